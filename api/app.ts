@@ -1,0 +1,52 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import auth from './plugins/auth';
+import dependencies, { type ApiDependencies } from './plugins/dependencies';
+import errorHandler from './plugins/error-handler';
+import accountRoutes from './routes/accounts';
+import apiKeyRoutes from './routes/api-keys';
+import campaignRoutes from './routes/campaigns';
+import healthRoutes from './routes/health';
+
+/** The whole HTTP API as an app that never listens: server.ts listens, tests inject. */
+export async function buildApp(
+  deps: ApiDependencies,
+  options: Pick<FastifyServerOptions, 'logger'> = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Kuji API',
+        description:
+          'X campaigns as durable Temporal workflows. Authenticate with `Authorization: Bearer <API key>`.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(errorHandler);
+  await app.register(dependencies, deps);
+  await app.register(auth);
+
+  await app.register(healthRoutes);
+  await app.register(accountRoutes);
+  await app.register(apiKeyRoutes);
+  await app.register(campaignRoutes);
+  return app;
+}

@@ -1,0 +1,256 @@
+import { randomBytes } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { findAccountById } from '../../db/repositories/accounts';
+import { insertAuditEntry } from '../../db/repositories/audit-log';
+import {
+  type Campaign,
+  findCampaignById,
+  insertCampaign,
+  listCampaigns,
+  markCampaignStarted,
+} from '../../db/repositories/campaigns';
+import type { CampaignPhase } from '../../domain/phases';
+import {
+  approveSignal,
+  cancelSignal,
+  pauseSignal,
+  resumeSignal,
+  statusQuery,
+} from '../../workflows/messages';
+import {
+  CampaignIdKey,
+  CampaignPhaseKey,
+  campaignWorkflowId,
+  NeedsAttentionKey,
+  SenderAccountKey,
+} from '../../workflows/search-attributes';
+import { actorName, roles } from '../plugins/auth';
+import { AppError, notFound } from '../errors';
+import { actorBodySchema, errorResponses, idParamsSchema } from '../schemas/common';
+import {
+  campaignDetailSchema,
+  campaignSchema,
+  createCampaignBodySchema,
+  listCampaignsQuerySchema,
+} from '../schemas/campaigns';
+
+/** Workflow type name, as registered by the worker (workflows/index.ts). */
+const CAMPAIGN_WORKFLOW = 'campaignWorkflow';
+
+export function newCampaignId(): string {
+  return `cmp-${randomBytes(6).toString('hex')}`;
+}
+
+export default function campaignRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { namespace, taskQueue, webUiUrl } = app.temporalConfig;
+
+  function present(campaign: Campaign): z.infer<typeof campaignSchema> {
+    const workflowId = campaign.workflowId;
+    return {
+      id: campaign.id,
+      name: campaign.name,
+      accountId: campaign.accountId,
+      phase: campaign.phase as CampaignPhase,
+      paused: campaign.paused,
+      author: campaign.author,
+      workflowId,
+      config: campaign.config,
+      preflight: campaign.preflight,
+      createdAt: campaign.createdAt.toISOString(),
+      updatedAt: campaign.updatedAt.toISOString(),
+      links: {
+        webUi:
+          webUiUrl && workflowId
+            ? `${webUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`
+            : null,
+      },
+    };
+  }
+
+  async function startCampaignWorkflow(campaign: Campaign, actor: string): Promise<Campaign> {
+    if (campaign.phase !== 'draft' || campaign.workflowId) {
+      throw new AppError(409, 'campaign_already_started', `Campaign '${campaign.id}' has already been started`);
+    }
+    const workflowId = campaignWorkflowId(campaign.id);
+    try {
+      const handle = await app.temporal.workflow.start(CAMPAIGN_WORKFLOW, {
+        workflowId,
+        taskQueue,
+        args: [{ campaignId: campaign.id, accountId: campaign.accountId, author: campaign.author }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: CampaignIdKey, value: campaign.id },
+          { key: CampaignPhaseKey, value: 'preflight' },
+          { key: SenderAccountKey, value: campaign.accountId },
+          { key: NeedsAttentionKey, value: false },
+        ],
+      });
+      await markCampaignStarted(app.db, campaign.id, workflowId, handle.firstExecutionRunId);
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new AppError(409, 'campaign_already_started', `Campaign '${campaign.id}' has already been started`);
+      }
+      throw error;
+    }
+    await insertAuditEntry(app.db, { actor, action: 'campaign.start', campaignId: campaign.id, outcome: 'ok' });
+    return (await findCampaignById(app.db, campaign.id)) ?? campaign;
+  }
+
+  async function loadCampaign(id: string): Promise<Campaign> {
+    const campaign = await findCampaignById(app.db, id);
+    if (!campaign) throw notFound('campaign', id);
+    return campaign;
+  }
+
+  r.post(
+    '/v1/campaigns',
+    {
+      onRequest: app.authorize(roles.operate),
+      schema: {
+        summary: 'Create a campaign from a draft configuration and (by default) start its workflow',
+        tags: ['campaigns'],
+        body: createCampaignBodySchema,
+        response: { 201: z.object({ campaign: campaignSchema }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { config, start } = request.body;
+      const actor = actorName(request);
+      const account = await findAccountById(app.db, config.accountId);
+      if (!account) {
+        throw new AppError(400, 'unknown_account', `Sender account '${config.accountId}' does not exist`, [
+          { path: 'body.config.accountId', message: 'no such sender account; create it with POST /v1/accounts' },
+        ]);
+      }
+      const id = request.body.id ?? newCampaignId();
+      const created = await insertCampaign(app.db, {
+        id,
+        name: config.name,
+        accountId: config.accountId,
+        config,
+        author: actor,
+      });
+      if (!created) throw new AppError(409, 'campaign_exists', `Campaign '${id}' already exists`);
+      await insertAuditEntry(app.db, { actor, action: 'campaign.create', campaignId: id, outcome: 'ok' });
+      const campaign = start ? await startCampaignWorkflow(created, actor) : created;
+      return reply.status(201).send({ campaign: present(campaign) });
+    },
+  );
+
+  r.post(
+    '/v1/campaigns/:id/start',
+    {
+      onRequest: app.authorize(roles.operate),
+      schema: {
+        summary: 'Start the workflow of a stored draft (409 when already started)',
+        tags: ['campaigns'],
+        params: idParamsSchema,
+        response: { 202: z.object({ campaign: campaignSchema }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const campaign = await startCampaignWorkflow(await loadCampaign(request.params.id), actorName(request));
+      return reply.status(202).send({ campaign: present(campaign) });
+    },
+  );
+
+  r.get(
+    '/v1/campaigns',
+    {
+      onRequest: app.authorize(roles.read),
+      schema: {
+        summary: 'List campaigns, newest first',
+        tags: ['campaigns'],
+        querystring: listCampaignsQuerySchema,
+        response: { 200: z.object({ campaigns: z.array(campaignSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const campaigns = await listCampaigns(app.db, request.query);
+      return { campaigns: campaigns.map(present) };
+    },
+  );
+
+  r.get(
+    '/v1/campaigns/:id',
+    {
+      onRequest: app.authorize(roles.read),
+      schema: {
+        summary: "A campaign: its stored phase and the live workflow's status query",
+        tags: ['campaigns'],
+        params: idParamsSchema,
+        response: { 200: campaignDetailSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const campaign = await loadCampaign(request.params.id);
+      let workflow: z.infer<typeof campaignDetailSchema>['workflow'] = null;
+      if (campaign.workflowId) {
+        const handle = app.temporal.workflow.getHandle(campaign.workflowId);
+        try {
+          const description = await handle.describe();
+          const state = await handle.query(statusQuery).catch((error: unknown) => {
+            request.log.warn({ err: error, campaignId: campaign.id }, 'status query failed');
+            return null;
+          });
+          workflow = { status: description.status.name, state };
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+      }
+      return { campaign: present(campaign), workflow };
+    },
+  );
+
+  const signals = [
+    { path: 'approve', signal: approveSignal, allowed: roles.approve, summary: 'Approve launch (approver ≠ author)' },
+    { path: 'pause', signal: pauseSignal, allowed: roles.pause, summary: 'Pause sending at once' },
+    { path: 'resume', signal: resumeSignal, allowed: roles.operate, summary: 'Resume a paused campaign' },
+    { path: 'cancel', signal: cancelSignal, allowed: roles.operate, summary: 'Cancel the campaign' },
+  ] as const;
+
+  for (const { path, signal, allowed, summary } of signals) {
+    r.post(
+      `/v1/campaigns/:id/${path}`,
+      {
+        onRequest: app.authorize(allowed),
+        schema: {
+          summary,
+          tags: ['campaigns'],
+          params: idParamsSchema,
+          body: actorBodySchema,
+          response: { 202: z.object({ accepted: z.literal(true) }), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const campaign = await loadCampaign(request.params.id);
+        const actor = actorName(request);
+        if (!campaign.workflowId) {
+          throw new AppError(409, 'campaign_not_started', `Campaign '${campaign.id}' has not been started`);
+        }
+        try {
+          await app.temporal.workflow
+            .getHandle(campaign.workflowId)
+            .signal(signal, { by: actor, ...(request.body.reason ? { reason: request.body.reason } : {}) });
+        } catch (error) {
+          if (error instanceof WorkflowNotFoundError) {
+            throw new AppError(409, 'campaign_closed', `Campaign '${campaign.id}' is no longer running`);
+          }
+          throw error;
+        }
+        await insertAuditEntry(app.db, {
+          actor,
+          action: `campaign.${path}`,
+          campaignId: campaign.id,
+          outcome: 'ok',
+          details: request.body.reason ? { reason: request.body.reason } : undefined,
+        });
+        return reply.status(202).send({ accepted: true });
+      },
+    );
+  }
+}

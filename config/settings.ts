@@ -1,0 +1,43 @@
+/**
+ * Runtime configuration from the environment, validated once at start-up so a bad value fails
+ * loudly with its name instead of surfacing later as a confusing error.
+ */
+import { z } from 'zod';
+
+export const TASK_QUEUE_DEFAULT = 'kuji-campaigns';
+
+const settingsSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().url().optional(),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default(TASK_QUEUE_DEFAULT),
+  TEMPORAL_UI_URL: z.string().url().optional(),
+  KUJI_ENCRYPTION_KEY: z.string().optional(),
+  KUJI_ADMIN_KEY: z.string().min(24).optional(),
+  X_API_BASE_URL: z.string().url().optional(),
+  X_WEBHOOK_SECRET: z.string().optional(),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = settingsSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export function requireDatabaseUrl(settings: Settings): string {
+  if (!settings.DATABASE_URL) {
+    throw new Error('DATABASE_URL is not set (npm start provides one; in production set it)');
+  }
+  return settings.DATABASE_URL;
+}

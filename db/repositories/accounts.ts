@@ -1,0 +1,66 @@
+import type { Db } from '../client';
+import type { AccountRow } from '../database';
+
+/** A sender account as the rest of Kuji sees it: credentials never leave the credentials module. */
+export interface Account {
+  id: string;
+  handle: string;
+  xUserId: string | null;
+  tier: string;
+  timezone: string;
+  dmDailyCap: number;
+  status: string;
+  linked: boolean;
+  createdAt: Date;
+}
+
+export function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    handle: row.handle,
+    xUserId: row.x_user_id,
+    tier: row.tier,
+    timezone: row.timezone,
+    dmDailyCap: row.dm_daily_cap,
+    status: row.status,
+    linked: row.credentials_ciphertext !== null,
+    createdAt: row.created_at,
+  };
+}
+
+export async function insertAccount(
+  db: Db,
+  account: {
+    id: string;
+    handle: string;
+    xUserId?: string | null;
+    tier?: string;
+    timezone?: string;
+    dmDailyCap?: number;
+  },
+): Promise<Account | undefined> {
+  const row = await db
+    .insertInto('accounts')
+    .values({
+      id: account.id,
+      handle: account.handle,
+      x_user_id: account.xUserId ?? null,
+      credentials_ciphertext: null,
+      ...(account.tier ? { tier: account.tier } : {}),
+      ...(account.timezone ? { timezone: account.timezone } : {}),
+      ...(account.dmDailyCap ? { dm_daily_cap: account.dmDailyCap } : {}),
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toAccount(row) : undefined;
+}
+
+export async function findAccountById(db: Db, id: string): Promise<Account | undefined> {
+  const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toAccount(row) : undefined;
+}
+
+export async function listAccounts(db: Db): Promise<Account[]> {
+  return (await db.selectFrom('accounts').selectAll().orderBy('id').execute()).map(toAccount);
+}

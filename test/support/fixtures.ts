@@ -1,0 +1,36 @@
+import type { Db } from '../../db/client';
+import { insertAccount } from '../../db/repositories/accounts';
+import { insertCampaign } from '../../db/repositories/campaigns';
+import { exampleCampaignConfig } from '../../domain/campaign-config';
+
+let counter = 0;
+export function uniqueId(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}`;
+}
+
+export async function seedAccount(db: Db, overrides: { id?: string; linked?: boolean } = {}) {
+  const id = overrides.id ?? uniqueId('acct');
+  await insertAccount(db, { id, handle: 'kuji_demo', xUserId: '2000000000000000001' });
+  if (overrides.linked !== false) {
+    // Preflight only needs to know that credentials exist; their content is the X layer's concern.
+    await db.updateTable('accounts').set({ credentials_ciphertext: 'test-envelope' }).where('id', '=', id).execute();
+  }
+  return id;
+}
+
+export async function seedCampaign(
+  db: Db,
+  options: { accountId: string; author?: string; id?: string; now?: Date },
+) {
+  const config = { ...exampleCampaignConfig(options.now ?? new Date()), accountId: options.accountId };
+  const campaign = await insertCampaign(db, {
+    id: options.id ?? uniqueId('cmp'),
+    name: config.name,
+    accountId: options.accountId,
+    config,
+    author: options.author ?? 'alice',
+  });
+  if (!campaign) throw new Error('seedCampaign: id already used');
+  return campaign;
+}

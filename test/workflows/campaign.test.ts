@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { findCampaignById } from '../../db/repositories/campaigns';
+import { createKujiWorker } from '../../worker/worker';
+import { campaignWorkflow } from '../../workflows';
+import { approveSignal, cancelSignal, pauseSignal, resumeSignal, statusQuery } from '../../workflows/messages';
+import { CampaignIdKey, campaignWorkflowId, CampaignPhaseKey } from '../../workflows/search-attributes';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { seedAccount, seedCampaign } from '../support/fixtures';
+import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
+
+describe('campaignWorkflow', () => {
+  let env: TestWorkflowEnvironment;
+  let testDb: TestDatabase;
+  let worker: Worker;
+  let taskQueue = '';
+  let queueCounter = 0;
+
+  before(async () => {
+    [env, testDb] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
+  });
+  after(async () => {
+    await env?.teardown();
+    await testDb?.close();
+  });
+  afterEach(async () => {
+    await testDb.truncate();
+  });
+
+  async function newWorker() {
+    queueCounter += 1;
+    taskQueue = `campaign-test-${queueCounter}`;
+    worker = await createKujiWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities: createActivities({ db: testDb.db }),
+      workflowBundle: await workflowBundle(),
+    });
+    return worker;
+  }
+
+  async function startCampaign(options: { author?: string; linked?: boolean } = {}) {
+    const accountId = await seedAccount(testDb.db, { linked: options.linked });
+    const campaign = await seedCampaign(testDb.db, { accountId, author: options.author ?? 'alice' });
+    const handle = await env.client.workflow.start(campaignWorkflow, {
+      workflowId: campaignWorkflowId(campaign.id),
+      taskQueue,
+      args: [{ campaignId: campaign.id, accountId, author: campaign.author }],
+      typedSearchAttributes: [
+        { key: CampaignIdKey, value: campaign.id },
+        { key: CampaignPhaseKey, value: 'preflight' },
+      ],
+    });
+    return { campaign, handle };
+  }
+
+  async function waitForPhase(handle: Awaited<ReturnType<typeof startCampaign>>['handle'], phase: string) {
+    for (let attempt = 0; attempt < 200; attempt += 1) {
+      const status = await handle.query(statusQuery);
+      if (status.phase === phase) return status;
+      await env.sleep('100 milliseconds');
+    }
+    throw new Error(`workflow never reached phase ${phase}`);
+  }
+
+  it('runs preflight, stores its findings, and waits for approval', async () => {
+    await (await newWorker()).runUntil(async () => {
+      const { campaign, handle } = await startCampaign();
+      const status = await waitForPhase(handle, 'awaiting_approval');
+      assert.equal(status.needsAttention, true);
+      assert.deepEqual(
+        { ok: status.preflight?.ok, blocking: status.preflight?.blocking },
+        { ok: true, blocking: 0 },
+      );
+      const stored = await findCampaignById(testDb.db, campaign.id);
+      assert.equal(stored?.phase, 'awaiting_approval');
+      assert.equal((stored?.preflight as { ok: boolean }).ok, true);
+      await handle.signal(cancelSignal, { by: 'alice' });
+      await handle.result();
+    });
+  });
+
+  it('reports an unlinked sender account as a blocking preflight finding', async () => {
+    await (await newWorker()).runUntil(async () => {
+      const { campaign, handle } = await startCampaign({ linked: false });
+      const status = await waitForPhase(handle, 'awaiting_approval');
+      assert.equal(status.preflight?.ok, false);
+      const stored = await findCampaignById(testDb.db, campaign.id);
+      const findings = (stored?.preflight as { findings: { code: string }[] }).findings;
+      assert.deepEqual(
+        findings.map((f) => f.code),
+        ['account_not_linked'],
+      );
+      await handle.signal(cancelSignal, { by: 'alice' });
+      await handle.result();
+    });
+  });
+
+  it('refuses an approval by the author and accepts one by another person', async () => {
+    await (await newWorker()).runUntil(async () => {
+      const { campaign, handle } = await startCampaign({ author: 'alice' });
+      await waitForPhase(handle, 'awaiting_approval');
+      await handle.signal(approveSignal, { by: 'alice' });
+      const afterSelfApproval = await handle.query(statusQuery);
+      assert.equal(afterSelfApproval.phase, 'awaiting_approval');
+      assert.deepEqual(afterSelfApproval.refusedApprovals, [{ by: 'alice', reason: 'author_cannot_approve' }]);
+
+      await handle.signal(approveSignal, { by: 'bob' });
+      const approved = await waitForPhase(handle, 'scheduled');
+      assert.equal(approved.approvedBy, 'bob');
+      assert.equal(approved.needsAttention, false);
+      assert.equal((await findCampaignById(testDb.db, campaign.id))?.phase, 'scheduled');
+
+      await handle.signal(cancelSignal, { by: 'carol' });
+      const result = await handle.result();
+      assert.deepEqual(result, { campaignId: campaign.id, outcome: 'cancelled', reason: 'cancelled by carol' });
+      assert.equal((await findCampaignById(testDb.db, campaign.id))?.phase, 'cancelled');
+    });
+  });
+
+  it('keeps its phase in the CampaignPhase search attribute', async () => {
+    await (await newWorker()).runUntil(async () => {
+      const { handle } = await startCampaign();
+      await waitForPhase(handle, 'awaiting_approval');
+      const description = await handle.describe();
+      assert.equal(description.typedSearchAttributes.get(CampaignPhaseKey), 'awaiting_approval');
+      await handle.signal(cancelSignal, { by: 'alice' });
+      await handle.result();
+    });
+  });
+
+  it('tracks pause and resume', async () => {
+    await (await newWorker()).runUntil(async () => {
+      const { handle } = await startCampaign();
+      await waitForPhase(handle, 'awaiting_approval');
+      await handle.signal(pauseSignal, { by: 'bob' });
+      assert.equal((await handle.query(statusQuery)).paused, true);
+      await handle.signal(resumeSignal, { by: 'bob' });
+      assert.equal((await handle.query(statusQuery)).paused, false);
+      await handle.signal(cancelSignal, { by: 'alice' });
+      await handle.result();
+    });
+  });
+});

@@ -1,0 +1,30 @@
+/** Production worker entry point: `tsx worker/main.ts`. */
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadSettings, requireDatabaseUrl } from '../config/settings';
+import { createDb } from '../db/client';
+import { createKujiWorker } from './worker';
+
+async function main() {
+  const settings = loadSettings();
+  const db = createDb(requireDatabaseUrl(settings));
+  const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
+  try {
+    const worker = await createKujiWorker({
+      connection,
+      namespace: settings.TEMPORAL_NAMESPACE,
+      taskQueue: settings.TEMPORAL_TASK_QUEUE,
+      activities: createActivities({ db }),
+    });
+    // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained.
+    await worker.run();
+  } finally {
+    await connection.close();
+    await db.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
