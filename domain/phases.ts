@@ -15,4 +15,8 @@ export const campaignPhases = [
 
 export type CampaignPhase = (typeof campaignPhases)[number];
 
-export const terminalPhases: ReadonlySet<CampaignPhase> = new Set(['completed', 'cancelled', 'failed']);
+export const terminalPhases: ReadonlySet<CampaignPhase> = new Set([
+  'completed',
+  'cancelled',
+  'failed',
+]);

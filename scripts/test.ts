@@ -9,10 +9,19 @@ import path from 'node:path';
 import { repoRoot } from './lib/paths';
 import { startEmbeddedPostgres, type RunningPostgres } from './lib/postgres';
 import { step, withTicker } from './lib/progress';
-import { ensureTemporalCli, ensureTestServer, findChromium, type ServerExecutable } from './lib/provision';
+import {
+  ensureTemporalCli,
+  ensureTestServer,
+  findChromium,
+  type ServerExecutable,
+} from './lib/provision';
 import { writeWorkflowBundle } from './lib/workflow-bundle';
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: repoRoot, env, stdio: 'inherit' });
     child.on('error', reject);

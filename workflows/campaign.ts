@@ -23,7 +23,9 @@ const db = proxyActivities<CampaignActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignWorkflowResult> {
+export async function campaignWorkflow(
+  input: CampaignWorkflowInput,
+): Promise<CampaignWorkflowResult> {
   const status: CampaignStatus = {
     campaignId: input.campaignId,
     phase: 'preflight',
@@ -60,7 +62,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       { key: CampaignPhaseKey, value: phase },
       { key: NeedsAttentionKey, value: status.needsAttention },
     ]);
-    await db.recordPhase({ campaignId: input.campaignId, phase, workflowRunId: workflowInfo().runId });
+    await db.recordPhase({
+      campaignId: input.campaignId,
+      phase,
+      workflowRunId: workflowInfo().runId,
+    });
   }
 
   const cancelled = () => status.cancelledBy !== null;
@@ -79,5 +85,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await condition(cancelled);
   }
   await enterPhase('cancelled');
-  return { campaignId: input.campaignId, outcome: 'cancelled', reason: `cancelled by ${status.cancelledBy}` };
+  return {
+    campaignId: input.campaignId,
+    outcome: 'cancelled',
+    reason: `cancelled by ${status.cancelledBy}`,
+  };
 }

@@ -2,9 +2,18 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 /** Custom search attributes that make campaigns findable in the Temporal Web UI. */
 export const CampaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
-export const CampaignPhaseKey = defineSearchAttributeKey('CampaignPhase', SearchAttributeType.KEYWORD);
-export const SenderAccountKey = defineSearchAttributeKey('SenderAccount', SearchAttributeType.KEYWORD);
-export const NeedsAttentionKey = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
+export const CampaignPhaseKey = defineSearchAttributeKey(
+  'CampaignPhase',
+  SearchAttributeType.KEYWORD,
+);
+export const SenderAccountKey = defineSearchAttributeKey(
+  'SenderAccount',
+  SearchAttributeType.KEYWORD,
+);
+export const NeedsAttentionKey = defineSearchAttributeKey(
+  'NeedsAttention',
+  SearchAttributeType.BOOL,
+);
 
 export const campaignSearchAttributes = [
   CampaignIdKey,

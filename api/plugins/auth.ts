@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiRole } from '../../db/database';
 import { type ApiKeyPrincipal, findApiKeyBySecret } from '../../db/repositories/api-keys';
@@ -10,7 +10,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** onRequest hook: a valid bearer key whose role is one of `roles` (admin always passes). */
-    authorize(roles: readonly ApiRole[]): onRequestHookHandler;
+    authorize(roles: readonly ApiRole[]): onRequestAsyncHookHandler;
   }
 }
 
@@ -29,12 +29,16 @@ export function actorName(request: FastifyRequest): string {
 
 export default fp(function auth(app: FastifyInstance) {
   app.decorateRequest('principal', null);
-  app.decorate('authorize', (allowed: readonly ApiRole[]): onRequestHookHandler => {
+  app.decorate('authorize', (allowed: readonly ApiRole[]): onRequestAsyncHookHandler => {
     return async (request) => {
       const header = request.headers.authorization;
       const match = header?.match(/^Bearer\s+(\S+)$/i);
       if (!match?.[1]) {
-        throw new AppError(401, 'unauthorized', 'Missing API key: send `Authorization: Bearer <key>`');
+        throw new AppError(
+          401,
+          'unauthorized',
+          'Missing API key: send `Authorization: Bearer <key>`',
+        );
       }
       const principal = await findApiKeyBySecret(app.db, match[1]);
       if (!principal) throw new AppError(401, 'unauthorized', 'Unknown or revoked API key');

@@ -29,7 +29,11 @@ export default fp(function errorHandler(app: FastifyInstance) {
       });
     }
     const fastifyError = error as FastifyError;
-    if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    if (
+      fastifyError.statusCode &&
+      fastifyError.statusCode >= 400 &&
+      fastifyError.statusCode < 500
+    ) {
       return reply.status(fastifyError.statusCode).send({
         code: (fastifyError.code ?? 'bad_request').toLowerCase(),
         message: fastifyError.message,

@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Account, findAccountById, insertAccount, listAccounts } from '../../db/repositories/accounts';
+import {
+  type Account,
+  findAccountById,
+  insertAccount,
+  listAccounts,
+} from '../../db/repositories/accounts';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
 import { actorName, roles } from '../plugins/auth';
 import { AppError, notFound } from '../errors';
@@ -28,8 +33,12 @@ export default function accountRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const body = request.body;
-      const account = await insertAccount(app.db, { ...body, handle: body.handle.replace(/^@/, '') });
-      if (!account) throw new AppError(409, 'account_exists', `Account '${body.id}' already exists`);
+      const account = await insertAccount(app.db, {
+        ...body,
+        handle: body.handle.replace(/^@/, ''),
+      });
+      if (!account)
+        throw new AppError(409, 'account_exists', `Account '${body.id}' already exists`);
       await insertAuditEntry(app.db, {
         actor: actorName(request),
         action: 'account.create',

@@ -78,7 +78,8 @@ export default function apiKeyRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      if (!(await revokeApiKey(app.db, request.params.id))) throw notFound('api_key', request.params.id);
+      if (!(await revokeApiKey(app.db, request.params.id)))
+        throw notFound('api_key', request.params.id);
       await insertAuditEntry(app.db, {
         actor: actorName(request),
         action: 'api_key.revoke',

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -73,7 +77,11 @@ export default function campaignRoutes(app: FastifyInstance) {
 
   async function startCampaignWorkflow(campaign: Campaign, actor: string): Promise<Campaign> {
     if (campaign.phase !== 'draft' || campaign.workflowId) {
-      throw new AppError(409, 'campaign_already_started', `Campaign '${campaign.id}' has already been started`);
+      throw new AppError(
+        409,
+        'campaign_already_started',
+        `Campaign '${campaign.id}' has already been started`,
+      );
     }
     const workflowId = campaignWorkflowId(campaign.id);
     try {
@@ -92,11 +100,20 @@ export default function campaignRoutes(app: FastifyInstance) {
       await markCampaignStarted(app.db, campaign.id, workflowId, handle.firstExecutionRunId);
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new AppError(409, 'campaign_already_started', `Campaign '${campaign.id}' has already been started`);
+        throw new AppError(
+          409,
+          'campaign_already_started',
+          `Campaign '${campaign.id}' has already been started`,
+        );
       }
       throw error;
     }
-    await insertAuditEntry(app.db, { actor, action: 'campaign.start', campaignId: campaign.id, outcome: 'ok' });
+    await insertAuditEntry(app.db, {
+      actor,
+      action: 'campaign.start',
+      campaignId: campaign.id,
+      outcome: 'ok',
+    });
     return (await findCampaignById(app.db, campaign.id)) ?? campaign;
   }
 
@@ -122,9 +139,17 @@ export default function campaignRoutes(app: FastifyInstance) {
       const actor = actorName(request);
       const account = await findAccountById(app.db, config.accountId);
       if (!account) {
-        throw new AppError(400, 'unknown_account', `Sender account '${config.accountId}' does not exist`, [
-          { path: 'body.config.accountId', message: 'no such sender account; create it with POST /v1/accounts' },
-        ]);
+        throw new AppError(
+          400,
+          'unknown_account',
+          `Sender account '${config.accountId}' does not exist`,
+          [
+            {
+              path: 'body.config.accountId',
+              message: 'no such sender account; create it with POST /v1/accounts',
+            },
+          ],
+        );
       }
       const id = request.body.id ?? newCampaignId();
       const created = await insertCampaign(app.db, {
@@ -135,7 +160,12 @@ export default function campaignRoutes(app: FastifyInstance) {
         author: actor,
       });
       if (!created) throw new AppError(409, 'campaign_exists', `Campaign '${id}' already exists`);
-      await insertAuditEntry(app.db, { actor, action: 'campaign.create', campaignId: id, outcome: 'ok' });
+      await insertAuditEntry(app.db, {
+        actor,
+        action: 'campaign.create',
+        campaignId: id,
+        outcome: 'ok',
+      });
       const campaign = start ? await startCampaignWorkflow(created, actor) : created;
       return reply.status(201).send({ campaign: present(campaign) });
     },
@@ -153,7 +183,10 @@ export default function campaignRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const campaign = await startCampaignWorkflow(await loadCampaign(request.params.id), actorName(request));
+      const campaign = await startCampaignWorkflow(
+        await loadCampaign(request.params.id),
+        actorName(request),
+      );
       return reply.status(202).send({ campaign: present(campaign) });
     },
   );
@@ -207,10 +240,25 @@ export default function campaignRoutes(app: FastifyInstance) {
   );
 
   const signals = [
-    { path: 'approve', signal: approveSignal, allowed: roles.approve, summary: 'Approve launch (approver ≠ author)' },
+    {
+      path: 'approve',
+      signal: approveSignal,
+      allowed: roles.approve,
+      summary: 'Approve launch (approver ≠ author)',
+    },
     { path: 'pause', signal: pauseSignal, allowed: roles.pause, summary: 'Pause sending at once' },
-    { path: 'resume', signal: resumeSignal, allowed: roles.operate, summary: 'Resume a paused campaign' },
-    { path: 'cancel', signal: cancelSignal, allowed: roles.operate, summary: 'Cancel the campaign' },
+    {
+      path: 'resume',
+      signal: resumeSignal,
+      allowed: roles.operate,
+      summary: 'Resume a paused campaign',
+    },
+    {
+      path: 'cancel',
+      signal: cancelSignal,
+      allowed: roles.operate,
+      summary: 'Cancel the campaign',
+    },
   ] as const;
 
   for (const { path, signal, allowed, summary } of signals) {
@@ -230,15 +278,26 @@ export default function campaignRoutes(app: FastifyInstance) {
         const campaign = await loadCampaign(request.params.id);
         const actor = actorName(request);
         if (!campaign.workflowId) {
-          throw new AppError(409, 'campaign_not_started', `Campaign '${campaign.id}' has not been started`);
+          throw new AppError(
+            409,
+            'campaign_not_started',
+            `Campaign '${campaign.id}' has not been started`,
+          );
         }
         try {
           await app.temporal.workflow
             .getHandle(campaign.workflowId)
-            .signal(signal, { by: actor, ...(request.body.reason ? { reason: request.body.reason } : {}) });
+            .signal(signal, {
+              by: actor,
+              ...(request.body.reason ? { reason: request.body.reason } : {}),
+            });
         } catch (error) {
           if (error instanceof WorkflowNotFoundError) {
-            throw new AppError(409, 'campaign_closed', `Campaign '${campaign.id}' is no longer running`);
+            throw new AppError(
+              409,
+              'campaign_closed',
+              `Campaign '${campaign.id}' is no longer running`,
+            );
           }
           throw error;
         }

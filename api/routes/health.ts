@@ -3,7 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 
-const checkSchema = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+const checkSchema = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number(),
+  error: z.string().optional(),
+});
 const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   checks: z.object({ database: checkSchema, temporal: checkSchema }),

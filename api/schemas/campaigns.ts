@@ -33,16 +33,15 @@ export const campaignSchema = z.object({
   links: z.object({ webUi: z.string().nullable() }),
 });
 
-export const workflowStatusSchema = z
-  .object({
-    phase: z.enum(campaignPhases),
-    paused: z.boolean(),
-    needsAttention: z.boolean(),
-    approvedBy: z.string().nullable(),
-    preflight: z.unknown(),
-    refusedApprovals: z.array(z.object({ by: z.string(), reason: z.string() })),
-    cancelledBy: z.string().nullable(),
-  });
+export const workflowStatusSchema = z.object({
+  phase: z.enum(campaignPhases),
+  paused: z.boolean(),
+  needsAttention: z.boolean(),
+  approvedBy: z.string().nullable(),
+  preflight: z.unknown(),
+  refusedApprovals: z.array(z.object({ by: z.string(), reason: z.string() })),
+  cancelledBy: z.string().nullable(),
+});
 
 export const campaignDetailSchema = z.object({
   campaign: campaignSchema,

@@ -46,7 +46,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('campaigns_account_id').on('campaigns').column('account_id').execute();
+  await db.schema
+    .createIndex('campaigns_account_id')
+    .on('campaigns')
+    .column('account_id')
+    .execute();
 
   await db.schema
     .createTable('audit_log')
@@ -59,7 +63,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('outcome', 'text', (c) => c.notNull())
     .addColumn('details', 'jsonb')
     .execute();
-  await db.schema.createIndex('audit_log_campaign_id').on('audit_log').columns(['campaign_id', 'at']).execute();
+  await db.schema
+    .createIndex('audit_log_campaign_id')
+    .on('audit_log')
+    .columns(['campaign_id', 'at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -48,7 +48,10 @@ export async function ensureApiKey(
   if (!existing) await insertApiKey(db, key);
 }
 
-export async function findApiKeyBySecret(db: Db, secret: string): Promise<ApiKeyPrincipal | undefined> {
+export async function findApiKeyBySecret(
+  db: Db,
+  secret: string,
+): Promise<ApiKeyPrincipal | undefined> {
   const row = await db
     .selectFrom('api_keys')
     .select(['id', 'name', 'role'])
@@ -61,7 +64,14 @@ export async function findApiKeyBySecret(db: Db, secret: string): Promise<ApiKey
 export async function listApiKeys(db: Db) {
   return db
     .selectFrom('api_keys')
-    .select(['id', 'name', 'role', 'key_prefix as keyPrefix', 'created_at as createdAt', 'revoked_at as revokedAt'])
+    .select([
+      'id',
+      'name',
+      'role',
+      'key_prefix as keyPrefix',
+      'created_at as createdAt',
+      'revoked_at as revokedAt',
+    ])
     .orderBy('created_at')
     .execute();
 }

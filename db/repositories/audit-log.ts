@@ -26,7 +26,16 @@ export async function insertAuditEntry(db: Db, entry: AuditEntry): Promise<void>
 export async function listAuditEntries(db: Db, options: { campaignId?: string; limit: number }) {
   let query = db
     .selectFrom('audit_log')
-    .select(['id', 'at', 'actor', 'action', 'campaign_id as campaignId', 'subject', 'outcome', 'details'])
+    .select([
+      'id',
+      'at',
+      'actor',
+      'action',
+      'campaign_id as campaignId',
+      'subject',
+      'outcome',
+      'details',
+    ])
     .orderBy('id', 'desc')
     .limit(options.limit);
   if (options.campaignId) query = query.where('campaign_id', '=', options.campaignId);

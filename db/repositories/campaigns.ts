@@ -61,7 +61,11 @@ export async function listCampaigns(
   db: Db,
   options: { limit: number; phase?: string },
 ): Promise<Campaign[]> {
-  let query = db.selectFrom('campaigns').selectAll().orderBy('created_at', 'desc').limit(options.limit);
+  let query = db
+    .selectFrom('campaigns')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .limit(options.limit);
   if (options.phase) query = query.where('phase', '=', options.phase);
   return (await query.execute()).map(toCampaign);
 }
@@ -86,13 +90,22 @@ export async function updateCampaignPhase(
 export async function markCampaignStarted(db: Db, id: string, workflowId: string, runId: string) {
   await db
     .updateTable('campaigns')
-    .set({ workflow_id: workflowId, workflow_run_id: runId, phase: 'preflight', updated_at: new Date() })
+    .set({
+      workflow_id: workflowId,
+      workflow_run_id: runId,
+      phase: 'preflight',
+      updated_at: new Date(),
+    })
     .where('id', '=', id)
     .where('phase', '=', 'draft')
     .execute();
 }
 
-export async function updateCampaignPreflight(db: Db, id: string, preflight: unknown): Promise<void> {
+export async function updateCampaignPreflight(
+  db: Db,
+  id: string,
+  preflight: unknown,
+): Promise<void> {
   await db
     .updateTable('campaigns')
     .set({ preflight: JSON.stringify(preflight), updated_at: new Date() })

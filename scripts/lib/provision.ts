@@ -17,8 +17,7 @@ export const TEST_SERVER_VERSION = '1.35.0';
 
 /** Mirrors @temporalio/testing's EphemeralServerExecutable without importing a dev dependency. */
 export type ServerExecutable =
-  | { type: 'existing-path'; path: string }
-  | { type: 'cached-download'; downloadDir: string };
+  { type: 'existing-path'; path: string } | { type: 'cached-download'; downloadDir: string };
 
 export class ProvisionError extends Error {
   constructor(
@@ -72,7 +71,10 @@ export async function ensureTemporalCli(): Promise<ServerExecutable> {
   const configured = process.env.TEMPORAL_CLI_PATH;
   if (configured) {
     if (!isExecutable(configured)) {
-      throw new ProvisionError('Temporal CLI', `TEMPORAL_CLI_PATH=${configured} is not an executable file`);
+      throw new ProvisionError(
+        'Temporal CLI',
+        `TEMPORAL_CLI_PATH=${configured} is not an executable file`,
+      );
     }
     return { type: 'existing-path', path: configured };
   }
@@ -152,7 +154,9 @@ export async function ensureTestServer(): Promise<ServerExecutable> {
     step(`fetching ${TEST_SERVER_ARTIFACT}:${TEST_SERVER_VERSION} from Maven Central into ${dir}`);
     await withTicker(
       'mvn dependency:copy-dependencies',
-      run(mvn, ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`], { cwd: dir }),
+      run(mvn, ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`], {
+        cwd: dir,
+      }),
     );
     // exec matters: the SDK SIGKILLs the process it spawned, which must be the JVM itself.
     writeFileSync(
@@ -174,7 +178,7 @@ export function findChromium(): string {
   }
   throw new ProvisionError(
     'Chromium',
-    'no browser found for the browser tests. Install Debian\'s package (`sudo apt-get install -y chromium`) ' +
+    "no browser found for the browser tests. Install Debian's package (`sudo apt-get install -y chromium`) " +
       'or set CHROME_PATH to a Chromium/Chrome executable.',
   );
 }

@@ -54,7 +54,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       const tables = await db.introspection.getTables();
       const names = tables.map((t) => t.name).filter((t) => !t.startsWith('kysely_'));
       if (names.length > 0) {
-        await sql`truncate ${sql.join(names.map((t) => sql.id(t)))} restart identity cascade`.execute(db);
+        await sql`truncate ${sql.join(names.map((t) => sql.id(t)))} restart identity cascade`.execute(
+          db,
+        );
       }
     },
     async close() {

@@ -14,7 +14,11 @@ export async function seedAccount(db: Db, overrides: { id?: string; linked?: boo
   await insertAccount(db, { id, handle: 'kuji_demo', xUserId: '2000000000000000001' });
   if (overrides.linked !== false) {
     // Preflight only needs to know that credentials exist; their content is the X layer's concern.
-    await db.updateTable('accounts').set({ credentials_ciphertext: 'test-envelope' }).where('id', '=', id).execute();
+    await db
+      .updateTable('accounts')
+      .set({ credentials_ciphertext: 'test-envelope' })
+      .where('id', '=', id)
+      .execute();
   }
   return id;
 }
@@ -23,7 +27,10 @@ export async function seedCampaign(
   db: Db,
   options: { accountId: string; author?: string; id?: string; now?: Date },
 ) {
-  const config = { ...exampleCampaignConfig(options.now ?? new Date()), accountId: options.accountId };
+  const config = {
+    ...exampleCampaignConfig(options.now ?? new Date()),
+    accountId: options.accountId,
+  };
   const campaign = await insertCampaign(db, {
     id: options.id ?? uniqueId('cmp'),
     name: config.name,

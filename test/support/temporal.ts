@@ -12,7 +12,7 @@ import { ensureTemporalCli, ensureTestServer } from '../../scripts/lib/provision
 import { workflowsPath } from '../../worker/worker';
 import { campaignSearchAttributes } from '../../workflows/search-attributes';
 
-const indexedValueTypes: Partial<Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType>> = {
+const indexedValueTypes: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   [SearchAttributeType.BOOL]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
 };
@@ -25,7 +25,11 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
-      campaignSearchAttributes.map((key) => [key.name, indexedValueTypes[key.type]]),
+      campaignSearchAttributes.map((key) => {
+        const type = indexedValueTypes[key.type];
+        if (type === undefined) throw new Error(`no indexed value type for ${key.type}`);
+        return [key.name, type];
+      }),
     ),
   });
   return env;

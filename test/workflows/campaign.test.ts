@@ -6,8 +6,18 @@ import { createActivities } from '../../activities';
 import { findCampaignById } from '../../db/repositories/campaigns';
 import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
-import { approveSignal, cancelSignal, pauseSignal, resumeSignal, statusQuery } from '../../workflows/messages';
-import { CampaignIdKey, campaignWorkflowId, CampaignPhaseKey } from '../../workflows/search-attributes';
+import {
+  approveSignal,
+  cancelSignal,
+  pauseSignal,
+  resumeSignal,
+  statusQuery,
+} from '../../workflows/messages';
+import {
+  CampaignIdKey,
+  campaignWorkflowId,
+  CampaignPhaseKey,
+} from '../../workflows/search-attributes';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedAccount, seedCampaign } from '../support/fixtures';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
@@ -45,7 +55,10 @@ describe('campaignWorkflow', () => {
 
   async function startCampaign(options: { author?: string; linked?: boolean } = {}) {
     const accountId = await seedAccount(testDb.db, { linked: options.linked });
-    const campaign = await seedCampaign(testDb.db, { accountId, author: options.author ?? 'alice' });
+    const campaign = await seedCampaign(testDb.db, {
+      accountId,
+      author: options.author ?? 'alice',
+    });
     const handle = await env.client.workflow.start(campaignWorkflow, {
       workflowId: campaignWorkflowId(campaign.id),
       taskQueue,
@@ -58,7 +71,10 @@ describe('campaignWorkflow', () => {
     return { campaign, handle };
   }
 
-  async function waitForPhase(handle: Awaited<ReturnType<typeof startCampaign>>['handle'], phase: string) {
+  async function waitForPhase(
+    handle: Awaited<ReturnType<typeof startCampaign>>['handle'],
+    phase: string,
+  ) {
     for (let attempt = 0; attempt < 200; attempt += 1) {
       const status = await handle.query(statusQuery);
       if (status.phase === phase) return status;
@@ -68,7 +84,9 @@ describe('campaignWorkflow', () => {
   }
 
   it('runs preflight, stores its findings, and waits for approval', async () => {
-    await (await newWorker()).runUntil(async () => {
+    await (
+      await newWorker()
+    ).runUntil(async () => {
       const { campaign, handle } = await startCampaign();
       const status = await waitForPhase(handle, 'awaiting_approval');
       assert.equal(status.needsAttention, true);
@@ -85,7 +103,9 @@ describe('campaignWorkflow', () => {
   });
 
   it('reports an unlinked sender account as a blocking preflight finding', async () => {
-    await (await newWorker()).runUntil(async () => {
+    await (
+      await newWorker()
+    ).runUntil(async () => {
       const { campaign, handle } = await startCampaign({ linked: false });
       const status = await waitForPhase(handle, 'awaiting_approval');
       assert.equal(status.preflight?.ok, false);
@@ -101,13 +121,17 @@ describe('campaignWorkflow', () => {
   });
 
   it('refuses an approval by the author and accepts one by another person', async () => {
-    await (await newWorker()).runUntil(async () => {
+    await (
+      await newWorker()
+    ).runUntil(async () => {
       const { campaign, handle } = await startCampaign({ author: 'alice' });
       await waitForPhase(handle, 'awaiting_approval');
       await handle.signal(approveSignal, { by: 'alice' });
       const afterSelfApproval = await handle.query(statusQuery);
       assert.equal(afterSelfApproval.phase, 'awaiting_approval');
-      assert.deepEqual(afterSelfApproval.refusedApprovals, [{ by: 'alice', reason: 'author_cannot_approve' }]);
+      assert.deepEqual(afterSelfApproval.refusedApprovals, [
+        { by: 'alice', reason: 'author_cannot_approve' },
+      ]);
 
       await handle.signal(approveSignal, { by: 'bob' });
       const approved = await waitForPhase(handle, 'scheduled');
@@ -117,13 +141,19 @@ describe('campaignWorkflow', () => {
 
       await handle.signal(cancelSignal, { by: 'carol' });
       const result = await handle.result();
-      assert.deepEqual(result, { campaignId: campaign.id, outcome: 'cancelled', reason: 'cancelled by carol' });
+      assert.deepEqual(result, {
+        campaignId: campaign.id,
+        outcome: 'cancelled',
+        reason: 'cancelled by carol',
+      });
       assert.equal((await findCampaignById(testDb.db, campaign.id))?.phase, 'cancelled');
     });
   });
 
   it('keeps its phase in the CampaignPhase search attribute', async () => {
-    await (await newWorker()).runUntil(async () => {
+    await (
+      await newWorker()
+    ).runUntil(async () => {
       const { handle } = await startCampaign();
       await waitForPhase(handle, 'awaiting_approval');
       const description = await handle.describe();
@@ -134,7 +164,9 @@ describe('campaignWorkflow', () => {
   });
 
   it('tracks pause and resume', async () => {
-    await (await newWorker()).runUntil(async () => {
+    await (
+      await newWorker()
+    ).runUntil(async () => {
       const { handle } = await startCampaign();
       await waitForPhase(handle, 'awaiting_approval');
       await handle.signal(pauseSignal, { by: 'bob' });

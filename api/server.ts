@@ -1,0 +1,43 @@
+/** Production API entry point: `tsx api/server.ts`. Logging, timeouts, graceful close, listen. */
+import { Client, Connection } from '@temporalio/client';
+import { loadSettings, requireDatabaseUrl } from '../config/settings';
+import { createDb } from '../db/client';
+import { buildApp } from './app';
+
+async function main() {
+  const settings = loadSettings();
+  const db = createDb(requireDatabaseUrl(settings));
+  const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
+  const app = await buildApp(
+    {
+      db,
+      temporal: new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE }),
+      temporalConfig: {
+        namespace: settings.TEMPORAL_NAMESPACE,
+        taskQueue: settings.TEMPORAL_TASK_QUEUE,
+        webUiUrl: settings.TEMPORAL_UI_URL,
+      },
+    },
+    { logger: { level: settings.LOG_LEVEL } },
+  );
+  let closing = false;
+  const close = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'closing');
+    try {
+      await app.close();
+    } finally {
+      await connection.close();
+      await db.destroy();
+    }
+  };
+  process.once('SIGINT', () => void close('SIGINT'));
+  process.once('SIGTERM', () => void close('SIGTERM'));
+  await app.listen({ host: settings.HOST, port: settings.PORT });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,178 @@
+/**
+ * `npm start`: the whole local stack in one process tree — Temporal dev server with Web UI,
+ * PostgreSQL, worker and API — then the URLs. Ctrl-C stops everything in order. Services
+ * configured by environment (DATABASE_URL, TEMPORAL_ADDRESS) are used instead of local ones.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { buildApp } from '../api/app';
+import { loadSettings } from '../config/settings';
+import { createDb, type Db } from '../db/client';
+import { migrateToLatest } from '../db/migrate';
+import { ensureApiKey, insertApiKey } from '../db/repositories/api-keys';
+import { createKujiWorker } from '../worker/worker';
+import { dataDir } from './lib/paths';
+import { type RunningPostgres, startEmbeddedPostgres } from './lib/postgres';
+import { step, withTicker } from './lib/progress';
+import { ensureTemporalCli } from './lib/provision';
+import { type RunningTemporal, startTemporalDevServer } from './lib/temporal-dev-server';
+
+const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
+function onShutdown(name: string, run: () => Promise<unknown>) {
+  cleanups.unshift({ name, run });
+}
+
+async function shutdown() {
+  for (const { name, run } of cleanups.splice(0)) {
+    try {
+      await run();
+    } catch (error) {
+      step(`stopping ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** The local admin key: KUJI_ADMIN_KEY, else one created on the first run and kept in .data/. */
+async function ensureLocalAdminKey(db: Db, configured: string | undefined) {
+  if (configured) {
+    await ensureApiKey(db, { name: 'admin', role: 'admin', secret: configured });
+    return { secret: configured, created: false, file: undefined };
+  }
+  const file = path.join(dataDir, 'admin-key');
+  if (existsSync(file)) {
+    const secret = readFileSync(file, 'utf8').trim();
+    await ensureApiKey(db, { name: 'local-admin', role: 'admin', secret });
+    return { secret, created: false, file };
+  }
+  const { secret } = await insertApiKey(db, { name: 'local-admin', role: 'admin' });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return { secret, created: true, file };
+}
+
+async function main() {
+  const settings = loadSettings();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  mkdirSync(dataDir, { recursive: true });
+  step(`local state in ${dataDir}`);
+
+  let databaseUrl = settings.DATABASE_URL;
+  if (!databaseUrl) {
+    const postgres: RunningPostgres = await withTicker(
+      'starting PostgreSQL (embedded)',
+      startEmbeddedPostgres({
+        dataDir: path.join(dataDir, 'postgres'),
+        port: Number(process.env.KUJI_POSTGRES_PORT ?? 54329),
+        persistent: true,
+      }),
+    );
+    onShutdown('PostgreSQL', () => postgres.stop());
+    databaseUrl = postgres.url;
+  }
+  const db = createDb(databaseUrl);
+  onShutdown('database pool', () => db.destroy());
+  const applied = await migrateToLatest(db);
+  if (applied.length) step(`database migrated: ${applied.join(', ')}`);
+
+  let temporalAddress = settings.TEMPORAL_ADDRESS;
+  let webUiUrl = settings.TEMPORAL_UI_URL;
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const executable = await ensureTemporalCli();
+    if (executable.type !== 'existing-path') {
+      throw new Error(
+        'npm start needs the Temporal CLI: install Go (it is built with `go install`), put `temporal` ' +
+          'on PATH, set TEMPORAL_CLI_PATH, or point TEMPORAL_ADDRESS at a running server.',
+      );
+    }
+    const temporal: RunningTemporal = await withTicker(
+      'starting Temporal dev server',
+      startTemporalDevServer({
+        cliPath: executable.path,
+        dbFile: path.join(dataDir, 'temporal.sqlite'),
+        ip: '127.0.0.1',
+        port: Number(process.env.KUJI_TEMPORAL_PORT ?? 7233),
+        uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+      }),
+    );
+    onShutdown('Temporal dev server', () => temporal.stop());
+    temporalAddress = temporal.address;
+    webUiUrl ??= temporal.uiUrl;
+  }
+
+  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+  onShutdown('worker connection', () => nativeConnection.close());
+  const worker = await withTicker(
+    'starting worker (bundling workflows)',
+    createKujiWorker({
+      connection: nativeConnection,
+      namespace: settings.TEMPORAL_NAMESPACE,
+      taskQueue: settings.TEMPORAL_TASK_QUEUE,
+      activities: createActivities({ db }),
+    }),
+  );
+  const workerRun = worker.run();
+  onShutdown('worker', async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRun;
+  });
+
+  const connection = await Connection.connect({ address: temporalAddress });
+  onShutdown('client connection', () => connection.close());
+  const app = await buildApp(
+    {
+      db,
+      temporal: new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE }),
+      temporalConfig: {
+        namespace: settings.TEMPORAL_NAMESPACE,
+        taskQueue: settings.TEMPORAL_TASK_QUEUE,
+        webUiUrl,
+      },
+    },
+    { logger: { level: settings.LOG_LEVEL } },
+  );
+  onShutdown('API', () => app.close());
+  await app.listen({ host: settings.HOST, port: settings.PORT });
+  const address = app.server.address();
+  const apiUrl =
+    address && typeof address === 'object'
+      ? `http://${settings.HOST}:${address.port}`
+      : String(address);
+
+  const adminKey = await ensureLocalAdminKey(db, settings.KUJI_ADMIN_KEY);
+  const lines = [
+    '',
+    'Kuji is running.',
+    `  API:           ${apiUrl}`,
+    `  OpenAPI docs:  ${apiUrl}/docs`,
+    `  Temporal:      ${temporalAddress}`,
+    `  Web UI:        ${webUiUrl ?? '(not configured: set TEMPORAL_UI_URL)'}`,
+    adminKey.created
+      ? `  Admin key:     ${adminKey.secret}   (shown once; kept in ${adminKey.file})`
+      : `  Admin key:     ${adminKey.file ? `in ${adminKey.file}` : 'KUJI_ADMIN_KEY'}`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    step(`${signal}: stopping`);
+    void shutdown().then(() => {
+      step('stopped');
+      process.exit(0);
+    });
+  });
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  await shutdown();
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { createActivities } from '../../activities';
+import { buildApp } from '../../api/app';
+import type { ApiRole } from '../../db/database';
+import { insertApiKey } from '../../db/repositories/api-keys';
+import { createKujiWorker } from '../../worker/worker';
+import type { TestDatabase } from './database';
+import { workflowBundle } from './temporal';
+
+export interface ApiHarness {
+  app: FastifyInstance;
+  worker: Worker;
+  keys: Record<ApiRole | 'operator2', string>;
+  auth(role: keyof ApiHarness['keys']): { authorization: string };
+  close(): Promise<void>;
+}
+
+/** The real API on a real Temporal server with a running worker and a real database. */
+export async function startApiHarness(
+  env: TestWorkflowEnvironment,
+  testDb: TestDatabase,
+  options: { taskQueue?: string; webUiUrl?: string } = {},
+): Promise<ApiHarness> {
+  const taskQueue = options.taskQueue ?? `api-test-${process.pid}`;
+  const namespace = env.namespace ?? 'default';
+  const worker = await createKujiWorker({
+    connection: env.nativeConnection,
+    namespace,
+    taskQueue,
+    activities: createActivities({ db: testDb.db }),
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  const app = await buildApp({
+    db: testDb.db,
+    temporal: env.client,
+    temporalConfig: { namespace, taskQueue, webUiUrl: options.webUiUrl },
+  });
+  const keys = {} as ApiHarness['keys'];
+  const people: [keyof ApiHarness['keys'], ApiRole][] = [
+    ['admin', 'admin'],
+    ['operator', 'operator'],
+    ['operator2', 'operator'],
+    ['approver', 'approver'],
+    ['viewer', 'viewer'],
+  ];
+  for (const [name, role] of people) {
+    keys[name] = (await insertApiKey(testDb.db, { name, role })).secret;
+  }
+  return {
+    app,
+    worker,
+    keys,
+    auth: (role) => ({ authorization: `Bearer ${keys[role]}` }),
+    async close() {
+      await app.close();
+      worker.shutdown();
+      await running;
+    },
+  };
+}
