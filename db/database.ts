@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ConsentBasis, DeliveryChannel, EntrySource } from '../domain/consent';
 
 /** A timestamptz column with a database default. */
 type CreatedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -58,11 +59,142 @@ export interface AuditLogTable {
   details: Json<unknown> | null;
 }
 
+/** How an entry event reached us: the polling reconciliation or the Account Activity webhook. */
+export type EntryEventReceivedVia = 'poll' | 'webhook';
+export type EntryOutcome = 'pending' | 'won' | 'lost' | 'alternate' | 'ineligible';
+export type DeliveryKind = 'win' | 'lose' | 'follow_up' | 'rehearsal';
+export type DeliveryState = 'queued' | 'reserved' | 'sending' | 'sent' | 'failed' | 'skipped';
+
+/** Text shown to operators in both languages. */
+export interface LocalizedTextJson {
+  ja: string;
+  en: string;
+}
+
+/** One reason an entry is not eligible (domain/eligibility.ts IneligibilityReason). */
+export interface EntryReasonJson extends LocalizedTextJson {
+  code: string;
+}
+
+export interface EntryEventsTable {
+  id: Generated<string>;
+  campaign_id: string;
+  /** X's id: a post id, a DM event id, or `${source}:${userId}` for repost/follow/like. */
+  x_event_id: string;
+  source: EntrySource;
+  x_user_id: string;
+  username: string | null;
+  text: string | null;
+  occurred_at: NullableTimestamp;
+  received_via: EntryEventReceivedVia;
+  processed_at: NullableTimestamp;
+  created_at: CreatedTimestamp;
+}
+
+export interface EntriesTable {
+  campaign_id: string;
+  x_user_id: string;
+  username: string | null;
+  consent_basis: ConsentBasis;
+  facts: Json<unknown>;
+  eligible: boolean | null;
+  reasons: Json<EntryReasonJson[]>;
+  outcome: Generated<EntryOutcome>;
+  prize_id: string | null;
+  prize_code: string | null;
+  first_seen_at: CreatedTimestamp;
+  updated_at: CreatedTimestamp;
+}
+
+export interface PrizesTable {
+  campaign_id: string;
+  prize_id: string;
+  name: string;
+  value_yen: number;
+  stock_total: number;
+  stock_remaining: number;
+  created_at: CreatedTimestamp;
+}
+
+export interface PrizeCodesTable {
+  campaign_id: string;
+  prize_id: string;
+  code: string;
+  assigned_x_user_id: string | null;
+  assigned_at: NullableTimestamp;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  campaign_id: string;
+  account_id: string;
+  x_user_id: string;
+  kind: DeliveryKind;
+  channel: DeliveryChannel;
+  channel_reason: Json<unknown> | null;
+  state: Generated<DeliveryState>;
+  attempts: Generated<number>;
+  error_code: string | null;
+  error_category: string | null;
+  error_reason: Json<LocalizedTextJson> | null;
+  error_remedy: Json<LocalizedTextJson> | null;
+  x_event_id: string | null;
+  x_conversation_id: string | null;
+  /** Local day key (YYYY-MM-DD) of the quota slot it was planned or reserved in. */
+  window_day: string | null;
+  eta: NullableTimestamp;
+  reply_to_tweet_id: string | null;
+  sending_started_at: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  created_at: CreatedTimestamp;
+  updated_at: CreatedTimestamp;
+}
+
+export interface DmQuotaDaysTable {
+  account_id: string;
+  day_key: string;
+  used: Generated<number>;
+  cap: number;
+}
+
+export interface DmQuotaSlotsTable {
+  account_id: string;
+  delivery_id: string;
+  day_key: string;
+  reserved_at: CreatedTimestamp;
+}
+
+export interface DrawsTable {
+  campaign_id: string;
+  seed: string;
+  digest: string;
+  entry_count: number;
+  winners: Json<string[]>;
+  alternates: Json<string[]>;
+  created_at: CreatedTimestamp;
+}
+
+export interface ReportsTable {
+  campaign_id: string;
+  report: Json<unknown>;
+  created_at: CreatedTimestamp;
+  updated_at: CreatedTimestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   campaigns: CampaignsTable;
   audit_log: AuditLogTable;
+  entry_events: EntryEventsTable;
+  entries: EntriesTable;
+  prizes: PrizesTable;
+  prize_codes: PrizeCodesTable;
+  deliveries: DeliveriesTable;
+  dm_quota_days: DmQuotaDaysTable;
+  dm_quota_slots: DmQuotaSlotsTable;
+  draws: DrawsTable;
+  reports: ReportsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
@@ -73,3 +205,13 @@ export type CampaignRow = Selectable<CampaignsTable>;
 export type NewCampaignRow = Insertable<CampaignsTable>;
 export type CampaignUpdate = Updateable<CampaignsTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type EntryEventRow = Selectable<EntryEventsTable>;
+export type EntryRow = Selectable<EntriesTable>;
+export type PrizeRow = Selectable<PrizesTable>;
+export type PrizeCodeRow = Selectable<PrizeCodesTable>;
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type NewDeliveryRow = Insertable<DeliveriesTable>;
+export type DmQuotaDayRow = Selectable<DmQuotaDaysTable>;
+export type DmQuotaSlotRow = Selectable<DmQuotaSlotsTable>;
+export type DrawRow = Selectable<DrawsTable>;
+export type ReportRow = Selectable<ReportsTable>;

@@ -1,0 +1,262 @@
+/**
+ * X credentials at rest: an AES-256-GCM envelope of a JSON object in
+ * `accounts.credentials_ciphertext`, bound to the account id (additional authenticated data), so
+ * a ciphertext copied to another row does not decrypt. `credentials_version` is bumped on every
+ * write. Tokens leave this module only towards the twitter-api-v2 client, never towards a log, an
+ * API answer or a workflow.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../db/client';
+
+export const oauth1CredentialsSchema = z.object({
+  kind: z.literal('oauth1'),
+  appKey: z.string().min(1),
+  appSecret: z.string().min(1),
+  accessToken: z.string().min(1),
+  accessSecret: z.string().min(1),
+  /** X user id of the account, when known at link time. */
+  userId: z.string().optional(),
+});
+
+export const oauth2CredentialsSchema = z.object({
+  kind: z.literal('oauth2'),
+  clientId: z.string().min(1),
+  /** Confidential clients only; public (PKCE) clients have none. */
+  clientSecret: z.string().min(1).optional(),
+  accessToken: z.string().min(1),
+  /** Present when the grant included `offline.access`; rotates on every refresh. */
+  refreshToken: z.string().min(1).optional(),
+  /** ISO instant at which X stops accepting the access token (about two hours after issue). */
+  expiresAt: z.iso.datetime({ offset: true }),
+  scopes: z.array(z.string()).optional(),
+  userId: z.string().optional(),
+});
+
+export const xCredentialsSchema = z.discriminatedUnion('kind', [
+  oauth1CredentialsSchema,
+  oauth2CredentialsSchema,
+]);
+
+export type OAuth1Credentials = z.infer<typeof oauth1CredentialsSchema>;
+export type OAuth2Credentials = z.infer<typeof oauth2CredentialsSchema>;
+export type XCredentials = z.infer<typeof xCredentialsSchema>;
+
+export class CredentialsKeyError extends Error {
+  override name = 'CredentialsKeyError';
+}
+
+export class CredentialsError extends Error {
+  override name = 'CredentialsError';
+  constructor(
+    message: string,
+    readonly accountId: string,
+  ) {
+    super(message);
+  }
+}
+
+const keyHelp =
+  'Set KUJI_ENCRYPTION_KEY to 32 random bytes, base64 or hex encoded ' +
+  '(for example the output of `openssl rand -base64 32`). It encrypts linked X credentials; ' +
+  'keep it stable, or linked accounts must be re-linked.';
+
+/** The 32-byte credentials key from `KUJI_ENCRYPTION_KEY` (base64, base64url or hex). */
+export function loadCredentialsKey(env: Record<string, string | undefined>): Buffer {
+  const raw = env.KUJI_ENCRYPTION_KEY?.trim();
+  if (!raw) throw new CredentialsKeyError(`KUJI_ENCRYPTION_KEY is not set. ${keyHelp}`);
+  let key: Buffer | undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) {
+    key = Buffer.from(raw, 'hex');
+  } else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(raw)) {
+    key = Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  }
+  if (!key || key.length !== 32) {
+    throw new CredentialsKeyError(
+      `KUJI_ENCRYPTION_KEY must decode to exactly 32 bytes (got ${key?.length ?? 0}). ${keyHelp}`,
+    );
+  }
+  return key;
+}
+
+/** A fresh random key, for local mode and tests. */
+export function generateCredentialsKey(): Buffer {
+  return randomBytes(32);
+}
+
+const envelopeVersion = 'v1';
+
+function additionalData(accountId: string): Buffer {
+  return Buffer.from(`kuji:accounts:${accountId}:credentials`, 'utf8');
+}
+
+function assertKey(key: Buffer): void {
+  if (key.length !== 32)
+    throw new CredentialsKeyError(`The credentials key must be 32 bytes. ${keyHelp}`);
+}
+
+export function encryptCredentials(
+  key: Buffer,
+  accountId: string,
+  credentials: XCredentials,
+): string {
+  assertKey(key);
+  const plaintext = Buffer.from(JSON.stringify(xCredentialsSchema.parse(credentials)), 'utf8');
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(additionalData(accountId));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  return [envelopeVersion, iv, tag, ciphertext]
+    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+    .join('.');
+}
+
+export function decryptCredentials(key: Buffer, accountId: string, envelope: string): XCredentials {
+  assertKey(key);
+  const [version, ivText, tagText, ciphertextText, ...rest] = envelope.split('.');
+  if (
+    version !== envelopeVersion ||
+    !ivText ||
+    !tagText ||
+    ciphertextText === undefined ||
+    rest.length > 0
+  ) {
+    throw new CredentialsError(
+      `Stored credentials of account ${accountId} are not a Kuji envelope.`,
+      accountId,
+    );
+  }
+  let plaintext: Buffer;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(ivText, 'base64url'));
+    decipher.setAAD(additionalData(accountId));
+    decipher.setAuthTag(Buffer.from(tagText, 'base64url'));
+    plaintext = Buffer.concat([
+      decipher.update(Buffer.from(ciphertextText, 'base64url')),
+      decipher.final(),
+    ]);
+  } catch {
+    throw new CredentialsError(
+      `Stored credentials of account ${accountId} cannot be decrypted: KUJI_ENCRYPTION_KEY differs from the key they were written with, or the row was altered.`,
+      accountId,
+    );
+  }
+  const parsed = xCredentialsSchema.safeParse(JSON.parse(plaintext.toString('utf8')));
+  if (!parsed.success) {
+    throw new CredentialsError(
+      `Stored credentials of account ${accountId} have an unexpected shape.`,
+      accountId,
+    );
+  }
+  return parsed.data;
+}
+
+export interface StoredCredentials {
+  accountId: string;
+  handle: string;
+  xUserId: string | null;
+  version: number;
+  credentials: XCredentials;
+}
+
+/** Links (or re-links) an account's X credentials; returns the new version. */
+export async function storeAccountCredentials(
+  db: Db,
+  key: Buffer,
+  accountId: string,
+  credentials: XCredentials,
+): Promise<{ version: number }> {
+  const envelope = encryptCredentials(key, accountId, credentials);
+  const row = await db
+    .updateTable('accounts')
+    .set((eb) => ({
+      credentials_ciphertext: envelope,
+      credentials_version: eb('credentials_version', '+', 1),
+      updated_at: new Date(),
+      ...(credentials.userId ? { x_user_id: credentials.userId } : {}),
+    }))
+    .where('id', '=', accountId)
+    .returning('credentials_version')
+    .executeTakeFirst();
+  if (!row) throw new CredentialsError(`Account ${accountId} does not exist.`, accountId);
+  return { version: row.credentials_version };
+}
+
+/**
+ * Replaces the credentials only if nobody wrote them since `expectedVersion` was read
+ * (compare-and-set). Returns the new version, or undefined when someone else won.
+ */
+export async function replaceAccountCredentialsIfVersion(
+  db: Db,
+  key: Buffer,
+  accountId: string,
+  expectedVersion: number,
+  credentials: XCredentials,
+): Promise<number | undefined> {
+  const envelope = encryptCredentials(key, accountId, credentials);
+  const row = await db
+    .updateTable('accounts')
+    .set({
+      credentials_ciphertext: envelope,
+      credentials_version: expectedVersion + 1,
+      updated_at: new Date(),
+    })
+    .where('id', '=', accountId)
+    .where('credentials_version', '=', expectedVersion)
+    .returning('credentials_version')
+    .executeTakeFirst();
+  return row?.credentials_version;
+}
+
+/** Unlinks the account's credentials (for example after an `oauth.revoke` event). */
+export async function clearAccountCredentials(db: Db, accountId: string): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set((eb) => ({
+      credentials_ciphertext: null,
+      credentials_version: eb('credentials_version', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', accountId)
+    .execute();
+}
+
+export async function hasAccountCredentials(db: Db, accountId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('credentials_ciphertext')
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  return Boolean(row?.credentials_ciphertext);
+}
+
+export class MissingCredentialsError extends CredentialsError {
+  override name = 'MissingCredentialsError';
+}
+
+export async function loadAccountCredentials(
+  db: Db,
+  key: Buffer,
+  accountId: string,
+): Promise<StoredCredentials> {
+  const row = await db
+    .selectFrom('accounts')
+    .select(['id', 'handle', 'x_user_id', 'credentials_ciphertext', 'credentials_version'])
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  if (!row) throw new MissingCredentialsError(`Account ${accountId} does not exist.`, accountId);
+  if (!row.credentials_ciphertext) {
+    throw new MissingCredentialsError(
+      `Account ${accountId} has no linked X credentials.`,
+      accountId,
+    );
+  }
+  return {
+    accountId: row.id,
+    handle: row.handle,
+    xUserId: row.x_user_id,
+    version: row.credentials_version,
+    credentials: decryptCredentials(key, accountId, row.credentials_ciphertext),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * OAuth 2.0 user tokens expire after about two hours and X rotates the refresh token on every
+ * use: the old one is dead once spent. Two activities refreshing at once would each spend the
+ * same refresh token and one of them would store a dead pair. So a refresh happens only under
+ * `select … for update` on the account row: the second caller waits, then finds a fresh pair and
+ * uses it instead of refreshing again.
+ */
+import type { Db } from '../db/client';
+import { makeXError } from '../domain/x-errors';
+import { XCallError, callX } from './api';
+import { createOAuth2AppClient, type XClientOptions } from './client';
+import {
+  decryptCredentials,
+  encryptCredentials,
+  loadAccountCredentials,
+  MissingCredentialsError,
+  type OAuth2Credentials,
+  type StoredCredentials,
+  type XCredentials,
+} from './credentials';
+
+/** Refresh this long before X's expiry, so a token never expires mid-call. */
+export const DEFAULT_REFRESH_SKEW_MS = 5 * 60_000;
+
+export interface TokenRefreshDeps {
+  db: Db;
+  credentialsKey: Buffer;
+  clientOptions?: XClientOptions;
+  now?: () => number;
+  refreshSkewMs?: number;
+}
+
+export function needsRefresh(
+  credentials: XCredentials,
+  nowMs: number,
+  skewMs = DEFAULT_REFRESH_SKEW_MS,
+): boolean {
+  if (credentials.kind !== 'oauth2') return false;
+  return Date.parse(credentials.expiresAt) - skewMs <= nowMs;
+}
+
+async function exchangeRefreshToken(
+  credentials: OAuth2Credentials,
+  clientOptions: XClientOptions | undefined,
+  nowMs: number,
+): Promise<OAuth2Credentials> {
+  const refreshToken = credentials.refreshToken;
+  if (!refreshToken) {
+    throw new XCallError(
+      makeXError('auth_token_invalid', {
+        xDetail:
+          'The access token expired and no refresh token was granted (offline.access missing).',
+      }),
+    );
+  }
+  const appClient = createOAuth2AppClient(credentials, clientOptions);
+  const result = await callX(
+    'token_refresh',
+    () => appClient.refreshOAuth2Token(refreshToken),
+    nowMs,
+  );
+  return {
+    ...credentials,
+    accessToken: result.accessToken,
+    // X rotates the refresh token; keep the old one only if X (unusually) sent none.
+    refreshToken: result.refreshToken ?? refreshToken,
+    expiresAt: new Date(nowMs + result.expiresIn * 1000).toISOString(),
+    scopes: result.scope.length > 0 ? result.scope : credentials.scopes,
+  };
+}
+
+/**
+ * Returns credentials that are valid for at least the skew, refreshing under the row lock when
+ * needed. Safe to call from any number of activities and processes at once.
+ */
+export async function ensureFreshCredentials(
+  deps: TokenRefreshDeps,
+  accountId: string,
+): Promise<StoredCredentials> {
+  const now = deps.now ?? Date.now;
+  const skewMs = deps.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
+  const current = await loadAccountCredentials(deps.db, deps.credentialsKey, accountId);
+  if (!needsRefresh(current.credentials, now(), skewMs)) return current;
+
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('accounts')
+      .select(['id', 'handle', 'x_user_id', 'credentials_ciphertext', 'credentials_version'])
+      .where('id', '=', accountId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row?.credentials_ciphertext) {
+      throw new MissingCredentialsError(
+        `Account ${accountId} has no linked X credentials.`,
+        accountId,
+      );
+    }
+    const locked = decryptCredentials(deps.credentialsKey, accountId, row.credentials_ciphertext);
+    const stored: StoredCredentials = {
+      accountId,
+      handle: row.handle,
+      xUserId: row.x_user_id,
+      version: row.credentials_version,
+      credentials: locked,
+    };
+    // Someone refreshed while we waited for the lock: their pair is the live one.
+    if (locked.kind !== 'oauth2' || !needsRefresh(locked, now(), skewMs)) return stored;
+
+    const refreshed = await exchangeRefreshToken(locked, deps.clientOptions, now());
+    const version = row.credentials_version + 1;
+    await trx
+      .updateTable('accounts')
+      .set({
+        credentials_ciphertext: encryptCredentials(deps.credentialsKey, accountId, refreshed),
+        credentials_version: version,
+        updated_at: new Date(),
+      })
+      .where('id', '=', accountId)
+      .execute();
+    return { ...stored, version, credentials: refreshed };
+  });
+}
