@@ -13,7 +13,16 @@ import { loadSettings } from '../config/settings';
 import { createDb, type Db } from '../db/client';
 import { migrateToLatest } from '../db/migrate';
 import { ensureApiKey, insertApiKey } from '../db/repositories/api-keys';
+import { insertAccount } from '../db/repositories/accounts';
 import { createKujiWorker } from '../worker/worker';
+import { generateCredentialsKey, loadCredentialsKey, storeAccountCredentials } from '../x/credentials';
+import {
+  DEMO_SENDER_USER_ID,
+  DEMO_SENDER_USERNAME,
+  demoScenario,
+  demoSenderCredentials,
+  startXEmulator,
+} from '../x/emulator';
 import { dataDir } from './lib/paths';
 import { type RunningPostgres, startEmbeddedPostgres } from './lib/postgres';
 import { step, withTicker } from './lib/progress';
@@ -25,12 +34,23 @@ function onShutdown(name: string, run: () => Promise<unknown>) {
   cleanups.unshift({ name, run });
 }
 
+/** Stops everything in reverse start order; no step may hold the rest up for long. */
 async function shutdown() {
   for (const { name, run } of cleanups.splice(0)) {
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await run();
+      await Promise.race([
+        run(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer within 15 s; moving on')), 15_000);
+        }),
+      ]);
+      if (Date.now() - started > 2000) step(`stopped ${name} (${Date.now() - started} ms)`);
     } catch (error) {
       step(`stopping ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
@@ -50,6 +70,16 @@ async function ensureLocalAdminKey(db: Db, configured: string | undefined) {
   const { secret } = await insertApiKey(db, { name: 'local-admin', role: 'admin' });
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return { secret, created: true, file };
+}
+
+/** KUJI_ENCRYPTION_KEY, else a key generated on the first run and kept in .data/. */
+function localCredentialsKey(): Buffer {
+  if (process.env.KUJI_ENCRYPTION_KEY) return loadCredentialsKey(process.env);
+  const file = path.join(dataDir, 'encryption-key');
+  if (!existsSync(file)) {
+    writeFileSync(file, `${generateCredentialsKey().toString('base64')}\n`, { mode: 0o600 });
+  }
+  return loadCredentialsKey({ KUJI_ENCRYPTION_KEY: readFileSync(file, 'utf8') });
 }
 
 async function main() {
@@ -101,6 +131,21 @@ async function main() {
     webUiUrl ??= temporal.uiUrl;
   }
 
+  const credentialsKey = localCredentialsKey();
+  // The X emulator with a demo audience, unless X is configured (X_API_BASE_URL or KUJI_REAL_X=1).
+  let xApiBaseUrl = settings.X_API_BASE_URL;
+  let emulatorUrl: string | undefined;
+  if (!xApiBaseUrl && process.env.KUJI_REAL_X !== '1') {
+    const emulator = await startXEmulator({
+      port: Number(process.env.X_EMULATOR_PORT ?? 4000),
+      scenario: demoScenario(),
+    });
+    onShutdown('X emulator', () => emulator.close());
+    xApiBaseUrl = emulatorUrl = emulator.url;
+    await insertAccount(db, { id: 'demo', handle: DEMO_SENDER_USERNAME, xUserId: DEMO_SENDER_USER_ID });
+    await storeAccountCredentials(db, credentialsKey, 'demo', demoSenderCredentials());
+  }
+
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
   onShutdown('worker connection', () => nativeConnection.close());
   const worker = await withTicker(
@@ -109,7 +154,12 @@ async function main() {
       connection: nativeConnection,
       namespace: settings.TEMPORAL_NAMESPACE,
       taskQueue: settings.TEMPORAL_TASK_QUEUE,
-      activities: createActivities({ db }),
+      activities: createActivities({
+        db,
+        credentialsKey,
+        xApiBaseUrl,
+        publicBaseUrl: settings.PUBLIC_BASE_URL ?? `http://${settings.HOST}:${settings.PORT}`,
+      }),
     }),
   );
   const workerRun = worker.run();
@@ -148,6 +198,7 @@ async function main() {
     `  OpenAPI docs:  ${apiUrl}/docs`,
     `  Temporal:      ${temporalAddress}`,
     `  Web UI:        ${webUiUrl ?? '(not configured: set TEMPORAL_UI_URL)'}`,
+    `  X API:         ${emulatorUrl ? `${emulatorUrl} (emulator; demo sender account 'demo')` : (xApiBaseUrl ?? 'https://api.x.com')}`,
     adminKey.created
       ? `  Admin key:     ${adminKey.secret}   (shown once; kept in ${adminKey.file})`
       : `  Admin key:     ${adminKey.file ? `in ${adminKey.file}` : 'KUJI_ADMIN_KEY'}`,

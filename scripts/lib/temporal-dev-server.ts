@@ -32,7 +32,7 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
 
 /**
  * The Temporal CLI dev server with its Web UI and a SQLite file, so a second `npm start` finds
- * the campaigns of the first. Own process group: we stop it after the worker has drained.
+ * the campaigns of the first.
  */
 async function isServing(address: string): Promise<boolean> {
   try {
@@ -78,10 +78,11 @@ export async function startTemporalDevServer(options: {
         'port with KUJI_TEMPORAL_PORT, or use that server with TEMPORAL_ADDRESS.',
     );
   }
-  const child = spawn(options.cliPath, args, {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true,
-  });
+  // Own process group: Ctrl-C reaches only Kuji, which stops the server after the worker drained;
+  // if Kuji dies first, the exit hook still kills it.
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitUntilServing(address, child, 60_000);
@@ -101,6 +102,7 @@ export async function startTemporalDevServer(options: {
       }, 10_000);
       await exited;
       clearTimeout(killer);
+      process.removeListener('exit', killOnExit);
     },
   };
 }

@@ -129,7 +129,7 @@ async function stopAndCheck(stack: Stack, how: 'ctrl-c' | 'sigterm') {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const leftovers = tree.filter((p) => alive(p.pid));
-  assert.deepEqual(leftovers, [], `processes left behind after ${how}`);
+  assert.deepEqual(leftovers, [], `processes left behind after ${how}; output:\n${stack.output()}`);
 }
 
 describe('npm start (the local stack)', () => {
@@ -150,6 +150,7 @@ describe('npm start (the local stack)', () => {
       KUJI_POSTGRES_PORT: String(await findFreePort()),
       KUJI_TEMPORAL_PORT: String(await findFreePort()),
       TEMPORAL_UI_PORT: String(await findFreePort()),
+      X_EMULATOR_PORT: String(await findFreePort()),
       LOG_LEVEL: 'warn',
     };
     delete env.TEMPORAL_ADDRESS;

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { buildApp } from '../../api/app';
+import { createDb } from '../../db/client';
+import { findFreePort } from '../../scripts/lib/postgres';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+interface Health {
+  status: string;
+  checks: Record<string, { ok: boolean; error?: string }>;
+}
+
+describe('GET /healthz with a dependency down', () => {
+  let testDb: TestDatabase;
+  let deadTemporal: Connection;
+  let deadPort: number;
+
+  before(async () => {
+    testDb = await createTestDatabase();
+    deadPort = await findFreePort();
+    deadTemporal = Connection.lazy({ address: `127.0.0.1:${deadPort}`, connectTimeout: 500 });
+  });
+  after(async () => {
+    await deadTemporal.close();
+    await testDb.close();
+  });
+
+  it('answers 503 naming Temporal when the Temporal server is unreachable', async () => {
+    const app = await buildApp({
+      db: testDb.db,
+      temporal: new Client({ connection: deadTemporal }),
+      temporalConfig: { namespace: 'default', taskQueue: 'unused' },
+    });
+    try {
+      const response = await app.inject({ url: '/healthz' });
+      assert.equal(response.statusCode, 503);
+      const body = response.json<Health>();
+      assert.equal(body.status, 'degraded');
+      assert.equal(body.checks.database?.ok, true);
+      assert.equal(body.checks.temporal?.ok, false);
+      assert.ok(body.checks.temporal?.error, 'the failing check says why');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 503 naming the database when PostgreSQL is unreachable', async () => {
+    const deadDb = createDb(`postgres://postgres:x@127.0.0.1:${deadPort}/postgres`);
+    const app = await buildApp({
+      db: deadDb,
+      temporal: new Client({ connection: deadTemporal }),
+      temporalConfig: { namespace: 'default', taskQueue: 'unused' },
+    });
+    try {
+      const response = await app.inject({ url: '/healthz' });
+      assert.equal(response.statusCode, 503);
+      assert.equal(response.json<Health>().checks.database?.ok, false);
+    } finally {
+      await app.close();
+      await deadDb.destroy();
+    }
+  });
+});
