@@ -1,11 +1,32 @@
-import { type CampaignActivityDeps, createCampaignActivities } from './campaign-activities';
+import type { Db } from '../db/client';
+import { createCampaignActivities } from './campaign-activities';
+import { createCampaignRuntimeActivities } from './campaign-runtime';
+import { createXActivities, type XActivitiesDeps } from './x-activities';
 
-export type ActivityDeps = CampaignActivityDeps;
+export interface ActivityDeps {
+  db: Db;
+  /** Decrypts sender credentials; activities look them up by account id. */
+  credentialsKey: Buffer;
+  /** The X emulator's URL locally and in tests; unset for the real X API. */
+  xApiBaseUrl?: string;
+  /** Base of participants' personal result links. */
+  publicBaseUrl: string;
+  /** Overrides for the X layer (tests pass the emulator's clock). */
+  x?: Partial<Omit<XActivitiesDeps, 'db' | 'credentialsKey' | 'xApiBaseUrl'>>;
+}
 
 /** Every activity the worker registers; the worker injects the database and X access. */
 export function createActivities(deps: ActivityDeps) {
+  const x = createXActivities({
+    db: deps.db,
+    credentialsKey: deps.credentialsKey,
+    xApiBaseUrl: deps.xApiBaseUrl,
+    ...deps.x,
+  });
   return {
-    ...createCampaignActivities(deps),
+    ...createCampaignActivities({ db: deps.db }),
+    ...createCampaignRuntimeActivities({ db: deps.db, x, publicBaseUrl: deps.publicBaseUrl }),
+    ...x,
   };
 }
 

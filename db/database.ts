@@ -44,6 +44,7 @@ export interface CampaignsTable {
   workflow_id: string | null;
   workflow_run_id: string | null;
   preflight: Json<unknown> | null;
+  secret_seed: string | null;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;
 }

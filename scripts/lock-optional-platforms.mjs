@@ -1,3 +1,4 @@
+/* global console */
 // The package registry reachable from our build machines does not serve @swc/core's macOS,
 // Windows and exotic-Linux binaries, so `npm install` there drops them from package-lock.json and
 // `npm ci` then refuses the lock ("Missing: @swc/core-darwin-arm64@ from lock file"). This puts
@@ -38,6 +39,10 @@ for (const [name, version] of Object.entries(core.optionalDependencies ?? {})) {
   };
   added += 1;
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) =>
+    a === '' ? -1 : b === '' ? 1 : a.localeCompare(b),
+  ),
+);
 writeFileSync('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`package-lock.json: added ${added} optional @swc/core platform entries`);

@@ -15,7 +15,11 @@ import { migrateToLatest } from '../db/migrate';
 import { ensureApiKey, insertApiKey } from '../db/repositories/api-keys';
 import { insertAccount } from '../db/repositories/accounts';
 import { createKujiWorker } from '../worker/worker';
-import { generateCredentialsKey, loadCredentialsKey, storeAccountCredentials } from '../x/credentials';
+import {
+  generateCredentialsKey,
+  loadCredentialsKey,
+  storeAccountCredentials,
+} from '../x/credentials';
 import {
   DEMO_SENDER_USER_ID,
   DEMO_SENDER_USERNAME,
@@ -142,7 +146,11 @@ async function main() {
     });
     onShutdown('X emulator', () => emulator.close());
     xApiBaseUrl = emulatorUrl = emulator.url;
-    await insertAccount(db, { id: 'demo', handle: DEMO_SENDER_USERNAME, xUserId: DEMO_SENDER_USER_ID });
+    await insertAccount(db, {
+      id: 'demo',
+      handle: DEMO_SENDER_USERNAME,
+      xUserId: DEMO_SENDER_USER_ID,
+    });
     await storeAccountCredentials(db, credentialsKey, 'demo', demoSenderCredentials());
   }
 

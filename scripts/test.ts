@@ -45,10 +45,10 @@ async function main() {
   const filters = process.argv.slice(2);
   const skipStatic = filters.length > 0 || process.env.KUJI_TEST_SKIP_STATIC === '1';
   if (!skipStatic) {
-    step('lint (eslint)');
-    if ((await run('npx', ['eslint', '.'])) !== 0) return 1;
-    step('typecheck (tsc)');
-    if ((await run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'])) !== 0) return 1;
+    step('npm run lint (eslint, prettier)');
+    if ((await run('npm', ['run', '--silent', 'lint'])) !== 0) return 1;
+    step('npm run typecheck (tsc)');
+    if ((await run('npm', ['run', '--silent', 'typecheck'])) !== 0) return 1;
   }
 
   const env: NodeJS.ProcessEnv = { ...process.env };

@@ -3,10 +3,12 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadSettings, requireDatabaseUrl } from '../config/settings';
 import { createDb } from '../db/client';
+import { loadCredentialsKey } from '../x/credentials';
 import { createKujiWorker } from './worker';
 
 async function main() {
   const settings = loadSettings();
+  const credentialsKey = loadCredentialsKey(process.env);
   const db = createDb(requireDatabaseUrl(settings));
   const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
   try {
@@ -14,7 +16,12 @@ async function main() {
       connection,
       namespace: settings.TEMPORAL_NAMESPACE,
       taskQueue: settings.TEMPORAL_TASK_QUEUE,
-      activities: createActivities({ db }),
+      activities: createActivities({
+        db,
+        credentialsKey,
+        xApiBaseUrl: settings.X_API_BASE_URL,
+        publicBaseUrl: settings.PUBLIC_BASE_URL ?? `http://${settings.HOST}:${settings.PORT}`,
+      }),
     });
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained.
     await worker.run();

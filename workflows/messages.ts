@@ -16,6 +16,8 @@ export const approveSignal = defineSignal<[ActorInput]>('approve');
 export const pauseSignal = defineSignal<[ActorInput]>('pause');
 export const resumeSignal = defineSignal<[ActorInput]>('resume');
 export const cancelSignal = defineSignal<[ActorInput]>('cancel');
+/** New entries are in the database (webhook): process them now instead of at the next poll. */
+export const entriesArrivedSignal = defineSignal('entriesArrived');
 
 export interface PreflightSummary {
   ok: boolean;
@@ -34,6 +36,24 @@ export interface CampaignStatus {
   /** Approvals refused by the workflow, e.g. the author approving their own campaign. */
   refusedApprovals: { by: string; reason: string }[];
   cancelledBy: string | null;
+  counts: { entryEvents: number; eligible: number; won: number; sent: number; failed: number };
+  /** Deliveries waiting in the current batch. */
+  queueLength: number;
+  /** When the DM cap is reached: the instant the next local-day window opens. */
+  nextWindowAt: string | null;
+  /** Sending stopped for a person: the failure that stopped it. */
+  halt: { code: string; category: string; deliveryId: string } | null;
+  /** The drawn lottery's published seed and entries digest: anyone can re-derive the winners. */
+  draw: { seed: string; digest: string; entryCount: number; winners: number } | null;
+  report: ReportSummary | null;
+}
+
+export interface ReportSummary {
+  entries: number;
+  eligible: number;
+  winners: number;
+  delivered: number;
+  failed: number;
 }
 
 export const statusQuery = defineQuery<CampaignStatus>('status');

@@ -285,12 +285,10 @@ export default function campaignRoutes(app: FastifyInstance) {
           );
         }
         try {
-          await app.temporal.workflow
-            .getHandle(campaign.workflowId)
-            .signal(signal, {
-              by: actor,
-              ...(request.body.reason ? { reason: request.body.reason } : {}),
-            });
+          await app.temporal.workflow.getHandle(campaign.workflowId).signal(signal, {
+            by: actor,
+            ...(request.body.reason ? { reason: request.body.reason } : {}),
+          });
         } catch (error) {
           if (error instanceof WorkflowNotFoundError) {
             throw new AppError(

@@ -21,7 +21,6 @@ export interface PrizeStock {
   codesRemaining: number;
 }
 
-
 /**
  * Loads a campaign's prizes and codes. Idempotent: prizes and codes already stored are left as
  * they are (so a retry never refills stock already handed out). Returns how many prizes were new.

@@ -5,7 +5,6 @@ export type QuotaReservation =
   | { reserved: true; dayKey: string; alreadyHeld: boolean }
   | { reserved: false; used: number; cap: number };
 
-
 async function findSlotDay(
   db: Db,
   accountId: string,

@@ -80,7 +80,10 @@ export async function startTemporalDevServer(options: {
   }
   // Own process group: Ctrl-C reaches only Kuji, which stops the server after the worker drained;
   // if Kuji dies first, the exit hook still kills it.
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const child = spawn(options.cliPath, args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

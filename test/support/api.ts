@@ -7,6 +7,7 @@ import type { ApiRole } from '../../db/database';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { createKujiWorker } from '../../worker/worker';
 import type { TestDatabase } from './database';
+import { testCredentialsKey } from './fixtures';
 import { workflowBundle } from './temporal';
 
 export interface ApiHarness {
@@ -21,7 +22,7 @@ export interface ApiHarness {
 export async function startApiHarness(
   env: TestWorkflowEnvironment,
   testDb: TestDatabase,
-  options: { taskQueue?: string; webUiUrl?: string } = {},
+  options: { taskQueue?: string; webUiUrl?: string; xApiBaseUrl?: string } = {},
 ): Promise<ApiHarness> {
   const taskQueue = options.taskQueue ?? `api-test-${process.pid}`;
   const namespace = env.namespace ?? 'default';
@@ -29,7 +30,12 @@ export async function startApiHarness(
     connection: env.nativeConnection,
     namespace,
     taskQueue,
-    activities: createActivities({ db: testDb.db }),
+    activities: createActivities({
+      db: testDb.db,
+      credentialsKey: testCredentialsKey,
+      xApiBaseUrl: options.xApiBaseUrl ?? 'http://127.0.0.1:9',
+      publicBaseUrl: 'http://kuji.test',
+    }),
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();

@@ -3,6 +3,9 @@ import { insertAccount } from '../../db/repositories/accounts';
 import { insertCampaign } from '../../db/repositories/campaigns';
 import { exampleCampaignConfig } from '../../domain/campaign-config';
 
+/** A fixed key for tests: credentials stored with it are the emulator's demo tokens. */
+export const testCredentialsKey = Buffer.alloc(32, 7);
+
 let counter = 0;
 export function uniqueId(prefix: string): string {
   counter += 1;

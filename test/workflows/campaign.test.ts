@@ -19,7 +19,7 @@ import {
   CampaignPhaseKey,
 } from '../../workflows/search-attributes';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedAccount, seedCampaign } from '../support/fixtures';
+import { seedAccount, seedCampaign, testCredentialsKey } from '../support/fixtures';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
 
 describe('campaignWorkflow', () => {
@@ -47,7 +47,12 @@ describe('campaignWorkflow', () => {
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities: createActivities({ db: testDb.db }),
+      activities: createActivities({
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        xApiBaseUrl: 'http://127.0.0.1:9',
+        publicBaseUrl: 'http://kuji.test',
+      }),
       workflowBundle: await workflowBundle(),
     });
     return worker;

@@ -40,8 +40,8 @@ describe('xErrorCatalog', () => {
       assert.ok(xErrorCategoryActions[category].ja.length > 0);
   });
 
-  it('is documented row by row in the emulator README', () => {
-    const readme = readFileSync(path.resolve(__dirname, '../../x/emulator/README.md'), 'utf8');
+  it('is documented row by row in the README', () => {
+    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
     for (const code of xErrorCodes) {
       const entry = xErrorCatalog[code];
       const row = readme.split('\n').find((line) => {

@@ -1,0 +1,691 @@
+/**
+ * Activities of a running campaign: collecting entries, instant-win and drawn lotteries,
+ * delivery under the DM quota, and the analysis report. Participant data stays in PostgreSQL;
+ * the workflow only sees ids, counts and instants, so its history grows with batches.
+ */
+import { randomBytes } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db/client';
+import { findAccountById } from '../db/repositories/accounts';
+import { findCampaignById } from '../db/repositories/campaigns';
+import {
+  deliveryCounts,
+  failuresByCode,
+  findDelivery,
+  insertDeliveries,
+  markDeliveryFailed,
+  markDeliveryQueued,
+  markDeliveryReserved,
+  markDeliverySending,
+  markDeliverySent,
+  nextQueuedDeliveries,
+  type NewDelivery,
+  sentPerDay,
+} from '../db/repositories/deliveries';
+import { findDraw, insertDraw } from '../db/repositories/draws';
+import {
+  claimUnprocessedEvents,
+  countUnprocessedEvents,
+  eligibleEntryIds,
+  entryFunnel,
+  type EntryEvent,
+  findEntry,
+  insertEntryEvents,
+  type NewEntryEvent,
+  setEntryOutcomes,
+  upsertEntry,
+} from '../db/repositories/entries';
+import {
+  assignPrizeCode,
+  insertPrizes,
+  listPrizeStock,
+  takePrizeStock,
+} from '../db/repositories/prizes';
+import { releaseQuotaSlot, reserveQuotaSlot } from '../db/repositories/quota';
+import { upsertReport } from '../db/repositories/reports';
+import { type CampaignConfig, campaignConfigSchema } from '../domain/campaign-config';
+import {
+  type ApiTier,
+  planChannel,
+  strongestConsentBasis,
+  type EntrySource,
+} from '../domain/consent';
+import { localDayKey, startOfNextLocalDay } from '../domain/day-window';
+import { evaluateEntry, type ParticipantFacts } from '../domain/eligibility';
+import { drawWinners, entryRoll, instantWinProbability, newDrawSeed } from '../domain/lottery';
+import { effectiveDailyCap } from '../domain/quota';
+import { renderTemplate } from '../domain/templates';
+import { type XError, xErrorFromDetails } from '../domain/x-errors';
+import type { XActivities } from './x-activities';
+
+export interface CampaignRuntimeDeps {
+  db: Db;
+  x: Pick<
+    XActivities,
+    | 'xSendDm'
+    | 'xReply'
+    | 'xListReposters'
+    | 'xListQuotes'
+    | 'xListLikers'
+    | 'xListFollowers'
+    | 'xSearchRecent'
+  >;
+  /** Base of participants' personal result links, e.g. https://kuji.example.com */
+  publicBaseUrl: string;
+}
+
+/** What the workflow needs to run a campaign: ids, instants and numbers only. */
+export interface CampaignPlan {
+  kind: CampaignConfig['kind'];
+  accountId: string;
+  startAt: string;
+  endAt: string;
+  timeZone: string;
+  pacing: { minGapSeconds: number; jitterSeconds: number };
+}
+
+export interface EntryCursors {
+  /** Newest reply id seen by recent search, for the next poll's since_id. */
+  repliesSinceId?: string;
+}
+
+export type SendOutcome =
+  | { status: 'sent'; reconciled: boolean }
+  | { status: 'skipped' }
+  | { status: 'failed'; code: string; category: string }
+  | { status: 'quota_full'; nextWindowAt: string; dayKey: string }
+  | { status: 'halted'; code: string; category: string };
+
+interface StoredFacts extends ParticipantFacts {
+  sources: EntrySource[];
+  /** The participant's newest reply/quote/mention of the campaign: where a reply result goes. */
+  summonedByPostId?: string;
+}
+
+const emptyFacts = (): StoredFacts => ({
+  reposted: false,
+  liked: false,
+  replyTexts: [],
+  quoteTexts: [],
+  dmTexts: [],
+  followsSender: false,
+  followedUserIds: [],
+  profile: { protected: false, suspended: false },
+  acceptedEntryCount: 0,
+  wonCampaignIds: [],
+  sources: [],
+});
+
+function mergeEvent(facts: StoredFacts, event: EntryEvent): StoredFacts {
+  const next: StoredFacts = { ...facts, sources: [...new Set([...facts.sources, event.source])] };
+  const text = event.text ?? '';
+  switch (event.source) {
+    case 'repost':
+      next.reposted = true;
+      break;
+    case 'like':
+      next.liked = true;
+      break;
+    case 'follow':
+      next.followsSender = true;
+      break;
+    case 'reply':
+    case 'mention':
+      next.replyTexts = [...facts.replyTexts, text];
+      next.summonedByPostId = event.xEventId;
+      break;
+    case 'quote':
+      next.quoteTexts = [...facts.quoteTexts, text];
+      next.summonedByPostId = event.xEventId;
+      break;
+    case 'dm_keyword':
+      next.dmTexts = [...facts.dmTexts, text];
+      break;
+  }
+  return next;
+}
+
+function nonRetryable(type: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: CampaignRuntimeDeps) {
+  async function loadConfig(campaignId: string) {
+    const campaign = await findCampaignById(db, campaignId);
+    if (!campaign) throw nonRetryable('campaign_missing', `campaign ${campaignId} does not exist`);
+    const parsed = campaignConfigSchema.safeParse(campaign.config);
+    if (!parsed.success) {
+      throw nonRetryable('config_invalid', `campaign ${campaignId} has an invalid configuration`);
+    }
+    const account = await findAccountById(db, campaign.accountId);
+    if (!account)
+      throw nonRetryable('account_missing', `account ${campaign.accountId} does not exist`);
+    return { campaign, config: parsed.data, account };
+  }
+
+  async function campaignSeed(campaignId: string): Promise<string> {
+    const row = await db
+      .selectFrom('campaigns')
+      .select('secret_seed')
+      .where('id', '=', campaignId)
+      .executeTakeFirst();
+    if (row?.secret_seed) return row.secret_seed;
+    // First caller wins; a concurrent retry reads the stored one back.
+    await db
+      .updateTable('campaigns')
+      .set({ secret_seed: newDrawSeed(randomBytes(32)) })
+      .where('id', '=', campaignId)
+      .where('secret_seed', 'is', null)
+      .execute();
+    return campaignSeed(campaignId);
+  }
+
+  function resultUrl(campaignId: string, xUserId: string): string {
+    return `${publicBaseUrl}/r/${encodeURIComponent(campaignId)}/${encodeURIComponent(xUserId)}`;
+  }
+
+  /** Plans a result delivery for a participant under the consent rules; null when none applies. */
+  function planDelivery(
+    config: CampaignConfig,
+    tier: ApiTier,
+    entry: { xUserId: string; facts: StoredFacts },
+    campaignId: string,
+    accountId: string,
+    kind: 'win' | 'lose',
+  ): NewDelivery | null {
+    const templates = config.templates[kind];
+    const available = (['dm', 'reply'] as const).filter((channel) => templates[channel]);
+    if (available.length === 0) return null;
+    const plan = planChannel({
+      consentBasis: strongestConsentBasis(entry.facts.sources),
+      apiTier: tier,
+      templateChannels: available,
+    });
+    const replyTo =
+      plan.channel === 'reply'
+        ? plan.replyTo === 'campaign_post'
+          ? config.post.tweetId
+          : entry.facts.summonedByPostId
+        : undefined;
+    return {
+      id: `${campaignId}:${entry.xUserId}:${kind}`,
+      campaignId,
+      accountId,
+      xUserId: entry.xUserId,
+      kind,
+      channel: plan.channel,
+      channelReason: plan.reason,
+      state: plan.channel === 'result_page' ? 'skipped' : 'queued',
+      replyToTweetId: replyTo ?? null,
+    };
+  }
+
+  return {
+    /** Loads prizes into the stock table (idempotent) and returns the plan the workflow follows. */
+    async prepareCampaign(input: { campaignId: string }): Promise<CampaignPlan> {
+      const { config, account } = await loadConfig(input.campaignId);
+      await insertPrizes(
+        db,
+        input.campaignId,
+        config.prizes.map((p) => ({
+          id: p.id,
+          name: p.name,
+          valueYen: p.valueYen,
+          stock: p.stock,
+          codes: p.codes,
+        })),
+      );
+      await campaignSeed(input.campaignId);
+      return {
+        kind: config.kind,
+        accountId: account.id,
+        startAt: config.schedule.startAt,
+        endAt: config.schedule.endAt,
+        timeZone: account.timezone,
+        pacing: config.pacing,
+      };
+    },
+
+    /** Polling reconciliation: reads the campaign's engagements from X into entry_events. */
+    async pollEntries(input: { campaignId: string; cursors: EntryCursors }): Promise<{
+      newEvents: number;
+      cursors: EntryCursors;
+    }> {
+      const { config, account } = await loadConfig(input.campaignId);
+      const postId = config.post.tweetId;
+      const accountId = account.id;
+      const events: NewEntryEvent[] = [];
+      const ruleTypes = new Set(config.entryRules.all.map((r) => r.type));
+      const base = { campaignId: input.campaignId, receivedVia: 'poll' as const };
+      const cursors: EntryCursors = { ...input.cursors };
+
+      if (ruleTypes.has('repost')) {
+        const page = await x.xListReposters({ accountId, postId, maxPages: 10 });
+        for (const user of page.items) {
+          events.push({
+            ...base,
+            source: 'repost',
+            xEventId: `repost:${user.id}`,
+            xUserId: user.id,
+            username: user.username,
+          });
+        }
+      }
+      if (ruleTypes.has('like')) {
+        const page = await x.xListLikers({ accountId, postId, maxPages: 10 });
+        for (const user of page.items) {
+          events.push({
+            ...base,
+            source: 'like',
+            xEventId: `like:${user.id}`,
+            xUserId: user.id,
+            username: user.username,
+          });
+        }
+      }
+      if (ruleTypes.has('follow')) {
+        const page = await x.xListFollowers({ accountId, maxPages: 10 });
+        for (const user of page.items) {
+          events.push({
+            ...base,
+            source: 'follow',
+            xEventId: `follow:${user.id}`,
+            xUserId: user.id,
+            username: user.username,
+          });
+        }
+      }
+      if (ruleTypes.has('quote')) {
+        const page = await x.xListQuotes({ accountId, postId, maxPages: 10 });
+        for (const post of page.items) {
+          if (!post.authorId) continue;
+          events.push({
+            ...base,
+            source: 'quote',
+            xEventId: post.id,
+            xUserId: post.authorId,
+            username: post.author?.username ?? null,
+            text: post.text,
+            occurredAt: post.createdAt ? new Date(post.createdAt) : null,
+          });
+        }
+      }
+      if (ruleTypes.has('reply')) {
+        const page = await x.xSearchRecent({
+          accountId,
+          query: `conversation_id:${postId} is:reply`,
+          sinceId: cursors.repliesSinceId,
+          maxPages: 10,
+        });
+        for (const post of page.items) {
+          if (!post.authorId || post.authorId === account.xUserId) continue;
+          events.push({
+            ...base,
+            source: 'reply',
+            xEventId: post.id,
+            xUserId: post.authorId,
+            username: post.author?.username ?? null,
+            text: post.text,
+            occurredAt: post.createdAt ? new Date(post.createdAt) : null,
+          });
+        }
+        if (page.newestId) cursors.repliesSinceId = page.newestId;
+      }
+      const newEvents = events.length ? await insertEntryEvents(db, events) : 0;
+      return { newEvents, cursors };
+    },
+
+    /**
+     * Takes one batch of new entry events: aggregates each participant's facts, decides
+     * eligibility with reasons, and for instant wins draws and queues the result at once.
+     */
+    async processEntries(input: { campaignId: string; now: string; limit: number }): Promise<{
+      processed: number;
+      participants: number;
+      newlyEligible: number;
+      won: number;
+      queued: number;
+      remaining: number;
+    }> {
+      const { config, account } = await loadConfig(input.campaignId);
+      const tier: ApiTier = account.tier === 'enterprise' ? 'enterprise' : 'self_serve';
+      const now = new Date(input.now);
+      const seed = config.kind === 'instant_win' ? await campaignSeed(input.campaignId) : '';
+      const result = await db.transaction().execute(async (trx) => {
+        const events = await claimUnprocessedEvents(trx, input.campaignId, input.limit);
+        const byUser = new Map<string, EntryEvent[]>();
+        for (const event of events) {
+          if (!event.xUserId) continue;
+          byUser.set(event.xUserId, [...(byUser.get(event.xUserId) ?? []), event]);
+        }
+        let newlyEligible = 0;
+        let won = 0;
+        const deliveries: NewDelivery[] = [];
+        for (const [xUserId, userEvents] of byUser) {
+          const existing = await findEntry(trx, input.campaignId, xUserId);
+          let facts = (existing?.facts as StoredFacts | undefined) ?? emptyFacts();
+          for (const event of userEvents) facts = mergeEvent(facts, event);
+          const username =
+            userEvents.find((e) => e.username)?.username ?? existing?.username ?? null;
+          const verdict = evaluateEntry(
+            config,
+            { userId: xUserId, username: username ?? undefined },
+            facts,
+          );
+          const entry = await upsertEntry(trx, {
+            campaignId: input.campaignId,
+            xUserId,
+            username,
+            consentBasis: strongestConsentBasis(facts.sources),
+            facts,
+            eligible: verdict.eligible,
+            reasons: verdict.reasons,
+          });
+          if (!verdict.eligible || entry.outcome !== 'pending') continue;
+          newlyEligible += 1;
+          if (config.kind !== 'instant_win') continue;
+
+          const roll = entryRoll(seed, xUserId);
+          let floor = 0;
+          let prizeWon: string | null = null;
+          for (const stock of await listPrizeStock(trx, input.campaignId)) {
+            const prize = config.prizes.find((p) => p.id === stock.prizeId);
+            if (!prize?.odds || stock.stockRemaining <= 0) continue;
+            const probability = instantWinProbability({
+              remainingStock: stock.stockRemaining,
+              now,
+              endAt: new Date(config.schedule.endAt),
+              expectedEntriesPerHour: 60,
+              baseOdds: prize.odds,
+            });
+            if (
+              roll >= floor &&
+              roll < floor + probability &&
+              (await takePrizeStock(trx, input.campaignId, prize.id))
+            ) {
+              prizeWon = prize.id;
+              break;
+            }
+            floor += probability;
+          }
+          const code = prizeWon
+            ? await assignPrizeCode(trx, input.campaignId, prizeWon, xUserId)
+            : null;
+          await setEntryOutcomes(trx, input.campaignId, [
+            { xUserId, outcome: prizeWon ? 'won' : 'lost', prizeId: prizeWon, prizeCode: code },
+          ]);
+          if (prizeWon) won += 1;
+          const delivery = planDelivery(
+            config,
+            tier,
+            { xUserId, facts },
+            input.campaignId,
+            account.id,
+            prizeWon ? 'win' : 'lose',
+          );
+          if (delivery) deliveries.push(delivery);
+        }
+        const queued = deliveries.length ? await insertDeliveries(trx, deliveries) : 0;
+        return { processed: events.length, participants: byUser.size, newlyEligible, won, queued };
+      });
+      return { ...result, remaining: await countUnprocessedEvents(db, input.campaignId) };
+    },
+
+    /** The drawn lottery: a seeded, reproducible draw over the eligible entries, stored once. */
+    async drawCampaign(input: { campaignId: string }): Promise<{
+      seed: string;
+      digest: string;
+      entryCount: number;
+      winners: number;
+      alternates: number;
+      queued: number;
+    }> {
+      const { config, account } = await loadConfig(input.campaignId);
+      if (config.kind !== 'drawn')
+        throw nonRetryable('not_a_drawn_campaign', 'only drawn campaigns are drawn');
+      const tier: ApiTier = account.tier === 'enterprise' ? 'enterprise' : 'self_serve';
+      const entryIds = await eligibleEntryIds(db, input.campaignId);
+      const totalStock = config.prizes.reduce((sum, p) => sum + p.stock, 0);
+      const stored =
+        (await findDraw(db, input.campaignId)) ??
+        (await insertDraw(db, {
+          campaignId: input.campaignId,
+          ...drawWinners({
+            seed: newDrawSeed(randomBytes(32)),
+            entryIds,
+            winners: Math.min(config.draw.winners, totalStock),
+            alternates: config.draw.alternates,
+          }),
+        }));
+
+      // Prizes go to winners in draw order, each prize for as many winners as its stock.
+      const prizeSlots = config.prizes.flatMap((p) => Array.from({ length: p.stock }, () => p.id));
+      const deliveries: NewDelivery[] = [];
+      await db.transaction().execute(async (trx) => {
+        const winners = new Set(stored.winners);
+        const alternates = new Set(stored.alternates);
+        for (const [index, xUserId] of stored.winners.entries()) {
+          const prizeId = prizeSlots[index] ?? null;
+          const entry = await findEntry(trx, input.campaignId, xUserId);
+          if (!entry || entry.outcome !== 'pending') continue;
+          const code = prizeId
+            ? await assignPrizeCode(trx, input.campaignId, prizeId, xUserId)
+            : null;
+          if (prizeId) await takePrizeStock(trx, input.campaignId, prizeId);
+          await setEntryOutcomes(trx, input.campaignId, [
+            { xUserId, outcome: 'won', prizeId, prizeCode: code },
+          ]);
+          const delivery = planDelivery(
+            config,
+            tier,
+            { xUserId, facts: entry.facts as StoredFacts },
+            input.campaignId,
+            account.id,
+            'win',
+          );
+          if (delivery) deliveries.push(delivery);
+        }
+        const others = entryIds.filter((id) => !winners.has(id));
+        await setEntryOutcomes(
+          trx,
+          input.campaignId,
+          others.map((xUserId) => ({
+            xUserId,
+            outcome: alternates.has(xUserId) ? 'alternate' : 'lost',
+          })),
+        );
+      });
+      const queued = deliveries.length ? await insertDeliveries(db, deliveries) : 0;
+      return {
+        seed: stored.seed,
+        digest: stored.digest,
+        entryCount: stored.entryCount,
+        winners: stored.winners.length,
+        alternates: stored.alternates.length,
+        queued,
+      };
+    },
+
+    /** Ids of deliveries still to send, oldest first ('sending' ones are reconciled on send). */
+    async listDeliveryQueue(input: {
+      campaignId: string;
+      limit: number;
+    }): Promise<{ ids: string[] }> {
+      const queue = await nextQueuedDeliveries(db, input.campaignId, input.limit);
+      return { ids: queue.map((d) => d.id) };
+    },
+
+    /**
+     * Sends one delivery at most once: reserves a slot in the account's local-day DM quota,
+     * marks it sending, and on a retry after a possible send first reconciles with X.
+     * `now` is the workflow's time, so quota days follow the workflow's clock.
+     */
+    async sendDelivery(input: { deliveryId: string; now: string }): Promise<SendOutcome> {
+      const delivery = await findDelivery(db, input.deliveryId);
+      if (!delivery)
+        throw nonRetryable('delivery_missing', `delivery ${input.deliveryId} does not exist`);
+      if (delivery.state === 'sent') return { status: 'sent', reconciled: false };
+      if (delivery.state === 'skipped') return { status: 'skipped' };
+      if (delivery.state === 'failed') {
+        return {
+          status: 'failed',
+          code: delivery.errorCode ?? 'unknown',
+          category: delivery.errorCategory ?? 'unknown',
+        };
+      }
+      const { config, account } = await loadConfig(delivery.campaignId);
+      const now = new Date(input.now);
+
+      if (delivery.channel === 'dm') {
+        const dayKey = localDayKey(now, account.timezone);
+        const reservation = await reserveQuotaSlot(db, {
+          accountId: account.id,
+          deliveryId: delivery.id,
+          dayKey,
+          cap: effectiveDailyCap({ configuredCap: account.dmDailyCap }),
+        });
+        if (!reservation.reserved) {
+          return {
+            status: 'quota_full',
+            dayKey,
+            nextWindowAt: startOfNextLocalDay(now, account.timezone).toISOString(),
+          };
+        }
+        await markDeliveryReserved(db, delivery.id, { windowDay: reservation.dayKey, eta: now });
+      }
+
+      const entry = await findEntry(db, delivery.campaignId, delivery.xUserId);
+      const prize = config.prizes.find((p) => p.id === entry?.prizeId);
+      const template =
+        delivery.kind === 'win' || delivery.kind === 'lose'
+          ? config.templates[delivery.kind]
+          : undefined;
+      const text = delivery.channel === 'dm' ? template?.dm : template?.reply;
+      if (!text)
+        throw nonRetryable(
+          'template_missing',
+          `no ${delivery.channel} template for ${delivery.kind}`,
+        );
+      const rendered = renderTemplate(text, {
+        name: entry?.username ? `@${entry.username}` : '',
+        prize: prize?.name ?? '',
+        code: entry?.prizeCode ?? '',
+        resultUrl: resultUrl(delivery.campaignId, delivery.xUserId),
+      });
+      if (!rendered.ok) {
+        throw nonRetryable(
+          'template_unrenderable',
+          `template for ${delivery.kind} misses ${rendered.missing.join(', ')}`,
+        );
+      }
+
+      const { previousState } = await markDeliverySending(db, delivery.id);
+      // A delivery already 'sending' may have reached X before a crash: look before sending.
+      const reconcileFirst = previousState === 'sending';
+      const notBefore = (delivery.sendingStartedAt ?? now).toISOString();
+      try {
+        if (delivery.channel === 'dm') {
+          const sent = await x.xSendDm({
+            accountId: account.id,
+            participantId: delivery.xUserId,
+            text: rendered.text,
+            notBefore,
+            reconcileFirst,
+          });
+          await markDeliverySent(db, delivery.id, {
+            xEventId: sent.dmEventId,
+            xConversationId: sent.dmConversationId ?? null,
+            sentAt: now,
+          });
+          return { status: 'sent', reconciled: sent.reconciled };
+        }
+        if (!delivery.replyToTweetId)
+          throw nonRetryable('reply_target_missing', 'no post to reply to');
+        const posted = await x.xReply({
+          accountId: account.id,
+          inReplyToPostId: delivery.replyToTweetId,
+          text: rendered.text,
+          notBefore,
+          reconcileFirst,
+        });
+        await markDeliverySent(db, delivery.id, { xEventId: posted.postId, sentAt: now });
+        return { status: 'sent', reconciled: posted.reconciled };
+      } catch (error) {
+        const xError =
+          error instanceof ApplicationFailure ? xErrorFromDetails(error.details) : undefined;
+        if (!xError) throw error;
+        return handleSendFailure(delivery.id, account.id, xError, error as ApplicationFailure);
+      }
+    },
+
+    /** Funnel and delivery report, stored for the API and returned in brief to the workflow. */
+    async computeReport(input: { campaignId: string; now: string }) {
+      const { campaign, account } = await loadConfig(input.campaignId);
+      const [funnel, deliveries, perDay, failures, stock, draw] = await Promise.all([
+        entryFunnel(db, input.campaignId),
+        deliveryCounts(db, input.campaignId),
+        sentPerDay(db, { accountId: account.id, campaignId: input.campaignId }),
+        failuresByCode(db, input.campaignId),
+        listPrizeStock(db, input.campaignId),
+        findDraw(db, input.campaignId),
+      ]);
+      const attempted = deliveries.sent + deliveries.failed;
+      const report = {
+        campaignId: input.campaignId,
+        generatedAt: input.now,
+        funnel: { ...funnel, dmAttempted: attempted, delivered: deliveries.sent },
+        deliveries,
+        perDay: perDay.map((d) => ({ ...d, cap: account.dmDailyCap })),
+        failures,
+        stock,
+        draw: draw
+          ? {
+              seed: draw.seed,
+              digest: draw.digest,
+              entryCount: draw.entryCount,
+              winners: draw.winners,
+            }
+          : null,
+        timings: { createdAt: campaign.createdAt.toISOString(), completedAt: input.now },
+      };
+      await upsertReport(db, input.campaignId, report);
+      return {
+        entries: funnel.participants,
+        eligible: funnel.eligible,
+        winners: funnel.won,
+        delivered: deliveries.sent,
+        failed: deliveries.failed,
+      };
+    },
+  };
+
+  async function handleSendFailure(
+    deliveryId: string,
+    accountId: string,
+    xError: XError,
+    failure: ApplicationFailure,
+  ): Promise<SendOutcome> {
+    const recorded = {
+      code: xError.code,
+      category: xError.category,
+      reason: xError.reason,
+      remedy: xError.remedy,
+    };
+    if (xError.haltsAccount || xError.category === 'quota_exhausted') {
+      await markDeliveryQueued(db, deliveryId, recorded);
+      await releaseQuotaSlot(db, { accountId, deliveryId });
+      return { status: 'halted', code: xError.code, category: xError.category };
+    }
+    if (!xError.retryable) {
+      await markDeliveryFailed(db, deliveryId, recorded);
+      await releaseQuotaSlot(db, { accountId, deliveryId });
+      return { status: 'failed', code: xError.code, category: xError.category };
+    }
+    // Rate limits and transient errors: Temporal retries this activity (at X's reset for a 429,
+    // with backoff otherwise). The delivery stays 'sending' — a timeout may have reached X — so
+    // the retry reconciles before sending, and its quota slot stays held.
+    throw failure;
+  }
+}
+
+export type CampaignRuntimeActivities = ReturnType<typeof createCampaignRuntimeActivities>;

@@ -1,0 +1,55 @@
+/**
+ * Records histories of representative campaign runs into test/histories/, for the replay test
+ * that keeps old histories running as the workflow code changes. Run after a workflow change
+ * that is released: `node --import tsx scripts/record-histories.ts` — keep the old files.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { startXEmulator } from '../x/emulator';
+import { historiesOf, runDrawnCampaign } from '../test/support/campaign-runs';
+import { createTestDatabase } from '../test/support/database';
+import { createTimeSkippingEnv } from '../test/support/temporal';
+import { repoRoot } from './lib/paths';
+
+async function main() {
+  const version = process.argv[2] ?? new Date().toISOString().slice(0, 10);
+  const [env, testDb, emulator] = await Promise.all([
+    createTimeSkippingEnv(),
+    createTestDatabase(),
+    startXEmulator({ port: 0 }),
+  ]);
+  try {
+    const runs = [
+      { name: 'drawn', entries: 30, winners: 12, cap: 5 },
+      { name: 'cancelled', entries: 3, winners: 1, cancelBeforeApproval: true },
+      { name: 'continued', entries: 8, winners: 8, continueAsNewAfterSends: 3 },
+    ];
+    for (const options of runs) {
+      const run = await runDrawnCampaign(env, testDb, emulator, options);
+      for (const [index, { history }] of (
+        await historiesOf(env, run.workflowId, run.firstRunId)
+      ).entries()) {
+        const file = path.join(
+          repoRoot,
+          'test',
+          'histories',
+          `${version}-${run.name}-${index + 1}.json`,
+        );
+        writeFileSync(file, historyToJSON(history));
+        console.log(
+          `recorded ${path.relative(repoRoot, file)} (${history.events?.length ?? 0} events)`,
+        );
+      }
+    }
+  } finally {
+    await env.teardown();
+    await emulator.close();
+    await testDb.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

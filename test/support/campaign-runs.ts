@@ -1,0 +1,121 @@
+/**
+ * Representative campaign runs on the time-skipping server against the X emulator: used by the
+ * history recorder (scripts/record-histories.ts) and the history benchmark (bench/).
+ */
+import type { History } from '@temporalio/common/lib/proto-utils';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../activities';
+import { createKujiWorker } from '../../worker/worker';
+import { campaignWorkflow } from '../../workflows';
+import { approveSignal, cancelSignal, statusQuery } from '../../workflows/messages';
+import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
+import type { XEmulator } from '../../x/emulator';
+import {
+  dmKeywordDrawConfig,
+  participants,
+  seedCampaignWithEntries,
+  seedLinkedAccount,
+  worldScenario,
+} from './campaign-world';
+import type { TestDatabase } from './database';
+import { testCredentialsKey } from './fixtures';
+import { workflowBundle } from './temporal';
+
+export interface CampaignRun {
+  name: string;
+  workflowId: string;
+  firstRunId: string;
+  entries: number;
+  dms: number;
+}
+
+export async function runDrawnCampaign(
+  env: TestWorkflowEnvironment,
+  testDb: TestDatabase,
+  emulator: XEmulator,
+  options: {
+    name: string;
+    entries: number;
+    winners: number;
+    cap?: number;
+    continueAsNewAfterSends?: number;
+    cancelBeforeApproval?: boolean;
+  },
+): Promise<CampaignRun> {
+  const people = participants(options.entries, options.name.replace(/[^a-z]/g, ''));
+  await emulator.loadScenario(worldScenario(people));
+  const accountId = await seedLinkedAccount(testDb.db, { dmDailyCap: options.cap ?? 100 });
+  const campaign = await seedCampaignWithEntries(testDb.db, {
+    accountId,
+    people,
+    config: dmKeywordDrawConfig(accountId, new Date(), { winners: options.winners }),
+  });
+  const taskQueue = `runs-${options.name}`;
+  const worker = await createKujiWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities: createActivities({
+      db: testDb.db,
+      credentialsKey: testCredentialsKey,
+      xApiBaseUrl: emulator.url,
+      publicBaseUrl: 'http://kuji.test',
+    }),
+    workflowBundle: await workflowBundle(),
+  });
+  const workflowId = campaignWorkflowId(campaign.id);
+  let firstRunId = '';
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(campaignWorkflow, {
+      workflowId,
+      taskQueue,
+      args: [
+        {
+          campaignId: campaign.id,
+          accountId,
+          author: 'alice',
+          ...(options.continueAsNewAfterSends
+            ? { options: { continueAsNewAfterSends: options.continueAsNewAfterSends } }
+            : {}),
+        },
+      ],
+      typedSearchAttributes: [{ key: CampaignIdKey, value: campaign.id }],
+    });
+    firstRunId = handle.firstExecutionRunId;
+    for (let i = 0; i < 100; i += 1) {
+      if ((await handle.query(statusQuery)).phase === 'awaiting_approval') break;
+      await env.sleep('100 milliseconds');
+    }
+    if (options.cancelBeforeApproval) {
+      await handle.signal(cancelSignal, { by: 'alice', reason: 'wrong prize list' });
+    } else {
+      await handle.signal(approveSignal, { by: 'bob' });
+    }
+    await handle.result();
+  });
+  return {
+    name: options.name,
+    workflowId,
+    firstRunId,
+    entries: options.entries,
+    dms: options.cancelBeforeApproval ? 0 : options.winners,
+  };
+}
+
+/** Every run of a workflow from its first, following continue-as-new (no visibility needed). */
+export async function historiesOf(
+  env: TestWorkflowEnvironment,
+  workflowId: string,
+  firstRunId: string,
+) {
+  const histories = [];
+  let runId: string | null | undefined = firstRunId;
+  while (runId) {
+    const history: History = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    histories.push({ runId, history });
+    const events = history.events ?? [];
+    const last = events[events.length - 1];
+    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+  }
+  return histories;
+}
