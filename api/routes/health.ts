@@ -16,9 +16,12 @@ const healthSchema = z.object({
 async function timed(probe: () => Promise<unknown>, timeoutMs: number) {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
+  // The probe may outlive the timeout; its late failure must not become an unhandled rejection.
+  const probing = probe();
+  probing.catch(() => undefined);
   try {
     await Promise.race([
-      probe(),
+      probing,
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),

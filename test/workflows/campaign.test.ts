@@ -83,7 +83,8 @@ describe('campaignWorkflow', () => {
     for (let attempt = 0; attempt < 200; attempt += 1) {
       const status = await handle.query(statusQuery);
       if (status.phase === phase) return status;
-      await env.sleep('100 milliseconds');
+      // A real pause: env.sleep would let the server skip ahead past the phase we wait for.
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`workflow never reached phase ${phase}`);
   }
