@@ -5,7 +5,10 @@ import {
   updateCampaignPhase,
   updateCampaignPreflight,
 } from '../db/repositories/campaigns';
-import { campaignConfigSchema } from '../domain/campaign-config';
+import { type CampaignConfig, campaignConfigSchema } from '../domain/campaign-config';
+import { checkPremiumCompliance } from '../domain/compliance';
+import { type ApiTier, reachabilitySummary } from '../domain/consent';
+import { identicalTextRisk } from '../domain/templates';
 import { countBySeverity, type Finding } from '../domain/findings';
 import type { CampaignPhase } from '../domain/phases';
 import type { PreflightSummary } from '../workflows/messages';
@@ -13,6 +16,42 @@ import type { PreflightSummary } from '../workflows/messages';
 export interface CampaignActivityDeps {
   db: Db;
   now?: () => Date;
+}
+
+/**
+ * What the approver must see before launch: 景品表示法 caps for the declared premium kind,
+ * whether winners can be reached on a channel X's rules allow for their consent, and templates
+ * that would send the same text to many people (bursts of identical DMs get accounts restricted).
+ */
+export function policyFindings(config: CampaignConfig, tier: ApiTier): Finding[] {
+  const compliance = checkPremiumCompliance({
+    premiumKind: config.compliance.premiumKind,
+    transactionValueYen: config.compliance.transactionValueYen,
+    expectedSalesYen: config.compliance.expectedSalesYen,
+    prizes: config.prizes.map((p) => ({
+      id: p.id,
+      name: p.name,
+      valueYen: p.valueYen,
+      stock: p.stock,
+    })),
+  });
+  const recipients = config.prizes.reduce((sum, p) => sum + p.stock, 0);
+  const templates = [config.templates.win.dm, config.templates.win.reply].filter(
+    (t): t is string => t !== undefined,
+  );
+  return [
+    ...compliance.findings.map((f): Finding => ({
+      code: f.code,
+      severity: f.severity,
+      ja: f.ja,
+      en: f.en,
+      ...(f.prizeId ? { path: `prizes.${f.prizeId}` } : {}),
+    })),
+    ...reachabilitySummary(config, tier).findings,
+    ...templates
+      .map((t) => identicalTextRisk(t, recipients))
+      .filter((f): f is Finding => f !== null),
+  ];
 }
 
 export function createCampaignActivities({ db, now = () => new Date() }: CampaignActivityDeps) {
@@ -28,7 +67,15 @@ export function createCampaignActivities({ db, now = () => new Date() }: Campaig
       const findings: Finding[] = [];
 
       const parsed = campaignConfigSchema.safeParse(campaign.config);
-      if (!parsed.success) {
+      const account = await findAccountById(db, campaign.accountId);
+      if (parsed.success) {
+        findings.push(
+          ...policyFindings(
+            parsed.data,
+            account?.tier === 'enterprise' ? 'enterprise' : 'self_serve',
+          ),
+        );
+      } else {
         for (const issue of parsed.error.issues) {
           findings.push({
             code: 'config_invalid',
@@ -40,7 +87,6 @@ export function createCampaignActivities({ db, now = () => new Date() }: Campaig
         }
       }
 
-      const account = await findAccountById(db, campaign.accountId);
       if (!account) {
         findings.push({
           code: 'account_missing',

@@ -12,7 +12,10 @@ import errorHandler from './plugins/error-handler';
 import accountRoutes from './routes/accounts';
 import apiKeyRoutes from './routes/api-keys';
 import campaignRoutes from './routes/campaigns';
+import deliveryRoutes from './routes/deliveries';
 import healthRoutes from './routes/health';
+import reportRoutes from './routes/reports';
+import webhookRoutes from './routes/webhooks';
 
 /** The whole HTTP API as an app that never listens: server.ts listens, tests inject. */
 export async function buildApp(
@@ -48,5 +51,8 @@ export async function buildApp(
   await app.register(accountRoutes);
   await app.register(apiKeyRoutes);
   await app.register(campaignRoutes);
+  await app.register(deliveryRoutes);
+  await app.register(reportRoutes);
+  await app.register(webhookRoutes, { secret: deps.webhookSecret });
   return app;
 }

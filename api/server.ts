@@ -17,6 +17,7 @@ async function main() {
         taskQueue: settings.TEMPORAL_TASK_QUEUE,
         webUiUrl: settings.TEMPORAL_UI_URL,
       },
+      webhookSecret: settings.X_WEBHOOK_SECRET,
     },
     { logger: { level: settings.LOG_LEVEL } },
   );

@@ -21,6 +21,7 @@ import {
   storeAccountCredentials,
 } from '../x/credentials';
 import {
+  DEMO_CONSUMER_SECRET,
   DEMO_SENDER_USER_ID,
   DEMO_SENDER_USERNAME,
   demoScenario,
@@ -139,12 +140,16 @@ async function main() {
   // The X emulator with a demo audience, unless X is configured (X_API_BASE_URL or KUJI_REAL_X=1).
   let xApiBaseUrl = settings.X_API_BASE_URL;
   let emulatorUrl: string | undefined;
+  let emulator: Awaited<ReturnType<typeof startXEmulator>> | undefined;
+  let webhookSecret = settings.X_WEBHOOK_SECRET;
   if (!xApiBaseUrl && process.env.KUJI_REAL_X !== '1') {
-    const emulator = await startXEmulator({
+    emulator = await startXEmulator({
       port: Number(process.env.X_EMULATOR_PORT ?? 4000),
       scenario: demoScenario(),
     });
-    onShutdown('X emulator', () => emulator.close());
+    const running = emulator;
+    onShutdown('X emulator', () => running.close());
+    webhookSecret ??= DEMO_CONSUMER_SECRET;
     xApiBaseUrl = emulatorUrl = emulator.url;
     await insertAccount(db, {
       id: 'demo',
@@ -187,6 +192,7 @@ async function main() {
         taskQueue: settings.TEMPORAL_TASK_QUEUE,
         webUiUrl,
       },
+      webhookSecret,
     },
     { logger: { level: settings.LOG_LEVEL } },
   );
@@ -197,6 +203,12 @@ async function main() {
     address && typeof address === 'object'
       ? `http://${settings.HOST}:${address.port}`
       : String(address);
+
+  if (emulator) {
+    // The emulator delivers X Activity API events to our webhook (CRC-checked on registration).
+    const crc = await emulator.configureWebhook(`${apiUrl}/v1/webhooks/x`, DEMO_CONSUMER_SECRET);
+    if (!crc.valid) step(`the emulator's webhook CRC check failed: ${JSON.stringify(crc)}`);
+  }
 
   const adminKey = await ensureLocalAdminKey(db, settings.KUJI_ADMIN_KEY);
   const lines = [

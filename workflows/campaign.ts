@@ -101,6 +101,11 @@ export async function campaignWorkflow(
       status.refusedApprovals.push({ by, reason: 'author_cannot_approve' });
       return;
     }
+    if (status.preflight && !status.preflight.ok) {
+      // Blocking findings (e.g. prizes over the 景品表示法 caps) must be fixed before launch.
+      status.refusedApprovals.push({ by, reason: 'preflight_blocking' });
+      return;
+    }
     status.approvedBy = by;
   });
   setHandler(pauseSignal, () => {

@@ -8,6 +8,8 @@ export interface ApiDependencies {
   temporal: Client;
   temporalConfig: { namespace: string; taskQueue: string; webUiUrl?: string };
   publicBaseUrl?: string;
+  /** The X app's consumer secret: signs webhook deliveries and answers CRC challenges. */
+  webhookSecret?: string;
 }
 
 declare module 'fastify' {

@@ -51,7 +51,14 @@ export default function healthRoutes(app: FastifyInstance) {
     async (_request, reply) => {
       const [database, temporal] = await Promise.all([
         timed(() => sql`select 1`.execute(app.db), 2000),
-        timed(() => app.temporal.workflowService.getSystemInfo({}), 2000),
+        timed(
+          // A deadline on the call itself: the client's retries stop with it.
+          () =>
+            app.temporal.connection.withDeadline(Date.now() + 2000, () =>
+              app.temporal.workflowService.getSystemInfo({}),
+            ),
+          2500,
+        ),
       ]);
       const healthy = database.ok && temporal.ok;
       return reply

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CampaignPhaseKey, campaignWorkflowId } from '../../workflows/search-attributes';
-import { exampleCampaignConfig } from '../../domain/campaign-config';
 import { type ApiHarness, startApiHarness } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedAccount } from '../support/fixtures';
+import { reachableExampleConfig, seedAccount } from '../support/fixtures';
 import { createDevServerEnv } from '../support/temporal';
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
@@ -35,7 +34,7 @@ describe('campaigns API (API → Temporal dev server → worker → PostgreSQL)'
   });
 
   const draft = (overrides: Record<string, unknown> = {}) => ({
-    ...exampleCampaignConfig(new Date()),
+    ...reachableExampleConfig(new Date()),
     accountId,
     ...overrides,
   });

@@ -1,7 +1,19 @@
 import type { Db } from '../../db/client';
 import { insertAccount } from '../../db/repositories/accounts';
 import { insertCampaign } from '../../db/repositories/campaigns';
-import { exampleCampaignConfig } from '../../domain/campaign-config';
+import { type CampaignConfig, exampleCampaignConfig } from '../../domain/campaign-config';
+
+/**
+ * The README's example with a reply rule added: under X's rules, winners of a repost+follow
+ * campaign cannot be told by DM or reply on self-serve access, and preflight blocks that.
+ */
+export function reachableExampleConfig(now: Date): CampaignConfig {
+  const config = exampleCampaignConfig(now);
+  return {
+    ...config,
+    entryRules: { all: [...config.entryRules.all, { type: 'reply', hashtags: ['#クジ当たれ'] }] },
+  };
+}
 
 /** A fixed key for tests: credentials stored with it are the emulator's demo tokens. */
 export const testCredentialsKey = Buffer.alloc(32, 7);
@@ -28,11 +40,18 @@ export async function seedAccount(db: Db, overrides: { id?: string; linked?: boo
 
 export async function seedCampaign(
   db: Db,
-  options: { accountId: string; author?: string; id?: string; now?: Date },
+  options: {
+    accountId: string;
+    author?: string;
+    id?: string;
+    now?: Date;
+    overrides?: Partial<CampaignConfig>;
+  },
 ) {
   const config = {
-    ...exampleCampaignConfig(options.now ?? new Date()),
+    ...reachableExampleConfig(options.now ?? new Date()),
     accountId: options.accountId,
+    ...options.overrides,
   };
   const campaign = await insertCampaign(db, {
     id: options.id ?? uniqueId('cmp'),

@@ -3,6 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import type { CampaignConfig } from '../../domain/campaign-config';
 import { findCampaignById } from '../../db/repositories/campaigns';
 import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
@@ -58,11 +59,14 @@ describe('campaignWorkflow', () => {
     return worker;
   }
 
-  async function startCampaign(options: { author?: string; linked?: boolean } = {}) {
+  async function startCampaign(
+    options: { author?: string; linked?: boolean; overrides?: Partial<CampaignConfig> } = {},
+  ) {
     const accountId = await seedAccount(testDb.db, { linked: options.linked });
     const campaign = await seedCampaign(testDb.db, {
       accountId,
       author: options.author ?? 'alice',
+      overrides: options.overrides,
     });
     const handle = await env.client.workflow.start(campaignWorkflow, {
       workflowId: campaignWorkflowId(campaign.id),
@@ -116,9 +120,10 @@ describe('campaignWorkflow', () => {
       const status = await waitForPhase(handle, 'awaiting_approval');
       assert.equal(status.preflight?.ok, false);
       const stored = await findCampaignById(testDb.db, campaign.id);
-      const findings = (stored?.preflight as { findings: { code: string }[] }).findings;
+      const findings = (stored?.preflight as { findings: { code: string; severity: string }[] })
+        .findings;
       assert.deepEqual(
-        findings.map((f) => f.code),
+        findings.filter((f) => f.severity === 'blocking').map((f) => f.code),
         ['account_not_linked'],
       );
       await handle.signal(cancelSignal, { by: 'alice' });
@@ -179,6 +184,38 @@ describe('campaignWorkflow', () => {
       assert.equal((await handle.query(statusQuery)).paused, true);
       await handle.signal(resumeSignal, { by: 'bob' });
       assert.equal((await handle.query(statusQuery)).paused, false);
+      await handle.signal(cancelSignal, { by: 'alice' });
+      await handle.result();
+    });
+  });
+
+  it('cannot launch while prizes break the 一般懸賞 caps: approval is refused with the reason', async () => {
+    await (
+      await newWorker()
+    ).runUntil(async () => {
+      const { campaign, handle } = await startCampaign({
+        overrides: {
+          prizes: [{ id: 'tv', name: '4Kテレビ', stock: 1, valueYen: 150_000, codes: ['TV-0001'] }],
+          draw: { winners: 1, alternates: 0 },
+          compliance: {
+            premiumKind: 'general',
+            transactionValueYen: 8_000,
+            expectedSalesYen: 50_000_000,
+          },
+        },
+      });
+      const status = await waitForPhase(handle, 'awaiting_approval');
+      assert.equal(status.preflight?.ok, false);
+      const stored = await findCampaignById(testDb.db, campaign.id);
+      const findings = (stored?.preflight as { findings: { code: string; ja: string }[] }).findings;
+      const overCap = findings.find((f) => f.code === 'prize_value_over_cap');
+      assert.ok(overCap, findings.map((f) => f.code).join(', '));
+      assert.match(overCap.ja, /100,000円/);
+
+      await handle.signal(approveSignal, { by: 'bob' });
+      const after = await handle.query(statusQuery);
+      assert.equal(after.phase, 'awaiting_approval');
+      assert.deepEqual(after.refusedApprovals, [{ by: 'bob', reason: 'preflight_blocking' }]);
       await handle.signal(cancelSignal, { by: 'alice' });
       await handle.result();
     });

@@ -11,14 +11,16 @@ import { createXActivities } from '../../activities/x-activities';
 import { findDraw } from '../../db/repositories/draws';
 import { listDeliveries } from '../../db/repositories/deliveries';
 import { findReport } from '../../db/repositories/reports';
+import type { CampaignConfigInput } from '../../domain/campaign-config';
 import { addDaysToDayKey } from '../../domain/day-window';
 import { verifyDraw } from '../../domain/lottery';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
 import { approveSignal, statusQuery } from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
 import type { CampaignWorkflowResult } from '../../workflows/types';
-import { startXEmulator, type XEmulator } from '../../x/emulator';
+import { demoSenderCredentials, startXEmulator, type XEmulator } from '../../x/emulator';
 import {
   dmKeywordDrawConfig,
   type Participant,
@@ -39,7 +41,16 @@ describe('campaignWorkflow delivery', () => {
   let queue = 0;
   let lastFirstRunId = '';
 
+  /** Everything the SDK, the worker and the activities log in this file. */
+  const logs: string[] = [];
+  const runs: { workflowId: string; firstRunId: string }[] = [];
+
   before(async () => {
+    Runtime.install({
+      logger: new DefaultLogger('DEBUG', (entry) => {
+        logs.push(`${entry.message} ${JSON.stringify(entry.meta ?? {})}`);
+      }),
+    });
     [env, testDb, emulator] = await Promise.all([
       createTimeSkippingEnv(),
       createTestDatabase(),
@@ -104,6 +115,7 @@ describe('campaignWorkflow delivery', () => {
       typedSearchAttributes: [{ key: CampaignIdKey, value: campaignId }],
     });
     lastFirstRunId = handle.firstExecutionRunId;
+    runs.push({ workflowId: handle.workflowId, firstRunId: handle.firstExecutionRunId });
     for (let i = 0; i < 100; i += 1) {
       if ((await handle.query(statusQuery)).phase === 'awaiting_approval') break;
       await env.sleep('100 milliseconds');
@@ -381,5 +393,74 @@ describe('campaignWorkflow delivery', () => {
       .where('outcome', '=', 'won')
       .execute();
     assert.deepEqual(winners.map((w) => w.x_user_id).sort(), [...draw.winners].sort());
+  });
+
+  it('runs an instant win: results while collecting, stock spent exactly, never below zero', async () => {
+    const people = participants(40, 'instant');
+    await emulator.loadScenario(worldScenario(people));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const { draw: _draw, ...drawn } = dmKeywordDrawConfig(accountId, new Date(), {
+      winners: 5,
+    }) as Extract<CampaignConfigInput, { kind: 'drawn' }>;
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people,
+      config: {
+        ...drawn,
+        kind: 'instant_win',
+        prizes: [{ id: 'gift', name: 'ギフト券', stock: 5, valueYen: 500, odds: 1 }],
+        templates: {
+          win: { dm: '{name}さん、当選です！{prize}をお送りします。{resultUrl}' },
+          lose: { dm: '{name}さん、今回は残念でした。ご参加ありがとうございました。{resultUrl}' },
+        },
+      },
+    });
+
+    const result = await runWorker(() => runCampaign(campaign.id, accountId));
+
+    assert.deepEqual(result.report, {
+      entries: 40,
+      eligible: 40,
+      winners: 5,
+      delivered: 40,
+      failed: 0,
+    });
+    const stock = await testDb.db
+      .selectFrom('prizes')
+      .select('stock_remaining')
+      .where('campaign_id', '=', campaign.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(stock.stock_remaining, 0);
+    const sent = await listDeliveries(testDb.db, {
+      campaignId: campaign.id,
+      state: 'sent',
+      limit: 100,
+    });
+    assert.deepEqual(
+      [sent.filter((d) => d.kind === 'win').length, sent.filter((d) => d.kind === 'lose').length],
+      [5, 35],
+    );
+  });
+
+  it('keeps every credential out of workflow histories and log output', async () => {
+    const credentials = demoSenderCredentials();
+    const secrets = [
+      credentials.appSecret,
+      credentials.accessToken,
+      credentials.accessSecret,
+      testCredentialsKey.toString('base64'),
+      testCredentialsKey.toString('hex'),
+    ];
+    assert.ok(runs.length > 0, 'the runs of this file are inspected');
+    assert.ok(logs.length > 0, 'logs were captured');
+    for (const { workflowId, firstRunId } of runs) {
+      for (const { history } of await historiesOf(env, workflowId, firstRunId)) {
+        const text = JSON.stringify(history);
+        for (const secret of secrets)
+          assert.ok(!text.includes(secret), `a secret is in ${workflowId}`);
+      }
+    }
+    const logText = logs.join('\n');
+    for (const secret of secrets) assert.ok(!logText.includes(secret), 'a secret is in the logs');
   });
 });

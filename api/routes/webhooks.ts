@@ -1,0 +1,367 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyInstance, onRequestHookHandler, preValidationHookHandler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
+import { type CampaignConfig, campaignConfigSchema } from '../../domain/campaign-config';
+import type { EntrySource } from '../../domain/consent';
+import { containsPhrase } from '../../domain/text';
+import { clearAccountCredentials } from '../../x/credentials';
+import {
+  crcResponseToken,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+} from '../../x/webhook-signature';
+import { entriesArrivedSignal } from '../../workflows/messages';
+import { campaignWorkflowId } from '../../workflows/search-attributes';
+import { AppError } from '../errors';
+import { errorResponseSchema } from '../schemas/common';
+import {
+  type ActivityEvent,
+  activityDeliveryResultSchema,
+  activityDeliverySchema,
+  crcQuerySchema,
+  crcResponseSchema,
+  dmPayloadSchema,
+  followPayloadSchema,
+  includesSchema,
+  likePayloadSchema,
+  type PostPayload,
+  postPayloadSchema,
+  revokePayloadSchema,
+} from '../schemas/webhooks';
+
+export interface WebhookRoutesOptions {
+  /** The X app's consumer secret; without it the webhook answers 503. */
+  secret?: string;
+}
+
+/** A campaign that is collecting entries for the subscribed X user. */
+export interface CollectingCampaign {
+  id: string;
+  workflowId: string | null;
+  senderXUserId: string;
+  config: CampaignConfig;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The delivery's bytes exactly as X signed them (webhook routes only). */
+    rawWebhookBody?: Buffer;
+  }
+}
+
+const webhookErrors = {
+  400: errorResponseSchema,
+  401: errorResponseSchema,
+  503: errorResponseSchema,
+} as const;
+
+function postReferences(post: PostPayload, type: string, postId: string): boolean {
+  return post.referenced_tweets.some((ref) => ref.type === type && ref.id === postId);
+}
+
+function usernameOf(includes: unknown, userId: string): string | null {
+  const users = includesSchema.parse(includes)?.users ?? [];
+  return users.find((user) => user.id === userId)?.username ?? null;
+}
+
+function dateOrNull(value: string | undefined): Date | null {
+  if (!value) return null;
+  const date = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * The entry events one Activity API event means for one campaign, keyed by X's own ids exactly
+ * as polling keys them, so the webhook and the polling reconciliation deduplicate each other.
+ * Like polling, a source is collected only when one of the campaign's rules reads it.
+ */
+export function entryEventsFor(
+  event: ActivityEvent,
+  campaign: CollectingCampaign,
+): Omit<NewEntryEvent, 'campaignId' | 'receivedVia'>[] {
+  const ruleTypes = new Set(campaign.config.entryRules.all.map((rule) => rule.type));
+  const campaignPostId = campaign.config.post.tweetId;
+  const sender = campaign.senderXUserId;
+
+  const fromPost = (source: EntrySource, post: PostPayload) =>
+    post.author_id === sender
+      ? []
+      : [
+          {
+            source,
+            xEventId: post.id,
+            xUserId: post.author_id,
+            username: usernameOf(event.includes, post.author_id),
+            text: post.text ?? null,
+            occurredAt: dateOrNull(post.created_at),
+          },
+        ];
+
+  switch (event.event_type) {
+    case 'post.reply.create': {
+      const post = postPayloadSchema.safeParse(event.payload);
+      if (!post.success || !ruleTypes.has('reply')) return [];
+      // Polling reads the whole thread (conversation_id), so the webhook does too.
+      const inThread =
+        post.data.conversation_id === campaignPostId ||
+        postReferences(post.data, 'replied_to', campaignPostId);
+      return inThread ? fromPost('reply', post.data) : [];
+    }
+    case 'post.quote.create': {
+      const post = postPayloadSchema.safeParse(event.payload);
+      if (!post.success || !ruleTypes.has('quote')) return [];
+      return postReferences(post.data, 'quoted', campaignPostId)
+        ? fromPost('quote', post.data)
+        : [];
+    }
+    case 'post.mention.create': {
+      const post = postPayloadSchema.safeParse(event.payload);
+      // Entry processing reads a mention as a reply (it summons the sender), so a reply rule asks.
+      if (!post.success || !ruleTypes.has('reply')) return [];
+      return fromPost('mention', post.data);
+    }
+    case 'post.repost.create': {
+      const post = postPayloadSchema.safeParse(event.payload);
+      if (!post.success || !ruleTypes.has('repost')) return [];
+      if (!postReferences(post.data, 'retweeted', campaignPostId)) return [];
+      return fromPost('repost', post.data).map((entry) => ({
+        ...entry,
+        xEventId: `repost:${entry.xUserId}`,
+        text: null,
+      }));
+    }
+    case 'like.create': {
+      const like = likePayloadSchema.safeParse(event.payload);
+      if (!like.success || !ruleTypes.has('like')) return [];
+      // The sender's own likes arrive as outbound events; only likes of the campaign post count.
+      if (event.filter?.direction === 'outbound' || like.data.liked_tweet_id !== campaignPostId) {
+        return [];
+      }
+      const users = includesSchema.parse(event.includes)?.users ?? [];
+      const liker = users.find((user) => user.id !== (like.data.liked_tweet_author_id ?? sender));
+      if (!liker || liker.id === sender) return [];
+      return [
+        {
+          source: 'like',
+          xEventId: `like:${liker.id}`,
+          xUserId: liker.id,
+          username: liker.username ?? null,
+          occurredAt: dateOrNull(like.data.timestamp_ms),
+        },
+      ];
+    }
+    case 'follow.follow': {
+      const follow = followPayloadSchema.safeParse(event.payload);
+      if (!follow.success || !ruleTypes.has('follow')) return [];
+      const follower = follow.data.source.data;
+      if (follow.data.target.data.id !== sender || follower.id === sender) return [];
+      return [
+        {
+          source: 'follow',
+          xEventId: `follow:${follower.id}`,
+          xUserId: follower.id,
+          username: follower.username ?? null,
+        },
+      ];
+    }
+    case 'dm.received': {
+      const dm = dmPayloadSchema.safeParse(event.payload);
+      const keywords = campaign.config.entryRules.all.flatMap((rule) =>
+        rule.type === 'dm_keyword' ? [rule.keyword] : [],
+      );
+      if (!dm.success || keywords.length === 0) return [];
+      return dm.data.direct_message_events.flatMap((message) => {
+        const create = message.message_create;
+        if (message.type !== 'message_create' || !create) return [];
+        if (create.target.recipient_id !== sender || create.sender_id === sender) return [];
+        const text = create.message_data.text;
+        if (!keywords.some((keyword) => containsPhrase(text, keyword))) return [];
+        return [
+          {
+            source: 'dm_keyword' as const,
+            xEventId: message.id,
+            xUserId: create.sender_id,
+            username: dm.data.users?.[create.sender_id]?.data.username ?? null,
+            text,
+            occurredAt: dateOrNull(message.created_timestamp),
+          },
+        ];
+      });
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * The X Activity API webhook: `GET` answers X's CRC challenge, `POST` receives signed
+ * deliveries and stores them as entry events of every collecting campaign of the subscribed
+ * sender. X calls it, so there is no API key; the consumer-secret signature is the
+ * authentication. Register it unwrapped (`app.register(webhookRoutes, { secret })`): its JSON
+ * parser keeps the raw bytes and must stay inside this plugin's scope.
+ */
+export default function webhookRoutes(app: FastifyInstance, options: WebhookRoutesOptions) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const secret = options.secret || undefined;
+
+  // The signature covers the exact bytes X sent; re-serialised JSON would not match.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawWebhookBody = body as Buffer;
+    done(null, body);
+  });
+
+  const notConfigured = () =>
+    new AppError(
+      503,
+      'webhook_not_configured',
+      'The X webhook is not configured: set X_WEBHOOK_SECRET to the X app consumer secret',
+    );
+
+  // Runs first, so an unconfigured webhook answers 503 whatever else is wrong with the request.
+  const requireSecret: onRequestHookHandler = (_request, _reply, done) => {
+    done(secret ? undefined : notConfigured());
+  };
+
+  /** Checks the signature over the raw bytes, then hands the parsed JSON to validation. */
+  const verifyDelivery: preValidationHookHandler = (request, _reply, done) => {
+    const raw = request.rawWebhookBody ?? Buffer.alloc(0);
+    if (!secret) return done(notConfigured());
+    if (!verifyWebhookSignature(secret, raw, request.headers[WEBHOOK_SIGNATURE_HEADER])) {
+      return done(
+        new AppError(
+          401,
+          'invalid_signature',
+          `Missing or wrong ${WEBHOOK_SIGNATURE_HEADER}: the body was not signed with this app's consumer secret`,
+        ),
+      );
+    }
+    try {
+      request.body = JSON.parse(raw.toString('utf8')) as unknown;
+    } catch {
+      return done(new AppError(400, 'invalid_json', 'The delivery body is not valid JSON'));
+    }
+    done();
+  };
+
+  async function collectingCampaignsOf(xUserId: string): Promise<CollectingCampaign[]> {
+    const rows = await app.db
+      .selectFrom('campaigns')
+      .innerJoin('accounts', 'accounts.id', 'campaigns.account_id')
+      .where('accounts.x_user_id', '=', xUserId)
+      .where('campaigns.phase', '=', 'collecting')
+      .select(['campaigns.id', 'campaigns.workflow_id', 'campaigns.config'])
+      .execute();
+    return rows.flatMap((row) => {
+      const config = campaignConfigSchema.safeParse(row.config);
+      if (!config.success) {
+        app.log.warn({ campaignId: row.id }, 'webhook: campaign has an invalid configuration');
+        return [];
+      }
+      return [
+        { id: row.id, workflowId: row.workflow_id, senderXUserId: xUserId, config: config.data },
+      ];
+    });
+  }
+
+  async function revokeCredentials(event: ActivityEvent) {
+    const revoke = revokePayloadSchema.safeParse(event.payload);
+    if (!revoke.success) return;
+    const accounts = await app.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('x_user_id', '=', revoke.data.user_id)
+      .execute();
+    for (const account of accounts) {
+      await clearAccountCredentials(app.db, account.id);
+      app.log.warn({ accountId: account.id }, 'webhook: X access revoked; credentials cleared');
+    }
+  }
+
+  async function signalEntriesArrived(campaign: CollectingCampaign) {
+    const workflowId = campaign.workflowId ?? campaignWorkflowId(campaign.id);
+    try {
+      await app.temporal.workflow.getHandle(workflowId).signal(entriesArrivedSignal);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return;
+      // The events are stored; the workflow's next poll picks them up without the signal.
+      app.log.warn({ err: error, workflowId }, 'webhook: could not signal entriesArrived');
+    }
+  }
+
+  r.get(
+    '/v1/webhooks/x',
+    {
+      schema: {
+        summary: "Answer X's CRC challenge (X calls this; no API key)",
+        tags: ['webhooks'],
+        security: [],
+        querystring: crcQuerySchema,
+        response: { 200: crcResponseSchema, ...webhookErrors },
+      },
+      onRequest: requireSecret,
+    },
+    (request, reply) => {
+      void reply.send({ response_token: crcResponseToken(secret ?? '', request.query.crc_token) });
+    },
+  );
+
+  r.post(
+    '/v1/webhooks/x',
+    {
+      schema: {
+        summary: 'Receive X Activity API events as campaign entries (X calls this; no API key)',
+        description: `Verified with \`${WEBHOOK_SIGNATURE_HEADER}\` over the raw body. Idempotent: a replayed event is stored once.`,
+        tags: ['webhooks'],
+        security: [],
+        body: activityDeliverySchema,
+        response: { 200: activityDeliveryResultSchema, ...webhookErrors },
+      },
+      onRequest: requireSecret,
+      preValidation: verifyDelivery,
+    },
+    async (request) => {
+      const { data } = request.body;
+      const events = Array.isArray(data) ? data : [data];
+      const campaignsByUser = new Map<string, Promise<CollectingCampaign[]>>();
+      const newEvents = new Map<
+        string,
+        { campaign: CollectingCampaign; events: NewEntryEvent[] }
+      >();
+
+      for (const event of events) {
+        if (event.event_type === 'oauth.revoke') {
+          await revokeCredentials(event);
+          continue;
+        }
+        const subscribedUserId = event.filter?.user_id;
+        if (!subscribedUserId) continue;
+        let campaigns = campaignsByUser.get(subscribedUserId);
+        if (!campaigns) {
+          campaigns = collectingCampaignsOf(subscribedUserId);
+          campaignsByUser.set(subscribedUserId, campaigns);
+        }
+        for (const campaign of await campaigns) {
+          const mapped = entryEventsFor(event, campaign).map((entry) => ({
+            ...entry,
+            campaignId: campaign.id,
+            receivedVia: 'webhook' as const,
+          }));
+          if (mapped.length === 0) continue;
+          const bucket = newEvents.get(campaign.id) ?? { campaign, events: [] };
+          bucket.events.push(...mapped);
+          newEvents.set(campaign.id, bucket);
+        }
+      }
+
+      let stored = 0;
+      for (const { campaign, events: campaignEvents } of newEvents.values()) {
+        const inserted = await insertEntryEvents(app.db, campaignEvents);
+        stored += inserted;
+        if (inserted > 0) await signalEntriesArrived(campaign);
+      }
+      return { accepted: events.length, stored };
+    },
+  );
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+export const reportResponseSchema = z.object({
+  report: z.unknown().describe('The report as the workflow stored it (funnel, deliveries, days)'),
+  storedAt: z.string(),
+});
+
+/** What report.csv reads from the stored report; every part optional so older reports export. */
+export const storedReportSchema = z.object({
+  campaignId: z.string().optional(),
+  generatedAt: z.string().optional(),
+  funnel: z.record(z.string(), z.unknown()).optional(),
+  deliveries: z.record(z.string(), z.number()).optional(),
+  perDay: z.array(z.object({ dayKey: z.string(), count: z.number(), cap: z.number() })).optional(),
+  failures: z
+    .array(z.object({ code: z.string(), category: z.string().nullable(), count: z.number() }))
+    .optional(),
+  stock: z
+    .array(
+      z.object({
+        prizeId: z.string(),
+        name: z.string(),
+        stockTotal: z.number(),
+        stockRemaining: z.number(),
+      }),
+    )
+    .optional(),
+  draw: z
+    .object({
+      seed: z.string(),
+      digest: z.string(),
+      entryCount: z.number(),
+      winners: z.array(z.string()),
+    })
+    .nullable()
+    .optional(),
+});
+export type StoredReportContent = z.infer<typeof storedReportSchema>;
