@@ -33,6 +33,7 @@ import {
 } from '../../workflows/search-attributes';
 import { actorName, roles } from '../plugins/auth';
 import { AppError, notFound } from '../errors';
+import { requireCampaign } from '../lookups';
 import { actorBodySchema, errorResponses, idParamsSchema } from '../schemas/common';
 import {
   campaignDetailSchema,
@@ -117,11 +118,7 @@ export default function campaignRoutes(app: FastifyInstance) {
     return (await findCampaignById(app.db, campaign.id)) ?? campaign;
   }
 
-  async function loadCampaign(id: string): Promise<Campaign> {
-    const campaign = await findCampaignById(app.db, id);
-    if (!campaign) throw notFound('campaign', id);
-    return campaign;
-  }
+  const loadCampaign = (id: string) => requireCampaign(app.db, id);
 
   r.post(
     '/v1/campaigns',

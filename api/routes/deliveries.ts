@@ -13,6 +13,7 @@ import { localDayKey, planDeliveries, startOfNextLocalDay } from '../../domain/d
 import { effectiveDailyCap, remainingToday } from '../../domain/quota';
 import { roles } from '../plugins/auth';
 import { AppError, notFound } from '../errors';
+import { requireCampaign } from '../lookups';
 import { errorResponses, idParamsSchema } from '../schemas/common';
 import {
   type deliverySchema,
@@ -104,11 +105,7 @@ function minGapMsOf(campaign: Campaign): number {
 export default function deliveryRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function loadCampaign(id: string): Promise<Campaign> {
-    const campaign = await findCampaignById(app.db, id);
-    if (!campaign) throw notFound('campaign', id);
-    return campaign;
-  }
+  const loadCampaign = (id: string) => requireCampaign(app.db, id);
 
   function presentDelivery(
     delivery: Delivery,

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildApp } from '../../api/app';
 import { createDb } from '../../db/client';
 import { findFreePort } from '../../scripts/lib/postgres';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createDevServerEnv } from '../support/temporal';
 
 interface Health {
   status: string;
@@ -16,13 +18,16 @@ describe('GET /healthz with a dependency down', () => {
   let deadTemporal: Connection;
   let deadPort: number;
 
+  let devEnv: TestWorkflowEnvironment;
+
   before(async () => {
-    testDb = await createTestDatabase();
+    [testDb, devEnv] = await Promise.all([createTestDatabase(), createDevServerEnv()]);
     deadPort = await findFreePort();
     deadTemporal = Connection.lazy({ address: `127.0.0.1:${deadPort}`, connectTimeout: 500 });
   });
   after(async () => {
     await deadTemporal.close();
+    await devEnv.teardown();
     await testDb.close();
   });
 
@@ -49,13 +54,14 @@ describe('GET /healthz with a dependency down', () => {
     const deadDb = createDb(`postgres://postgres:x@127.0.0.1:${deadPort}/postgres`);
     const app = await buildApp({
       db: deadDb,
-      temporal: new Client({ connection: deadTemporal }),
+      temporal: devEnv.client,
       temporalConfig: { namespace: 'default', taskQueue: 'unused' },
     });
     try {
       const response = await app.inject({ url: '/healthz' });
       assert.equal(response.statusCode, 503);
       assert.equal(response.json<Health>().checks.database?.ok, false);
+      assert.equal(response.json<Health>().checks.temporal?.ok, true);
     } finally {
       await app.close();
       await deadDb.destroy();
