@@ -3,20 +3,12 @@
  * server against the X emulator and prints history events per entry and per DM.
  *   node --import tsx bench/workflow-history.ts [entries=2000] [winners=200]
  */
-import { startXEmulator } from '../x/emulator';
-import { historiesOf, runDrawnCampaign } from '../test/support/campaign-runs';
-import { createTestDatabase } from '../test/support/database';
-import { createTimeSkippingEnv } from '../test/support/temporal';
+import { historiesOf, runDrawnCampaign, withCampaignHarness } from '../test/support/campaign-runs';
 
 async function main() {
   const entries = Number(process.argv[2] ?? 2000);
   const winners = Number(process.argv[3] ?? 200);
-  const [env, testDb, emulator] = await Promise.all([
-    createTimeSkippingEnv(),
-    createTestDatabase(),
-    startXEmulator({ port: 0 }),
-  ]);
-  try {
+  await withCampaignHarness(async ({ env, testDb, emulator }) => {
     const started = performance.now();
     const run = await runDrawnCampaign(env, testDb, emulator, {
       name: 'bench',
@@ -36,11 +28,7 @@ async function main() {
     console.log(
       `wall time              ${seconds.toFixed(1)} s (time-skipping server, emulator, PostgreSQL)`,
     );
-  } finally {
-    await env.teardown();
-    await emulator.close();
-    await testDb.close();
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -6,20 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { startXEmulator } from '../x/emulator';
-import { historiesOf, runDrawnCampaign } from '../test/support/campaign-runs';
-import { createTestDatabase } from '../test/support/database';
-import { createTimeSkippingEnv } from '../test/support/temporal';
+import { historiesOf, runDrawnCampaign, withCampaignHarness } from '../test/support/campaign-runs';
 import { repoRoot } from './lib/paths';
 
 async function main() {
   const version = process.argv[2] ?? new Date().toISOString().slice(0, 10);
-  const [env, testDb, emulator] = await Promise.all([
-    createTimeSkippingEnv(),
-    createTestDatabase(),
-    startXEmulator({ port: 0 }),
-  ]);
-  try {
+  await withCampaignHarness(async ({ env, testDb, emulator }) => {
     const runs = [
       { name: 'drawn', entries: 30, winners: 12, cap: 5 },
       { name: 'cancelled', entries: 3, winners: 1, cancelBeforeApproval: true },
@@ -42,11 +34,7 @@ async function main() {
         );
       }
     }
-  } finally {
-    await env.teardown();
-    await emulator.close();
-    await testDb.close();
-  }
+  });
 }
 
 main().catch((error: unknown) => {

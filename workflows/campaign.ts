@@ -15,7 +15,7 @@ import type {
   CampaignRuntimeActivities,
   EntryCursors,
 } from '../activities/campaign-runtime';
-import type { CampaignPhase } from '../domain/phases';
+import { type CampaignPhase, campaignPhases } from '../domain/phases';
 import {
   approveSignal,
   cancelSignal,
@@ -283,7 +283,7 @@ export async function campaignWorkflow(
   // Phases run in order; a continued run picks up at the phase its state names.
   const startPhase = status.phase;
   const reached = (phase: CampaignPhase) =>
-    phaseOrder.indexOf(startPhase) <= phaseOrder.indexOf(phase);
+    campaignPhases.indexOf(startPhase) <= campaignPhases.indexOf(phase);
 
   if (reached('preflight')) {
     await enterPhase('preflight');
@@ -331,15 +331,3 @@ export async function campaignWorkflow(
   });
   return finish('completed');
 }
-
-const phaseOrder: CampaignPhase[] = [
-  'draft',
-  'preflight',
-  'awaiting_approval',
-  'scheduled',
-  'collecting',
-  'drawing',
-  'delivering',
-  'analyzing',
-  'completed',
-];

@@ -32,7 +32,7 @@ import {
   SenderAccountKey,
 } from '../../workflows/search-attributes';
 import { actorName, roles } from '../plugins/auth';
-import { AppError, notFound } from '../errors';
+import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
 import { actorBodySchema, errorResponses, idParamsSchema } from '../schemas/common';
 import {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import type { DeliveryChannel } from '../../domain/consent';
 import { findAccountById } from '../../db/repositories/accounts';
-import { type Campaign, findCampaignById } from '../../db/repositories/campaigns';
+import type { Campaign } from '../../db/repositories/campaigns';
 import { type Delivery, deliveryCounts, listDeliveries } from '../../db/repositories/deliveries';
 import { type Entry, listEntries } from '../../db/repositories/entries';
 import { quotaUsage } from '../../db/repositories/quota';
@@ -12,7 +12,7 @@ import { pacingSchema } from '../../domain/campaign-config';
 import { localDayKey, planDeliveries, startOfNextLocalDay } from '../../domain/day-window';
 import { effectiveDailyCap, remainingToday } from '../../domain/quota';
 import { roles } from '../plugins/auth';
-import { AppError, notFound } from '../errors';
+import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
 import { errorResponses, idParamsSchema } from '../schemas/common';
 import {

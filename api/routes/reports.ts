@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { findCampaignById } from '../../db/repositories/campaigns';
 import { deliveryStates } from '../../db/repositories/deliveries';
 import { findReport } from '../../db/repositories/reports';
 import { isXErrorCode, xErrorCatalog } from '../../domain/x-errors';
 import { roles } from '../plugins/auth';
-import { AppError, notFound } from '../errors';
+import { AppError } from '../errors';
+import { requireCampaign } from '../lookups';
 import { errorResponses, idParamsSchema } from '../schemas/common';
 import {
   reportResponseSchema,
@@ -88,8 +88,7 @@ export default function reportRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   async function loadStoredReport(id: string) {
-    const campaign = await findCampaignById(app.db, id);
-    if (!campaign) throw notFound('campaign', id);
+    const campaign = await requireCampaign(app.db, id);
     const stored = await findReport(app.db, campaign.id);
     if (!stored) {
       throw new AppError(

@@ -18,8 +18,10 @@ import {
   worldScenario,
 } from './campaign-world';
 import type { TestDatabase } from './database';
+import { createTestDatabase } from './database';
 import { testCredentialsKey } from './fixtures';
-import { workflowBundle } from './temporal';
+import { createTimeSkippingEnv, workflowBundle } from './temporal';
+import { startXEmulator } from '../../x/emulator';
 
 export interface CampaignRun {
   name: string;
@@ -118,4 +120,26 @@ export async function historiesOf(
     runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
   }
   return histories;
+}
+
+/** The time-skipping server, a fresh database and the X emulator, torn down after `work`. */
+export async function withCampaignHarness<T>(
+  work: (harness: {
+    env: TestWorkflowEnvironment;
+    testDb: TestDatabase;
+    emulator: XEmulator;
+  }) => Promise<T>,
+): Promise<T> {
+  const [env, testDb, emulator] = await Promise.all([
+    createTimeSkippingEnv(),
+    createTestDatabase(),
+    startXEmulator({ port: 0 }),
+  ]);
+  try {
+    return await work({ env, testDb, emulator });
+  } finally {
+    await env.teardown();
+    await emulator.close();
+    await testDb.close();
+  }
 }
