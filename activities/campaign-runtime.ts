@@ -460,21 +460,25 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
 
       // Prizes go to winners in draw order, each prize for as many winners as its stock.
       const prizeSlots = config.prizes.flatMap((p) => Array.from({ length: p.stock }, () => p.id));
-      const deliveries: NewDelivery[] = [];
-      await db.transaction().execute(async (trx) => {
+      // Outcomes, stock and the winners' deliveries commit together, so a retry after a crash
+      // finds either nothing done or everything; delivery ids make queueing idempotent.
+      const queued = await db.transaction().execute(async (trx) => {
+        const deliveries: NewDelivery[] = [];
         const winners = new Set(stored.winners);
         const alternates = new Set(stored.alternates);
         for (const [index, xUserId] of stored.winners.entries()) {
           const prizeId = prizeSlots[index] ?? null;
           const entry = await findEntry(trx, input.campaignId, xUserId);
-          if (!entry || entry.outcome !== 'pending') continue;
-          const code = prizeId
-            ? await assignPrizeCode(trx, input.campaignId, prizeId, xUserId)
-            : null;
-          if (prizeId) await takePrizeStock(trx, input.campaignId, prizeId);
-          await setEntryOutcomes(trx, input.campaignId, [
-            { xUserId, outcome: 'won', prizeId, prizeCode: code },
-          ]);
+          if (!entry) continue;
+          if (entry.outcome === 'pending') {
+            const code = prizeId
+              ? await assignPrizeCode(trx, input.campaignId, prizeId, xUserId)
+              : null;
+            if (prizeId) await takePrizeStock(trx, input.campaignId, prizeId);
+            await setEntryOutcomes(trx, input.campaignId, [
+              { xUserId, outcome: 'won', prizeId, prizeCode: code },
+            ]);
+          }
           const delivery = planDelivery(
             config,
             tier,
@@ -494,8 +498,8 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
             outcome: alternates.has(xUserId) ? 'alternate' : 'lost',
           })),
         );
+        return deliveries.length ? insertDeliveries(trx, deliveries) : 0;
       });
-      const queued = deliveries.length ? await insertDeliveries(db, deliveries) : 0;
       return {
         seed: stored.seed,
         digest: stored.digest,
