@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CampaignPhaseKey, campaignWorkflowId } from '../../workflows/search-attributes';
 import { type ApiHarness, startApiHarness } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { reachableExampleConfig, seedAccount } from '../support/fixtures';
+import { ensureTemporalCli } from '../../scripts/lib/provision';
 import { createDevServerEnv } from '../support/temporal';
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
@@ -254,6 +257,38 @@ describe('campaigns API (API → Temporal dev server → worker → PostgreSQL)'
       const spec = response.json<{ paths: Record<string, unknown> }>();
       assert.ok(spec.paths['/v1/campaigns']);
       assert.ok(spec.paths['/v1/campaigns/{id}/approve']);
+    });
+  });
+
+  describe('the Temporal CLI', () => {
+    it('pauses a running campaign with `temporal workflow signal --name pause`', async () => {
+      const cli = await ensureTemporalCli();
+      assert.equal(cli.type, 'existing-path', 'the Temporal CLI is provisioned');
+      if (cli.type !== 'existing-path') return;
+      const args = [
+        'workflow',
+        'signal',
+        '--address',
+        env.address,
+        '--namespace',
+        env.namespace ?? 'default',
+        '--workflow-id',
+        'campaign:winter-2026',
+        '--name',
+        'pause',
+        '--input',
+        '{"by":"hanako"}',
+      ];
+      await promisify(execFile)(cli.path, args);
+      const detail = await eventually(async () => {
+        const res = await api.app.inject({
+          url: '/v1/campaigns/winter-2026',
+          headers: api.auth('viewer'),
+        });
+        const body = res.json<{ workflow: { state: { paused: boolean } } }>();
+        return body.workflow.state.paused ? body : undefined;
+      }, 'paused');
+      assert.equal(detail.workflow.state.paused, true);
     });
   });
 });

@@ -128,17 +128,20 @@ export async function seedCampaignWithEntries(
     author: options.author ?? 'alice',
   });
   if (!campaign) throw new Error('campaign id collision');
-  await insertEntryEvents(
-    db,
-    options.people.map((p, i) => ({
-      campaignId: campaign.id,
-      xEventId: `dm-${campaign.id}-${i}`,
-      source: 'dm_keyword' as const,
-      xUserId: p.id,
-      username: p.username,
-      text: '参加します',
-      receivedVia: 'webhook' as const,
-    })),
-  );
+  // In chunks: PostgreSQL takes at most 65,535 parameters per statement.
+  for (let start = 0; start < options.people.length; start += 5000) {
+    await insertEntryEvents(
+      db,
+      options.people.slice(start, start + 5000).map((p, i) => ({
+        campaignId: campaign.id,
+        xEventId: `dm-${campaign.id}-${start + i}`,
+        source: 'dm_keyword' as const,
+        xUserId: p.id,
+        username: p.username,
+        text: '参加します',
+        receivedVia: 'webhook' as const,
+      })),
+    );
+  }
   return campaign;
 }
