@@ -7,8 +7,8 @@ export class EmulatorClock {
   private frozenAtMs: number | undefined;
 
   constructor(options: { startMs?: number; frozen?: boolean } = {}) {
-    if (options.startMs !== undefined) this.set(options.startMs);
     if (options.frozen) this.freeze();
+    if (options.startMs !== undefined) this.set(options.startMs);
   }
 
   now(): number {

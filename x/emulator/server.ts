@@ -119,8 +119,10 @@ export class XEmulator {
 
   private applyScenarioSync(input: Scenario): ReturnType<typeof parseScenario> {
     const scenario = parseScenario(input);
-    if (scenario.clock?.start) this.clock.set(Date.parse(scenario.clock.start));
+    // Freeze before setting the start: set-then-freeze reads the wall clock twice and, under
+    // load, froze a millisecond past the start (rate windows then reset a second late).
     if (scenario.clock?.frozen === true) this.clock.freeze();
+    if (scenario.clock?.start) this.clock.set(Date.parse(scenario.clock.start));
     if (scenario.clock?.frozen === false) this.clock.unfreeze();
     this.state = this.freshState();
     this.faults.clear();
