@@ -83,7 +83,7 @@ async function main() {
   try {
     return await run(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files],
+      ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', ...files],
       env,
     );
   } finally {
