@@ -358,6 +358,10 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
           if (!event.xUserId) continue;
           byUser.set(event.xUserId, [...(byUser.get(event.xUserId) ?? []), event]);
         }
+        // Read once per batch and kept current as stock is taken: the workflow runs one batch
+        // at a time, and takePrizeStock stays the atomic guard against going below zero.
+        const stockInBatch =
+          config.kind === 'instant_win' ? await listPrizeStock(trx, input.campaignId) : undefined;
         let newlyEligible = 0;
         let won = 0;
         const deliveries: NewDelivery[] = [];
@@ -388,7 +392,7 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
           const roll = entryRoll(seed, xUserId);
           let floor = 0;
           let prizeWon: string | null = null;
-          for (const stock of await listPrizeStock(trx, input.campaignId)) {
+          for (const stock of stockInBatch ?? []) {
             const prize = config.prizes.find((p) => p.id === stock.prizeId);
             if (!prize?.odds || stock.stockRemaining <= 0) continue;
             const probability = instantWinProbability({
@@ -398,13 +402,13 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
               expectedEntriesPerHour: 60,
               baseOdds: prize.odds,
             });
-            if (
-              roll >= floor &&
-              roll < floor + probability &&
-              (await takePrizeStock(trx, input.campaignId, prize.id))
-            ) {
-              prizeWon = prize.id;
-              break;
+            if (roll >= floor && roll < floor + probability) {
+              if (await takePrizeStock(trx, input.campaignId, prize.id)) {
+                stock.stockRemaining -= 1;
+                prizeWon = prize.id;
+                break;
+              }
+              stock.stockRemaining = 0;
             }
             floor += probability;
           }

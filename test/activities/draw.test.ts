@@ -21,13 +21,13 @@ describe('drawCampaign activity', () => {
     await testDb.close();
   });
 
-  it('is safe to retry: the same winners, stock taken once, each winner queued once', async () => {
-    const people = participants(20, 'retry');
+  /** A drawn campaign whose entries are processed, and the real runtime activities. */
+  async function campaignReadyToDraw(prefix: string, entrants: number, winners: number) {
     const accountId = await seedLinkedAccount(testDb.db);
     const campaign = await seedCampaignWithEntries(testDb.db, {
       accountId,
-      people,
-      config: dmKeywordDrawConfig(accountId, new Date(), { winners: 6 }),
+      people: participants(entrants, prefix),
+      config: dmKeywordDrawConfig(accountId, new Date(), { winners }),
     });
     const activities = createCampaignRuntimeActivities({
       db: testDb.db,
@@ -41,6 +41,11 @@ describe('drawCampaign activity', () => {
       now: new Date().toISOString(),
       limit: 500,
     });
+    return { campaign, activities };
+  }
+
+  it('is safe to retry: the same winners, stock taken once, each winner queued once', async () => {
+    const { campaign, activities } = await campaignReadyToDraw('retry', 20, 6);
 
     const first = await activities.drawCampaign({ campaignId: campaign.id });
     const retry = await activities.drawCampaign({ campaignId: campaign.id });
@@ -59,24 +64,7 @@ describe('drawCampaign activity', () => {
   });
 
   it('re-queues every winner when a retry finds outcomes stored but no deliveries', async () => {
-    const people = participants(10, 'requeue');
-    const accountId = await seedLinkedAccount(testDb.db);
-    const campaign = await seedCampaignWithEntries(testDb.db, {
-      accountId,
-      people,
-      config: dmKeywordDrawConfig(accountId, new Date(), { winners: 4 }),
-    });
-    const activities = createCampaignRuntimeActivities({
-      db: testDb.db,
-      x: createXActivities({ db: testDb.db, credentialsKey: testCredentialsKey }),
-      publicBaseUrl: 'http://kuji.test',
-    });
-    await activities.prepareCampaign({ campaignId: campaign.id });
-    await activities.processEntries({
-      campaignId: campaign.id,
-      now: new Date().toISOString(),
-      limit: 500,
-    });
+    const { campaign, activities } = await campaignReadyToDraw('requeue', 10, 4);
     await activities.drawCampaign({ campaignId: campaign.id });
     // The state a crash between storing outcomes and queueing would leave behind.
     await testDb.db.deleteFrom('deliveries').where('campaign_id', '=', campaign.id).execute();

@@ -479,6 +479,17 @@ const lookupPost: ApiRoute = {
   },
 };
 
+/** Engagements paired with their users, dropping users the world no longer has. */
+function knownUsers(
+  context: Parameters<ApiRoute['handle']>[0],
+  engagements: { seq: number; userId: string }[],
+): { seq: number; user: EmuUser }[] {
+  return engagements.flatMap(({ seq, userId }) => {
+    const user = context.state.users.get(userId);
+    return user ? [{ seq, user }] : [];
+  });
+}
+
 const retweetedBy: ApiRoute = {
   method: 'GET',
   pattern: /^\/2\/tweets\/([^/]+)\/retweeted_by$/,
@@ -489,9 +500,8 @@ const retweetedBy: ApiRoute = {
     if (!('seq' in post)) return post;
     const reposters = [...context.state.posts.values()]
       .filter((p) => p.repostOfId === post.id)
-      .map((p) => ({ seq: p.seq, user: context.state.users.get(p.authorId) }))
-      .filter((entry): entry is { seq: number; user: EmuUser } => entry.user !== undefined);
-    return userListReply(context, reposters, 1, 100, 100);
+      .map((p) => ({ seq: p.seq, userId: p.authorId }));
+    return userListReply(context, knownUsers(context, reposters), 1, 100, 100);
   },
 };
 
@@ -506,9 +516,8 @@ const likingUsers: ApiRoute = {
     if (!('seq' in post)) return post;
     const likers = context.state.likes
       .filter((like) => like.postId === post.id)
-      .map((like) => ({ seq: like.seq, user: context.state.users.get(like.userId) }))
-      .filter((entry): entry is { seq: number; user: EmuUser } => entry.user !== undefined);
-    return userListReply(context, likers, 1, 100, 100);
+      .map((like) => ({ seq: like.seq, userId: like.userId }));
+    return userListReply(context, knownUsers(context, likers), 1, 100, 100);
   },
 };
 
@@ -554,10 +563,9 @@ function followList(direction: 'followers' | 'following'): ApiRoute {
         )
         .map((f) => ({
           seq: f.seq,
-          user: context.state.users.get(direction === 'followers' ? f.followerId : f.followeeId),
-        }))
-        .filter((entry): entry is { seq: number; user: EmuUser } => entry.user !== undefined);
-      return userListReply(context, entries, 1, 1000, 100);
+          userId: direction === 'followers' ? f.followerId : f.followeeId,
+        }));
+      return userListReply(context, knownUsers(context, entries), 1, 1000, 100);
     },
   };
 }
