@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
-import { findAccountById } from '../db/repositories/accounts';
+import { findAccountById, haltAccount } from '../db/repositories/accounts';
 import { findCampaignById } from '../db/repositories/campaigns';
 import {
   deliveryCounts,
@@ -36,6 +36,7 @@ import {
   upsertEntry,
 } from '../db/repositories/entries';
 import {
+  addPrizeStock,
   assignPrizeCode,
   insertPrizes,
   listPrizeStock,
@@ -54,6 +55,7 @@ import { localDayKey, startOfNextLocalDay } from '../domain/day-window';
 import { evaluateEntry, type ParticipantFacts } from '../domain/eligibility';
 import { drawWinners, entryRoll, instantWinProbability, newDrawSeed } from '../domain/lottery';
 import { effectiveDailyCap } from '../domain/quota';
+import { resultUrl } from '../domain/result-links';
 import { renderTemplate } from '../domain/templates';
 import { type XError, xErrorFromDetails } from '../domain/x-errors';
 import type { XActivities } from './x-activities';
@@ -82,6 +84,8 @@ export interface CampaignPlan {
   endAt: string;
   timeZone: string;
   pacing: { minGapSeconds: number; jitterSeconds: number };
+  /** When sending stops for a person on failures (absent in plans made before it existed). */
+  safety?: { errorRateThreshold: number; errorRateWindow: number; errorRateMinAttempts: number };
 }
 
 export interface EntryCursors {
@@ -94,7 +98,7 @@ export type SendOutcome =
   | { status: 'skipped' }
   | { status: 'failed'; code: string; category: string }
   | { status: 'quota_full'; nextWindowAt: string; dayKey: string }
-  | { status: 'halted'; code: string; category: string };
+  | { status: 'halted'; code: string; category: string; accountHalted?: boolean };
 
 interface StoredFacts extends ParticipantFacts {
   sources: EntrySource[];
@@ -180,9 +184,6 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
     return campaignSeed(campaignId);
   }
 
-  function resultUrl(campaignId: string, xUserId: string): string {
-    return `${publicBaseUrl}/r/${encodeURIComponent(campaignId)}/${encodeURIComponent(xUserId)}`;
-  }
 
   /** Plans a result delivery for a participant under the consent rules; null when none applies. */
   function planDelivery(
@@ -235,6 +236,13 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
           codes: p.codes,
         })),
       );
+      // A configuration changed after approval may raise a prize's stock (never lower it
+      // below what an operator added when stock ran out).
+      for (const stock of await listPrizeStock(db, input.campaignId)) {
+        const configured = config.prizes.find((p) => p.id === stock.prizeId);
+        const delta = configured ? configured.stock - stock.stockTotal : 0;
+        if (delta > 0) await addPrizeStock(db, input.campaignId, stock.prizeId, delta);
+      }
       await campaignSeed(input.campaignId);
       return {
         kind: config.kind,
@@ -243,6 +251,7 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
         endAt: config.schedule.endAt,
         timeZone: account.timezone,
         pacing: config.pacing,
+        safety: config.safety,
       };
     },
 
@@ -346,6 +355,8 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
       won: number;
       queued: number;
       remaining: number;
+      /** Instant wins: units of stock left over all prizes after this batch. */
+      stockRemaining?: number;
     }> {
       const { config, account } = await loadConfig(input.campaignId);
       const tier: ApiTier = account.tier === 'enterprise' ? 'enterprise' : 'self_serve';
@@ -432,7 +443,14 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
         const queued = deliveries.length ? await insertDeliveries(trx, deliveries) : 0;
         return { processed: events.length, participants: byUser.size, newlyEligible, won, queued };
       });
-      return { ...result, remaining: await countUnprocessedEvents(db, input.campaignId) };
+      const remaining = await countUnprocessedEvents(db, input.campaignId);
+      if (config.kind !== 'instant_win') return { ...result, remaining };
+      const stock = await listPrizeStock(db, input.campaignId);
+      return {
+        ...result,
+        remaining,
+        stockRemaining: stock.reduce((sum, prize) => sum + prize.stockRemaining, 0),
+      };
     },
 
     /** The drawn lottery: a seeded, reproducible draw over the eligible entries, stored once. */
@@ -543,6 +561,16 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
       }
       const { config, account } = await loadConfig(delivery.campaignId);
       const now = new Date(input.now);
+      // Another campaign on the account hit a restriction: nothing goes out until a person
+      // resumes the account.
+      if (account.halt) {
+        return {
+          status: 'halted',
+          code: account.halt.code,
+          category: account.halt.category,
+          accountHalted: true,
+        };
+      }
 
       if (delivery.channel === 'dm') {
         const dayKey = localDayKey(now, account.timezone);
@@ -568,7 +596,7 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
         delivery.kind === 'win' || delivery.kind === 'lose'
           ? config.templates[delivery.kind]
           : undefined;
-      const text = delivery.channel === 'dm' ? template?.dm : template?.reply;
+      const text = delivery.body ?? (delivery.channel === 'dm' ? template?.dm : template?.reply);
       if (!text)
         throw nonRetryable(
           'template_missing',
@@ -578,7 +606,13 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
         name: entry?.username ? `@${entry.username}` : '',
         prize: prize?.name ?? '',
         code: entry?.prizeCode ?? '',
-        resultUrl: resultUrl(delivery.campaignId, delivery.xUserId),
+        // Signed with the campaign's secret seed: X ids are public, prize codes are not.
+        resultUrl: resultUrl(
+          publicBaseUrl,
+          delivery.campaignId,
+          delivery.xUserId,
+          await campaignSeed(delivery.campaignId),
+        ),
       });
       if (!rendered.ok) {
         throw nonRetryable(
@@ -622,7 +656,12 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
         const xError =
           error instanceof ApplicationFailure ? xErrorFromDetails(error.details) : undefined;
         if (!xError) throw error;
-        return handleSendFailure(delivery.id, account.id, xError, error as ApplicationFailure);
+        return handleSendFailure(
+          delivery,
+          account.id,
+          xError,
+          error as ApplicationFailure,
+        );
       }
     },
 
@@ -668,7 +707,7 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
   };
 
   async function handleSendFailure(
-    deliveryId: string,
+    { id: deliveryId, campaignId }: { id: string; campaignId: string },
     accountId: string,
     xError: XError,
     failure: ApplicationFailure,
@@ -682,7 +721,21 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
     if (xError.haltsAccount || xError.category === 'quota_exhausted') {
       await markDeliveryQueued(db, deliveryId, recorded);
       await releaseQuotaSlot(db, { accountId, deliveryId });
-      return { status: 'halted', code: xError.code, category: xError.category };
+      // A restricted sender or lost authorisation stops every campaign on the account.
+      const accountWide = xError.category === 'sender_restricted' || xError.category === 'auth';
+      if (accountWide) {
+        await haltAccount(db, accountId, {
+          code: xError.code,
+          category: xError.category,
+          campaignId,
+        });
+      }
+      return {
+        status: 'halted',
+        code: xError.code,
+        category: xError.category,
+        ...(accountWide ? { accountHalted: true } : {}),
+      };
     }
     if (!xError.retryable) {
       await markDeliveryFailed(db, deliveryId, recorded);

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { createCampaignActivities } from './campaign-activities';
 import { createCampaignRuntimeActivities } from './campaign-runtime';
+import { createInterventionActivities } from './intervention-activities';
 import { createXActivities, type XActivitiesDeps } from './x-activities';
 
 export interface ActivityDeps {
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
   });
   return {
     ...createCampaignActivities({ db: deps.db }),
+    ...createInterventionActivities({ db: deps.db }),
     ...createCampaignRuntimeActivities({ db: deps.db, x, publicBaseUrl: deps.publicBaseUrl }),
     ...x,
   };

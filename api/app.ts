@@ -14,7 +14,9 @@ import apiKeyRoutes from './routes/api-keys';
 import campaignRoutes from './routes/campaigns';
 import deliveryRoutes from './routes/deliveries';
 import healthRoutes from './routes/health';
+import metricsRoutes from './routes/metrics';
 import reportRoutes from './routes/reports';
+import resultRoutes from './routes/results';
 import webhookRoutes from './routes/webhooks';
 
 /** The whole HTTP API as an app that never listens: server.ts listens, tests inject. */
@@ -46,6 +48,7 @@ export async function buildApp(
   await app.register(errorHandler);
   await app.register(dependencies, deps);
   await app.register(auth);
+  await app.register(metricsRoutes);
 
   await app.register(healthRoutes);
   await app.register(accountRoutes);
@@ -53,6 +56,7 @@ export async function buildApp(
   await app.register(campaignRoutes);
   await app.register(deliveryRoutes);
   await app.register(reportRoutes);
+  await app.register(resultRoutes);
   await app.register(webhookRoutes, { secret: deps.webhookSecret });
   return app;
 }

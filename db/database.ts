@@ -19,6 +19,9 @@ export interface AccountsTable {
   status: Generated<string>;
   credentials_ciphertext: string | null;
   credentials_version: Generated<number>;
+  /** Set when sending is halted for every campaign on the account (restricted, auth lost). */
+  halt: Json<AccountHaltJson> | null;
+  halted_at: NullableTimestamp;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;
 }
@@ -45,6 +48,8 @@ export interface CampaignsTable {
   workflow_run_id: string | null;
   preflight: Json<unknown> | null;
   secret_seed: string | null;
+  /** Bumped by every configuration change; a change after approval needs a new approval. */
+  config_version: Generated<number>;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;
 }
@@ -147,8 +152,38 @@ export interface DeliveriesTable {
   reply_to_tweet_id: string | null;
   sending_started_at: NullableTimestamp;
   sent_at: NullableTimestamp;
+  /** The intervention a follow-up or resend came from. */
+  intervention_id: string | null;
+  /** The delivery a resend repeats. */
+  resend_of: string | null;
+  /** Text fixed at queueing time (follow-ups); null renders the campaign's template. */
+  body: string | null;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;
+}
+
+export interface AccountHaltJson {
+  code: string;
+  category: string;
+  campaignId: string | null;
+}
+
+export type InterventionStatus = 'open' | 'resolved';
+
+export interface InterventionsTable {
+  id: string;
+  campaign_id: string | null;
+  account_id: string | null;
+  kind: string;
+  status: Generated<InterventionStatus>;
+  dedupe_key: string;
+  details: Json<unknown>;
+  opened_by: string;
+  opened_at: CreatedTimestamp;
+  resolution: string | null;
+  resolved_by: string | null;
+  resolved_at: NullableTimestamp;
+  resolution_details: Json<unknown> | null;
 }
 
 export interface DmQuotaDaysTable {
@@ -196,6 +231,7 @@ export interface Database {
   dm_quota_slots: DmQuotaSlotsTable;
   draws: DrawsTable;
   reports: ReportsTable;
+  interventions: InterventionsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
@@ -216,3 +252,4 @@ export type DmQuotaDayRow = Selectable<DmQuotaDaysTable>;
 export type DmQuotaSlotRow = Selectable<DmQuotaSlotsTable>;
 export type DrawRow = Selectable<DrawsTable>;
 export type ReportRow = Selectable<ReportsTable>;
+export type InterventionRow = Selectable<InterventionsTable>;

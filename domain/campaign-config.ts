@@ -107,6 +107,14 @@ export const pacingSchema = z.object({
 });
 export type Pacing = z.infer<typeof pacingSchema>;
 
+/** When sending stops for a person: too many of the recent sends failed. */
+export const safetySchema = z.object({
+  errorRateThreshold: z.number().gt(0).max(1).default(0.3),
+  errorRateWindow: z.int().min(2).max(500).default(20),
+  errorRateMinAttempts: z.int().min(1).default(10),
+});
+export type Safety = z.infer<typeof safetySchema>;
+
 /** 景品表示法 categories: open (no purchase), general (一般懸賞), joint (共同懸賞), all_comers (総付景品). */
 export const premiumKinds = ['open', 'general', 'joint', 'all_comers'] as const;
 export type PremiumKind = (typeof premiumKinds)[number];
@@ -136,6 +144,7 @@ const commonFields = {
   templates: templatesSchema,
   schedule: scheduleSchema,
   pacing: pacingSchema.prefault({}),
+  safety: safetySchema.prefault({}),
   /** X user ids that receive the real templates in the rehearsal before launch. */
   testAccounts: z.array(xIdSchema).default([]),
   compliance: complianceSchema,

@@ -4,24 +4,45 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CampaignActivities } from '../activities/campaign-activities';
+import type { InterventionActivities } from '../activities/intervention-activities';
 import type {
   CampaignPlan,
   CampaignRuntimeActivities,
   EntryCursors,
 } from '../activities/campaign-runtime';
+import {
+  errorRateExceeded,
+  haltKind,
+  interventionCatalog,
+  type InterventionKind,
+  type InterventionResolution,
+  type InterventionSummary,
+  resolutionRefusal,
+} from '../domain/interventions';
 import { type CampaignPhase, campaignPhases } from '../domain/phases';
 import {
+  type ActorInput,
   approveSignal,
+  approveUpdate,
   cancelSignal,
   type CampaignStatus,
+  configChangedUpdate,
   entriesArrivedSignal,
+  interventionOpenedSignal,
+  type MisdeliveryReport,
   pauseSignal,
+  reportMisdeliveryUpdate,
+  type ResendInput,
+  resendUpdate,
+  resolveInterventionUpdate,
+  type ResolveInterventionUpdateInput,
   resumeSignal,
   statusQuery,
 } from './messages';
@@ -64,6 +85,33 @@ const sender = proxyActivities<CampaignRuntimeActivities>({
   },
 });
 
+/** Interventions and the audit trail: small database writes. */
+const people = proxyActivities<InterventionActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Phases in which sends can still be asked for (resend, misdelivery follow-up). */
+const SENDING_PHASES: readonly CampaignPhase[] = ['collecting', 'drawing', 'delivering'];
+/** Phases in which a changed configuration can still take effect. */
+const CHANGEABLE_PHASES: readonly CampaignPhase[] = [
+  'awaiting_approval',
+  'scheduled',
+  'collecting',
+  'drawing',
+  'delivering',
+];
+
+/** Refuses an update before anything is recorded; the API answers with the code and message. */
+function refuse(code: string, message: string, phase: CampaignPhase): never {
+  throw ApplicationFailure.create({
+    type: code,
+    message,
+    nonRetryable: true,
+    details: [{ phase }],
+  });
+}
+
 /** How often entries are reconciled by polling while collecting (webhooks nudge sooner). */
 const POLL_INTERVAL_MS = 60_000;
 const ENTRY_BATCH = 500;
@@ -88,38 +136,267 @@ export async function campaignWorkflow(
     halt: null,
     draw: null,
     report: null,
+    interventions: [],
+    approvalRound: 1,
   };
+  status.interventions ??= [];
+  status.approvalRound ??= 1;
+  const open: InterventionSummary[] = status.interventions;
+  // Interventions, updates and the audit trail came with this patch; histories recorded before
+  // it replay the earlier behaviour.
+  const peopleInTheLoop = patched('people-in-the-loop');
+  const loop: NonNullable<ResumeState['loop']> = resume?.loop ?? {
+    reapprovalNeeded: false,
+    recentFailures: [],
+    stockAcknowledged: false,
+    endCollecting: false,
+  };
+  let queueNudged = false;
   let plan: CampaignPlan | null = resume?.plan ?? null;
   let cursors: EntryCursors = resume?.cursors ?? {};
   let entriesArrived = false;
   let sendsThisRun = 0;
 
   setHandler(statusQuery, () => status);
-  setHandler(approveSignal, ({ by }) => {
-    if (status.phase !== 'awaiting_approval' || status.approvedBy) return;
+
+  /** Why `by` may not approve now, or null. Shared by the approve signal and update. */
+  function approvalRefusal(by: string): { code: string; message: string } | null {
+    if (status.phase !== 'awaiting_approval' || status.approvedBy) {
+      return {
+        code: 'invalid_in_phase',
+        message: `Campaign is in phase '${status.phase}'${status.approvedBy ? ` and approved by ${status.approvedBy}` : ''}; approval is only possible in 'awaiting_approval'`,
+      };
+    }
     if (by === input.author) {
-      status.refusedApprovals.push({ by, reason: 'author_cannot_approve' });
-      return;
+      return {
+        code: 'author_cannot_approve',
+        message: `${by} wrote this campaign; an approver other than the author must approve it`,
+      };
     }
     if (status.preflight && !status.preflight.ok) {
       // Blocking findings (e.g. prizes over the 景品表示法 caps) must be fixed before launch.
-      status.refusedApprovals.push({ by, reason: 'preflight_blocking' });
+      return {
+        code: 'preflight_blocking',
+        message: `Preflight has ${status.preflight.blocking} blocking finding(s); fix the configuration before approval`,
+      };
+    }
+    return null;
+  }
+
+  async function audit(
+    actor: string,
+    action: string,
+    outcome: 'ok' | 'refused',
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    if (!peopleInTheLoop) return;
+    await people.recordAudit({
+      actor,
+      action,
+      campaignId: input.campaignId,
+      outcome,
+      details: { via: 'workflow', phase: status.phase, ...details },
+    });
+  }
+
+  setHandler(approveSignal, async ({ by }) => {
+    const refusal = approvalRefusal(by);
+    if (refusal?.code === 'invalid_in_phase' && !peopleInTheLoop) return;
+    if (refusal) {
+      if (refusal.code !== 'invalid_in_phase') {
+        status.refusedApprovals.push({ by, reason: refusal.code });
+      }
+      await audit(by, 'campaign.approve', 'refused', { code: refusal.code });
       return;
     }
     status.approvedBy = by;
+    await audit(by, 'campaign.approve', 'ok');
   });
-  setHandler(pauseSignal, () => {
+  setHandler(
+    approveUpdate,
+    async ({ by }) => {
+      status.approvedBy = by;
+      await audit(by, 'campaign.approve', 'ok');
+      return { approvedBy: by };
+    },
+    {
+      validator: ({ by }: ActorInput) => {
+        const refusal = approvalRefusal(by);
+        if (refusal) refuse(refusal.code, refusal.message, status.phase);
+      },
+    },
+  );
+  setHandler(pauseSignal, async ({ by, reason }) => {
     status.paused = true;
+    await audit(by, 'campaign.pause', 'ok', reason ? { reason } : undefined);
   });
-  setHandler(resumeSignal, () => {
+  setHandler(resumeSignal, async ({ by, reason }) => {
     status.paused = false;
+    // Resume also answers every stop that a resume resolves (send errors, restrictions).
+    if (peopleInTheLoop) {
+      for (const intervention of [...open]) {
+        if (intervention.blocks !== 'sending') continue;
+        if (resolutionRefusal(intervention.kind, 'resume')) continue;
+        await resolveOpen(intervention, 'resume', { by, ...(reason ? { note: reason } : {}) });
+      }
+    }
+    await audit(by, 'campaign.resume', 'ok', reason ? { reason } : undefined);
   });
-  setHandler(cancelSignal, ({ by }) => {
+  setHandler(cancelSignal, async ({ by, reason }) => {
     status.cancelledBy ??= by;
+    await audit(by, 'campaign.cancel', 'ok', reason ? { reason } : undefined);
   });
   setHandler(entriesArrivedSignal, () => {
     entriesArrived = true;
   });
+  setHandler(interventionOpenedSignal, ({ interventionId, kind, openedBy }) => {
+    if (!interventionCatalog[kind] || open.some((i) => i.id === interventionId)) return;
+    open.push({
+      id: interventionId,
+      kind,
+      blocks: interventionCatalog[kind].blocks,
+      openedBy,
+      openedAt: new Date().toISOString(),
+    });
+    refreshAttention();
+  });
+
+  setHandler(
+    resendUpdate,
+    async ({ by, deliveryIds }) => {
+      const result = await people.requeueDeliveries({
+        campaignId: input.campaignId,
+        deliveryIds,
+        by,
+      });
+      if (result.queued > 0) queueNudged = true;
+      return result;
+    },
+    {
+      validator: ({ deliveryIds }: ResendInput) => {
+        if (!SENDING_PHASES.includes(status.phase)) {
+          refuse(
+            'invalid_in_phase',
+            `Campaign is in phase '${status.phase}'; resends are possible while collecting, drawing or delivering`,
+            status.phase,
+          );
+        }
+        if (deliveryIds.length === 0 || deliveryIds.length > 500) {
+          refuse('invalid_selection', 'Name between 1 and 500 deliveries to resend', status.phase);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    reportMisdeliveryUpdate,
+    async ({ by, reason, selector, followUpText }) => {
+      const summary = await openInterventionOnce(
+        'misdelivery',
+        `report:${open.filter((i) => i.kind === 'misdelivery').length}:${by}`,
+        { reason: reason ?? null, selector, followUp: { text: followUpText }, reportedBy: by },
+        by,
+      );
+      return summary;
+    },
+    {
+      validator: ({ followUpText }: MisdeliveryReport) => {
+        if (!SENDING_PHASES.includes(status.phase)) {
+          refuse(
+            'invalid_in_phase',
+            `Campaign is in phase '${status.phase}'; a misdelivery can be reported while collecting, drawing or delivering`,
+            status.phase,
+          );
+        }
+        if (followUpText.trim() === '') {
+          refuse('follow_up_missing', 'The follow-up DM text is empty', status.phase);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    resolveInterventionUpdate,
+    async ({ by, interventionId, resolution, note, stock }) => {
+      const intervention = open.find((i) => i.id === interventionId);
+      if (!intervention) {
+        // Resolved by another handler while this one waited: nothing more to do.
+        return { interventionId, kind: 'approval' as InterventionKind, resolution, queued: 0 };
+      }
+      return resolveOpen(intervention, resolution, {
+        by,
+        ...(note ? { note } : {}),
+        ...(stock ? { stock } : {}),
+      });
+    },
+    {
+      validator: ({ by, interventionId, resolution, stock }: ResolveInterventionUpdateInput) => {
+        const intervention = open.find((i) => i.id === interventionId);
+        if (!intervention) {
+          refuse(
+            'intervention_not_open',
+            `Campaign has no open intervention '${interventionId}' (phase '${status.phase}')`,
+            status.phase,
+          );
+        }
+        const refusal = resolutionRefusal(intervention.kind, resolution);
+        if (refusal) refuse('resolution_not_allowed', refusal.en, status.phase);
+        if (intervention.kind === 'approval' && resolution === 'approved') {
+          refuse(
+            'use_approve',
+            'Approve the launch with approve, not as a resolution',
+            status.phase,
+          );
+        }
+        if (resolution === 'send_follow_up' && by === intervention.openedBy) {
+          refuse(
+            'reporter_cannot_approve',
+            `${by} reported this misdelivery; an approver other than the reporter approves the follow-up`,
+            status.phase,
+          );
+        }
+        if (resolution === 'add_stock' && !stock?.some((unit) => unit.amount > 0)) {
+          refuse(
+            'stock_missing',
+            'add_stock needs at least one prize with a positive amount',
+            status.phase,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    configChangedUpdate,
+    async ({ by, configVersion }: ActorInput & { configVersion: number }) => {
+      status.preflight = await db.runPreflight({ campaignId: input.campaignId });
+      const approvalRequired = status.approvedBy !== null;
+      if (approvalRequired) {
+        status.approvedBy = null;
+        status.approvalRound = (status.approvalRound ?? 1) + 1;
+        loop.reapprovalNeeded = true;
+        await openInterventionOnce(
+          'approval',
+          `round:${status.approvalRound}`,
+          { configVersion, reason: 'configuration changed after approval' },
+          by,
+        );
+      }
+      await audit(by, 'campaign.config_changed', 'ok', { configVersion, approvalRequired });
+      return { approvalRequired, preflight: status.preflight };
+    },
+    {
+      validator: (_change: ActorInput & { configVersion: number }) => {
+        if (!CHANGEABLE_PHASES.includes(status.phase)) {
+          refuse(
+            'invalid_in_phase',
+            `Campaign is in phase '${status.phase}'; the configuration can change until delivery ends`,
+            status.phase,
+          );
+        }
+      },
+    },
+  );
 
   const cancelled = () => status.cancelledBy !== null;
 
@@ -128,6 +405,82 @@ export async function campaignWorkflow(
       { key: CampaignPhaseKey, value: status.phase },
       { key: NeedsAttentionKey, value: status.needsAttention },
     ]);
+  }
+
+  /** NeedsAttention follows the open interventions (and a legacy halt, in old histories). */
+  function refreshAttention(): void {
+    const needed = open.length > 0 || status.halt !== null;
+    if (needed === status.needsAttention) return;
+    status.needsAttention = needed;
+    publishAttention();
+  }
+
+  async function openInterventionOnce(
+    kind: InterventionKind,
+    dedupeKey: string,
+    details: Record<string, unknown>,
+    openedBy = 'kuji',
+  ): Promise<InterventionSummary> {
+    const summary = await people.openIntervention({
+      campaignId: input.campaignId,
+      accountId: input.accountId,
+      kind,
+      dedupeKey,
+      details,
+      openedBy,
+    });
+    if (!open.some((i) => i.id === summary.id)) open.push(summary);
+    refreshAttention();
+    return summary;
+  }
+
+  async function resolveOpen(
+    intervention: InterventionSummary,
+    resolution: InterventionResolution,
+    how: { by: string; note?: string; stock?: { prizeId: string; amount: number }[] },
+  ) {
+    const result = await people.resolveInterventionRecord({
+      campaignId: input.campaignId,
+      interventionId: intervention.id,
+      resolution,
+      ...how,
+    });
+    const index = open.findIndex((i) => i.id === intervention.id);
+    if (index >= 0) open.splice(index, 1);
+    if (resolution === 'cancel') status.cancelledBy ??= how.by;
+    if (resolution === 'end_collecting') loop.endCollecting = true;
+    if (resolution === 'continue') loop.stockAcknowledged = true;
+    if (resolution === 'resume' && intervention.kind === 'error_rate') loop.recentFailures = [];
+    if (result.queued > 0) queueNudged = true;
+    refreshAttention();
+    return {
+      interventionId: result.interventionId,
+      kind: result.kind,
+      resolution: result.resolution,
+      queued: result.queued,
+    };
+  }
+
+  const blocked = (what: 'sending' | 'entries') =>
+    loop.reapprovalNeeded || open.some((i) => i.blocks === what || i.blocks === 'launch');
+
+  /** A configuration changed after approval: back to awaiting_approval, then on where it was. */
+  async function awaitReapproval(): Promise<void> {
+    if (!loop.reapprovalNeeded) return;
+    const returnTo = status.phase;
+    await enterPhase('awaiting_approval');
+    await condition(() => status.approvedBy !== null || cancelled());
+    if (cancelled()) return;
+    await resolveApproval();
+    plan = await runtime.prepareCampaign({ campaignId: input.campaignId });
+    loop.reapprovalNeeded = false;
+    await enterPhase(returnTo);
+  }
+
+  async function resolveApproval(): Promise<void> {
+    for (const approval of open.filter((i) => i.kind === 'approval')) {
+      await resolveOpen(approval, 'approved', { by: status.approvedBy ?? 'unknown' });
+    }
   }
 
   async function enterPhase(phase: CampaignPhase): Promise<void> {
@@ -150,14 +503,27 @@ export async function campaignWorkflow(
     await continueAsNew<typeof campaignWorkflow>({
       ...rest,
       ...(forced ? {} : { options: input.options }),
-      resume: { status, plan, cursors },
+      resume: { status, plan, cursors, loop },
     });
   }
 
-  /** Blocks while paused; returns false when the campaign was cancelled meanwhile. */
+  /**
+   * Blocks while paused, while an intervention holds sending back, or while a changed
+   * configuration waits for approval; false when the campaign was cancelled meanwhile.
+   */
   async function untilRunning(): Promise<boolean> {
-    await condition(() => !status.paused || cancelled());
-    return !cancelled();
+    if (!peopleInTheLoop) {
+      await condition(() => !status.paused || cancelled());
+      return !cancelled();
+    }
+    for (;;) {
+      await awaitReapproval();
+      await condition(
+        () => (!status.paused && !blocked('sending')) || loop.reapprovalNeeded || cancelled(),
+      );
+      if (cancelled()) return false;
+      if (!loop.reapprovalNeeded) return true;
+    }
   }
 
   async function haltForAttention(halt: NonNullable<CampaignStatus['halt']>): Promise<void> {
@@ -171,8 +537,52 @@ export async function campaignWorkflow(
     publishAttention();
   }
 
-  async function drainEntries(): Promise<void> {
+  /** A send stopped for a person: an intervention, or in old histories a paused halt. */
+  async function stopSending(
+    halt: NonNullable<CampaignStatus['halt']> & { accountHalted?: boolean },
+  ) {
+    if (!peopleInTheLoop) return haltForAttention(halt);
+    const kind = haltKind(halt.category);
+    await openInterventionOnce(
+      kind,
+      kind === 'sender_halted' ? `account:${input.accountId}` : `${halt.code}:${halt.deliveryId}`,
+      {
+        code: halt.code,
+        category: halt.category,
+        deliveryId: halt.deliveryId,
+        accountId: input.accountId,
+        accountHalted: halt.accountHalted ?? false,
+      },
+    );
+  }
+
+  /** Too many of the recent sends failed: stop for a person before more go wrong. */
+  async function checkErrorRate(failed: boolean): Promise<void> {
+    if (!peopleInTheLoop) return;
+    const limits = plan?.safety ?? {
+      errorRateThreshold: 0.3,
+      errorRateWindow: 20,
+      errorRateMinAttempts: 10,
+    };
+    loop.recentFailures = [...loop.recentFailures, failed].slice(-limits.errorRateWindow);
+    const window = {
+      threshold: limits.errorRateThreshold,
+      window: limits.errorRateWindow,
+      minAttempts: limits.errorRateMinAttempts,
+    };
+    if (!errorRateExceeded(loop.recentFailures, window)) return;
+    const failures = loop.recentFailures.filter(Boolean).length;
+    loop.recentFailures = [];
+    await openInterventionOnce('error_rate', `sent:${status.counts.sent + status.counts.failed}`, {
+      failed: failures,
+      window: limits.errorRateWindow,
+      threshold: limits.errorRateThreshold,
+    });
+  }
+
+  async function drainEntries(activePlan: CampaignPlan): Promise<void> {
     for (;;) {
+      if (peopleInTheLoop && blocked('entries')) return;
       const batch = await runtime.processEntries({
         campaignId: input.campaignId,
         now: new Date().toISOString(),
@@ -181,6 +591,15 @@ export async function campaignWorkflow(
       status.counts.entryEvents += batch.processed;
       status.counts.eligible += batch.newlyEligible;
       status.counts.won += batch.won;
+      if (
+        peopleInTheLoop &&
+        activePlan.kind === 'instant_win' &&
+        batch.stockRemaining === 0 &&
+        !loop.stockAcknowledged
+      ) {
+        // Entries keep landing in the database; they are decided once a person chooses.
+        await openInterventionOnce('stock_exhausted', 'stock', { wonSoFar: status.counts.won });
+      }
       if (batch.remaining === 0 || batch.processed === 0) return;
     }
   }
@@ -191,6 +610,7 @@ export async function campaignWorkflow(
    */
   async function deliverQueue(until: 'window_full' | 'drained'): Promise<void> {
     for (;;) {
+      queueNudged = false;
       const { ids } = await runtime.listDeliveryQueue({
         campaignId: input.campaignId,
         limit: DELIVERY_BATCH,
@@ -205,7 +625,7 @@ export async function campaignWorkflow(
         } catch (error) {
           if (!(error instanceof ActivityFailure)) throw error;
           const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
-          await haltForAttention({
+          await stopSending({
             code: cause?.type ?? 'send_retries_exhausted',
             category: 'transient',
             deliveryId,
@@ -220,7 +640,12 @@ export async function campaignWorkflow(
           break;
         }
         if (outcome.status === 'halted') {
-          await haltForAttention({ code: outcome.code, category: outcome.category, deliveryId });
+          await stopSending({
+            code: outcome.code,
+            category: outcome.category,
+            deliveryId,
+            ...(outcome.accountHalted ? { accountHalted: true } : {}),
+          });
           break;
         }
         if (outcome.status === 'sent') status.counts.sent += 1;
@@ -228,9 +653,12 @@ export async function campaignWorkflow(
         status.queueLength = Math.max(0, status.queueLength - 1);
         if (outcome.status === 'sent' || outcome.status === 'failed') {
           sendsThisRun += 1;
+          await checkErrorRate(outcome.status === 'failed');
           await pace();
           await continueAsNewIfSuggested();
         }
+        // A resend or follow-up was queued meanwhile: list the queue again so it is seen.
+        if (queueNudged) break;
       }
     }
   }
@@ -246,6 +674,8 @@ export async function campaignWorkflow(
   async function collect(activePlan: CampaignPlan): Promise<void> {
     const endAtMs = Date.parse(activePlan.endAt);
     while (!cancelled()) {
+      if (peopleInTheLoop) await awaitReapproval();
+      if (cancelled()) return;
       try {
         const polled = await polling.pollEntries({ campaignId: input.campaignId, cursors });
         cursors = polled.cursors;
@@ -253,12 +683,21 @@ export async function campaignWorkflow(
         if (!(error instanceof ActivityFailure)) throw error;
         // Polling is reconciliation: a failed round is retried at the next interval.
       }
-      await drainEntries();
-      if (activePlan.kind === 'instant_win' && !status.paused) await deliverQueue('window_full');
-      if (Date.now() >= endAtMs) return;
+      await drainEntries(activePlan);
+      if (activePlan.kind === 'instant_win' && !status.paused) {
+        if (!peopleInTheLoop || !blocked('sending')) await deliverQueue('window_full');
+      }
+      if (Date.now() >= endAtMs || loop.endCollecting) return;
       entriesArrived = false;
+      const openCount = open.length;
       await condition(
-        () => entriesArrived || cancelled(),
+        () =>
+          entriesArrived ||
+          cancelled() ||
+          loop.endCollecting ||
+          loop.reapprovalNeeded ||
+          queueNudged ||
+          (peopleInTheLoop && open.length < openCount),
         Math.min(POLL_INTERVAL_MS, endAtMs - Date.now()),
       );
       await continueAsNewIfSuggested();
@@ -270,6 +709,7 @@ export async function campaignWorkflow(
   ): Promise<CampaignWorkflowResult> {
     if (outcome === 'cancelled') {
       await enterPhase('cancelled');
+      if (peopleInTheLoop) await condition(allHandlersFinished);
       return {
         campaignId: input.campaignId,
         outcome,
@@ -277,6 +717,7 @@ export async function campaignWorkflow(
       };
     }
     await enterPhase('completed');
+    if (peopleInTheLoop) await condition(allHandlersFinished);
     return { campaignId: input.campaignId, outcome, report: status.report ?? undefined };
   }
 
@@ -289,26 +730,61 @@ export async function campaignWorkflow(
     await enterPhase('preflight');
     status.preflight = await db.runPreflight({ campaignId: input.campaignId });
   }
-  if (reached('awaiting_approval')) {
+  if (reached('awaiting_approval') && !peopleInTheLoop) {
     status.needsAttention = true;
     await enterPhase('awaiting_approval');
     await condition(() => status.approvedBy !== null || cancelled());
     status.needsAttention = false;
     if (cancelled()) return finish('cancelled');
+  } else if (reached('awaiting_approval') && status.approvedBy === null) {
+    // Approval is the first intervention: stored, shown, resolved with who and when.
+    await openInterventionOnce('approval', `round:${status.approvalRound}`, {
+      preflight: status.preflight,
+    });
+    await enterPhase('awaiting_approval');
+    await condition(() => status.approvedBy !== null || cancelled());
+    if (cancelled()) {
+      for (const approval of open.filter((i) => i.kind === 'approval')) {
+        await resolveOpen(approval, 'cancel', { by: status.cancelledBy ?? 'unknown' });
+      }
+      return finish('cancelled');
+    }
+    await resolveApproval();
   }
+  if (peopleInTheLoop) loop.reapprovalNeeded = false;
   plan ??= await runtime.prepareCampaign({ campaignId: input.campaignId });
 
   if (reached('scheduled')) {
     await enterPhase('scheduled');
-    await condition(cancelled, Math.max(0, Date.parse(plan.startAt) - Date.now()));
+    if (!peopleInTheLoop) {
+      await condition(cancelled, Math.max(0, Date.parse(plan.startAt) - Date.now()));
+    } else {
+      // A changed configuration waits for its approval before the start.
+      while (!cancelled() && Date.now() < Date.parse(plan.startAt)) {
+        await condition(
+          () => cancelled() || loop.reapprovalNeeded,
+          Math.max(0, Date.parse(plan.startAt) - Date.now()),
+        );
+        await awaitReapproval();
+      }
+    }
     if (cancelled()) return finish('cancelled');
   }
   if (reached('collecting')) {
     if (status.phase !== 'collecting') await enterPhase('collecting');
     await collect(plan);
     if (cancelled()) return finish('cancelled');
+    // Collection is over: running out of stock no longer needs a decision.
+    for (const stockOut of open.filter((i) => i.kind === 'stock_exhausted')) {
+      await resolveOpen(stockOut, 'end_collecting', {
+        by: 'kuji',
+        note: 'collection period ended',
+      });
+    }
   }
   if (reached('drawing') && plan.kind === 'drawn') {
+    if (peopleInTheLoop) await awaitReapproval();
+    if (cancelled()) return finish('cancelled');
     await enterPhase('drawing');
     const draw = await runtime.drawCampaign({ campaignId: input.campaignId });
     status.draw = {
@@ -321,8 +797,16 @@ export async function campaignWorkflow(
   }
   if (reached('delivering')) {
     if (status.phase !== 'delivering') await enterPhase('delivering');
-    await deliverQueue('drained');
-    if (cancelled()) return finish('cancelled');
+    for (;;) {
+      await deliverQueue('drained');
+      if (cancelled()) return finish('cancelled');
+      if (!peopleInTheLoop) break;
+      // The report waits for every open intervention: a resend or follow-up may still go out.
+      if (open.length === 0 && !queueNudged && allHandlersFinished()) break;
+      await condition(
+        () => queueNudged || cancelled() || (open.length === 0 && allHandlersFinished()),
+      );
+    }
   }
   await enterPhase('analyzing');
   status.report = await runtime.computeReport({

@@ -19,6 +19,17 @@ export interface ResumeState {
   status: CampaignStatus;
   plan: CampaignPlan | null;
   cursors: EntryCursors;
+  /** The workflow's own bookkeeping between runs (absent in runs before interventions). */
+  loop?: {
+    /** The configuration changed after approval; sending waits for a new approval. */
+    reapprovalNeeded: boolean;
+    /** Outcomes of recent sends, true for a failure: the error-rate check's window. */
+    recentFailures: boolean[];
+    /** An operator chose to keep collecting after stock ran out. */
+    stockAcknowledged: boolean;
+    /** An operator ended collecting early. */
+    endCollecting: boolean;
+  };
 }
 
 export interface CampaignWorkflowResult {

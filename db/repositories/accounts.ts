@@ -1,5 +1,5 @@
 import type { Db } from '../client';
-import type { AccountRow } from '../database';
+import type { AccountHaltJson, AccountRow } from '../database';
 
 /** A sender account as the rest of Kuji sees it: credentials never leave the credentials module. */
 export interface Account {
@@ -11,6 +11,9 @@ export interface Account {
   dmDailyCap: number;
   status: string;
   linked: boolean;
+  /** Sending is halted for every campaign on the account until a person resumes it. */
+  halt: AccountHaltJson | null;
+  haltedAt: Date | null;
   createdAt: Date;
 }
 
@@ -24,6 +27,8 @@ export function toAccount(row: AccountRow): Account {
     dmDailyCap: row.dm_daily_cap,
     status: row.status,
     linked: row.credentials_ciphertext !== null,
+    halt: row.halt,
+    haltedAt: row.halted_at,
     createdAt: row.created_at,
   };
 }
@@ -63,4 +68,26 @@ export async function findAccountById(db: Db, id: string): Promise<Account | und
 
 export async function listAccounts(db: Db): Promise<Account[]> {
   return (await db.selectFrom('accounts').selectAll().orderBy('id').execute()).map(toAccount);
+}
+
+/** Halts sending on the account (first cause wins); every campaign's next send sees it. */
+export async function haltAccount(db: Db, id: string, halt: AccountHaltJson): Promise<boolean> {
+  const result = await db
+    .updateTable('accounts')
+    .set({ halt: JSON.stringify(halt), halted_at: new Date(), updated_at: new Date() })
+    .where('id', '=', id)
+    .where('halt', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** A person resumed the account's sending. Returns whether it was halted. */
+export async function clearAccountHalt(db: Db, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('accounts')
+    .set({ halt: null, halted_at: null, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('halt', 'is not', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

@@ -12,6 +12,7 @@ export interface Campaign {
   workflowId: string | null;
   workflowRunId: string | null;
   preflight: unknown;
+  configVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -28,6 +29,7 @@ export function toCampaign(row: CampaignRow): Campaign {
     workflowId: row.workflow_id,
     workflowRunId: row.workflow_run_id,
     preflight: row.preflight,
+    configVersion: row.config_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -111,4 +113,25 @@ export async function updateCampaignPreflight(
     .set({ preflight: JSON.stringify(preflight), updated_at: new Date() })
     .where('id', '=', id)
     .execute();
+}
+
+/** Stores a changed configuration and returns its new version (null: no such campaign). */
+export async function updateCampaignConfig(
+  db: Db,
+  id: string,
+  config: unknown,
+  name: string,
+): Promise<number | null> {
+  const row = await db
+    .updateTable('campaigns')
+    .set((eb) => ({
+      config: JSON.stringify(config),
+      name,
+      config_version: eb('config_version', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', id)
+    .returning('config_version')
+    .executeTakeFirst();
+  return row ? row.config_version : null;
 }

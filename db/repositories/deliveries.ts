@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DeliveryChannel } from '../../domain/consent';
+import type { ResendOutcome } from '../../domain/interventions';
 import type { XErrorCategory } from '../../domain/x-errors';
 import type { Db } from '../client';
 import type {
@@ -39,6 +40,10 @@ export interface NewDelivery {
   replyToTweetId?: string | null;
   windowDay?: string | null;
   eta?: Date | null;
+  interventionId?: string | null;
+  resendOf?: string | null;
+  /** Fixed text (follow-ups); rendered with the participant's variables at send time. */
+  body?: string | null;
 }
 
 export interface Delivery {
@@ -62,6 +67,9 @@ export interface Delivery {
   replyToTweetId: string | null;
   sendingStartedAt: Date | null;
   sentAt: Date | null;
+  interventionId: string | null;
+  resendOf: string | null;
+  body: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -95,6 +103,9 @@ export function toDelivery(row: DeliveryRow): Delivery {
     replyToTweetId: row.reply_to_tweet_id,
     sendingStartedAt: row.sending_started_at,
     sentAt: row.sent_at,
+    interventionId: row.intervention_id,
+    resendOf: row.resend_of,
+    body: row.body,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -138,6 +149,9 @@ export async function insertDeliveries(
       x_conversation_id: null,
       sending_started_at: null,
       sent_at: null,
+      intervention_id: delivery.interventionId ?? null,
+      resend_of: delivery.resendOf ?? null,
+      body: delivery.body ?? null,
     }));
     const result = await db
       .insertInto('deliveries')
@@ -417,4 +431,74 @@ export async function requeueFailedDelivery(db: Db, id: string): Promise<boolean
     .where('state', '=', 'failed')
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+
+/**
+ * The operator's resend of a selection: each failed delivery goes back to the queue in one
+ * guarded update, so a second press — while the first is pending or after it was sent — finds
+ * nothing failed and sends nothing more.
+ */
+export async function requeueFailedDeliveries(
+  db: Db,
+  campaignId: string,
+  ids: readonly string[],
+): Promise<{ id: string; outcome: ResendOutcome }[]> {
+  if (ids.length === 0) return [];
+  const requeued = await db
+    .updateTable('deliveries')
+    .set({ state: 'queued', updated_at: sql<Date>`now()` })
+    .where('campaign_id', '=', campaignId)
+    .where('id', 'in', ids)
+    .where('state', '=', 'failed')
+    .returning('id')
+    .execute();
+  const queued = new Set(requeued.map((row) => row.id));
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['id', 'state'])
+    .where('campaign_id', '=', campaignId)
+    .where('id', 'in', ids)
+    .execute();
+  const states = new Map(rows.map((row) => [row.id, row.state]));
+  return ids.map((id) => {
+    if (queued.has(id)) return { id, outcome: 'queued' as const };
+    const state = states.get(id);
+    if (state === undefined) return { id, outcome: 'not_found' as const };
+    if (state === 'sent') return { id, outcome: 'already_sent' as const };
+    if ((openStates as readonly string[]).includes(state))
+      return { id, outcome: 'already_pending' as const };
+    return { id, outcome: 'not_failed' as const };
+  });
+}
+
+/** Which sent messages a misdelivery report covers: by kind and send time, or by id. */
+export interface MisdeliverySelector {
+  kinds?: DeliveryKind[];
+  sentFrom?: string;
+  sentUntil?: string;
+  deliveryIds?: string[];
+}
+
+/** The deliveries that went out and match a misdelivery report: the follow-up's recipients. */
+export async function sentDeliveriesMatching(
+  db: Db,
+  campaignId: string,
+  selector: MisdeliverySelector,
+): Promise<Delivery[]> {
+  let query = db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('state', '=', 'sent')
+    .where('kind', 'in', selector.kinds?.length ? selector.kinds : ['win', 'lose'])
+    .orderBy('sent_at')
+    .orderBy('id');
+  if (selector.sentFrom) query = query.where('sent_at', '>=', new Date(selector.sentFrom));
+  if (selector.sentUntil) query = query.where('sent_at', '<', new Date(selector.sentUntil));
+  if (selector.deliveryIds) {
+    if (selector.deliveryIds.length === 0) return [];
+    query = query.where('id', 'in', selector.deliveryIds);
+  }
+  return (await query.execute()).map(toDelivery);
 }

@@ -88,6 +88,30 @@ export async function takePrizeStock(
   return row !== undefined;
 }
 
+/**
+ * Adds stock to a prize (an operator's answer to "stock exhausted", or a raised stock in a
+ * changed configuration). Returns the new remaining stock, or null for an unknown prize.
+ */
+export async function addPrizeStock(
+  db: Db,
+  campaignId: string,
+  prizeId: string,
+  amount: number,
+): Promise<number | null> {
+  const row = await db
+    .updateTable('prizes')
+    .set((eb) => ({
+      stock_total: eb('stock_total', '+', amount),
+      stock_remaining: eb('stock_remaining', '+', amount),
+    }))
+    .where('campaign_id', '=', campaignId)
+    .where('prize_id', '=', prizeId)
+    .where((eb) => eb('stock_remaining', '+', amount), '>=', 0)
+    .returning('stock_remaining')
+    .executeTakeFirst();
+  return row ? row.stock_remaining : null;
+}
+
 /** Gives one unit back (a forfeited win); false when the stock is already full. */
 export async function returnPrizeStock(
   db: Db,

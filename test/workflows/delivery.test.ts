@@ -7,9 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createCampaignActivities } from '../../activities/campaign-activities';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
+import { createInterventionActivities } from '../../activities/intervention-activities';
 import { createXActivities } from '../../activities/x-activities';
 import { findDraw } from '../../db/repositories/draws';
 import { listDeliveries } from '../../db/repositories/deliveries';
+import { listInterventions } from '../../db/repositories/interventions';
 import { findReport } from '../../db/repositories/reports';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
 import { addDaysToDayKey } from '../../domain/day-window';
@@ -84,6 +86,7 @@ describe('campaignWorkflow delivery', () => {
       taskQueue: `delivery-${queue}`,
       activities: {
         ...createCampaignActivities({ db: testDb.db }),
+        ...createInterventionActivities({ db: testDb.db }),
         ...createCampaignRuntimeActivities({
           db: testDb.db,
           x: xForRuntime,
@@ -439,6 +442,15 @@ describe('campaignWorkflow delivery', () => {
     assert.deepEqual(
       [sent.filter((d) => d.kind === 'win').length, sent.filter((d) => d.kind === 'lose').length],
       [5, 35],
+    );
+    // Running out opened a stop for a person; the end of collection closed it.
+    const stops = await listInterventions(testDb.db, { campaignId: campaign.id });
+    assert.deepEqual(
+      stops.map((s) => [s.kind, s.status, s.resolution, s.resolvedBy]),
+      [
+        ['approval', 'resolved', 'approved', 'bob'],
+        ['stock_exhausted', 'resolved', 'end_collecting', 'kuji'],
+      ],
     );
   });
 

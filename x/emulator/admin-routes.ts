@@ -221,7 +221,19 @@ function stateView(emulator: XEmulator): Record<string, unknown> {
     dmDailyLimit: state.dmDailyLimit,
     rateLimits: { config: emulator.rateLimits.limits(), windows: emulator.rateLimits.snapshot() },
     faults: emulator.faults.list(),
-    webhook: { url: emulator.webhooks.url, crc: emulator.webhooks.crc },
+    webhook: webhookView(emulator),
+  };
+}
+
+function webhookView(emulator: XEmulator): Record<string, unknown> {
+  const config = emulator.webhooks.config();
+  return {
+    id: config?.id ?? null,
+    url: emulator.webhooks.url ?? null,
+    valid: config?.valid ?? false,
+    createdAt: config?.createdAt ?? null,
+    crc: emulator.webhooks.crc,
+    subscriptions: emulator.state.subscribedUserIds(),
   };
 }
 
@@ -295,14 +307,18 @@ export async function handleAdmin(emulator: XEmulator, request: EmuRequest): Pro
       }
       case 'GET /_admin/webhook':
         return json(200, {
-          url: emulator.webhooks.url,
-          crc: emulator.webhooks.crc,
+          ...webhookView(emulator),
           deliveries: emulator.webhooks.deliveries,
+          replayJobs: emulator.webhooks.replayJobs,
         });
       case 'POST /_admin/webhook': {
         const body = parse(
           z.object({
             url: z.url(),
+            id: z
+              .string()
+              .regex(/^[0-9]{1,19}$/)
+              .optional(),
             consumerSecret: z.string().optional(),
             subscriptions: z.array(ref).optional(),
           }),
@@ -313,7 +329,8 @@ export async function handleAdmin(emulator: XEmulator, request: EmuRequest): Pro
             body.subscriptions.map((user) => emulator.state.requireUser(user).id),
           );
         }
-        return json(200, { crc: await emulator.configureWebhook(body.url, body.consumerSecret) });
+        const crc = await emulator.configureWebhook(body.url, body.consumerSecret, body.id);
+        return json(200, { id: emulator.webhooks.id, crc });
       }
       case 'DELETE /_admin/webhook':
         emulator.webhooks.disable();
@@ -322,14 +339,35 @@ export async function handleAdmin(emulator: XEmulator, request: EmuRequest): Pro
         return json(200, { crc: await emulator.webhooks.checkCrc() });
       case 'POST /_admin/webhook/replay': {
         const body = parse(
-          z.object({ fromIndex: z.number().int().nonnegative().optional() }),
+          z.object({
+            fromIndex: z.number().int().nonnegative().optional(),
+            from: z.iso.datetime({ offset: true }).optional(),
+            to: z.iso.datetime({ offset: true }).optional(),
+          }),
           request.json ?? {},
         );
-        return json(200, { replayed: emulator.replayEvents(body.fromIndex ?? 0) });
+        if (body.from === undefined && body.to === undefined)
+          return json(200, { replayed: emulator.replayEvents(body.fromIndex ?? 0) });
+        const job = emulator.startReplayJob(
+          body.from ? Date.parse(body.from) : 0,
+          body.to ? Date.parse(body.to) : emulator.clock.now() + 1,
+        );
+        if (!job) return json(409, { error: 'webhook_not_valid', detail: 'No valid webhook.' });
+        return json(200, { replayed: job.eventIndexes.length, job });
       }
       default: {
         const faultMatch = /^DELETE \/_admin\/faults\/(.+)$/.exec(route);
         if (faultMatch?.[1]) return json(200, { removed: emulator.faults.remove(faultMatch[1]) });
+        const subscriptionMatch = /^(DELETE|POST) \/_admin\/webhook\/subscriptions\/([^/]+)$/.exec(
+          route,
+        );
+        if (subscriptionMatch?.[2]) {
+          const user = decodeURIComponent(subscriptionMatch[2]);
+          if (subscriptionMatch[1] === 'POST')
+            return json(200, { ...emulator.subscribe(user), subscribed: true });
+          const { userId, wasSubscribed } = emulator.unsubscribe(user);
+          return json(200, { userId, subscribed: false, wasSubscribed });
+        }
         return json(404, { error: 'not_found', detail: `No admin route ${route}` });
       }
     }

@@ -15,6 +15,11 @@ export const endpointKeys = [
   'users.me',
   'oauth2.token',
   'oauth2.revoke',
+  'webhooks.list',
+  'webhooks.validate',
+  'account_activity.subscription',
+  'account_activity.subscribe',
+  'account_activity.replay',
 ] as const;
 export type EndpointKey = (typeof endpointKeys)[number];
 
@@ -59,6 +64,12 @@ export const defaultRateLimits: Record<EndpointKey, EndpointRateLimit | undefine
   'users.me': { limit: 75, windowSeconds: quarter },
   'oauth2.token': undefined,
   'oauth2.revoke': undefined,
+  // Account Activity limits from X's enterprise rate-limit table (the v2 spec gives none).
+  'webhooks.list': { limit: 15, windowSeconds: quarter },
+  'webhooks.validate': { limit: 15, windowSeconds: quarter },
+  'account_activity.subscription': { limit: 500, windowSeconds: quarter },
+  'account_activity.subscribe': { limit: 500, windowSeconds: quarter },
+  'account_activity.replay': { limit: 5, windowSeconds: quarter },
 };
 
 export function isEndpointKey(value: string): value is EndpointKey {

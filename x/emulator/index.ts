@@ -21,7 +21,13 @@ export {
   type EndpointRateLimit,
 } from './endpoints';
 export { applyAction, emulatorActionSchema, type EmulatorAction } from './admin-routes';
-export { eventEnvelope, type WebhookDelivery, type CrcResult } from './webhooks';
+export {
+  eventEnvelope,
+  type WebhookDelivery,
+  type CrcResult,
+  type ReplayJob,
+  type WebhookConfigView,
+} from './webhooks';
 export {
   demoScenario,
   demoSenderCredentials,

@@ -163,6 +163,8 @@ export const scenarioSchema = z.object({
   webhook: z
     .object({
       url: z.url(),
+      /** The webhook config id `GET /2/webhooks` reports (default: a new snowflake id). */
+      id: numericId.optional(),
       consumerSecret: z.string().optional(),
       /** Users whose events are delivered (default: every user with a token). */
       subscriptions: z.array(userRef).optional(),

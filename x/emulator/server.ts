@@ -31,7 +31,7 @@ import { RateLimiter } from './rate-limits';
 import { problemBody } from './render';
 import { faultRuleSchema, parseScenario, type FaultRuleInput, type Scenario } from './scenario';
 import { EmulatorState, type EmuDm, type EmuEvent, type EmuPost } from './state';
-import { WebhookDispatcher, type CrcResult } from './webhooks';
+import { isDeliverable, WebhookDispatcher, type CrcResult, type ReplayJob } from './webhooks';
 
 export interface RequestLogEntry {
   seq: number;
@@ -113,7 +113,10 @@ export class XEmulator {
 
   private freshState(): EmulatorState {
     const state = new EmulatorState(this.clock);
-    state.onEvent((event) => this.webhooks.enqueue(event));
+    // Every event is recorded; only those of users subscribed right now are delivered live.
+    state.onEvent((event) => {
+      if (isDeliverable(state, event)) this.webhooks.enqueue(event);
+    });
     return state;
   }
 
@@ -147,6 +150,7 @@ export class XEmulator {
       const crc = await this.configureWebhook(
         scenario.webhook.url,
         scenario.webhook.consumerSecret,
+        scenario.webhook.id,
       );
       return { webhook: crc };
     }
@@ -172,7 +176,11 @@ export class XEmulator {
     if (this.options.scenario) {
       const scenario = parseScenario(this.options.scenario);
       if (scenario.webhook)
-        await this.configureWebhook(scenario.webhook.url, scenario.webhook.consumerSecret);
+        await this.configureWebhook(
+          scenario.webhook.url,
+          scenario.webhook.consumerSecret,
+          scenario.webhook.id,
+        );
     }
     return this.baseUrl;
   }
@@ -202,15 +210,34 @@ export class XEmulator {
     this.rateLimits.configure(overrides);
   }
 
-  async configureWebhook(url: string, consumerSecret?: string): Promise<CrcResult> {
-    return this.webhooks.configure(url, consumerSecret ?? this.state.app.consumerSecret);
+  async configureWebhook(url: string, consumerSecret?: string, id?: string): Promise<CrcResult> {
+    return this.webhooks.configure(url, consumerSecret ?? this.state.app.consumerSecret, id);
   }
 
-  /** Redelivers recorded events from `fromIndex` (X lets apps replay missed events). */
+  /** Redelivers recorded events of subscribed users from `fromIndex`, as live deliveries. */
   replayEvents(fromIndex = 0): number {
-    const events = this.state.events.filter((event) => event.index >= fromIndex);
+    const events = this.state.events.filter(
+      (event) => event.index >= fromIndex && isDeliverable(this.state, event),
+    );
     for (const event of events) this.webhooks.enqueue(event);
     return events.length;
+  }
+
+  /** What X's replay endpoint starts: a job over [fromMs, toMs); undefined without a valid webhook. */
+  startReplayJob(fromMs: number, toMs: number): ReplayJob | undefined {
+    return this.webhooks.startReplay(this.state, fromMs, toMs);
+  }
+
+  /** Disarms one account: the webhook stays, its events are recorded but no longer delivered. */
+  unsubscribe(userRef: string): { userId: string; wasSubscribed: boolean } {
+    const user = this.state.requireUser(userRef);
+    return { userId: user.id, wasSubscribed: this.state.unsubscribe(user.id) };
+  }
+
+  subscribe(userRef: string): { userId: string } {
+    const user = this.state.requireUser(userRef);
+    this.state.subscribe(user.id);
+    return { userId: user.id };
   }
 
   webhookIdle(): Promise<void> {
@@ -282,7 +309,7 @@ export class XEmulator {
         sendReply(res, await handleAdmin(this, request));
         return;
       }
-      this.handleApi(request);
+      await this.handleApi(request);
     } catch (error) {
       const reply =
         error instanceof HttpError
@@ -363,7 +390,7 @@ export class XEmulator {
     return { reply: unauthorized() };
   }
 
-  private handleApi(request: EmuRequest): void {
+  private async handleApi(request: EmuRequest): Promise<void> {
     const matched = matchApiRoute(request.method, request.path);
     if (!matched) {
       const reply = notFoundReply();
@@ -403,7 +430,13 @@ export class XEmulator {
       route.auth === 'client'
         ? this.faults.decide(route.endpoint, undefined)
         : this.faults.decide(route.endpoint, userId);
-    const context: ApiContext = { state: this.state, request, caller, now };
+    const context: ApiContext = {
+      state: this.state,
+      webhooks: this.webhooks,
+      request,
+      caller,
+      now,
+    };
 
     if (fault && !fault.applyEffect) {
       const outcome = outcomeOf(fault.spec, {
@@ -436,7 +469,7 @@ export class XEmulator {
 
     let reply: EmuReply;
     try {
-      reply = route.handle(context);
+      reply = await route.handle(context);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       reply = error.reply;

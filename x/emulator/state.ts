@@ -1,7 +1,8 @@
 /**
  * The emulator's world: users, tokens, follows, blocks, posts (replies, quotes and reposts are
  * posts too, as on X), likes and DMs, with the rules X applies when one user acts on another.
- * Every change that X's Activity API reports is emitted as an event for webhook delivery.
+ * Every change that X's Activity API reports is recorded as an event; subscribed users' events
+ * are delivered to the webhook live, and any window of them can be replayed.
  */
 import { randomBytes } from 'node:crypto';
 import type { EmulatorClock } from './clock';
@@ -152,6 +153,7 @@ export class EmulatorState {
   postKeys = new Map<string, string>();
   likes: EmuLike[] = [];
   dms: EmuDm[] = [];
+  /** Every Activity API event, subscribed or not, with its time on the emulator clock. */
   events: EmuEvent[] = [];
   dmDailyLimit = 500;
   /** Users whose Activity API events are delivered; undefined = every user with a token. */
@@ -252,6 +254,25 @@ export class EmulatorState {
       if (token.kind !== 'app' && token.userId === userId) return true;
     }
     return false;
+  }
+
+  subscribedUserIds(): string[] {
+    if (this.subscriptions) return [...this.subscriptions];
+    const ids = new Set<string>();
+    for (const token of this.tokens.values()) if (token.kind !== 'app') ids.add(token.userId);
+    return [...ids];
+  }
+
+  /** Subscribes the user; the implicit "everyone with a token" becomes an explicit list. */
+  subscribe(userId: string): void {
+    this.subscriptions = new Set([...this.subscribedUserIds(), userId]);
+  }
+
+  /** Returns whether the user was subscribed. Their events are still recorded, for replay. */
+  unsubscribe(userId: string): boolean {
+    const was = this.isSubscribed(userId);
+    this.subscriptions = new Set(this.subscribedUserIds().filter((id) => id !== userId));
+    return was;
   }
 
   // --------------------------------------------------------------------------- DM policy
@@ -602,7 +623,8 @@ export class EmulatorState {
     direction?: 'inbound' | 'outbound',
   ): void {
     if (this.muted) return;
-    if (filterUserId !== undefined && !this.isSubscribed(filterUserId)) return;
+    // Recorded whoever is subscribed: live delivery filters, and a replay job can still
+    // re-deliver what happened while an account was unsubscribed.
     const event: EmuEvent = {
       index: this.events.length,
       eventType,
