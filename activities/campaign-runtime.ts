@@ -184,7 +184,6 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
     return campaignSeed(campaignId);
   }
 
-
   /** Plans a result delivery for a participant under the consent rules; null when none applies. */
   function planDelivery(
     config: CampaignConfig,
@@ -614,6 +613,9 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
           await campaignSeed(delivery.campaignId),
         ),
       });
+      // X refuses the same text twice to one person ("You already said that"), and a resend
+      // after "I didn't receive it" should say what it is.
+      if (rendered.ok && delivery.resendOf) rendered.text += '\n（再送 / resent）';
       if (!rendered.ok) {
         throw nonRetryable(
           'template_unrenderable',
@@ -656,12 +658,7 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
         const xError =
           error instanceof ApplicationFailure ? xErrorFromDetails(error.details) : undefined;
         if (!xError) throw error;
-        return handleSendFailure(
-          delivery,
-          account.id,
-          xError,
-          error as ApplicationFailure,
-        );
+        return handleSendFailure(delivery, account.id, xError, error as ApplicationFailure);
       }
     },
 

@@ -12,6 +12,11 @@ export interface ActivityDeps {
   xApiBaseUrl?: string;
   /** Base of participants' personal result links. */
   publicBaseUrl: string;
+  /**
+   * Where X delivers this deployment's events (`${PUBLIC_BASE_URL}/v1/webhooks/x`); set only
+   * when the deployment has a webhook (X_WEBHOOK_SECRET). Unset: polling alone, always armed.
+   */
+  webhookUrl?: string;
   /** Overrides for the X layer (tests pass the emulator's clock). */
   x?: Partial<Omit<XActivitiesDeps, 'db' | 'credentialsKey' | 'xApiBaseUrl'>>;
 }
@@ -25,7 +30,12 @@ export function createActivities(deps: ActivityDeps) {
     ...deps.x,
   });
   return {
-    ...createCampaignActivities({ db: deps.db }),
+    ...createCampaignActivities({
+      db: deps.db,
+      x,
+      webhookUrl: deps.webhookUrl,
+      publicBaseUrl: deps.publicBaseUrl,
+    }),
     ...createInterventionActivities({ db: deps.db }),
     ...createCampaignRuntimeActivities({ db: deps.db, x, publicBaseUrl: deps.publicBaseUrl }),
     ...x,

@@ -14,6 +14,7 @@ import apiKeyRoutes from './routes/api-keys';
 import campaignRoutes from './routes/campaigns';
 import deliveryRoutes from './routes/deliveries';
 import healthRoutes from './routes/health';
+import interventionRoutes from './routes/interventions';
 import metricsRoutes from './routes/metrics';
 import reportRoutes from './routes/reports';
 import resultRoutes from './routes/results';
@@ -55,6 +56,7 @@ export async function buildApp(
   await app.register(apiKeyRoutes);
   await app.register(campaignRoutes);
   await app.register(deliveryRoutes);
+  await app.register(interventionRoutes);
   await app.register(reportRoutes);
   await app.register(resultRoutes);
   await app.register(webhookRoutes, { secret: deps.webhookSecret });

@@ -4,12 +4,13 @@ import { createActivities } from '../activities';
 import { loadSettings, requireDatabaseUrl } from '../config/settings';
 import { createDb } from '../db/client';
 import { loadCredentialsKey } from '../x/credentials';
-import { createKujiWorker } from './worker';
+import { createKujiWorker, webhookUrlFromSettings } from './worker';
 
 async function main() {
   const settings = loadSettings();
   const credentialsKey = loadCredentialsKey(process.env);
   const db = createDb(requireDatabaseUrl(settings));
+  const publicBaseUrl = settings.PUBLIC_BASE_URL ?? `http://${settings.HOST}:${settings.PORT}`;
   const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
   try {
     const worker = await createKujiWorker({
@@ -20,7 +21,8 @@ async function main() {
         db,
         credentialsKey,
         xApiBaseUrl: settings.X_API_BASE_URL,
-        publicBaseUrl: settings.PUBLIC_BASE_URL ?? `http://${settings.HOST}:${settings.PORT}`,
+        publicBaseUrl,
+        webhookUrl: webhookUrlFromSettings(settings, publicBaseUrl),
       }),
     });
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained.

@@ -3,10 +3,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   type Account,
+  clearAccountHalt,
   findAccountById,
   insertAccount,
   listAccounts,
 } from '../../db/repositories/accounts';
+import { findCampaignById } from '../../db/repositories/campaigns';
+import { listInterventions } from '../../db/repositories/interventions';
+import { resolveInterventionUpdate } from '../../workflows/messages';
+import { runCampaignUpdate } from '../campaign-workflow';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
 import { actorName, roles } from '../plugins/auth';
 import { AppError, notFound } from '../errors';
@@ -14,7 +19,11 @@ import { errorResponses, idParamsSchema } from '../schemas/common';
 import { accountSchema, createAccountBodySchema } from '../schemas/accounts';
 
 export function presentAccount(account: Account): z.infer<typeof accountSchema> {
-  return { ...account, createdAt: account.createdAt.toISOString() };
+  return {
+    ...account,
+    haltedAt: account.haltedAt?.toISOString() ?? null,
+    createdAt: account.createdAt.toISOString(),
+  };
 }
 
 export default function accountRoutes(app: FastifyInstance) {
@@ -77,6 +86,83 @@ export default function accountRoutes(app: FastifyInstance) {
       const account = await findAccountById(app.db, request.params.id);
       if (!account) throw notFound('account', request.params.id);
       return { account: presentAccount(account) };
+    },
+  );
+
+  r.post(
+    '/v1/accounts/:id/resume',
+    {
+      onRequest: app.authorize(roles.operate),
+      schema: {
+        summary: 'Resume sending on a halted account, for every campaign it halted',
+        description:
+          'A restriction (226, 326, …) or lost authorisation halts every campaign on the account. Fix it on X first; this clears the halt and resolves each campaign’s stop with `resume`.',
+        tags: ['accounts'],
+        params: idParamsSchema,
+        body: z
+          .object({ note: z.string().max(1000).optional() })
+          .strict()
+          .default({}),
+        response: {
+          200: z.object({
+            account: accountSchema,
+            wasHalted: z.boolean(),
+            resumedCampaigns: z.array(z.string()),
+            failedCampaigns: z.array(z.object({ campaignId: z.string(), code: z.string() })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const account = await findAccountById(app.db, request.params.id);
+      if (!account) throw notFound('account', request.params.id);
+      const actor = actorName(request);
+      const wasHalted = await clearAccountHalt(app.db, account.id);
+      const stops = await listInterventions(app.db, {
+        accountId: account.id,
+        kind: 'sender_halted',
+        status: 'open',
+      });
+      const resumedCampaigns: string[] = [];
+      const failedCampaigns: { campaignId: string; code: string }[] = [];
+      for (const stop of stops) {
+        const campaign = stop.campaignId
+          ? await findCampaignById(app.db, stop.campaignId)
+          : undefined;
+        if (!campaign) continue;
+        try {
+          await runCampaignUpdate(
+            app,
+            campaign,
+            { actor, action: 'intervention.resolve', subject: stop.id },
+            (handle) =>
+              handle.executeUpdate(resolveInterventionUpdate, {
+                args: [
+                  {
+                    by: actor,
+                    interventionId: stop.id,
+                    resolution: 'resume',
+                    ...(request.body.note ? { note: request.body.note } : {}),
+                  },
+                ],
+              }),
+          );
+          resumedCampaigns.push(campaign.id);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          failedCampaigns.push({ campaignId: campaign.id, code: error.code });
+        }
+      }
+      await insertAuditEntry(app.db, {
+        actor,
+        action: 'account.resume',
+        subject: account.id,
+        outcome: 'ok',
+        details: { wasHalted, resumedCampaigns, failedCampaigns },
+      });
+      const current = (await findAccountById(app.db, account.id)) ?? account;
+      return { account: presentAccount(current), wasHalted, resumedCampaigns, failedCampaigns };
     },
   );
 }

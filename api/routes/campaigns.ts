@@ -15,11 +15,14 @@ import {
   insertCampaign,
   listCampaigns,
   markCampaignStarted,
+  updateCampaignConfig,
 } from '../../db/repositories/campaigns';
+import { campaignConfigSchema } from '../../domain/campaign-config';
 import type { CampaignPhase } from '../../domain/phases';
 import {
-  approveSignal,
+  approveUpdate,
   cancelSignal,
+  configChangedUpdate,
   pauseSignal,
   resumeSignal,
   statusQuery,
@@ -31,6 +34,7 @@ import {
   NeedsAttentionKey,
   SenderAccountKey,
 } from '../../workflows/search-attributes';
+import { runCampaignUpdate } from '../campaign-workflow';
 import { actorName, roles } from '../plugins/auth';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
@@ -236,13 +240,126 @@ export default function campaignRoutes(app: FastifyInstance) {
     },
   );
 
-  const signals = [
+  r.post(
+    '/v1/campaigns/:id/approve',
     {
-      path: 'approve',
-      signal: approveSignal,
-      allowed: roles.approve,
-      summary: 'Approve launch (approver ≠ author)',
+      onRequest: app.authorize(roles.approve),
+      schema: {
+        summary:
+          'Approve launch (approver ≠ author; refused while preflight has blocking findings)',
+        description:
+          'Answers 403 `author_cannot_approve` for the author, 409 `preflight_blocking` or `invalid_in_phase` (the phase named) otherwise.',
+        tags: ['campaigns'],
+        params: idParamsSchema,
+        body: actorBodySchema,
+        response: { 200: z.object({ approvedBy: z.string() }), ...errorResponses },
+      },
     },
+    async (request) => {
+      const campaign = await loadCampaign(request.params.id);
+      const actor = actorName(request);
+      return runCampaignUpdate(app, campaign, { actor, action: 'campaign.approve' }, (handle) =>
+        handle.executeUpdate(approveUpdate, {
+          args: [{ by: actor, ...(request.body.reason ? { reason: request.body.reason } : {}) }],
+        }),
+      );
+    },
+  );
+
+  r.put(
+    '/v1/campaigns/:id/config',
+    {
+      onRequest: app.authorize(roles.operate),
+      schema: {
+        summary:
+          'Change the configuration (templates, prizes, schedule…); after approval it needs a new one',
+        description:
+          'The kind, sender account and campaign post cannot change. Refused with 409 and the phase named once delivery has ended.',
+        tags: ['campaigns'],
+        params: idParamsSchema,
+        body: z.object({ config: campaignConfigSchema }).strict(),
+        response: {
+          200: z.object({
+            campaign: campaignSchema,
+            approvalRequired: z.boolean(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const campaign = await loadCampaign(request.params.id);
+      const actor = actorName(request);
+      const { config } = request.body;
+      const previous = campaignConfigSchema.safeParse(campaign.config);
+      const fixed: string[] = [];
+      if (previous.success) {
+        if (previous.data.kind !== config.kind) fixed.push('kind');
+        if (previous.data.accountId !== config.accountId) fixed.push('accountId');
+        if (previous.data.post.tweetId !== config.post.tweetId) fixed.push('post');
+      }
+      if (fixed.length > 0) {
+        throw new AppError(
+          400,
+          'config_field_fixed',
+          `${fixed.join(', ')} cannot change once a campaign exists; create a new campaign`,
+          fixed.map((key) => ({ path: `body.config.${key}`, message: 'cannot change' })),
+        );
+      }
+      if (!campaign.workflowId) {
+        await updateCampaignConfig(app.db, campaign.id, config, config.name);
+        await insertAuditEntry(app.db, {
+          actor,
+          action: 'campaign.config_changed',
+          campaignId: campaign.id,
+          outcome: 'ok',
+        });
+        return {
+          campaign: present((await findCampaignById(app.db, campaign.id)) ?? campaign),
+          approvalRequired: false,
+        };
+      }
+      // Refuse before storing anything when the workflow can no longer take a change.
+      const state = await app.temporal.workflow
+        .getHandle(campaign.workflowId)
+        .query(statusQuery)
+        .catch(() => null);
+      const changeable = ['awaiting_approval', 'scheduled', 'collecting', 'drawing', 'delivering'];
+      if (!state || !changeable.includes(state.phase)) {
+        throw new AppError(
+          409,
+          'invalid_in_phase',
+          `Campaign is in phase '${state?.phase ?? campaign.phase}'; the configuration can change until delivery ends`,
+          { phase: state?.phase ?? campaign.phase },
+        );
+      }
+      const version = await updateCampaignConfig(app.db, campaign.id, config, config.name);
+      let result;
+      try {
+        result = await runCampaignUpdate(
+          app,
+          campaign,
+          { actor, action: 'campaign.config_changed' },
+          (handle) =>
+            handle.executeUpdate(configChangedUpdate, {
+              args: [{ by: actor, configVersion: version ?? 0 }],
+            }),
+        );
+      } catch (error) {
+        // The workflow moved on meanwhile: put the previous configuration back.
+        await updateCampaignConfig(app.db, campaign.id, campaign.config, campaign.name);
+        throw error;
+      }
+      return {
+        campaign: present((await findCampaignById(app.db, campaign.id)) ?? campaign),
+        approvalRequired: result.approvalRequired,
+      };
+    },
+  );
+
+  // Plain signals: the same names work from the Temporal Web UI and CLI, and the workflow
+  // records each in the audit log, whichever way it came.
+  const signals = [
     { path: 'pause', signal: pauseSignal, allowed: roles.pause, summary: 'Pause sending at once' },
     {
       path: 'resume',
@@ -296,13 +413,6 @@ export default function campaignRoutes(app: FastifyInstance) {
           }
           throw error;
         }
-        await insertAuditEntry(app.db, {
-          actor,
-          action: `campaign.${path}`,
-          campaignId: campaign.id,
-          outcome: 'ok',
-          details: request.body.reason ? { reason: request.body.reason } : undefined,
-        });
         return reply.status(202).send({ accepted: true });
       },
     );

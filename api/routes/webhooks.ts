@@ -2,8 +2,10 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance, onRequestHookHandler, preValidationHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
+import { openIntervention } from '../../db/repositories/interventions';
 import { type CampaignConfig, campaignConfigSchema } from '../../domain/campaign-config';
 import type { EntrySource } from '../../domain/consent';
+import { detectNotReceived, type NotReceivedMatch } from '../../domain/not-received';
 import { containsPhrase } from '../../domain/text';
 import { clearAccountCredentials } from '../../x/credentials';
 import {
@@ -11,7 +13,7 @@ import {
   verifyWebhookSignature,
   WEBHOOK_SIGNATURE_HEADER,
 } from '../../x/webhook-signature';
-import { entriesArrivedSignal } from '../../workflows/messages';
+import { entriesArrivedSignal, interventionOpenedSignal } from '../../workflows/messages';
 import { campaignWorkflowId } from '../../workflows/search-attributes';
 import { AppError } from '../errors';
 import { errorResponseSchema } from '../schemas/common';
@@ -55,6 +57,9 @@ const webhookErrors = {
   401: errorResponseSchema,
   503: errorResponseSchema,
 } as const;
+
+/** Phases in which the campaign's workflow runs and can still resend (its sending phases). */
+const complaintPhases = ['collecting', 'drawing', 'delivering'];
 
 function postReferences(post: PostPayload, type: string, postId: string): boolean {
   return post.referenced_tweets.some((ref) => ref.type === type && ref.id === postId);
@@ -194,6 +199,73 @@ export function entryEventsFor(
   }
 }
 
+/** How a participant told the sender that their result did not arrive. */
+export type ComplaintChannel = 'dm' | 'reply' | 'mention';
+
+/** A participant's "I didn't get it", addressed to the subscribed sender account. */
+export interface NotReceivedComplaint {
+  xUserId: string;
+  username: string | null;
+  /** X's id of the DM event or post that carried it. */
+  eventId: string;
+  via: ComplaintChannel;
+  match: NotReceivedMatch;
+}
+
+/**
+ * The "not received" complaints one Activity API event carries: DMs to the sender and replies
+ * or mentions addressed to it, written by someone else, whose words `detectNotReceived` reads as
+ * a complaint. A list, because one `dm.received` payload may hold several messages.
+ */
+export function notReceivedComplaints(
+  event: ActivityEvent,
+  senderXUserId: string,
+): NotReceivedComplaint[] {
+  if (event.filter?.direction === 'outbound') return [];
+  switch (event.event_type) {
+    case 'post.reply.create':
+    case 'post.mention.create': {
+      const post = postPayloadSchema.safeParse(event.payload);
+      if (!post.success || post.data.author_id === senderXUserId) return [];
+      const match = detectNotReceived(post.data.text ?? '');
+      if (!match) return [];
+      return [
+        {
+          xUserId: post.data.author_id,
+          username: usernameOf(event.includes, post.data.author_id),
+          eventId: post.data.id,
+          via: event.event_type === 'post.reply.create' ? 'reply' : 'mention',
+          match,
+        },
+      ];
+    }
+    case 'dm.received': {
+      const dm = dmPayloadSchema.safeParse(event.payload);
+      if (!dm.success) return [];
+      return dm.data.direct_message_events.flatMap((message) => {
+        const create = message.message_create;
+        if (message.type !== 'message_create' || !create) return [];
+        if (create.target.recipient_id !== senderXUserId || create.sender_id === senderXUserId) {
+          return [];
+        }
+        const match = detectNotReceived(create.message_data.text);
+        if (!match) return [];
+        return [
+          {
+            xUserId: create.sender_id,
+            username: dm.data.users?.[create.sender_id]?.data.username ?? null,
+            eventId: message.id,
+            via: 'dm' as const,
+            match,
+          },
+        ];
+      });
+    }
+    default:
+      return [];
+  }
+}
+
 /**
  * The X Activity API webhook: `GET` answers X's CRC challenge, `POST` receives signed
  * deliveries and stores them as entry events of every collecting campaign of the subscribed
@@ -290,6 +362,92 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
     }
   }
 
+  /**
+   * Opens a `not_received` intervention in every running campaign of the sender in which the
+   * complaining participant has a result delivery, and tells each workflow about the ones that
+   * are new. Returns how many were opened; a repeat complaint finds the open one.
+   */
+  async function openNotReceived(
+    senderXUserId: string,
+    complaint: NotReceivedComplaint,
+  ): Promise<number> {
+    const campaigns = await app.db
+      .selectFrom('campaigns')
+      .innerJoin('accounts', 'accounts.id', 'campaigns.account_id')
+      .innerJoin('deliveries', 'deliveries.campaign_id', 'campaigns.id')
+      .where('accounts.x_user_id', '=', senderXUserId)
+      .where('campaigns.phase', 'in', complaintPhases)
+      .where('deliveries.x_user_id', '=', complaint.xUserId)
+      .where('deliveries.kind', 'in', ['win', 'lose'])
+      // The newest result delivery per campaign: a resend supersedes the failed original.
+      .distinctOn('campaigns.id')
+      .select([
+        'campaigns.id as campaignId',
+        'campaigns.workflow_id as workflowId',
+        'campaigns.account_id as accountId',
+        'deliveries.id as deliveryId',
+        'deliveries.state as deliveryState',
+      ])
+      .orderBy('campaigns.id')
+      .orderBy('deliveries.created_at', 'desc')
+      .orderBy('deliveries.id', 'desc')
+      .execute();
+
+    const openedBy = `participant:${complaint.xUserId}`;
+    let opened = 0;
+    for (const campaign of campaigns) {
+      // Ids and the matched words only: the participant's message itself is personal data.
+      const details: Record<string, unknown> = {
+        xUserId: complaint.xUserId,
+        ...(complaint.username ? { username: complaint.username } : {}),
+        deliveryId: campaign.deliveryId,
+        deliveryState: campaign.deliveryState,
+        eventId: complaint.eventId,
+        language: complaint.match.language,
+        phrase: complaint.match.phrase,
+        via: complaint.via,
+      };
+      const { intervention, created } = await openIntervention(app.db, {
+        campaignId: campaign.campaignId,
+        accountId: campaign.accountId,
+        kind: 'not_received',
+        dedupeKey: `user:${complaint.xUserId}`,
+        details,
+        openedBy,
+      });
+      if (!created) continue;
+      opened += 1;
+      app.log.info(
+        { campaignId: campaign.campaignId, interventionId: intervention.id, via: complaint.via },
+        'webhook: participant reports a result not received; intervention opened',
+      );
+      await signalInterventionOpened(
+        campaign.workflowId ?? campaignWorkflowId(campaign.campaignId),
+        intervention.id,
+        openedBy,
+      );
+    }
+    return opened;
+  }
+
+  async function signalInterventionOpened(
+    workflowId: string,
+    interventionId: string,
+    openedBy: string,
+  ) {
+    try {
+      await app.temporal.workflow
+        .getHandle(workflowId)
+        .signal(interventionOpenedSignal, { interventionId, kind: 'not_received', openedBy });
+    } catch (error) {
+      // The intervention is stored and listed by the API; only the workflow's NeedsAttention lags.
+      app.log.warn(
+        { err: error, workflowId, interventionId },
+        'webhook: could not signal interventionOpened',
+      );
+    }
+  }
+
   r.get(
     '/v1/webhooks/x',
     {
@@ -312,7 +470,7 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
     {
       schema: {
         summary: 'Receive X Activity API events as campaign entries (X calls this; no API key)',
-        description: `Verified with \`${WEBHOOK_SIGNATURE_HEADER}\` over the raw body. Idempotent: a replayed event is stored once.`,
+        description: `Verified with \`${WEBHOOK_SIGNATURE_HEADER}\` over the raw body. Idempotent: a replayed event is stored once. A participant's "I didn't get it" (DM, reply or mention to the sender) opens a \`not_received\` intervention in each running campaign that has a result delivery for them, once while it is open.`,
         tags: ['webhooks'],
         security: [],
         body: activityDeliverySchema,
@@ -329,6 +487,7 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
         string,
         { campaign: CollectingCampaign; events: NewEntryEvent[] }
       >();
+      const complaints: { senderXUserId: string; complaint: NotReceivedComplaint }[] = [];
 
       for (const event of events) {
         if (event.event_type === 'oauth.revoke') {
@@ -337,6 +496,9 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
         }
         const subscribedUserId = event.filter?.user_id;
         if (!subscribedUserId) continue;
+        for (const complaint of notReceivedComplaints(event, subscribedUserId)) {
+          complaints.push({ senderXUserId: subscribedUserId, complaint });
+        }
         let campaigns = campaignsByUser.get(subscribedUserId);
         if (!campaigns) {
           campaigns = collectingCampaignsOf(subscribedUserId);
@@ -361,7 +523,12 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
         stored += inserted;
         if (inserted > 0) await signalEntriesArrived(campaign);
       }
-      return { accepted: events.length, stored };
+      // Independent of the entries above: a keyword DM that also complains is stored as both.
+      let notReceived = 0;
+      for (const { senderXUserId, complaint } of complaints) {
+        notReceived += await openNotReceived(senderXUserId, complaint);
+      }
+      return { accepted: events.length, stored, notReceived };
     },
   );
 }

@@ -38,6 +38,11 @@ export const accountSchema = z.object({
   dmDailyCap: z.number(),
   status: z.string(),
   linked: z.boolean(),
+  /** Sending is halted for every campaign on the account until a person resumes it. */
+  halt: z
+    .object({ code: z.string(), category: z.string(), campaignId: z.string().nullable() })
+    .nullable(),
+  haltedAt: z.string().nullable(),
   createdAt: z.string(),
 });
 

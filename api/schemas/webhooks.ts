@@ -37,6 +37,11 @@ export const activityDeliverySchema = z
 export const activityDeliveryResultSchema = z.object({
   accepted: z.int().describe('Events in the delivery'),
   stored: z.int().describe('Entry events stored for the first time (replays store nothing)'),
+  notReceived: z
+    .int()
+    .describe(
+      "'Not received' interventions newly opened (a repeated complaint finds the open one)",
+    ),
 });
 
 const userSchema = z.object({ id: xId, username: z.string().optional() }).loose();

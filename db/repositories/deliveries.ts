@@ -433,7 +433,6 @@ export async function requeueFailedDelivery(db: Db, id: string): Promise<boolean
   return result.numUpdatedRows > 0n;
 }
 
-
 /**
  * The operator's resend of a selection: each failed delivery goes back to the queue in one
  * guarded update, so a second press — while the first is pending or after it was sent — finds

@@ -206,7 +206,8 @@ describe('campaigns API (API → Temporal dev server → worker → PostgreSQL)'
         headers: api.auth('approver'),
         payload: {},
       });
-      assert.equal(response.statusCode, 202);
+      assert.equal(response.statusCode, 200);
+      assert.deepEqual(response.json(), { approvedBy: 'approver' });
       await eventually(async () => {
         const res = await api.app.inject({
           url: '/v1/campaigns/winter-2026',
@@ -224,7 +225,13 @@ describe('campaigns API (API → Temporal dev server → worker → PostgreSQL)'
         .execute();
       assert.deepEqual(
         audit.map((a) => `${a.actor}:${a.action}`),
-        ['operator:campaign.create', 'operator:campaign.start', 'approver:campaign.approve'],
+        [
+          'operator:campaign.create',
+          'operator:campaign.start',
+          'kuji:intervention.open',
+          'approver:campaign.approve',
+          'approver:intervention.resolve',
+        ],
       );
     });
 

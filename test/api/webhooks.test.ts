@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
+import { notReceivedComplaints } from '../../api/routes/webhooks';
+import type { ActivityEvent } from '../../api/schemas/webhooks';
 import { insertCampaign, updateCampaignPhase } from '../../db/repositories/campaigns';
+import {
+  insertDeliveries,
+  markDeliveryFailed,
+  markDeliverySent,
+} from '../../db/repositories/deliveries';
+import { listInterventions } from '../../db/repositories/interventions';
 import { campaignConfigSchema, exampleCampaignConfig } from '../../domain/campaign-config';
+import { detectNotReceived } from '../../domain/not-received';
 import { hasAccountCredentials } from '../../x/credentials';
 import {
   applyAction,
@@ -17,7 +27,12 @@ import {
 } from '../../x/emulator';
 import { crcResponseToken, signWebhookBody } from '../../x/webhook-signature';
 import { campaignWorkflowId } from '../../workflows/search-attributes';
-import { participants, seedLinkedAccount, worldScenario } from '../support/campaign-world';
+import {
+  type Participant,
+  participants,
+  seedLinkedAccount,
+  worldScenario,
+} from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { uniqueId } from '../support/fixtures';
 import { createDevServerEnv } from '../support/temporal';
@@ -34,7 +49,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
   let accountId: string;
   let collectingId: string;
   let scheduledId: string;
-  const people = participants(10);
+  const people = participants(20);
   const person = (index: number) => {
     const found = people[index];
     if (!found) throw new Error(`no participant ${index}`);
@@ -277,7 +292,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       // The same bytes, correctly signed, are an entry: the refusals above were the signature's.
       const signed = await post(body, signWebhookBody(DEMO_CONSUMER_SECRET, body));
       assert.equal(signed.status, 200, JSON.stringify(signed.body));
-      assert.deepEqual(signed.body, { accepted: 1, stored: 1 });
+      assert.deepEqual(signed.body, { accepted: 1, stored: 1, notReceived: 0 });
       assert.equal((await storedEvents(collectingId)).length, before.length + 1);
     });
 
@@ -288,7 +303,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       for (const delivery of [withoutUser, unknownUser]) {
         const response = await post(delivery, signWebhookBody(DEMO_CONSUMER_SECRET, delivery));
         assert.equal(response.status, 200, JSON.stringify(response.body));
-        assert.deepEqual(response.body, { accepted: 1, stored: 0 });
+        assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 0 });
       }
       assert.deepEqual(await storedEvents(collectingId), before);
     });
@@ -300,6 +315,332 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       assert.equal(emulator.webhooks.deliveries.at(-1)?.eventType, 'oauth.revoke');
       assert.equal(emulator.webhooks.deliveries.at(-1)?.status, 200);
       assert.equal(await hasAccountCredentials(testDb.db, accountId), false);
+    });
+  });
+
+  describe("POST /v1/webhooks/x: a participant's “I didn't get it”", () => {
+    let deliveringId: string;
+    let unstartedId: string;
+    let completedId: string;
+    let otherPostId = 0;
+
+    async function startUnpolledWorkflow(campaignId: string) {
+      const handle = await env.client.workflow.start('campaignWorkflow', {
+        workflowId: campaignWorkflowId(campaignId),
+        taskQueue: unpolledTaskQueue,
+        args: [{ campaignId, accountId, author: 'alice' }],
+      });
+      await testDb.db
+        .updateTable('campaigns')
+        .set({ workflow_id: handle.workflowId, workflow_run_id: handle.firstExecutionRunId })
+        .where('id', '=', campaignId)
+        .execute();
+    }
+
+    async function seedDelivery(
+      campaignId: string,
+      who: Participant,
+      kind: 'win' | 'lose' | 'follow_up',
+      state: 'queued' | 'sent' | 'failed',
+    ): Promise<string> {
+      const id = uniqueId('dlv');
+      await insertDeliveries(testDb.db, [
+        { id, campaignId, accountId, xUserId: who.id, kind, channel: 'dm' },
+      ]);
+      if (state === 'sent') {
+        await markDeliverySent(testDb.db, id, { xEventId: uniqueId('dm'), sentAt: new Date() });
+      } else if (state === 'failed') {
+        await markDeliveryFailed(testDb.db, id, {
+          code: 'x_403_349',
+          category: 'recipient_unreachable',
+          reason: { ja: 'DMを送れません', en: 'Cannot DM this user' },
+          remedy: null,
+        });
+      }
+      return id;
+    }
+
+    async function complaintsBy(who: Participant) {
+      const all = await listInterventions(testDb.db, { kind: 'not_received' });
+      return all.filter((i) => i.openedBy === `participant:${who.id}`);
+    }
+
+    /** The `interventionOpened` signals the workflow received, with their arguments. */
+    async function interventionSignals(campaignId: string) {
+      const history = await env.client.workflow
+        .getHandle(campaignWorkflowId(campaignId))
+        .fetchHistory();
+      return (history.events ?? []).flatMap((event) => {
+        const signaled = event.workflowExecutionSignaledEventAttributes;
+        const payload = signaled?.input?.payloads?.[0];
+        if (signaled?.signalName !== 'interventionOpened' || !payload) return [];
+        return [defaultPayloadConverter.fromPayload(payload)];
+      });
+    }
+
+    const signed = (body: string) => post(body, signWebhookBody(DEMO_CONSUMER_SECRET, body));
+
+    const directMessage = (from: Participant, eventId: string, text: string) =>
+      JSON.stringify({
+        data: {
+          event_type: 'dm.received',
+          filter: { user_id: DEMO_SENDER_USER_ID },
+          payload: {
+            direct_message_events: [
+              {
+                type: 'message_create',
+                id: eventId,
+                created_timestamp: '1795000000000',
+                message_create: {
+                  sender_id: from.id,
+                  target: { recipient_id: DEMO_SENDER_USER_ID },
+                  message_data: { text },
+                },
+              },
+            ],
+            users: {
+              [from.id]: { data: { id: from.id, username: from.username } },
+              [DEMO_SENDER_USER_ID]: {
+                data: { id: DEMO_SENDER_USER_ID, username: DEMO_SENDER_USERNAME },
+              },
+            },
+          },
+        },
+      });
+
+    /** A reply to one of the sender's posts outside the campaign thread (so it is no entry). */
+    const replyToSender = (from: Participant, postId: string, text: string) => {
+      otherPostId += 1;
+      const parentId = `18700000000000000${String(otherPostId).padStart(2, '0')}`;
+      return JSON.stringify({
+        data: {
+          event_type: 'post.reply.create',
+          filter: { user_id: DEMO_SENDER_USER_ID },
+          payload: {
+            id: postId,
+            text,
+            author_id: from.id,
+            created_at: '2026-11-22T09:00:00.000Z',
+            conversation_id: parentId,
+            in_reply_to_user_id: DEMO_SENDER_USER_ID,
+            referenced_tweets: [{ type: 'replied_to', id: parentId }],
+          },
+          includes: { users: [{ id: from.id, username: from.username }] },
+        },
+      });
+    };
+
+    before(async () => {
+      deliveringId = await seedCampaign('delivering');
+      unstartedId = await seedCampaign('drawing');
+      completedId = await seedCampaign('completed');
+      await startUnpolledWorkflow(deliveringId);
+    });
+
+    it('opens one intervention for a Japanese DM from a winner whose DM was sent, and signals the workflow', async () => {
+      const winner = person(10);
+      const deliveryId = await seedDelivery(deliveringId, winner, 'win', 'sent');
+      const text = '当選DMが届いていません';
+
+      const response = await signed(directMessage(winner, '1795000000000000200', text));
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 1 });
+
+      const [intervention, ...others] = await complaintsBy(winner);
+      assert.ok(intervention, 'no intervention opened');
+      assert.deepEqual(others, []);
+      assert.equal(intervention.campaignId, deliveringId);
+      assert.equal(intervention.accountId, accountId);
+      assert.equal(intervention.status, 'open');
+      const expected = detectNotReceived(text);
+      assert.equal(expected?.language, 'ja');
+      assert.deepEqual(intervention.details, {
+        xUserId: winner.id,
+        username: winner.username,
+        deliveryId,
+        deliveryState: 'sent',
+        eventId: '1795000000000000200',
+        language: 'ja',
+        phrase: expected.phrase,
+        via: 'dm',
+      });
+      // The participant's own words stay out of the record.
+      assert.ok(!JSON.stringify(intervention.details).includes(text));
+      const dedupe = await testDb.db
+        .selectFrom('interventions')
+        .select('dedupe_key')
+        .where('id', '=', intervention.id)
+        .executeTakeFirstOrThrow();
+      assert.equal(dedupe.dedupe_key, `user:${winner.id}`);
+
+      assert.deepEqual(await interventionSignals(deliveringId), [
+        {
+          interventionId: intervention.id,
+          kind: 'not_received',
+          openedBy: `participant:${winner.id}`,
+        },
+      ]);
+    });
+
+    it('opens one for an English reply to the sender, naming the newest result delivery', async () => {
+      const loser = person(11);
+      const failedId = await seedDelivery(deliveringId, loser, 'lose', 'failed');
+      const resendId = await seedDelivery(deliveringId, loser, 'lose', 'queued');
+      // A later follow-up is not the result the participant is asking about.
+      await seedDelivery(deliveringId, loser, 'follow_up', 'sent');
+      const signalsBefore = (await interventionSignals(deliveringId)).length;
+
+      const response = await signed(
+        replyToSender(loser, '1871000000000000001', "@kuji_demo I didn't get my DM :("),
+      );
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 1 });
+
+      const [intervention, ...others] = await complaintsBy(loser);
+      assert.ok(intervention, 'no intervention opened');
+      assert.deepEqual(others, []);
+      assert.equal(intervention.campaignId, deliveringId);
+      assert.deepEqual(intervention.details, {
+        xUserId: loser.id,
+        username: loser.username,
+        deliveryId: resendId,
+        deliveryState: 'queued',
+        eventId: '1871000000000000001',
+        language: 'en',
+        phrase: detectNotReceived("I didn't get my DM")?.phrase,
+        via: 'reply',
+      });
+      assert.notEqual(resendId, failedId);
+
+      const signals = await interventionSignals(deliveringId);
+      assert.equal(signals.length, signalsBefore + 1);
+      assert.deepEqual(signals.at(-1), {
+        interventionId: intervention.id,
+        kind: 'not_received',
+        openedBy: `participant:${loser.id}`,
+      });
+    });
+
+    it('opens no second intervention when the same person complains again', async () => {
+      const winner = person(12);
+      await seedDelivery(deliveringId, winner, 'win', 'sent');
+      const first = await signed(
+        directMessage(winner, '1795000000000000210', 'DMが届かないのですが…'),
+      );
+      assert.deepEqual(first.body, { accepted: 1, stored: 0, notReceived: 1 });
+      const signalsAfterFirst = (await interventionSignals(deliveringId)).length;
+
+      const again = await signed(
+        directMessage(winner, '1795000000000000211', 'still no DM, please check'),
+      );
+      assert.equal(again.status, 200, JSON.stringify(again.body));
+      assert.deepEqual(again.body, { accepted: 1, stored: 0, notReceived: 0 });
+      const byReply = await signed(
+        replyToSender(winner, '1871000000000000002', '当選したのに通知が来ない'),
+      );
+      assert.deepEqual(byReply.body, { accepted: 1, stored: 0, notReceived: 0 });
+
+      const interventions = await complaintsBy(winner);
+      assert.equal(interventions.length, 1);
+      assert.equal(interventions[0]?.details.eventId, '1795000000000000210');
+      assert.equal((await interventionSignals(deliveringId)).length, signalsAfterFirst);
+    });
+
+    it('opens one when X delivers a reply that mentions the sender twice (as reply and mention)', async () => {
+      const winner = person(13);
+      await seedDelivery(deliveringId, winner, 'win', 'sent');
+      const deliveredBefore = emulator.webhooks.deliveries.length;
+      applyAction(emulator, {
+        type: 'reply',
+        user: winner.username,
+        post: DEMO_CAMPAIGN_POST_ID,
+        text: `@${DEMO_SENDER_USERNAME} I never got my prize code`,
+      });
+      await emulator.webhookIdle();
+
+      const delivered = emulator.webhooks.deliveries.slice(deliveredBefore);
+      assert.deepEqual(
+        delivered.map((d) => [d.eventType, d.status]),
+        [
+          ['post.reply.create', 200],
+          ['post.mention.create', 200],
+        ],
+      );
+      const interventions = await complaintsBy(winner);
+      assert.equal(interventions.length, 1);
+      assert.equal(interventions[0]?.details.via, 'reply');
+      assert.equal(interventions[0]?.details.language, 'en');
+      // Entry collection is unchanged: the reply is still an entry event of the collecting campaign.
+      const entries = (await storedEvents(collectingId)).filter((e) => e.x_user_id === winner.id);
+      assert.deepEqual(entries.map((e) => e.source).sort(), ['mention', 'reply']);
+    });
+
+    it('stores a keyword DM that also complains as an entry and opens the intervention', async () => {
+      const winner = person(14);
+      await seedDelivery(deliveringId, winner, 'win', 'sent');
+      const response = await signed(
+        directMessage(winner, '1795000000000000220', '参加したのに当選DMが届いていません'),
+      );
+      assert.deepEqual(response.body, { accepted: 1, stored: 1, notReceived: 1 });
+      const entries = (await storedEvents(collectingId)).filter((e) => e.x_user_id === winner.id);
+      assert.deepEqual(
+        entries.map((e) => e.source),
+        ['dm_keyword'],
+      );
+      assert.equal((await complaintsBy(winner)).length, 1);
+    });
+
+    it('opens none for someone without a result delivery, a completed campaign, or an ordinary DM', async () => {
+      const stranger = person(15);
+      const completedWinner = person(16);
+      const entrant = person(17);
+      await seedDelivery(completedId, completedWinner, 'win', 'sent');
+      await seedDelivery(deliveringId, entrant, 'win', 'sent');
+      // Only a follow-up for the stranger: no result of theirs was ever planned.
+      await seedDelivery(deliveringId, stranger, 'follow_up', 'sent');
+      const signalsBefore = (await interventionSignals(deliveringId)).length;
+
+      const fromStranger = await signed(
+        directMessage(stranger, '1795000000000000230', '当選DMが届いていません'),
+      );
+      assert.deepEqual(fromStranger.body, { accepted: 1, stored: 0, notReceived: 0 });
+      const toCompleted = await signed(
+        replyToSender(completedWinner, '1871000000000000003', "I didn't get my DM"),
+      );
+      assert.deepEqual(toCompleted.body, { accepted: 1, stored: 0, notReceived: 0 });
+      const ordinary = await signed(directMessage(entrant, '1795000000000000231', '参加します'));
+      assert.deepEqual(ordinary.body, { accepted: 1, stored: 1, notReceived: 0 });
+
+      for (const who of [stranger, completedWinner, entrant]) {
+        assert.deepEqual(await complaintsBy(who), [], `${who.username} got an intervention`);
+      }
+      assert.equal((await interventionSignals(deliveringId)).length, signalsBefore);
+    });
+
+    it('stores the intervention and answers 200 when the workflow cannot be signalled', async () => {
+      const winner = person(18);
+      const deliveryId = await seedDelivery(unstartedId, winner, 'win', 'sent');
+      const response = await signed(
+        directMessage(winner, '1795000000000000240', 'DM届いてないです'),
+      );
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 1 });
+      const [intervention] = await complaintsBy(winner);
+      assert.equal(intervention?.campaignId, unstartedId);
+      assert.equal(intervention?.details.deliveryId, deliveryId);
+    });
+
+    it('opens one per running campaign in which the person has a result', async () => {
+      const winner = person(19);
+      await seedDelivery(deliveringId, winner, 'win', 'sent');
+      await seedDelivery(unstartedId, winner, 'lose', 'sent');
+      await seedDelivery(completedId, winner, 'win', 'sent');
+      const response = await signed(
+        directMessage(winner, '1795000000000000250', '結果のDMが来ないです'),
+      );
+      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 2 });
+      const campaigns = (await complaintsBy(winner)).map((i) => i.campaignId).sort();
+      assert.deepEqual(campaigns, [deliveringId, unstartedId].sort());
     });
   });
 
@@ -330,5 +671,91 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
         await unconfigured.close();
       }
     });
+  });
+});
+
+describe('notReceivedComplaints', () => {
+  const sender = DEMO_SENDER_USER_ID;
+  const fan = { id: '1800000000000000042', username: 'fan42' };
+
+  const dm = (
+    from: string,
+    to: string,
+    text: string,
+    eventType = 'dm.received',
+  ): ActivityEvent => ({
+    event_type: eventType,
+    filter: { user_id: sender },
+    payload: {
+      direct_message_events: [
+        {
+          type: 'message_create',
+          id: '1795000000000000900',
+          message_create: {
+            sender_id: from,
+            target: { recipient_id: to },
+            message_data: { text },
+          },
+        },
+      ],
+      users: { [fan.id]: { data: fan } },
+    },
+  });
+
+  const postEvent = (eventType: string, authorId: string, text: string): ActivityEvent => ({
+    event_type: eventType,
+    filter: { user_id: sender },
+    payload: { id: '1871000000000000900', text, author_id: authorId },
+    includes: { users: [fan] },
+  });
+
+  it('reads a DM to the sender that says the result did not arrive', () => {
+    assert.deepEqual(notReceivedComplaints(dm(fan.id, sender, '当選DMが届いていません'), sender), [
+      {
+        xUserId: fan.id,
+        username: fan.username,
+        eventId: '1795000000000000900',
+        via: 'dm',
+        match: detectNotReceived('当選DMが届いていません'),
+      },
+    ]);
+  });
+
+  it('reads replies and mentions by others, naming the channel', () => {
+    const reply = notReceivedComplaints(
+      postEvent('post.reply.create', fan.id, "I didn't get my DM"),
+      sender,
+    );
+    const mention = notReceivedComplaints(
+      postEvent('post.mention.create', fan.id, '@kuji_demo DMが来ない'),
+      sender,
+    );
+    assert.deepEqual(
+      [...reply, ...mention].map((c) => [c.via, c.xUserId, c.username, c.match.language]),
+      [
+        ['reply', fan.id, fan.username, 'en'],
+        ['mention', fan.id, fan.username, 'ja'],
+      ],
+    );
+  });
+
+  it("ignores the sender's own messages, other event types and ordinary words", () => {
+    const ignored: ActivityEvent[] = [
+      dm(sender, fan.id, '当選DMが届いていません'),
+      dm(fan.id, sender, '当選DMが届いていません', 'dm.sent'),
+      dm(fan.id, '1800000000000000043', '当選DMが届いていません'),
+      dm(fan.id, sender, '参加します'),
+      postEvent('post.reply.create', sender, "Sorry if you didn't get my DM"),
+      postEvent('post.quote.create', fan.id, "I didn't get my DM"),
+      postEvent('post.reply.create', fan.id, '当選DM届かないかな〜'),
+      {
+        ...postEvent('post.reply.create', fan.id, "I didn't get my DM"),
+        filter: { user_id: sender, direction: 'outbound' },
+      },
+      { event_type: 'post.reply.create', filter: { user_id: sender }, payload: { text: 'no id' } },
+    ];
+    for (const event of ignored) {
+      assert.deepEqual(notReceivedComplaints(event, sender), [], JSON.stringify(event));
+    }
   });
 });

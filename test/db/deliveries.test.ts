@@ -15,6 +15,7 @@ import {
   type NewDelivery,
   nextQueuedDeliveries,
   requeueFailedDelivery,
+  requeueFailedDeliveries,
   sentPerDay,
   setDeliveryWindow,
 } from '../../db/repositories/deliveries';
@@ -149,6 +150,26 @@ describe('deliveries repository', () => {
     assert.equal(await requeueFailedDelivery(testDb.db, d1), false);
     assert.equal((await findDelivery(testDb.db, d1))?.state, 'queued');
     assert.equal((await findDelivery(testDb.db, d3))?.state, 'sent');
+  });
+
+  it('queues a failed delivery once when a resend is pressed many times at once', async () => {
+    await insertDeliveries(testDb.db, [delivery('u1'), delivery('u2')]);
+    const [d1, d2] = ['u1', 'u2'].map((u) => delivery(u).id) as [string, string];
+    await markDeliveryFailed(testDb.db, d1, dmClosed);
+    await markDeliverySent(testDb.db, d2, { xEventId: 'dm2', sentAt: new Date() });
+    const campaignId = delivery('u1').campaignId;
+
+    const presses = await Promise.all(
+      Array.from({ length: 8 }, () => requeueFailedDeliveries(testDb.db, campaignId, [d1, d2])),
+    );
+    const outcomes = presses.map((results) => results.map((r) => r.outcome));
+    assert.equal(outcomes.filter(([first]) => first === 'queued').length, 1);
+    assert.equal(outcomes.filter(([first]) => first === 'already_pending').length, 7);
+    assert.ok(outcomes.every(([, second]) => second === 'already_sent'));
+    assert.deepEqual(
+      (await requeueFailedDeliveries(testDb.db, campaignId, ['nope'])).map((r) => r.outcome),
+      ['not_found'],
+    );
   });
 
   it('puts a retryable failure back in the queue with its error', async () => {

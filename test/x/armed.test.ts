@@ -187,6 +187,18 @@ describe('armed check and re-arm', () => {
       assert.match(result.problem?.ja ?? '', /@kuji_sender.*再アーム/);
     });
 
+    it('treats a webhook deleted between the list and the subscription check as missing', async () => {
+      h.emulator.injectFault({ endpoint: 'account_activity.subscription', fault: 'not_found' });
+      const result = await check();
+      assert.equal(result.problem?.code, 'webhook_missing');
+      assert.equal(result.webhookId, null);
+
+      h.emulator.injectFault({ endpoint: 'account_activity.subscription', fault: 'not_found' });
+      const run = await rearm(T0, T0 + MINUTE);
+      assert.ok(run.error instanceof ApplicationFailure);
+      assert.equal(run.error.type, 'webhook_missing');
+    });
+
     it('fails with the classified X error when X cannot answer', async () => {
       h.emulator.injectFault({ endpoint: 'webhooks.list', fault: 'server_error' });
       const run = await runActivity(() =>

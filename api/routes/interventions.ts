@@ -1,0 +1,232 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type Intervention, listInterventions } from '../../db/repositories/interventions';
+import { interventionCatalog, type InterventionKind } from '../../domain/interventions';
+import {
+  reportMisdeliveryUpdate,
+  resendUpdate,
+  resolveInterventionUpdate,
+} from '../../workflows/messages';
+import { runCampaignUpdate } from '../campaign-workflow';
+import { AppError } from '../errors';
+import { requireCampaign } from '../lookups';
+import { actorName, roles } from '../plugins/auth';
+import { errorResponses, idParamsSchema } from '../schemas/common';
+import {
+  interventionParamsSchema,
+  interventionSchema,
+  listInterventionsQuerySchema,
+  misdeliveryBodySchema,
+  resendBodySchema,
+  resendResponseSchema,
+  resolveInterventionBodySchema,
+} from '../schemas/interventions';
+
+export function presentIntervention(
+  intervention: Intervention,
+): z.infer<typeof interventionSchema> {
+  const kind = intervention.kind as InterventionKind;
+  const spec = interventionCatalog[kind];
+  return {
+    id: intervention.id,
+    campaignId: intervention.campaignId,
+    accountId: intervention.accountId,
+    kind,
+    status: intervention.status,
+    blocks: spec.blocks,
+    title: spec.title,
+    remedy: spec.remedy,
+    resolutions: [...spec.resolutions],
+    details: intervention.details,
+    openedBy: intervention.openedBy,
+    openedAt: intervention.openedAt.toISOString(),
+    resolution: intervention.resolution,
+    resolvedBy: intervention.resolvedBy,
+    resolvedAt: intervention.resolvedAt?.toISOString() ?? null,
+  };
+}
+
+/** Resolving stops: operators and approvers; approving a follow-up DM is an approver's call. */
+const resolvers = ['operator', 'approver'] as const;
+
+export default function interventionRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/v1/interventions',
+    {
+      onRequest: app.authorize(roles.read),
+      schema: {
+        summary: 'Interventions of every campaign (open ones first to act on)',
+        tags: ['interventions'],
+        querystring: listInterventionsQuerySchema,
+        response: {
+          200: z.object({ interventions: z.array(interventionSchema) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => ({
+      interventions: (await listInterventions(app.db, request.query)).map(presentIntervention),
+    }),
+  );
+
+  r.get(
+    '/v1/campaigns/:id/interventions',
+    {
+      onRequest: app.authorize(roles.read),
+      schema: {
+        summary: "A campaign's interventions: why it stopped, what to do, who resolved it",
+        tags: ['interventions'],
+        params: idParamsSchema,
+        querystring: listInterventionsQuerySchema,
+        response: {
+          200: z.object({ interventions: z.array(interventionSchema) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const campaign = await requireCampaign(app.db, request.params.id);
+      const interventions = await listInterventions(app.db, {
+        campaignId: campaign.id,
+        ...request.query,
+      });
+      return { interventions: interventions.map(presentIntervention) };
+    },
+  );
+
+  r.post(
+    '/v1/campaigns/:id/interventions/:interventionId/resolve',
+    {
+      onRequest: app.authorize(resolvers),
+      schema: {
+        summary: 'Resolve an open intervention (resume, resend, send_follow_up, add_stock, …)',
+        description:
+          'Refused with 409 and the phase named when the resolution does not fit. A misdelivery follow-up is approved by an approver other than the reporter.',
+        tags: ['interventions'],
+        params: interventionParamsSchema,
+        body: resolveInterventionBodySchema,
+        response: {
+          200: z.object({ intervention: interventionSchema, queued: z.number() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const campaign = await requireCampaign(app.db, request.params.id);
+      const actor = actorName(request);
+      const { resolution, note, stock } = request.body;
+      if (resolution === 'send_follow_up' && request.principal?.role === 'operator') {
+        throw new AppError(
+          403,
+          'forbidden',
+          'A follow-up DM goes out under the brand’s name: an approver approves it',
+        );
+      }
+      const result = await runCampaignUpdate(
+        app,
+        campaign,
+        { actor, action: 'intervention.resolve', subject: request.params.interventionId },
+        (handle) =>
+          handle.executeUpdate(resolveInterventionUpdate, {
+            args: [
+              {
+                by: actor,
+                interventionId: request.params.interventionId,
+                resolution,
+                ...(note ? { note } : {}),
+                ...(stock ? { stock } : {}),
+              },
+            ],
+          }),
+      );
+      const [stored] = (await listInterventions(app.db, { campaignId: campaign.id })).filter(
+        (i) => i.id === result.interventionId,
+      );
+      if (!stored) throw new AppError(404, 'intervention_not_found', 'intervention vanished');
+      return { intervention: presentIntervention(stored), queued: result.queued };
+    },
+  );
+
+  r.post(
+    '/v1/campaigns/:id/misdelivery',
+    {
+      onRequest: app.authorize(roles.pause),
+      schema: {
+        summary: 'Report a wrong message: sending stops; a follow-up DM waits for approval',
+        tags: ['interventions'],
+        params: idParamsSchema,
+        body: misdeliveryBodySchema,
+        response: { 201: z.object({ intervention: interventionSchema }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const campaign = await requireCampaign(app.db, request.params.id);
+      const actor = actorName(request);
+      const { reason, followUpText, selector } = request.body;
+      const summary = await runCampaignUpdate(
+        app,
+        campaign,
+        { actor, action: 'campaign.report_misdelivery' },
+        (handle) =>
+          handle.executeUpdate(reportMisdeliveryUpdate, {
+            args: [{ by: actor, reason, followUpText, selector }],
+          }),
+      );
+      const [stored] = (await listInterventions(app.db, { campaignId: campaign.id })).filter(
+        (i) => i.id === summary.id,
+      );
+      if (!stored) throw new AppError(404, 'intervention_not_found', 'intervention vanished');
+      return reply.status(201).send({ intervention: presentIntervention(stored) });
+    },
+  );
+
+  async function resend(campaignId: string, actor: string, deliveryIds: string[]) {
+    const campaign = await requireCampaign(app.db, campaignId);
+    return runCampaignUpdate(
+      app,
+      campaign,
+      {
+        actor,
+        action: 'delivery.resend',
+        ...(deliveryIds.length === 1 ? { subject: deliveryIds[0] } : {}),
+      },
+      (handle) => handle.executeUpdate(resendUpdate, { args: [{ by: actor, deliveryIds }] }),
+    );
+  }
+
+  r.post(
+    '/v1/campaigns/:id/deliveries/resend',
+    {
+      onRequest: app.authorize(roles.operate),
+      schema: {
+        summary:
+          'Resend a selection of failed deliveries (idempotent: a second press sends nothing more)',
+        tags: ['deliveries'],
+        params: idParamsSchema,
+        body: resendBodySchema,
+        response: { 200: resendResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => resend(request.params.id, actorName(request), request.body.deliveryIds),
+  );
+
+  r.post(
+    '/v1/campaigns/:id/deliveries/:deliveryId/resend',
+    {
+      onRequest: app.authorize(roles.operate),
+      schema: {
+        summary: 'Resend one failed delivery (idempotent: a second press sends nothing more)',
+        tags: ['deliveries'],
+        params: z.object({
+          id: z.string().min(1).max(200),
+          deliveryId: z.string().min(1).max(300),
+        }),
+        response: { 200: resendResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => resend(request.params.id, actorName(request), [request.params.deliveryId]),
+  );
+}

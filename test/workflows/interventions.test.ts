@@ -1,0 +1,602 @@
+/**
+ * People in the loop on the time-skipping server: each intervention opens, blocks what it must,
+ * and resolves; pause, resume and resend behave as operators expect. Real DMs go through
+ * twitter-api-v2 to the X emulator; PostgreSQL holds interventions, deliveries and the audit log.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createCampaignActivities } from '../../activities/campaign-activities';
+import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
+import { createInterventionActivities } from '../../activities/intervention-activities';
+import { createXActivities } from '../../activities/x-activities';
+import { findAccountById } from '../../db/repositories/accounts';
+import { listDeliveries } from '../../db/repositories/deliveries';
+import { insertEntryEvents } from '../../db/repositories/entries';
+import { listInterventions, openIntervention } from '../../db/repositories/interventions';
+import type { CampaignConfigInput } from '../../domain/campaign-config';
+import { campaignPhases, type CampaignPhase } from '../../domain/phases';
+import { createKujiWorker } from '../../worker/worker';
+import { campaignWorkflow } from '../../workflows';
+import {
+  approveSignal,
+  approveUpdate,
+  configChangedUpdate,
+  entriesArrivedSignal,
+  interventionOpenedSignal,
+  pauseSignal,
+  reportMisdeliveryUpdate,
+  resolveInterventionUpdate,
+  resumeSignal,
+  statusQuery,
+} from '../../workflows/messages';
+import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
+import { startXEmulator, type XEmulator } from '../../x/emulator';
+import {
+  dmKeywordDrawConfig,
+  type Participant,
+  participants,
+  seedCampaignWithEntries,
+  seedLinkedAccount,
+  worldScenario,
+} from '../support/campaign-world';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { testCredentialsKey } from '../support/fixtures';
+import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
+
+type SendDm = ReturnType<typeof createXActivities>['xSendDm'];
+type Handle = WorkflowHandle<typeof campaignWorkflow>;
+
+describe('campaignWorkflow people in the loop', () => {
+  let env: TestWorkflowEnvironment;
+  let testDb: TestDatabase;
+  let emulator: XEmulator;
+  let queue = 0;
+
+  before(async () => {
+    [env, testDb, emulator] = await Promise.all([
+      createTimeSkippingEnv(),
+      createTestDatabase(),
+      startXEmulator({ port: 0 }),
+    ]);
+  });
+  after(async () => {
+    await env?.teardown();
+    await emulator?.close();
+    await testDb?.close();
+  });
+
+  /** A worker with the real activities; `onSend` runs after each DM X accepted. */
+  async function runWorker<T>(
+    work: (taskQueue: string) => Promise<T>,
+    onSend?: (sent: number) => Promise<void>,
+  ): Promise<T> {
+    queue += 1;
+    const taskQueue = `people-${queue}`;
+    const x = createXActivities({
+      db: testDb.db,
+      credentialsKey: testCredentialsKey,
+      xApiBaseUrl: emulator.url,
+    });
+    let sent = 0;
+    const xSendDm: SendDm = async (input) => {
+      const result = await x.xSendDm(input);
+      sent += 1;
+      await onSend?.(sent);
+      return result;
+    };
+    const worker = await createKujiWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities: {
+        ...createCampaignActivities({ db: testDb.db }),
+        ...createInterventionActivities({ db: testDb.db }),
+        ...createCampaignRuntimeActivities({
+          db: testDb.db,
+          x: { ...x, xSendDm },
+          publicBaseUrl: 'http://kuji.test',
+        }),
+        ...x,
+      },
+      workflowBundle: await workflowBundle(),
+    });
+    return worker.runUntil(work(taskQueue));
+  }
+
+  async function startCampaign(campaignId: string, accountId: string, taskQueue: string) {
+    return env.client.workflow.start(campaignWorkflow, {
+      workflowId: campaignWorkflowId(campaignId),
+      taskQueue,
+      args: [{ campaignId, accountId, author: 'alice' }],
+      typedSearchAttributes: [{ key: CampaignIdKey, value: campaignId }],
+    });
+  }
+
+  /**
+   * Probes until `probe` answers. Time moves on (skipped) between probes, so pacing gaps and
+   * timers pass; every state waited for here holds until a person acts.
+   */
+  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    for (let attempt = 0; attempt < 300; attempt += 1) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      await env.sleep('5 seconds');
+    }
+    throw new Error(`never saw: ${what}`);
+  }
+
+  async function waitForPhase(handle: Handle, phase: CampaignPhase) {
+    return waitFor(`phase ${phase}`, async () => {
+      const status = await handle.query(statusQuery);
+      return campaignPhases.indexOf(status.phase) >= campaignPhases.indexOf(phase)
+        ? status
+        : undefined;
+    });
+  }
+
+  async function approve(handle: Handle) {
+    await waitForPhase(handle, 'awaiting_approval');
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'bob' }] });
+  }
+
+  /** Waits until the workflow holds an open intervention of `kind`; returns its id. */
+  async function openStop(handle: Handle, kind: string): Promise<string> {
+    return waitFor(`open ${kind}`, async () => {
+      const status = await handle.query(statusQuery);
+      return status.interventions?.find((i) => i.kind === kind)?.id;
+    });
+  }
+
+  /** The test server's clock: ahead of the wall clock once earlier tests skipped time. */
+  async function serverNow(): Promise<Date> {
+    return new Date(await env.currentTimeMs());
+  }
+
+  function dmsTo(people: Participant[]) {
+    const ids = new Set(people.map((p) => p.id));
+    return emulator.sent().dms.filter((dm) => ids.has(dm.recipientId));
+  }
+
+  async function seedDrawn(
+    people: Participant[],
+    winners: number,
+    overrides: Partial<CampaignConfigInput> = {},
+    options: { closedDms?: string[]; accountId?: string } = {},
+  ) {
+    if (!options.accountId) await emulator.loadScenario(worldScenario(people, options));
+    const accountId = options.accountId ?? (await seedLinkedAccount(testDb.db));
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people,
+      config: dmKeywordDrawConfig(accountId, await serverNow(), { winners, overrides }),
+    });
+    return { accountId, campaign };
+  }
+
+  const refusalOf = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+        return { code: error.cause.type, message: error.cause.message };
+      }
+      throw error;
+    }
+    assert.fail('the update was accepted');
+  };
+
+  it('records approval as an intervention, refuses the author, and resolves it with the approver', async () => {
+    const people = participants(2, 'approval');
+    const { accountId, campaign } = await seedDrawn(people, 2);
+    await runWorker(async (taskQueue) => {
+      const handle = await startCampaign(campaign.id, accountId, taskQueue);
+      const waiting = await waitForPhase(handle, 'awaiting_approval');
+      assert.equal(waiting.needsAttention, true);
+      assert.deepEqual(
+        waiting.interventions?.map((i) => [i.kind, i.blocks]),
+        [['approval', 'launch']],
+      );
+      const refusal = await refusalOf(
+        handle.executeUpdate(approveUpdate, { args: [{ by: 'alice' }] }),
+      );
+      assert.equal(refusal.code, 'author_cannot_approve');
+      await handle.executeUpdate(approveUpdate, { args: [{ by: 'bob' }] });
+      const done = await handle.result();
+      assert.equal(done.report?.delivered, 2);
+      const late = await refusalOf(
+        env.client.workflow
+          .getHandle(campaignWorkflowId(campaign.id))
+          .executeUpdate(approveUpdate, { args: [{ by: 'carol' }] }),
+      ).catch((error: unknown) => ({ code: (error as Error).name, message: '' }));
+      assert.ok(late.code, 'a closed campaign takes no approval');
+    });
+    const [approval] = await listInterventions(testDb.db, { campaignId: campaign.id });
+    assert.equal(approval?.kind, 'approval');
+    assert.equal(approval?.resolution, 'approved');
+    assert.equal(approval?.resolvedBy, 'bob');
+    assert.ok(approval?.resolvedAt instanceof Date);
+  });
+
+  it('stops sending within one pacing interval of a pause and resumes where it stopped', async () => {
+    const people = participants(6, 'pause');
+    const { accountId, campaign } = await seedDrawn(people, 6, {
+      pacing: { minGapSeconds: 60, jitterSeconds: 5 },
+    });
+    let handle: Handle | undefined;
+    await runWorker(
+      async (taskQueue) => {
+        handle = await startCampaign(campaign.id, accountId, taskQueue);
+        await approve(handle);
+        const paused = await waitFor('paused after 2 sends', async () => {
+          const status = await handle!.query(statusQuery);
+          return status.paused && status.counts.sent === 2 ? status : undefined;
+        });
+        assert.equal(paused.phase, 'delivering');
+        // Hours of (skipped) time while paused: nothing more goes out.
+        await env.sleep('6 hours');
+        assert.equal(dmsTo(people).length, 2, 'the send in flight was the last one');
+        await handle.signal(resumeSignal, { by: 'olivia' });
+        const result = await handle.result();
+        assert.equal(result.report?.delivered, 6);
+      },
+      async (sent) => {
+        // The pause arrives while the 2nd DM is in flight.
+        if (sent === 2) await handle!.signal(pauseSignal, { by: 'olivia', reason: 'check text' });
+      },
+    );
+    assert.equal(dmsTo(people).length, 6, 'each winner got exactly one DM');
+    const audit = await testDb.db
+      .selectFrom('audit_log')
+      .select(['actor', 'action', 'outcome'])
+      .where('campaign_id', '=', campaign.id)
+      .where('action', 'in', ['campaign.pause', 'campaign.resume'])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      audit.map((a) => `${a.actor}:${a.action}:${a.outcome}`),
+      ['olivia:campaign.pause:ok', 'olivia:campaign.resume:ok'],
+    );
+  });
+
+  it('stops on a misdelivery and sends the approved follow-up only to the wrong message’s recipients', async () => {
+    const people = participants(6, 'wrong');
+    const { accountId, campaign } = await seedDrawn(people, 6);
+    let handle: Handle | undefined;
+    await runWorker(
+      async (taskQueue) => {
+        handle = await startCampaign(campaign.id, accountId, taskQueue);
+        await approve(handle);
+        const stopId = await openStop(handle, 'misdelivery');
+        await env.sleep('2 hours');
+        const stopped = await handle.query(statusQuery);
+        assert.equal(stopped.counts.sent, 3, 'sending stopped after the send in flight');
+        assert.equal(stopped.needsAttention, true);
+        // A resume does not answer a misdelivery: the follow-up must be decided.
+        await handle.signal(resumeSignal, { by: 'carol' });
+        await env.sleep('1 hour');
+        assert.equal((await handle.query(statusQuery)).counts.sent, 3);
+        const selfApproval = await refusalOf(
+          handle.executeUpdate(resolveInterventionUpdate, {
+            args: [{ by: 'carol', interventionId: stopId, resolution: 'send_follow_up' }],
+          }),
+        );
+        assert.equal(selfApproval.code, 'reporter_cannot_approve');
+        const wrongResolution = await refusalOf(
+          handle.executeUpdate(resolveInterventionUpdate, {
+            args: [{ by: 'dave', interventionId: stopId, resolution: 'add_stock' }],
+          }),
+        );
+        assert.equal(wrongResolution.code, 'resolution_not_allowed');
+        const resolved = await handle.executeUpdate(resolveInterventionUpdate, {
+          args: [{ by: 'dave', interventionId: stopId, resolution: 'send_follow_up' }],
+        });
+        assert.equal(resolved.queued, 3);
+        const result = await handle.result();
+        assert.equal(result.report?.delivered, 9);
+      },
+      async (sent) => {
+        if (sent === 3) {
+          await handle!.executeUpdate(reportMisdeliveryUpdate, {
+            args: [
+              {
+                by: 'carol',
+                reason: 'wrong prize name',
+                selector: {},
+                followUpText:
+                  '{name}さん、先ほどのDMの賞品名に誤りがありました。お詫びして訂正します。',
+              },
+            ],
+          });
+        }
+      },
+    );
+    const followUps = emulator
+      .sent()
+      .dms.filter((dm) => dm.text.includes('訂正'))
+      .map((dm) => dm.recipientId)
+      .sort();
+    const firstThree = (
+      await listDeliveries(testDb.db, { campaignId: campaign.id, state: 'sent', limit: 20 })
+    )
+      .filter((d) => d.kind === 'win')
+      .sort((a, b) => (a.sentAt?.getTime() ?? 0) - (b.sentAt?.getTime() ?? 0))
+      .slice(0, 3)
+      .map((d) => d.xUserId)
+      .sort();
+    assert.deepEqual(followUps, firstThree);
+    const [stop] = await listInterventions(testDb.db, {
+      campaignId: campaign.id,
+      kind: 'misdelivery',
+    });
+    assert.deepEqual(
+      [stop?.openedBy, stop?.resolution, stop?.resolvedBy],
+      ['carol', 'send_follow_up', 'dave'],
+    );
+  });
+
+  it('halts every campaign on the account when X says the sender looks automated (226)', async () => {
+    const people = participants(4, 'first');
+    const others = participants(2, 'second').map((p, i) => ({
+      ...p,
+      id: String(1910000000000000000n + BigInt(i)),
+    }));
+    await emulator.loadScenario(worldScenario([...people, ...others]));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const { campaign: first } = await seedDrawn(people, 4, {}, { accountId });
+    // The second campaign delivers after the first was halted: it never sends concurrently.
+    const now = (await serverNow()).getTime();
+    const later = (minutes: number) => new Date(now + minutes * 60_000).toISOString();
+    const { campaign: second } = await seedDrawn(
+      others,
+      2,
+      { schedule: { startAt: later(11), endAt: later(12), timezone: 'Asia/Tokyo' } },
+      { accountId },
+    );
+    await runWorker(
+      async (taskQueue) => {
+        const a = await startCampaign(first.id, accountId, taskQueue);
+        await approve(a);
+        const b = await startCampaign(second.id, accountId, taskQueue);
+        await approve(b);
+        const aStop = await openStop(a, 'sender_halted');
+        assert.ok((await findAccountById(testDb.db, accountId))?.halt, 'the account is halted');
+        const bStop = await openStop(b, 'sender_halted');
+        await env.sleep('1 hour');
+        assert.equal(
+          (await b.query(statusQuery)).counts.sent,
+          0,
+          'the other campaign sent nothing',
+        );
+        assert.equal(dmsTo(others).length, 0);
+
+        for (const [handle, id] of [
+          [a, aStop],
+          [b, bStop],
+        ] as const) {
+          await handle.executeUpdate(resolveInterventionUpdate, {
+            args: [{ by: 'olivia', interventionId: id, resolution: 'resume', note: 'unlocked' }],
+          });
+        }
+        assert.equal((await a.result()).report?.delivered, 4);
+        assert.equal((await b.result()).report?.delivered, 2);
+      },
+      (sent) => {
+        if (sent === 2) emulator.injectFault({ endpoint: 'dm.send', fault: 'automated', count: 1 });
+        return Promise.resolve();
+      },
+    );
+    assert.equal((await findAccountById(testDb.db, accountId))?.halt, null);
+    assert.equal(dmsTo(people).length, 4);
+    assert.equal(dmsTo(others).length, 2);
+  });
+
+  it('stops when too many recent sends fail and goes on after a resume', async () => {
+    const people = participants(8, 'rate');
+    const closed = people.slice(0, 3).map((p) => p.id);
+    const { accountId, campaign } = await seedDrawn(
+      people,
+      8,
+      { safety: { errorRateThreshold: 0.5, errorRateWindow: 4, errorRateMinAttempts: 4 } },
+      { closedDms: closed },
+    );
+    await runWorker(async (taskQueue) => {
+      const handle = await startCampaign(campaign.id, accountId, taskQueue);
+      await approve(handle);
+      await openStop(handle, 'error_rate');
+      await env.sleep('1 hour');
+      const stopped = await handle.query(statusQuery);
+      assert.equal(stopped.counts.sent + stopped.counts.failed, 4);
+      await handle.signal(resumeSignal, { by: 'olivia', reason: 'closed DMs are expected' });
+      const result = await handle.result();
+      assert.equal((result.report?.delivered ?? 0) + (result.report?.failed ?? 0), 8);
+    });
+    const [stop] = await listInterventions(testDb.db, {
+      campaignId: campaign.id,
+      kind: 'error_rate',
+    });
+    assert.deepEqual([stop?.resolution, stop?.resolvedBy], ['resume', 'olivia']);
+  });
+
+  it('holds entries back when instant-win stock runs out until stock is added', async () => {
+    const first = participants(3, 'early');
+    const late = participants(3, 'late').map((p, i) => ({
+      ...p,
+      id: String(1900000000000000000n + BigInt(i)),
+    }));
+    await emulator.loadScenario(worldScenario([...first, ...late]));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const now = (await serverNow()).getTime();
+    const { draw: _draw, ...drawn } = dmKeywordDrawConfig(accountId, new Date(now), {
+      winners: 2,
+    }) as Extract<CampaignConfigInput, { kind: 'drawn' }>;
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people: first,
+      config: {
+        ...drawn,
+        kind: 'instant_win',
+        // A one-minute window: the win odds, paced by stock over expected entries, stay at 1.
+        schedule: {
+          startAt: new Date(now + 60_000).toISOString(),
+          endAt: new Date(now + 120_000).toISOString(),
+          timezone: 'Asia/Tokyo',
+        },
+        prizes: [{ id: 'gift', name: 'ギフト券', stock: 2, valueYen: 500, odds: 1 }],
+        templates: { win: { dm: '{name}さん、当選です！{resultUrl}' }, lose: {} },
+      },
+    });
+    await runWorker(async (taskQueue) => {
+      const handle = await startCampaign(campaign.id, accountId, taskQueue);
+      await approve(handle);
+      const stopId = await openStop(handle, 'stock_exhausted');
+      await insertEntryEvents(
+        testDb.db,
+        late.map((p, i) => ({
+          campaignId: campaign.id,
+          xEventId: `late-${i}`,
+          source: 'dm_keyword' as const,
+          xUserId: p.id,
+          username: p.username,
+          text: '参加します',
+          receivedVia: 'webhook' as const,
+        })),
+      );
+      await handle.signal(entriesArrivedSignal);
+      await env.sleep('10 seconds');
+      const held = await testDb.db
+        .selectFrom('entry_events')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('campaign_id', '=', campaign.id)
+        .where('processed_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(held.n), 3, 'late entries wait, stored, for a decision');
+      await handle.executeUpdate(resolveInterventionUpdate, {
+        args: [
+          {
+            by: 'olivia',
+            interventionId: stopId,
+            resolution: 'add_stock',
+            stock: [{ prizeId: 'gift', amount: 3 }],
+          },
+        ],
+      });
+      const result = await handle.result();
+      assert.equal(result.report?.winners, 5);
+    });
+    const stops = await listInterventions(testDb.db, {
+      campaignId: campaign.id,
+      kind: 'stock_exhausted',
+    });
+    assert.deepEqual(
+      stops.map((s) => [s.resolution, s.resolvedBy]),
+      [
+        ['add_stock', 'olivia'],
+        ['end_collecting', 'kuji'],
+      ],
+    );
+  });
+
+  it('sends a changed configuration back to approval and goes on once it is approved again', async () => {
+    const people = participants(3, 'change');
+    const { accountId, campaign } = await seedDrawn(people, 3);
+    let handle: Handle | undefined;
+    await runWorker(
+      async (taskQueue) => {
+        handle = await startCampaign(campaign.id, accountId, taskQueue);
+        await approve(handle);
+        await waitFor('paused after the first send', async () => {
+          const status = await handle!.query(statusQuery);
+          return status.paused && status.counts.sent === 1 ? true : undefined;
+        });
+        const change = await handle.executeUpdate(configChangedUpdate, {
+          args: [{ by: 'alice', configVersion: 2 }],
+        });
+        assert.equal(change.approvalRequired, true);
+        const back = await waitFor('back to awaiting approval', async () => {
+          const status = await handle!.query(statusQuery);
+          return status.phase === 'awaiting_approval' ? status : undefined;
+        });
+        assert.equal(back.needsAttention, true);
+        assert.equal(back.approvalRound, 2);
+        await handle.signal(resumeSignal, { by: 'olivia' });
+        await env.sleep('1 hour');
+        assert.equal((await handle.query(statusQuery)).counts.sent, 1, 'nothing before approval');
+        await handle.signal(approveSignal, { by: 'bob' });
+        assert.equal((await handle.result()).report?.delivered, 3);
+      },
+      async (sent) => {
+        if (sent === 1) await handle!.signal(pauseSignal, { by: 'olivia' });
+      },
+    );
+    const approvals = await listInterventions(testDb.db, {
+      campaignId: campaign.id,
+      kind: 'approval',
+    });
+    assert.deepEqual(
+      approvals.map((a) => [a.status, a.resolution, a.resolvedBy]),
+      [
+        ['resolved', 'approved', 'bob'],
+        ['resolved', 'approved', 'bob'],
+      ],
+    );
+  });
+
+  it('resends to a participant who says the DM never arrived, and closes a dismissed report', async () => {
+    const people = participants(3, 'missing');
+    const { accountId, campaign } = await seedDrawn(people, 3);
+    const [complainer, other] = people as [Participant, Participant];
+    const reports: string[] = [];
+    let handle: Handle | undefined;
+    await runWorker(
+      async (taskQueue) => {
+        handle = await startCampaign(campaign.id, accountId, taskQueue);
+        await approve(handle);
+        const waiting = await waitFor('all sent, two reports open', async () => {
+          const status = await handle!.query(statusQuery);
+          return status.counts.sent === 3 && status.interventions?.length === 2
+            ? status
+            : undefined;
+        });
+        assert.equal(waiting.needsAttention, true);
+        await env.sleep('1 hour');
+        assert.equal(
+          (await handle.query(statusQuery)).phase,
+          'delivering',
+          'the report waits for open interventions',
+        );
+        const resent = await handle.executeUpdate(resolveInterventionUpdate, {
+          args: [{ by: 'olivia', interventionId: reports[0]!, resolution: 'resend' }],
+        });
+        assert.equal(resent.queued, 1);
+        await handle.executeUpdate(resolveInterventionUpdate, {
+          args: [{ by: 'olivia', interventionId: reports[1]!, resolution: 'dismiss' }],
+        });
+        assert.equal((await handle.result()).report?.delivered, 4);
+      },
+      async (sent) => {
+        if (sent !== 3) return;
+        for (const person of [complainer, other]) {
+          const { intervention } = await openIntervention(testDb.db, {
+            campaignId: campaign.id,
+            accountId,
+            kind: 'not_received',
+            dedupeKey: `user:${person.id}`,
+            details: { xUserId: person.id, deliveryId: `${campaign.id}:${person.id}:win` },
+            openedBy: `participant:${person.id}`,
+          });
+          await handle!.signal(interventionOpenedSignal, {
+            interventionId: intervention.id,
+            kind: 'not_received',
+            openedBy: intervention.openedBy,
+          });
+          reports.push(intervention.id);
+        }
+      },
+    );
+    assert.equal(dmsTo([complainer]).length, 2, 'the original and the resend');
+    assert.equal(dmsTo([other]).length, 1);
+  });
+});
