@@ -20,3 +20,13 @@ export const terminalPhases: ReadonlySet<CampaignPhase> = new Set([
   'cancelled',
   'failed',
 ]);
+
+/** Phases in which sends can still be asked for: resends, follow-ups, "didn't receive it". */
+export const sendingPhases: readonly CampaignPhase[] = ['collecting', 'drawing', 'delivering'];
+
+/** Phases in which a changed configuration can still take effect. */
+export const changeablePhases: readonly CampaignPhase[] = [
+  'awaiting_approval',
+  'scheduled',
+  ...sendingPhases,
+];

@@ -26,7 +26,12 @@ import {
   type InterventionSummary,
   resolutionRefusal,
 } from '../domain/interventions';
-import { type CampaignPhase, campaignPhases } from '../domain/phases';
+import {
+  type CampaignPhase,
+  campaignPhases,
+  changeablePhases,
+  sendingPhases,
+} from '../domain/phases';
 import {
   type ActorInput,
   approveSignal,
@@ -90,17 +95,6 @@ const people = proxyActivities<InterventionActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-
-/** Phases in which sends can still be asked for (resend, misdelivery follow-up). */
-const SENDING_PHASES: readonly CampaignPhase[] = ['collecting', 'drawing', 'delivering'];
-/** Phases in which a changed configuration can still take effect. */
-const CHANGEABLE_PHASES: readonly CampaignPhase[] = [
-  'awaiting_approval',
-  'scheduled',
-  'collecting',
-  'drawing',
-  'delivering',
-];
 
 /** Refuses an update before anything is recorded; the API answers with the code and message. */
 function refuse(code: string, message: string, phase: CampaignPhase): never {
@@ -274,7 +268,7 @@ export async function campaignWorkflow(
     },
     {
       validator: ({ deliveryIds }: ResendInput) => {
-        if (!SENDING_PHASES.includes(status.phase)) {
+        if (!sendingPhases.includes(status.phase)) {
           refuse(
             'invalid_in_phase',
             `Campaign is in phase '${status.phase}'; resends are possible while collecting, drawing or delivering`,
@@ -301,7 +295,7 @@ export async function campaignWorkflow(
     },
     {
       validator: ({ followUpText }: MisdeliveryReport) => {
-        if (!SENDING_PHASES.includes(status.phase)) {
+        if (!sendingPhases.includes(status.phase)) {
           refuse(
             'invalid_in_phase',
             `Campaign is in phase '${status.phase}'; a misdelivery can be reported while collecting, drawing or delivering`,
@@ -387,7 +381,7 @@ export async function campaignWorkflow(
     },
     {
       validator: (_change: ActorInput & { configVersion: number }) => {
-        if (!CHANGEABLE_PHASES.includes(status.phase)) {
+        if (!changeablePhases.includes(status.phase)) {
           refuse(
             'invalid_in_phase',
             `Campaign is in phase '${status.phase}'; the configuration can change until delivery ends`,

@@ -18,7 +18,7 @@ import {
   updateCampaignConfig,
 } from '../../db/repositories/campaigns';
 import { campaignConfigSchema } from '../../domain/campaign-config';
-import type { CampaignPhase } from '../../domain/phases';
+import { type CampaignPhase, changeablePhases } from '../../domain/phases';
 import {
   approveUpdate,
   cancelSignal,
@@ -324,8 +324,7 @@ export default function campaignRoutes(app: FastifyInstance) {
         .getHandle(campaign.workflowId)
         .query(statusQuery)
         .catch(() => null);
-      const changeable = ['awaiting_approval', 'scheduled', 'collecting', 'drawing', 'delivering'];
-      if (!state || !changeable.includes(state.phase)) {
+      if (!state || !changeablePhases.includes(state.phase)) {
         throw new AppError(
           409,
           'invalid_in_phase',

@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Intervention, listInterventions } from '../../db/repositories/interventions';
+import {
+  findIntervention,
+  type Intervention,
+  listInterventions,
+} from '../../db/repositories/interventions';
 import { interventionCatalog, type InterventionKind } from '../../domain/interventions';
 import {
   reportMisdeliveryUpdate,
@@ -142,9 +146,7 @@ export default function interventionRoutes(app: FastifyInstance) {
             ],
           }),
       );
-      const [stored] = (await listInterventions(app.db, { campaignId: campaign.id })).filter(
-        (i) => i.id === result.interventionId,
-      );
+      const stored = await findIntervention(app.db, result.interventionId);
       if (!stored) throw new AppError(404, 'intervention_not_found', 'intervention vanished');
       return { intervention: presentIntervention(stored), queued: result.queued };
     },
@@ -175,9 +177,7 @@ export default function interventionRoutes(app: FastifyInstance) {
             args: [{ by: actor, reason, followUpText, selector }],
           }),
       );
-      const [stored] = (await listInterventions(app.db, { campaignId: campaign.id })).filter(
-        (i) => i.id === summary.id,
-      );
+      const stored = await findIntervention(app.db, summary.id);
       if (!stored) throw new AppError(404, 'intervention_not_found', 'intervention vanished');
       return reply.status(201).send({ intervention: presentIntervention(stored) });
     },

@@ -6,6 +6,7 @@ import { openIntervention } from '../../db/repositories/interventions';
 import { type CampaignConfig, campaignConfigSchema } from '../../domain/campaign-config';
 import type { EntrySource } from '../../domain/consent';
 import { detectNotReceived, type NotReceivedMatch } from '../../domain/not-received';
+import { sendingPhases } from '../../domain/phases';
 import { containsPhrase } from '../../domain/text';
 import { clearAccountCredentials } from '../../x/credentials';
 import {
@@ -59,7 +60,6 @@ const webhookErrors = {
 } as const;
 
 /** Phases in which the campaign's workflow runs and can still resend (its sending phases). */
-const complaintPhases = ['collecting', 'drawing', 'delivering'];
 
 function postReferences(post: PostPayload, type: string, postId: string): boolean {
   return post.referenced_tweets.some((ref) => ref.type === type && ref.id === postId);
@@ -376,7 +376,7 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
       .innerJoin('accounts', 'accounts.id', 'campaigns.account_id')
       .innerJoin('deliveries', 'deliveries.campaign_id', 'campaigns.id')
       .where('accounts.x_user_id', '=', senderXUserId)
-      .where('campaigns.phase', 'in', complaintPhases)
+      .where('campaigns.phase', 'in', sendingPhases)
       .where('deliveries.x_user_id', '=', complaint.xUserId)
       .where('deliveries.kind', 'in', ['win', 'lose'])
       // The newest result delivery per campaign: a resend supersedes the failed original.
