@@ -3,11 +3,12 @@
  * "armed" check and the rehearsal that sends the real templates to test accounts) and, while the
  * campaign runs, checking and re-arming the automation it depends on.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, asyncLocalStorage } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import type { LocalizedTextJson } from '../db/database';
 import { type Account, findAccountById } from '../db/repositories/accounts';
 import { insertAuditEntry } from '../db/repositories/audit-log';
+import { ensureCampaignSecretSeed } from '../db/repositories/campaign-seed';
 import {
   type Campaign,
   findCampaignById,
@@ -90,6 +91,34 @@ export interface StoredPreflight extends PreflightSummary {
   /** Preflights run so far for the campaign, this one included; rehearsal delivery ids carry it. */
   round: number;
   rehearsal: RehearsalResult[];
+}
+
+/**
+ * How far preflight got, as its heartbeats tell Temporal (and the Web UI's pending activity):
+ * steps and counts only — never a test account's id or a text.
+ */
+export interface PreflightProgress {
+  step:
+    | 'sender_checked'
+    | 'armed_checked'
+    | 'test_accounts_found'
+    | 'rehearsal_sent'
+    | 'rehearsal_confirmed';
+  round: number;
+  /** Rehearsal DMs handled so far (rehearsal_sent), or conversations read (rehearsal_confirmed). */
+  done?: number;
+  /** Rehearsal DMs planned in all (rehearsal_sent). */
+  of?: number;
+}
+
+/**
+ * Preflight makes a series of X calls (each up to the client's request timeout, some waiting out
+ * a rate-limit window): a heartbeat after each step lets the workflow's heartbeat timeout tell a
+ * slow preflight from a stuck one. Called outside an activity (a test, a script), there is no
+ * Temporal to tell.
+ */
+function heartbeat(progress: PreflightProgress): void {
+  asyncLocalStorage.getStore()?.heartbeat(progress);
 }
 
 export interface AutomationArmedStatus {
@@ -302,16 +331,6 @@ export function createCampaignActivities({
     return campaign;
   }
 
-  /** Read only: preflight never creates the seed (prepareCampaign does, after approval). */
-  async function storedSecretSeed(campaignId: string): Promise<string | null> {
-    const row = await db
-      .selectFrom('campaigns')
-      .select('secret_seed')
-      .where('id', '=', campaignId)
-      .executeTakeFirst();
-    return row?.secret_seed ?? null;
-  }
-
   /** The sender's X health: token valid, not locked, suspended or restricted. */
   async function senderHealth(
     account: Account,
@@ -514,21 +533,32 @@ export function createCampaignActivities({
     at: Date;
   }): Promise<{ results: RehearsalResult[]; findings: PreflightFinding[] }> {
     const { campaign, config, account, xApi, round, at } = input;
+    const progress = (step: PreflightProgress['step'], counts?: { done: number; of?: number }) =>
+      heartbeat({ step, round, ...counts });
     const templates = (['win', 'lose'] as const).flatMap((kind) => {
       const text = config.templates[kind].dm;
       return text === undefined ? [] : [{ key: `${kind}.dm` as RehearsedTemplate, text }];
     });
     const testUserIds = [...new Set(config.testAccounts)];
     if (templates.length === 0 || testUserIds.length === 0) return { results: [], findings: [] };
+    const base = publicBaseUrl?.replace(/\/+$/, '');
 
     const people = await lookupTestAccounts(account, xApi, testUserIds);
-    const seed = await storedSecretSeed(campaign.id);
-    const base = publicBaseUrl?.replace(/\/+$/, '');
+    progress('test_accounts_found');
+    // Signed with the seed the campaign's real links will carry, so the test account can open its
+    // rehearsed {resultUrl}; preflight creates the seed when it is the first to need it.
+    const links =
+      base === undefined
+        ? undefined
+        : { base, seed: await ensureCampaignSecretSeed(db, campaign.id) };
     const dayKey = localDayKey(at, account.timezone);
     const results: RehearsalResult[] = [];
     const findings: PreflightFinding[] = [];
     let quotaFull: { failure: DeliveryFailure; count: number } | undefined;
     let refusedSender: DeliveryFailure | undefined;
+    const dmsPlanned = testUserIds.length * templates.length;
+    let dmsHandled = 0;
+    let conversationsRead = 0;
 
     for (const testUserId of testUserIds) {
       const person = people.get(testUserId);
@@ -555,12 +585,7 @@ export function createCampaignActivities({
             name: `@${user.username}`,
             prize: config.prizes[0]?.name ?? '',
             code: 'REHEARSAL',
-            resultUrl:
-              base === undefined
-                ? undefined
-                : seed
-                  ? resultUrl(base, campaign.id, testUserId, seed)
-                  : `${base}/r/rehearsal`,
+            resultUrl: links && resultUrl(links.base, campaign.id, testUserId, links.seed),
           });
           text = rendered.ok
             ? rendered
@@ -579,6 +604,8 @@ export function createCampaignActivities({
           dayKey,
           refusedSender,
         });
+        dmsHandled += 1;
+        progress('rehearsal_sent', { done: dmsHandled, of: dmsPlanned });
         if (outcome.kind === 'sent') {
           const result: RehearsalResult = {
             testUserId,
@@ -646,6 +673,8 @@ export function createCampaignActivities({
           });
         }
       }
+      conversationsRead += 1;
+      progress('rehearsal_confirmed', { done: conversationsRead });
     }
 
     if (quotaFull) {
@@ -730,12 +759,14 @@ export function createCampaignActivities({
         // Whether the sender's DMs are open cannot be read through X's API, so it is not checked.
         if (account.linked && x) {
           const health = await senderHealth(account, x);
+          heartbeat({ step: 'sender_checked', round });
           if (health.finding) findings.push(health.finding);
           // With a rejected token or a restricted sender every further call fails the same way;
           // the blocking finding already says what to fix.
           if (health.usable) {
             if (webhookUrl !== undefined) {
               const disarmed = await armedFinding(account, x, webhookUrl);
+              heartbeat({ step: 'armed_checked', round });
               if (disarmed) findings.push(disarmed);
             }
             // Never send from a halted or inactive account; an invalid configuration has no

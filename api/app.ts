@@ -1,6 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -20,12 +24,44 @@ import reportRoutes from './routes/reports';
 import resultRoutes from './routes/results';
 import webhookRoutes from './routes/webhooks';
 
+/** A personal result link's path, `/r/<campaign>/<x user>/<token>`, up to its token. */
+const resultLinkTokenInPath = /^(\/r\/[^/?#]+\/[^/?#]+\/)[^/?#]+/;
+
+/**
+ * A request URL as the logs may show it. A result link's token is all that keeps a participant's
+ * result and prize code private (X user ids are public), so whoever reads the logs must not be
+ * able to open the page: the token becomes `***`, campaign and user stay.
+ */
+function loggableUrl(url: string): string {
+  return url.replace(resultLinkTokenInPath, '$1***');
+}
+
+/** Fastify's default request fields (bar the unused `accept-version`), the URL made loggable. */
+function serializeRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: loggableUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
+/** Whatever logger the caller configured, never writing a result link's token. */
+function withoutTokensInLogs(
+  logger: FastifyServerOptions['logger'],
+): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const options = logger === true ? {} : logger;
+  return { ...options, serializers: { ...options.serializers, req: serializeRequest } };
+}
+
 /** The whole HTTP API as an app that never listens: server.ts listens, tests inject. */
 export async function buildApp(
   deps: ApiDependencies,
   options: Pick<FastifyServerOptions, 'logger'> = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false });
+  const app = Fastify({ logger: withoutTokensInLogs(options.logger) });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

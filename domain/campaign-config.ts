@@ -337,6 +337,13 @@ function toTokyoIso(date: Date): string {
 
 const hour = 60 * 60 * 1000;
 
+/**
+ * The examples' test account: @aoi_y of the X emulator's demo world (`x/emulator/demo.ts`), who
+ * takes DMs from anyone and does not follow the sender, so no eligible entrant is lost to it. A
+ * rehearsal of an example campaign on the local stack therefore reaches a real (emulated) user.
+ */
+const exampleTestAccountId = '1790000000000001008';
+
 /** A valid drawn campaign: repost + follow, 10 winners and 3 alternates, starting in an hour. */
 export function exampleCampaignConfig(now: Date): DrawnCampaignConfig {
   const config = campaignConfigSchema.parse({
@@ -367,7 +374,7 @@ export function exampleCampaignConfig(now: Date): DrawnCampaignConfig {
       endAt: toTokyoIso(new Date(now.getTime() + 7 * 24 * hour)),
       claimDeadlineHours: 72,
     },
-    testAccounts: ['1000000000000000002'],
+    testAccounts: [exampleTestAccountId],
     compliance: { premiumKind: 'open' },
     draw: { winners: 10, alternates: 3 },
   } satisfies CampaignConfigInput);
@@ -405,7 +412,7 @@ export function exampleInstantWinConfig(now: Date): InstantWinCampaignConfig {
       startAt: toTokyoIso(new Date(now.getTime() + hour)),
       endAt: toTokyoIso(new Date(now.getTime() + 3 * 24 * hour)),
     },
-    testAccounts: ['1000000000000000002'],
+    testAccounts: [exampleTestAccountId],
     compliance: { premiumKind: 'open' },
   } satisfies CampaignConfigInput);
   if (config.kind !== 'instant_win') throw new Error('example must be an instant_win campaign');

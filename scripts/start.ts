@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole local stack in one process tree — Temporal dev server with Web UI,
- * PostgreSQL, worker and API — then the URLs. Ctrl-C stops everything in order. Services
+ * PostgreSQL, API and worker — then the URLs. Ctrl-C stops everything in order. Services
  * configured by environment (DATABASE_URL, TEMPORAL_ADDRESS) are used instead of local ones.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { createDb, type Db } from '../db/client';
 import { migrateToLatest } from '../db/migrate';
 import { ensureApiKey, insertApiKey } from '../db/repositories/api-keys';
 import { insertAccount } from '../db/repositories/accounts';
-import { createKujiWorker } from '../worker/worker';
+import { createKujiWorker, webhookUrlFromSettings } from '../worker/worker';
 import {
   generateCredentialsKey,
   loadCredentialsKey,
@@ -159,28 +159,6 @@ async function main() {
     await storeAccountCredentials(db, credentialsKey, 'demo', demoSenderCredentials());
   }
 
-  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
-  onShutdown('worker connection', () => nativeConnection.close());
-  const worker = await withTicker(
-    'starting worker (bundling workflows)',
-    createKujiWorker({
-      connection: nativeConnection,
-      namespace: settings.TEMPORAL_NAMESPACE,
-      taskQueue: settings.TEMPORAL_TASK_QUEUE,
-      activities: createActivities({
-        db,
-        credentialsKey,
-        xApiBaseUrl,
-        publicBaseUrl: settings.PUBLIC_BASE_URL ?? `http://${settings.HOST}:${settings.PORT}`,
-      }),
-    }),
-  );
-  const workerRun = worker.run();
-  onShutdown('worker', async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await workerRun;
-  });
-
   const connection = await Connection.connect({ address: temporalAddress });
   onShutdown('client connection', () => connection.close());
   const app = await buildApp(
@@ -204,11 +182,37 @@ async function main() {
       ? `http://${settings.HOST}:${address.port}`
       : String(address);
 
-  if (emulator) {
+  const publicBaseUrl = settings.PUBLIC_BASE_URL ?? apiUrl;
+  // The webhook X delivers to, exactly as registered: preflight and the running campaign check
+  // that it is live. The emulator reaches the API where it listens; real X, under the public URL
+  // (registered outside Kuji, as worker/main.ts assumes). No secret, no webhook: polling alone.
+  const webhookUrl = webhookUrlFromSettings(
+    { X_WEBHOOK_SECRET: webhookSecret },
+    emulator ? apiUrl : publicBaseUrl,
+  );
+  if (emulator && webhookUrl) {
     // The emulator delivers X Activity API events to our webhook (CRC-checked on registration).
-    const crc = await emulator.configureWebhook(`${apiUrl}/v1/webhooks/x`, DEMO_CONSUMER_SECRET);
+    const crc = await emulator.configureWebhook(webhookUrl, DEMO_CONSUMER_SECRET);
     if (!crc.valid) step(`the emulator's webhook CRC check failed: ${JSON.stringify(crc)}`);
   }
+
+  // Started once the webhook is registered, so the first preflight already finds it armed.
+  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+  onShutdown('worker connection', () => nativeConnection.close());
+  const worker = await withTicker(
+    'starting worker (bundling workflows)',
+    createKujiWorker({
+      connection: nativeConnection,
+      namespace: settings.TEMPORAL_NAMESPACE,
+      taskQueue: settings.TEMPORAL_TASK_QUEUE,
+      activities: createActivities({ db, credentialsKey, xApiBaseUrl, publicBaseUrl, webhookUrl }),
+    }),
+  );
+  const workerRun = worker.run();
+  onShutdown('worker', async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRun;
+  });
 
   const adminKey = await ensureLocalAdminKey(db, settings.KUJI_ADMIN_KEY);
   const lines = [

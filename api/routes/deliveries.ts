@@ -46,6 +46,8 @@ async function listAwaitingQueue(db: Db, campaignId: string): Promise<QueuedDeli
     .select(['id', 'channel', 'state', 'window_day'])
     .where('campaign_id', '=', campaignId)
     .where('state', 'in', awaitingStates)
+    // Preflight rehearsals are sent by preflight, never from the queue.
+    .where('kind', '!=', 'rehearsal')
     .orderBy('created_at')
     .orderBy('id')
     .execute();

@@ -1,6 +1,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance, onRequestHookHandler, preValidationHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { inTransaction } from '../../db/client';
+import { insertAuditEntry } from '../../db/repositories/audit-log';
 import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
 import { openIntervention } from '../../db/repositories/interventions';
 import { type CampaignConfig, campaignConfigSchema } from '../../domain/campaign-config';
@@ -365,7 +367,8 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
   /**
    * Opens a `not_received` intervention in every running campaign of the sender in which the
    * complaining participant has a result delivery, and tells each workflow about the ones that
-   * are new. Returns how many were opened; a repeat complaint finds the open one.
+   * are new. Returns how many were opened; a repeat complaint finds the open one. Each new one is
+   * in the audit log, written with it, by the participant who opened it.
    */
   async function openNotReceived(
     senderXUserId: string,
@@ -407,13 +410,27 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
         phrase: complaint.match.phrase,
         via: complaint.via,
       };
-      const { intervention, created } = await openIntervention(app.db, {
-        campaignId: campaign.campaignId,
-        accountId: campaign.accountId,
-        kind: 'not_received',
-        dedupeKey: `user:${complaint.xUserId}`,
-        details,
-        openedBy,
+      const { intervention, created } = await inTransaction(app.db, async (trx) => {
+        const opened = await openIntervention(trx, {
+          campaignId: campaign.campaignId,
+          accountId: campaign.accountId,
+          kind: 'not_received',
+          dedupeKey: `user:${complaint.xUserId}`,
+          details,
+          openedBy,
+        });
+        if (opened.created) {
+          // As the workflow's own interventions are audited: actor = who opened it.
+          await insertAuditEntry(trx, {
+            actor: openedBy,
+            action: 'intervention.open',
+            campaignId: campaign.campaignId,
+            subject: opened.intervention.id,
+            outcome: 'ok',
+            details: { kind: 'not_received', interventionId: opened.intervention.id, ...details },
+          });
+        }
+        return opened;
       });
       if (!created) continue;
       opened += 1;

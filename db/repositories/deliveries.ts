@@ -24,6 +24,12 @@ export const deliveryStates = [
 const openStates = ['queued', 'reserved', 'sending'] as const satisfies readonly DeliveryState[];
 /** States no later attempt may leave: the message went out, or it never will. */
 const finalStates = ['sent', 'skipped'] as const satisfies readonly DeliveryState[];
+/**
+ * Preflight's DMs to test accounts are stored as deliveries (real DMs, holding slots in the
+ * account's quota ledger), but they are not the campaign's: the send queue, the resend and the
+ * report leave them out.
+ */
+const rehearsalKind = 'rehearsal' as const satisfies DeliveryKind;
 
 export interface NewDelivery {
   /** Deterministic (derived from campaign, participant and kind) so a retried insert is a no-op. */
@@ -196,6 +202,7 @@ export async function listDeliveries(
 /**
  * The next deliveries to work on, oldest first. A `sending` one is in doubt (an earlier attempt
  * may have reached X): the caller reconciles it against the conversation before sending again.
+ * Rehearsal DMs are preflight's to send (and reconcile), never the drain's.
  */
 export async function nextQueuedDeliveries(
   db: Db,
@@ -206,6 +213,7 @@ export async function nextQueuedDeliveries(
     .selectFrom('deliveries')
     .selectAll()
     .where('campaign_id', '=', campaignId)
+    .where('kind', '!=', rehearsalKind)
     .where('state', 'in', openStates)
     .orderBy('created_at')
     .orderBy('id')
@@ -348,7 +356,7 @@ export async function setDeliveryWindow(
   return result.numUpdatedRows > 0n;
 }
 
-/** Deliveries per state, every state present (0 when none). */
+/** The campaign's deliveries per state, every state present (0 when none); no rehearsals. */
 export async function deliveryCounts(
   db: Db,
   campaignId: string,
@@ -357,6 +365,7 @@ export async function deliveryCounts(
     .selectFrom('deliveries')
     .select((eb) => ['state', eb.fn.countAll<string>().as('count')])
     .where('campaign_id', '=', campaignId)
+    .where('kind', '!=', rehearsalKind)
     .groupBy('state')
     .execute();
   const counts = Object.fromEntries(deliveryStates.map((state) => [state, 0])) as Record<
@@ -370,6 +379,7 @@ export async function deliveryCounts(
 /**
  * Sent deliveries of an account per local day, oldest day first: the day of the quota slot the
  * delivery used, else its planned window day (deliveries that needed no DM slot, e.g. replies).
+ * Rehearsal DMs are left out; the quota ledger (`quotaUsage`) still counts their slots.
  */
 export async function sentPerDay(
   db: Db,
@@ -387,6 +397,7 @@ export async function sentPerDay(
       eb.fn.countAll<string>().as('count'),
     ])
     .where('deliveries.account_id', '=', options.accountId)
+    .where('deliveries.kind', '!=', rehearsalKind)
     .where('deliveries.state', '=', 'sent')
     .where((eb) =>
       eb.or([
@@ -401,7 +412,7 @@ export async function sentPerDay(
   return rows.map((row) => ({ dayKey: row.day_key as string, count: Number(row.count) }));
 }
 
-/** Failed deliveries grouped by error code, most frequent first. */
+/** The campaign's failed deliveries grouped by error code, most frequent first; no rehearsals. */
 export async function failuresByCode(
   db: Db,
   campaignId: string,
@@ -410,6 +421,7 @@ export async function failuresByCode(
     .selectFrom('deliveries')
     .select((eb) => ['error_code', 'error_category', eb.fn.countAll<string>().as('count')])
     .where('campaign_id', '=', campaignId)
+    .where('kind', '!=', rehearsalKind)
     .where('state', '=', 'failed')
     .groupBy(['error_code', 'error_category'])
     .orderBy(sql`count(*)`, 'desc')
@@ -422,12 +434,16 @@ export async function failuresByCode(
   }));
 }
 
-/** Sends a failed delivery again (operator's resend): failed → queued; false otherwise. */
+/**
+ * Sends a failed delivery again (operator's resend): failed → queued; false otherwise, and for a
+ * rehearsal DM (the next preflight rehearses again; the drain never sends one).
+ */
 export async function requeueFailedDelivery(db: Db, id: string): Promise<boolean> {
   const result = await db
     .updateTable('deliveries')
     .set({ state: 'queued', updated_at: sql<Date>`now()` })
     .where('id', '=', id)
+    .where('kind', '!=', rehearsalKind)
     .where('state', '=', 'failed')
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
@@ -436,7 +452,7 @@ export async function requeueFailedDelivery(db: Db, id: string): Promise<boolean
 /**
  * The operator's resend of a selection: each failed delivery goes back to the queue in one
  * guarded update, so a second press — while the first is pending or after it was sent — finds
- * nothing failed and sends nothing more.
+ * nothing failed and sends nothing more. A rehearsal DM is no campaign delivery: `not_found`.
  */
 export async function requeueFailedDeliveries(
   db: Db,
@@ -449,6 +465,7 @@ export async function requeueFailedDeliveries(
     .set({ state: 'queued', updated_at: sql<Date>`now()` })
     .where('campaign_id', '=', campaignId)
     .where('id', 'in', ids)
+    .where('kind', '!=', rehearsalKind)
     .where('state', '=', 'failed')
     .returning('id')
     .execute();
@@ -458,6 +475,7 @@ export async function requeueFailedDeliveries(
     .select(['id', 'state'])
     .where('campaign_id', '=', campaignId)
     .where('id', 'in', ids)
+    .where('kind', '!=', rehearsalKind)
     .execute();
   const states = new Map(rows.map((row) => [row.id, row.state]));
   return ids.map((id) => {
@@ -491,6 +509,8 @@ export async function sentDeliveriesMatching(
     .where('campaign_id', '=', campaignId)
     .where('state', '=', 'sent')
     .where('kind', 'in', selector.kinds?.length ? selector.kinds : ['win', 'lose'])
+    // A rehearsal went to a test account before launch: no follow-up is owed to it.
+    .where('kind', '!=', rehearsalKind)
     .orderBy('sent_at')
     .orderBy('id');
   if (selector.sentFrom) query = query.where('sent_at', '>=', new Date(selector.sentFrom));

@@ -8,17 +8,24 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { type Activities, createActivities } from '../../activities';
-import type { StoredPreflight } from '../../activities/campaign-activities';
+import {
+  type CampaignX,
+  createCampaignActivities,
+  type PreflightProgress,
+  type StoredPreflight,
+} from '../../activities/campaign-activities';
 import { haltAccount } from '../../db/repositories/accounts';
 import { listAuditEntries } from '../../db/repositories/audit-log';
 import { findCampaignById } from '../../db/repositories/campaigns';
 import { listDeliveries } from '../../db/repositories/deliveries';
-import type { CampaignConfigInput } from '../../domain/campaign-config';
-import { resultUrl } from '../../domain/result-links';
+import { type CampaignConfigInput, exampleCampaignConfig } from '../../domain/campaign-config';
+import { resultUrl, verifyResultLinkToken } from '../../domain/result-links';
 import { xErrorCatalog } from '../../domain/x-errors';
 import {
   DEMO_CONSUMER_SECRET,
+  DEMO_SENDER_USER_ID,
   DEMO_SENDER_USERNAME,
+  demoScenario,
   type Scenario,
   startXEmulator,
   type XEmulator,
@@ -124,10 +131,18 @@ describe('preflight activities', () => {
   }
 
   async function runPreflight(campaignId: string, using: Activities = activities) {
-    const summary = await inActivity(() => using.runPreflight({ campaignId }));
+    const run = await runActivity(() => using.runPreflight({ campaignId }));
+    if (run.error instanceof Error) throw run.error;
+    assert.equal(run.error, undefined);
+    const summary = run.result as Awaited<ReturnType<Activities['runPreflight']>>;
     const stored = (await findCampaignById(testDb.db, campaignId))?.preflight as StoredPreflight;
     const blocking = stored.findings.filter((f) => f.severity === 'blocking');
-    return { summary, stored, blocking };
+    // The X layer heartbeats its own page checkpoints too; preflight's steps carry a `step`.
+    const progress = run.heartbeats.filter(
+      (details): details is PreflightProgress =>
+        typeof details === 'object' && details !== null && 'step' in details,
+    );
+    return { summary, stored, blocking, progress };
   }
 
   /** Runs an activity the way the worker would (the X layer logs through the activity context). */
@@ -229,7 +244,18 @@ describe('preflight activities', () => {
       assert.deepEqual(second.blocking, []);
       const dms = emulator.sent().dms;
       assert.equal(dms.length, 1, 'X refused the identical text; nothing was sent twice');
-      assert.equal(dms[0]?.text.endsWith(`${PUBLIC_BASE_URL}/r/rehearsal`), true);
+      const seed = (
+        await testDb.db
+          .selectFrom('campaigns')
+          .select('secret_seed')
+          .where('id', '=', campaignId)
+          .executeTakeFirstOrThrow()
+      ).secret_seed;
+      assert.ok(seed, 'the first round created the seed; the second used the same one');
+      assert.equal(
+        dms[0]?.text.endsWith(resultUrl(PUBLIC_BASE_URL, campaignId, alpha!.id, seed)),
+        true,
+      );
       assert.deepEqual(second.stored.rehearsal, [
         {
           testUserId: alpha!.id,
@@ -425,6 +451,138 @@ describe('preflight activities', () => {
           [alpha!.id, false, 'rehearsal_not_confirmed'],
           [beta!.id, false, 'server_error'],
         ],
+      );
+    });
+
+    it('signs the rehearsed result links with the seed it creates for a campaign without one', async () => {
+      const { campaignId } = await seedRehearsedCampaign({ lose: false });
+      const seedBefore = await testDb.db
+        .selectFrom('campaigns')
+        .select('secret_seed')
+        .where('id', '=', campaignId)
+        .executeTakeFirstOrThrow();
+      assert.equal(seedBefore.secret_seed, null);
+
+      const { blocking } = await runPreflight(campaignId);
+
+      assert.deepEqual(blocking, []);
+      const { secret_seed: seed } = await testDb.db
+        .selectFrom('campaigns')
+        .select('secret_seed')
+        .where('id', '=', campaignId)
+        .executeTakeFirstOrThrow();
+      assert.ok(seed, 'preflight stored a seed');
+      const dms = emulator.sent().dms;
+      assert.equal(dms.length, 2);
+      const linkPattern = new RegExp(
+        `${PUBLIC_BASE_URL}/r/${encodeURIComponent(campaignId)}/(\\d+)/([A-Za-z0-9_-]+)$`,
+      );
+      for (const dm of dms) {
+        const [, linkedUserId, token] = linkPattern.exec(dm.text) ?? [];
+        assert.equal(linkedUserId, dm.recipientId, dm.text);
+        assert.ok(token, dm.text);
+        assert.equal(verifyResultLinkToken(seed, dm.recipientId, token), true, dm.text);
+      }
+    });
+
+    it('heartbeats after each X step and each rehearsal DM, with steps and counts only', async () => {
+      const { campaignId } = await seedRehearsedCampaign();
+
+      const { progress } = await runPreflight(campaignId);
+
+      assert.deepEqual(progress, [
+        { step: 'sender_checked', round: 1 },
+        { step: 'armed_checked', round: 1 },
+        { step: 'test_accounts_found', round: 1 },
+        { step: 'rehearsal_sent', round: 1, done: 1, of: 4 },
+        { step: 'rehearsal_sent', round: 1, done: 2, of: 4 },
+        { step: 'rehearsal_confirmed', round: 1, done: 1 },
+        { step: 'rehearsal_sent', round: 1, done: 3, of: 4 },
+        { step: 'rehearsal_sent', round: 1, done: 4, of: 4 },
+        { step: 'rehearsal_confirmed', round: 1, done: 2 },
+      ]);
+    });
+
+    it('runs outside an activity too, where there is nothing to heartbeat to', async () => {
+      const { campaignId } = await seedRehearsedCampaign({
+        testAccounts: [alpha!.id],
+        lose: false,
+      });
+      const sentEvents: string[] = [];
+      // A stand-in X: the real X activities need an activity context for their own logging.
+      const standIn: CampaignX = {
+        xMe: () =>
+          Promise.resolve({
+            id: DEMO_SENDER_USER_ID,
+            username: DEMO_SENDER_USERNAME,
+            name: 'Kuji',
+          }),
+        xArmedCheck: () =>
+          Promise.resolve({
+            armed: true,
+            webhookId: 'wh-1',
+            webhookValid: true,
+            subscribed: true,
+            problem: null,
+          }),
+        xRearm: () => Promise.resolve({ subscribed: true, webhookId: 'wh-1', replayJobId: null }),
+        xLookupUsers: () =>
+          Promise.resolve({
+            users: [{ id: alpha!.id, username: alpha!.username, name: alpha!.username }],
+            errors: [],
+          }),
+        xSendDm: () => {
+          const dmEventId = `dm-${sentEvents.length + 1}`;
+          sentEvents.push(dmEventId);
+          return Promise.resolve({ dmEventId, reconciled: false });
+        },
+        xListDmEvents: () =>
+          Promise.resolve({
+            items: sentEvents.map((id) => ({ id, eventType: 'MessageCreate' })),
+            complete: true,
+            pagesRead: 1,
+            partialErrors: [],
+          }),
+      };
+      const direct = createCampaignActivities({
+        db: testDb.db,
+        x: standIn,
+        webhookUrl,
+        publicBaseUrl: PUBLIC_BASE_URL,
+      });
+
+      const summary = await direct.runPreflight({ campaignId });
+
+      assert.equal(summary.ok, true);
+      assert.deepEqual(sentEvents, ['dm-1']);
+    });
+
+    it("rehearses the example campaign's test account in the emulator's demo world", async () => {
+      await emulator.loadScenario(demoScenario());
+      const accountId = await seedLinkedAccount(testDb.db);
+      const campaign = await seedCampaignWithEntries(testDb.db, {
+        accountId,
+        config: { ...exampleCampaignConfig(new Date()), accountId },
+        people: [],
+      });
+      const demoUsers = new Map(demoScenario().users?.map((u) => [u.id, u]));
+
+      const { stored } = await runPreflight(campaign.id, activitiesFor({}));
+
+      const testAccounts = exampleCampaignConfig(new Date()).testAccounts;
+      assert.ok(testAccounts.length > 0);
+      for (const id of testAccounts) assert.ok(demoUsers.has(id), `${id} is no demo-world user`);
+      assert.deepEqual(
+        stored.findings.filter((f) => f.code.startsWith('rehearsal_')),
+        [],
+        'the rehearsal reached the example test account',
+      );
+      assert.deepEqual(
+        stored.rehearsal.map((r) => [r.testUserId, r.template, r.arrived]),
+        testAccounts.flatMap((id) => [
+          [id, 'win.dm', true],
+          [id, 'lose.dm', true],
+        ]),
       );
     });
 

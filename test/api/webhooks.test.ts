@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
 import { notReceivedComplaints } from '../../api/routes/webhooks';
 import type { ActivityEvent } from '../../api/schemas/webhooks';
+import { listAuditEntries } from '../../db/repositories/audit-log';
 import { insertCampaign, updateCampaignPhase } from '../../db/repositories/campaigns';
 import {
   insertDeliveries,
@@ -365,6 +366,12 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       return all.filter((i) => i.openedBy === `participant:${who.id}`);
     }
 
+    /** The audit log's record of what this participant's complaints did. */
+    async function auditedBy(who: Participant) {
+      const all = await listAuditEntries(testDb.db, { limit: 1000 });
+      return all.filter((entry) => entry.actor === `participant:${who.id}`);
+    }
+
     /** The `interventionOpened` signals the workflow received, with their arguments. */
     async function interventionSignals(campaignId: string) {
       const history = await env.client.workflow
@@ -437,7 +444,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       await startUnpolledWorkflow(deliveringId);
     });
 
-    it('opens one intervention for a Japanese DM from a winner whose DM was sent, and signals the workflow', async () => {
+    it('opens and audits one intervention for a Japanese DM from a winner whose DM was sent, and signals the workflow', async () => {
       const winner = person(10);
       const deliveryId = await seedDelivery(deliveringId, winner, 'win', 'sent');
       const text = '当選DMが届いていません';
@@ -480,6 +487,18 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
           openedBy: `participant:${winner.id}`,
         },
       ]);
+
+      const audit = await auditedBy(winner);
+      assert.deepEqual(
+        audit.map((entry) => [entry.action, entry.campaignId, entry.subject, entry.outcome]),
+        [['intervention.open', deliveringId, intervention.id, 'ok']],
+      );
+      assert.deepEqual(audit[0]?.details, {
+        kind: 'not_received',
+        interventionId: intervention.id,
+        ...intervention.details,
+      });
+      assert.ok(!JSON.stringify(audit[0]?.details).includes(text));
     });
 
     it('opens one for an English reply to the sender, naming the newest result delivery', async () => {
@@ -521,7 +540,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       });
     });
 
-    it('opens no second intervention when the same person complains again', async () => {
+    it('opens and audits no second intervention when the same person complains again', async () => {
       const winner = person(12);
       await seedDelivery(deliveringId, winner, 'win', 'sent');
       const first = await signed(
@@ -544,6 +563,15 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       assert.equal(interventions.length, 1);
       assert.equal(interventions[0]?.details.eventId, '1795000000000000210');
       assert.equal((await interventionSignals(deliveringId)).length, signalsAfterFirst);
+      assert.deepEqual(
+        (await auditedBy(winner)).map((entry) => [
+          entry.action,
+          entry.subject,
+          (entry.details as { eventId?: string }).eventId,
+        ]),
+        [['intervention.open', interventions[0]?.id, '1795000000000000210']],
+        'only the complaint that opened the intervention is audited',
+      );
     });
 
     it('opens one when X delivers a reply that mentions the sender twice (as reply and mention)', async () => {
@@ -641,6 +669,10 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 2 });
       const campaigns = (await complaintsBy(winner)).map((i) => i.campaignId).sort();
       assert.deepEqual(campaigns, [deliveringId, unstartedId].sort());
+      assert.deepEqual(
+        (await auditedBy(winner)).map((entry) => entry.campaignId).sort(),
+        [deliveringId, unstartedId].sort(),
+      );
     });
   });
 

@@ -16,10 +16,11 @@ import {
   nextQueuedDeliveries,
   requeueFailedDelivery,
   requeueFailedDeliveries,
+  sentDeliveriesMatching,
   sentPerDay,
   setDeliveryWindow,
 } from '../../db/repositories/deliveries';
-import { reserveQuotaSlot } from '../../db/repositories/quota';
+import { quotaUsage, reserveQuotaSlot } from '../../db/repositories/quota';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const campaignId = 'cmp_deliveries';
@@ -312,6 +313,70 @@ describe('deliveries repository', () => {
       { dayKey: '2026-12-03', count: 1 },
     ]);
     assert.deepEqual(await sentPerDay(testDb.db, { accountId: 'acct_none' }), []);
+  });
+
+  it('leaves rehearsal DMs out of the queue, resends, counts, failures and sends per day', async () => {
+    const rehearsal = (xUserId: string) =>
+      delivery(xUserId, { id: `${campaignId}:rehearsal:1:win.dm:${xUserId}`, kind: 'rehearsal' });
+    const day = '2026-12-01';
+    await insertDeliveries(testDb.db, [
+      delivery('u1'),
+      delivery('u2'),
+      delivery('u3'),
+      rehearsal('t1'),
+      rehearsal('t2'),
+      rehearsal('t3'),
+      rehearsal('t4'),
+    ]);
+    for (const id of [delivery('u1').id, rehearsal('t1').id]) {
+      await reserveQuotaSlot(testDb.db, { accountId, deliveryId: id, dayKey: day, cap: 100 });
+      await markDeliveryReserved(testDb.db, id, { windowDay: day });
+      await markDeliverySent(testDb.db, id, { xEventId: `dm:${id}`, sentAt: new Date() });
+    }
+    await markDeliveryFailed(testDb.db, delivery('u2').id, dmClosed);
+    await markDeliveryFailed(testDb.db, rehearsal('t2').id, dmClosed);
+    await markDeliveryFailed(testDb.db, rehearsal('t3').id, serverError);
+    // A rehearsal left in doubt by a crashed preflight: its retry reconciles it, not the drain.
+    await markDeliverySending(testDb.db, rehearsal('t4').id);
+
+    assert.deepEqual(
+      (await nextQueuedDeliveries(testDb.db, campaignId, 10)).map((d) => d.xUserId),
+      ['u3'],
+    );
+    assert.deepEqual(await deliveryCounts(testDb.db, campaignId), {
+      queued: 1,
+      reserved: 0,
+      sending: 0,
+      sent: 1,
+      failed: 1,
+      skipped: 0,
+    });
+    assert.deepEqual(await failuresByCode(testDb.db, campaignId), [
+      { code: 'dm_not_permitted', category: 'recipient_unreachable', count: 1 },
+    ]);
+    assert.deepEqual(await sentPerDay(testDb.db, { accountId }), [{ dayKey: day, count: 1 }]);
+    assert.deepEqual(await sentPerDay(testDb.db, { accountId, campaignId }), [
+      { dayKey: day, count: 1 },
+    ]);
+    assert.deepEqual(
+      await sentDeliveriesMatching(testDb.db, campaignId, { kinds: ['rehearsal', 'win'] }),
+      [await findDelivery(testDb.db, delivery('u1').id)],
+    );
+
+    // Nothing would ever send a requeued rehearsal: a resend does not take it.
+    assert.equal(await requeueFailedDelivery(testDb.db, rehearsal('t3').id), false);
+    assert.deepEqual(
+      await requeueFailedDeliveries(testDb.db, campaignId, [rehearsal('t2').id, delivery('u2').id]),
+      [
+        { id: rehearsal('t2').id, outcome: 'not_found' },
+        { id: delivery('u2').id, outcome: 'queued' },
+      ],
+    );
+    assert.equal((await findDelivery(testDb.db, rehearsal('t2').id))?.state, 'failed');
+    assert.equal((await findDelivery(testDb.db, rehearsal('t3').id))?.state, 'failed');
+
+    // They are real DMs all the same: the account's quota ledger holds the rehearsal's slot.
+    assert.deepEqual(await quotaUsage(testDb.db, accountId, day), { used: 2, cap: 100 });
   });
 
   it('plans a delivery into a window and instant', async () => {

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { createDb, type Db } from '../../db/client';
+import { insertAccount } from '../../db/repositories/accounts';
+import {
+  ensureCampaignSecretSeed,
+  findCampaignSecretSeed,
+} from '../../db/repositories/campaign-seed';
+import { insertCampaign } from '../../db/repositories/campaigns';
 import { findDraw, insertDraw } from '../../db/repositories/draws';
 import { findReport, upsertReport } from '../../db/repositories/reports';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -46,5 +53,54 @@ describe('draws and reports repositories', () => {
     assert.equal(latest?.createdAt.getTime(), firstStored?.createdAt.getTime());
     assert.ok((latest?.updatedAt.getTime() ?? 0) >= (firstStored?.updatedAt.getTime() ?? 0));
     assert.equal(await findReport(testDb.db, 'cmp_none'), undefined);
+  });
+});
+
+describe('campaign seed repository', () => {
+  let testDb: TestDatabase;
+  let pool: Db;
+  before(async () => {
+    testDb = await createTestDatabase();
+    pool = createDb(testDb.url, { max: 10 });
+  });
+  after(async () => {
+    await pool.destroy();
+    await testDb.close();
+  });
+  beforeEach(async () => {
+    await testDb.truncate();
+    await insertAccount(testDb.db, { id: 'acct_seed', handle: 'kuji_demo' });
+    await insertCampaign(testDb.db, {
+      id: campaignId,
+      name: 'seed',
+      accountId: 'acct_seed',
+      config: {},
+      author: 'alice',
+    });
+  });
+
+  it('creates one seed however many callers race for it, and keeps it', async () => {
+    assert.equal(await findCampaignSecretSeed(testDb.db, campaignId), null);
+
+    const seeds = await Promise.all(
+      Array.from({ length: 10 }, () => ensureCampaignSecretSeed(pool, campaignId)),
+    );
+
+    const stored = await findCampaignSecretSeed(testDb.db, campaignId);
+    assert.match(stored ?? '', /^[0-9a-f]{64}$/);
+    assert.deepEqual(new Set(seeds), new Set([stored]));
+    assert.equal(await ensureCampaignSecretSeed(testDb.db, campaignId), stored);
+  });
+
+  it('keeps a seed set before and refuses a campaign that does not exist', async () => {
+    await testDb.db
+      .updateTable('campaigns')
+      .set({ secret_seed: 'set-before' })
+      .where('id', '=', campaignId)
+      .execute();
+
+    assert.equal(await ensureCampaignSecretSeed(testDb.db, campaignId), 'set-before');
+    await assert.rejects(ensureCampaignSecretSeed(testDb.db, 'cmp_none'), /cmp_none/);
+    assert.equal(await findCampaignSecretSeed(testDb.db, 'cmp_none'), null);
   });
 });
