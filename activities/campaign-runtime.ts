@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import { findAccountById, haltAccount } from '../db/repositories/accounts';
+import { ensureCampaignSecretSeed } from '../db/repositories/campaign-seed';
 import { findCampaignById } from '../db/repositories/campaigns';
 import {
   deliveryCounts,
@@ -167,22 +168,7 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
     return { campaign, config: parsed.data, account };
   }
 
-  async function campaignSeed(campaignId: string): Promise<string> {
-    const row = await db
-      .selectFrom('campaigns')
-      .select('secret_seed')
-      .where('id', '=', campaignId)
-      .executeTakeFirst();
-    if (row?.secret_seed) return row.secret_seed;
-    // First caller wins; a concurrent retry reads the stored one back.
-    await db
-      .updateTable('campaigns')
-      .set({ secret_seed: newDrawSeed(randomBytes(32)) })
-      .where('id', '=', campaignId)
-      .where('secret_seed', 'is', null)
-      .execute();
-    return campaignSeed(campaignId);
-  }
+  const campaignSeed = (campaignId: string) => ensureCampaignSecretSeed(db, campaignId);
 
   /** Plans a result delivery for a participant under the consent rules; null when none applies. */
   function planDelivery(
@@ -364,8 +350,11 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
       const result = await db.transaction().execute(async (trx) => {
         const events = await claimUnprocessedEvents(trx, input.campaignId, input.limit);
         const byUser = new Map<string, EntryEvent[]>();
+        const closedAt = Date.parse(config.schedule.endAt);
         for (const event of events) {
           if (!event.xUserId) continue;
+          // Dated after the end (taken in while a replayed gap held collection open): no entry.
+          if (event.occurredAt && event.occurredAt.getTime() > closedAt) continue;
           byUser.set(event.xUserId, [...(byUser.get(event.xUserId) ?? []), event]);
         }
         // Read once per batch and kept current as stock is taken: the workflow runs one batch

@@ -39,7 +39,12 @@ export async function runCampaignUpdate<T>(
     return await call(handle);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
-      throw new AppError(409, 'campaign_closed', `Campaign '${campaign.id}' is no longer running`);
+      throw new AppError(
+        409,
+        'campaign_closed',
+        `Campaign '${campaign.id}' is no longer running (phase '${campaign.phase}')`,
+        { phase: campaign.phase },
+      );
     }
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       const code = error.cause.type ?? 'refused';

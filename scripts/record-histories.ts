@@ -6,7 +6,13 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { historiesOf, runDrawnCampaign, withCampaignHarness } from '../test/support/campaign-runs';
+import {
+  type CampaignRun,
+  historiesOf,
+  runDisarmedCampaign,
+  runDrawnCampaign,
+  withCampaignHarness,
+} from '../test/support/campaign-runs';
 import { repoRoot } from './lib/paths';
 
 async function main() {
@@ -17,8 +23,12 @@ async function main() {
       { name: 'cancelled', entries: 3, winners: 1, cancelBeforeApproval: true },
       { name: 'continued', entries: 8, winners: 8, continueAsNewAfterSends: 3 },
     ];
-    for (const options of runs) {
-      const run = await runDrawnCampaign(env, testDb, emulator, options);
+    const recorded: (() => Promise<CampaignRun>)[] = [
+      ...runs.map((options) => () => runDrawnCampaign(env, testDb, emulator, options)),
+      () => runDisarmedCampaign(env, testDb, emulator),
+    ];
+    for (const record of recorded) {
+      const run = await record();
       for (const [index, { history }] of (
         await historiesOf(env, run.workflowId, run.firstRunId)
       ).entries()) {

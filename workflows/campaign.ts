@@ -52,7 +52,12 @@ import {
   statusQuery,
 } from './messages';
 import { CampaignPhaseKey, NeedsAttentionKey } from './search-attributes';
-import type { CampaignWorkflowInput, CampaignWorkflowResult, ResumeState } from './types';
+import type {
+  AutomationWatch,
+  CampaignWorkflowInput,
+  CampaignWorkflowResult,
+  ResumeState,
+} from './types';
 
 const db = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '30 seconds',
@@ -90,6 +95,30 @@ const sender = proxyActivities<CampaignRuntimeActivities>({
   },
 });
 
+/**
+ * Preflight asks X who the sender is, checks the webhook and rehearses DMs to test accounts,
+ * some calls waiting out a rate-limit window: it heartbeats after each step.
+ */
+const preflight = proxyActivities<CampaignActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/**
+ * The automation watch: one X call to check the webhook and subscription, and re-arming
+ * (CRC check, subscribe, replay job). A few attempts: a person is waiting on a re-arm.
+ */
+const watch = proxyActivities<CampaignActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+  },
+});
+
 /** Interventions and the audit trail: small database writes. */
 const people = proxyActivities<InterventionActivities>({
   startToCloseTimeout: '30 seconds',
@@ -109,6 +138,10 @@ function refuse(code: string, message: string, phase: CampaignPhase): never {
 /** How often entries are reconciled by polling while collecting (webhooks nudge sooner). */
 const POLL_INTERVAL_MS = 60_000;
 const ENTRY_BATCH = 500;
+/** How often the webhook is checked while collecting: each check is one activity in history. */
+const ARMED_CHECK_INTERVAL_MS = 10 * 60_000;
+/** After a re-arm, collection stays open this long so X's replayed events are taken in. */
+const REPLAY_GRACE_MS = 2 * 60_000;
 const DELIVERY_BATCH = 50;
 
 export async function campaignWorkflow(
@@ -139,12 +172,22 @@ export async function campaignWorkflow(
   // Interventions, updates and the audit trail came with this patch; histories recorded before
   // it replay the earlier behaviour.
   const peopleInTheLoop = patched('people-in-the-loop');
+  // The webhook watch while collecting (disarmed → intervention → re-arm and replay).
+  const watchAutomation = peopleInTheLoop && patched('automation-watch');
   const loop: NonNullable<ResumeState['loop']> = resume?.loop ?? {
     reapprovalNeeded: false,
     recentFailures: [],
     stockAcknowledged: false,
     endCollecting: false,
   };
+  const automation: AutomationWatch = (loop.watch ??= {
+    armedAt: null,
+    nextCheckAtMs: 0,
+    disarmedSince: null,
+    finalCheckDone: false,
+    replayGraceUntilMs: 0,
+    dismissed: false,
+  });
   let queueNudged = false;
   let plan: CampaignPlan | null = resume?.plan ?? null;
   let cursors: EntryCursors = resume?.cursors ?? {};
@@ -363,7 +406,7 @@ export async function campaignWorkflow(
   setHandler(
     configChangedUpdate,
     async ({ by, configVersion }: ActorInput & { configVersion: number }) => {
-      status.preflight = await db.runPreflight({ campaignId: input.campaignId });
+      status.preflight = await preflight.runPreflight({ campaignId: input.campaignId });
       const approvalRequired = status.approvedBy !== null;
       if (approvalRequired) {
         status.approvedBy = null;
@@ -433,6 +476,10 @@ export async function campaignWorkflow(
     resolution: InterventionResolution,
     how: { by: string; note?: string; stock?: { prizeId: string; amount: number }[] },
   ) {
+    let rearmed: Record<string, unknown> | undefined;
+    if (intervention.kind === 'disarmed' && resolution === 'rearm') {
+      rearmed = await rearm(how.by);
+    }
     const result = await people.resolveInterventionRecord({
       campaignId: input.campaignId,
       interventionId: intervention.id,
@@ -445,6 +492,15 @@ export async function campaignWorkflow(
     if (resolution === 'end_collecting') loop.endCollecting = true;
     if (resolution === 'continue') loop.stockAcknowledged = true;
     if (resolution === 'resume' && intervention.kind === 'error_rate') loop.recentFailures = [];
+    if (intervention.kind === 'disarmed') {
+      automation.disarmedSince = null;
+      if (resolution === 'dismiss') automation.dismissed = true;
+      if (rearmed) {
+        // Collection stays open while X re-delivers the gap, then the watch goes on.
+        automation.replayGraceUntilMs = Date.now() + REPLAY_GRACE_MS;
+        automation.nextCheckAtMs = Date.now() + ARMED_CHECK_INTERVAL_MS;
+      }
+    }
     if (result.queued > 0) queueNudged = true;
     refreshAttention();
     return {
@@ -453,6 +509,73 @@ export async function campaignWorkflow(
       resolution: result.resolution,
       queued: result.queued,
     };
+  }
+
+  /**
+   * Checks that X still delivers the account's events to Kuji. A gap opens a `disarmed`
+   * intervention whose start is the last check that found it armed: a re-arm replays from there.
+   * A failing check is no finding (X may be down); the next interval checks again.
+   */
+  async function checkAutomation(activePlan: CampaignPlan): Promise<void> {
+    automation.nextCheckAtMs = Date.now() + ARMED_CHECK_INTERVAL_MS;
+    let check;
+    try {
+      check = await watch.checkAutomationArmed({ campaignId: input.campaignId });
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      return;
+    }
+    status.automation = {
+      armed: check.armed,
+      checkedAt: check.checkedAt,
+      problem: check.problem?.code ?? null,
+    };
+    if (check.armed) {
+      automation.armedAt = check.checkedAt;
+      return;
+    }
+    if (open.some((i) => i.kind === 'disarmed')) return;
+    // Never seen armed in this campaign: the gap reaches back to the start of collection.
+    const since = automation.armedAt ?? activePlan.startAt;
+    automation.disarmedSince = since;
+    await openInterventionOnce('disarmed', `since:${since}`, {
+      disarmedSince: since,
+      problem: check.problem,
+    });
+  }
+
+  /** Re-arms the webhook and replays the gap; a failure refuses the resolution with X's reason. */
+  async function rearm(by: string): Promise<Record<string, unknown>> {
+    const since = automation.disarmedSince ?? automation.armedAt;
+    try {
+      const outcome = await watch.rearmAutomation({
+        campaignId: input.campaignId,
+        disarmedSince: since ?? new Date(0).toISOString(),
+        by,
+      });
+      return { ...outcome };
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
+      refuse(
+        cause?.type ?? 'rearm_failed',
+        `Re-arming failed: ${cause?.message ?? error.message}`,
+        status.phase,
+      );
+    }
+  }
+
+  /**
+   * Collection may not end while entries may be missing: an open `disarmed` intervention waits
+   * for a person, and a re-arm waits for X's replay. The end gets one last check first.
+   */
+  async function holdCollecting(activePlan: CampaignPlan): Promise<boolean> {
+    if (!watchAutomation || automation.dismissed) return false;
+    if (!automation.finalCheckDone) {
+      automation.finalCheckDone = true;
+      await checkAutomation(activePlan);
+    }
+    return open.some((i) => i.kind === 'disarmed') || Date.now() < automation.replayGraceUntilMs;
   }
 
   const blocked = (what: 'sending' | 'entries') =>
@@ -589,7 +712,8 @@ export async function campaignWorkflow(
         peopleInTheLoop &&
         activePlan.kind === 'instant_win' &&
         batch.stockRemaining === 0 &&
-        !loop.stockAcknowledged
+        !loop.stockAcknowledged &&
+        !loop.endCollecting
       ) {
         // Entries keep landing in the database; they are decided once a person chooses.
         await openInterventionOnce('stock_exhausted', 'stock', { wonSoFar: status.counts.won });
@@ -670,6 +794,9 @@ export async function campaignWorkflow(
     while (!cancelled()) {
       if (peopleInTheLoop) await awaitReapproval();
       if (cancelled()) return;
+      if (watchAutomation && !automation.dismissed && Date.now() >= automation.nextCheckAtMs) {
+        if (Date.now() < endAtMs) await checkAutomation(activePlan);
+      }
       try {
         const polled = await polling.pollEntries({ campaignId: input.campaignId, cursors });
         cursors = polled.cursors;
@@ -681,9 +808,15 @@ export async function campaignWorkflow(
       if (activePlan.kind === 'instant_win' && !status.paused) {
         if (!peopleInTheLoop || !blocked('sending')) await deliverQueue('window_full');
       }
-      if (Date.now() >= endAtMs || loop.endCollecting) return;
+      const ended = Date.now() >= endAtMs || loop.endCollecting;
+      if (ended && !(await holdCollecting(activePlan))) return;
       entriesArrived = false;
       const openCount = open.length;
+      // Past the end only a held collection waits: for a person, or for X's replay.
+      const graceLeft = automation.replayGraceUntilMs - Date.now();
+      const nextWake = !ended
+        ? Math.min(POLL_INTERVAL_MS, endAtMs - Date.now())
+        : Math.min(POLL_INTERVAL_MS, graceLeft > 0 ? graceLeft : POLL_INTERVAL_MS);
       await condition(
         () =>
           entriesArrived ||
@@ -692,7 +825,7 @@ export async function campaignWorkflow(
           loop.reapprovalNeeded ||
           queueNudged ||
           (peopleInTheLoop && open.length < openCount),
-        Math.min(POLL_INTERVAL_MS, endAtMs - Date.now()),
+        nextWake,
       );
       await continueAsNewIfSuggested();
     }
@@ -722,7 +855,7 @@ export async function campaignWorkflow(
 
   if (reached('preflight')) {
     await enterPhase('preflight');
-    status.preflight = await db.runPreflight({ campaignId: input.campaignId });
+    status.preflight = await preflight.runPreflight({ campaignId: input.campaignId });
   }
   if (reached('awaiting_approval') && !peopleInTheLoop) {
     status.needsAttention = true;

@@ -112,6 +112,8 @@ export interface CampaignStatus {
   interventions?: InterventionSummary[];
   /** Approvals asked for so far: 1, plus one for each configuration change after approval. */
   approvalRound?: number;
+  /** The last check of the webhook entries arrive through (while collecting). */
+  automation?: { armed: boolean; checkedAt: string; problem: string | null } | null;
   /** The drawn lottery's published seed and entries digest: anyone can re-derive the winners. */
   draw: { seed: string; digest: string; entryCount: number; winners: number } | null;
   report: ReportSummary | null;

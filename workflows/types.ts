@@ -29,6 +29,8 @@ export interface ResumeState {
     stockAcknowledged: boolean;
     /** An operator ended collecting early. */
     endCollecting: boolean;
+    /** The automation watch (absent before it existed); see `AutomationWatch`. */
+    watch?: AutomationWatch;
   };
 }
 
@@ -37,4 +39,23 @@ export interface CampaignWorkflowResult {
   outcome: 'completed' | 'cancelled' | 'failed';
   reason?: string;
   report?: ReportSummary;
+}
+
+/**
+ * The watch over the webhook the campaign's entries arrive through. Instants marked "X clock"
+ * come from activities (the clock X and its replay window use); the others are workflow time.
+ */
+export interface AutomationWatch {
+  /** X clock: the last check that found the automation armed (the start of a gap). */
+  armedAt: string | null;
+  /** Workflow time (ms): when the next check is due. */
+  nextCheckAtMs: number;
+  /** X clock: the start of the open gap, replayed from on re-arm. */
+  disarmedSince: string | null;
+  /** Collection has ended and had its last check (a gap right before the end still counts). */
+  finalCheckDone: boolean;
+  /** Workflow time (ms): collection stays open until then so replayed events are taken in. */
+  replayGraceUntilMs: number;
+  /** A person chose to go on without the webhook: no more checks in this campaign. */
+  dismissed: boolean;
 }

@@ -4,12 +4,24 @@
  */
 import type { History } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { CampaignStatus } from '../../workflows/messages';
 import { createActivities } from '../../activities';
 import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
-import { approveSignal, cancelSignal, statusQuery } from '../../workflows/messages';
+import { buildApp } from '../../api/app';
+import {
+  approveSignal,
+  cancelSignal,
+  resolveInterventionUpdate,
+  statusQuery,
+} from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
-import type { XEmulator } from '../../x/emulator';
+import {
+  applyAction,
+  DEMO_CONSUMER_SECRET,
+  DEMO_SENDER_USERNAME,
+  type XEmulator,
+} from '../../x/emulator';
 import {
   dmKeywordDrawConfig,
   participants,
@@ -102,6 +114,109 @@ export async function runDrawnCampaign(
     entries: options.entries,
     dms: options.cancelBeforeApproval ? 0 : options.winners,
   };
+}
+
+/**
+ * A drawn DM-keyword campaign whose webhook is disarmed while it collects: two people enter in
+ * the gap, the workflow opens `disarmed`, a person re-arms it and X replays the gap. Kuji's real
+ * webhook route receives the events.
+ */
+export async function runDisarmedCampaign(
+  env: TestWorkflowEnvironment,
+  testDb: TestDatabase,
+  emulator: XEmulator,
+): Promise<CampaignRun> {
+  const people = participants(3, 'disarmed');
+  await emulator.loadScenario(worldScenario(people));
+  const app = await buildApp({
+    db: testDb.db,
+    temporal: env.client,
+    temporalConfig: { namespace: env.namespace ?? 'default', taskQueue: 'runs-disarmed' },
+    webhookSecret: DEMO_CONSUMER_SECRET,
+  });
+  try {
+    const webhookUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/v1/webhooks/x`;
+    await emulator.configureWebhook(webhookUrl, DEMO_CONSUMER_SECRET);
+    const accountId = await seedLinkedAccount(testDb.db);
+    const now = new Date(await env.currentTimeMs());
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people: people.slice(0, 1),
+      config: dmKeywordDrawConfig(accountId, now, {
+        winners: 3,
+        overrides: {
+          schedule: {
+            startAt: new Date(now.getTime() + 60_000).toISOString(),
+            endAt: new Date(now.getTime() + 40 * 60_000).toISOString(),
+            timezone: 'Asia/Tokyo',
+          },
+        },
+      }),
+    });
+    const taskQueue = 'runs-disarmed';
+    const worker = await createKujiWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities: createActivities({
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        xApiBaseUrl: emulator.url,
+        publicBaseUrl: 'http://kuji.test',
+        webhookUrl,
+      }),
+      workflowBundle: await workflowBundle(),
+    });
+    const workflowId = campaignWorkflowId(campaign.id);
+    let firstRunId = '';
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(campaignWorkflow, {
+        workflowId,
+        taskQueue,
+        args: [{ campaignId: campaign.id, accountId, author: 'alice' }],
+        typedSearchAttributes: [{ key: CampaignIdKey, value: campaign.id }],
+      });
+      firstRunId = handle.firstExecutionRunId;
+      await testDb.db
+        .updateTable('campaigns')
+        .set({ workflow_id: workflowId, workflow_run_id: firstRunId })
+        .where('id', '=', campaign.id)
+        .execute();
+      const until = async (what: string, probe: (s: CampaignStatus) => boolean) => {
+        for (let i = 0; i < 300; i += 1) {
+          const status = await handle.query(statusQuery);
+          if (probe(status)) return status;
+          await env.sleep('5 seconds');
+        }
+        throw new Error(`never saw ${what}`);
+      };
+      await until('awaiting_approval', (s) => s.phase === 'awaiting_approval');
+      await handle.signal(approveSignal, { by: 'bob' });
+      await until('armed while collecting', (s) => s.automation?.armed === true);
+      emulator.unsubscribe(DEMO_SENDER_USERNAME);
+      for (const person of people.slice(1)) {
+        applyAction(emulator, {
+          type: 'dm',
+          from: person.username,
+          to: DEMO_SENDER_USERNAME,
+          text: '参加します',
+        });
+      }
+      await env.sleep('11 minutes');
+      const disarmed = await until('disarmed', (s) =>
+        Boolean(s.interventions?.some((i) => i.kind === 'disarmed')),
+      );
+      const interventionId = disarmed.interventions?.find((i) => i.kind === 'disarmed')?.id ?? '';
+      await handle.executeUpdate(resolveInterventionUpdate, {
+        args: [{ by: 'carol', interventionId, resolution: 'rearm' }],
+      });
+      await emulator.webhookIdle();
+      await handle.result();
+    });
+    return { name: 'disarmed', workflowId, firstRunId, entries: people.length, dms: 3 };
+  } finally {
+    await app.close();
+  }
 }
 
 /** Every run of a workflow from its first, following continue-as-new (no visibility needed). */

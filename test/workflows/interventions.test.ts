@@ -599,4 +599,254 @@ describe('campaignWorkflow people in the loop', () => {
     assert.equal(dmsTo([complainer]).length, 2, 'the original and the resend');
     assert.equal(dmsTo([other]).length, 1);
   });
+
+  /**
+   * Each stop that holds sending back, brought about the way it happens in the field: X refuses
+   * for lack of API credits (send_error), X flags the sender (sender_halted), too many recipients
+   * have closed DMs (error_rate), an operator reports a wrong message (misdelivery).
+   */
+  const sendingStops = [
+    { kind: 'send_error', fault: 'credits_depleted' },
+    { kind: 'sender_halted', fault: 'automated' },
+    { kind: 'error_rate', closedFirst: 2 },
+    { kind: 'misdelivery' },
+  ] as const;
+
+  async function runToSendingStop(
+    stop: (typeof sendingStops)[number],
+    people: Participant[],
+    decide: (handle: Handle, interventionId: string) => Promise<void>,
+  ) {
+    const closed = 'closedFirst' in stop ? people.slice(0, stop.closedFirst).map((p) => p.id) : [];
+    const { accountId, campaign } = await seedDrawn(
+      people,
+      people.length,
+      { safety: { errorRateThreshold: 0.5, errorRateWindow: 2, errorRateMinAttempts: 2 } },
+      { closedDms: closed },
+    );
+    let handle: Handle | undefined;
+    let sentBeforeStop = 0;
+    await runWorker(
+      async (taskQueue) => {
+        handle = await startCampaign(campaign.id, accountId, taskQueue);
+        await approve(handle);
+        const interventionId = await openStop(handle, stop.kind);
+        await env.sleep('2 hours');
+        sentBeforeStop = dmsTo(people).length;
+        const held = await handle.query(statusQuery);
+        assert.equal(held.needsAttention, true, stop.kind);
+        assert.equal(held.phase, 'delivering', stop.kind);
+        await decide(handle, interventionId);
+      },
+      async (sent) => {
+        if (sent !== 1) return;
+        if ('fault' in stop)
+          emulator.injectFault({ endpoint: 'dm.send', fault: stop.fault, count: 1 });
+        if (stop.kind === 'misdelivery') {
+          await handle!.executeUpdate(reportMisdeliveryUpdate, {
+            args: [{ by: 'carol', selector: {}, followUpText: '{name}さん、訂正です。' }],
+          });
+        }
+      },
+    );
+    return { campaign, accountId, sentBeforeStop };
+  }
+
+  for (const stop of sendingStops) {
+    it(`cancels the campaign from a ${stop.kind} stop: nothing more is sent`, async () => {
+      const people = participants(4, `cancel${sendingStops.indexOf(stop)}x`);
+      const { campaign, accountId, sentBeforeStop } = await runToSendingStop(
+        stop,
+        people,
+        async (handle, interventionId) => {
+          const resolved = await handle.executeUpdate(resolveInterventionUpdate, {
+            args: [{ by: 'olivia', interventionId, resolution: 'cancel', note: 'stop here' }],
+          });
+          assert.equal(resolved.resolution, 'cancel');
+          const result = await handle.result();
+          assert.equal(result.outcome, 'cancelled');
+          assert.match(result.reason ?? '', /olivia/);
+        },
+      );
+      assert.ok(sentBeforeStop < people.length, 'the stop held deliveries back');
+      assert.equal(dmsTo(people).length, sentBeforeStop, 'nothing was sent after the stop');
+      const [stored] = await listInterventions(testDb.db, {
+        campaignId: campaign.id,
+        kind: stop.kind,
+      });
+      assert.deepEqual(
+        [stored?.status, stored?.resolution, stored?.resolvedBy],
+        ['resolved', 'cancel', 'olivia'],
+      );
+      // A cancel from a sender halt leaves the account halted: the restriction is still real.
+      const account = await findAccountById(testDb.db, accountId);
+      assert.equal(account?.halt !== null, stop.kind === 'sender_halted');
+      if (account?.halt) {
+        await testDb.db
+          .updateTable('accounts')
+          .set({ halt: null, halted_at: null })
+          .where('id', '=', accountId)
+          .execute();
+      }
+    });
+  }
+
+  it('resumes sending after a send error once the operator resolves it with resume', async () => {
+    const people = participants(3, 'credits');
+    const [stop] = sendingStops;
+    const { campaign } = await runToSendingStop(stop, people, async (handle, interventionId) => {
+      await handle.executeUpdate(resolveInterventionUpdate, {
+        args: [{ by: 'olivia', interventionId, resolution: 'resume', note: 'credits topped up' }],
+      });
+      assert.equal((await handle.result()).report?.delivered, 3);
+    });
+    // The refused DM was sent again after the resume: every winner has exactly one.
+    for (const person of people) assert.equal(dmsTo([person]).length, 1, person.username);
+    const [stored] = await listInterventions(testDb.db, {
+      campaignId: campaign.id,
+      kind: 'send_error',
+    });
+    assert.deepEqual([stored?.resolution, stored?.resolvedBy], ['resume', 'olivia']);
+  });
+
+  it('dismisses a misdelivery report: sending goes on and no follow-up is sent', async () => {
+    const people = participants(4, 'notwrong');
+    const stop = sendingStops[3];
+    const { campaign } = await runToSendingStop(stop, people, async (handle, interventionId) => {
+      await handle.executeUpdate(resolveInterventionUpdate, {
+        args: [{ by: 'dave', interventionId, resolution: 'dismiss', note: 'the text was right' }],
+      });
+      assert.equal((await handle.result()).report?.delivered, 4);
+    });
+    assert.equal(emulator.sent().dms.filter((dm) => dm.text.includes('訂正')).length, 0);
+    for (const person of people) assert.equal(dmsTo([person]).length, 1, person.username);
+    const [stored] = await listInterventions(testDb.db, {
+      campaignId: campaign.id,
+      kind: 'misdelivery',
+    });
+    assert.deepEqual([stored?.resolution, stored?.resolvedBy], ['dismiss', 'dave']);
+  });
+
+  /** An instant-win campaign of one stock unit whose first entrant takes it; two arrive later. */
+  async function runToStockOut(
+    prefix: string,
+    decide: (handle: Handle, interventionId: string) => Promise<void>,
+  ) {
+    const first = participants(1, `${prefix}a`);
+    const late = participants(2, `${prefix}b`).map((p, i) => ({
+      ...p,
+      id: String(1920000000000000000n + BigInt(i)),
+    }));
+    await emulator.loadScenario(worldScenario([...first, ...late]));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const now = (await serverNow()).getTime();
+    const { draw: _draw, ...drawn } = dmKeywordDrawConfig(accountId, new Date(now), {
+      winners: 1,
+    }) as Extract<CampaignConfigInput, { kind: 'drawn' }>;
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people: first,
+      config: {
+        ...drawn,
+        kind: 'instant_win',
+        // A one-minute window: the win odds, paced by stock over expected entries, stay at 1.
+        schedule: {
+          startAt: new Date(now + 60_000).toISOString(),
+          endAt: new Date(now + 120_000).toISOString(),
+          timezone: 'Asia/Tokyo',
+        },
+        prizes: [{ id: 'gift', name: 'ギフト券', stock: 1, valueYen: 500, odds: 1 }],
+        templates: {
+          win: { dm: '{name}さん、当選です！{resultUrl}' },
+          lose: { dm: '{name}さん、今回は落選です。' },
+        },
+      },
+    });
+    let finishedAtMs = 0;
+    await runWorker(async (taskQueue) => {
+      const handle = await startCampaign(campaign.id, accountId, taskQueue);
+      await approve(handle);
+      const interventionId = await openStop(handle, 'stock_exhausted');
+      await insertEntryEvents(
+        testDb.db,
+        late.map((p, i) => ({
+          campaignId: campaign.id,
+          xEventId: `${prefix}-late-${i}`,
+          source: 'dm_keyword' as const,
+          xUserId: p.id,
+          username: p.username,
+          text: '参加します',
+          receivedVia: 'webhook' as const,
+        })),
+      );
+      await handle.signal(entriesArrivedSignal);
+      await env.sleep('10 seconds');
+      assert.equal(dmsTo(late).length, 0, 'late entries wait for the decision');
+      await decide(handle, interventionId);
+      finishedAtMs = await env.currentTimeMs();
+    });
+    return { campaign, first, late, endAtMs: now + 120_000, finishedAtMs };
+  }
+
+  it('keeps collecting after stock runs out when told to continue: later entrants lose', async () => {
+    const { campaign, first, late } = await runToStockOut('cont', async (handle, id) => {
+      await handle.executeUpdate(resolveInterventionUpdate, {
+        args: [{ by: 'olivia', interventionId: id, resolution: 'continue' }],
+      });
+      const result = await handle.result();
+      assert.equal(result.report?.winners, 1);
+    });
+    assert.equal(dmsTo(first)[0]?.text.includes('当選'), true);
+    assert.deepEqual(
+      dmsTo(late).map((dm) => dm.text.includes('落選')),
+      [true, true],
+      'each late entrant got the lose message once',
+    );
+    const [stored] = await listInterventions(testDb.db, {
+      campaignId: campaign.id,
+      kind: 'stock_exhausted',
+    });
+    assert.deepEqual([stored?.resolution, stored?.resolvedBy], ['continue', 'olivia']);
+  });
+
+  it('ends collecting early when a person chooses end_collecting after stock runs out', async () => {
+    const { campaign, late, endAtMs, finishedAtMs } = await runToStockOut(
+      'endc',
+      async (handle, id) => {
+        await handle.executeUpdate(resolveInterventionUpdate, {
+          args: [{ by: 'olivia', interventionId: id, resolution: 'end_collecting' }],
+        });
+        assert.equal((await handle.result()).outcome, 'completed');
+      },
+    );
+    assert.ok(finishedAtMs < endAtMs, 'completed before the scheduled end');
+    // Entries sent before the decision were in time: they are decided (and lose), once each.
+    assert.deepEqual(
+      dmsTo(late).map((dm) => dm.text.includes('落選')),
+      [true, true],
+    );
+    const stops = await listInterventions(testDb.db, {
+      campaignId: campaign.id,
+      kind: 'stock_exhausted',
+    });
+    assert.deepEqual(
+      stops.map((s) => [s.resolution, s.resolvedBy]),
+      [['end_collecting', 'olivia']],
+    );
+  });
+
+  it('cancels an instant-win campaign from its stock-out stop', async () => {
+    const { campaign, late } = await runToStockOut('canc', async (handle, id) => {
+      await handle.executeUpdate(resolveInterventionUpdate, {
+        args: [{ by: 'olivia', interventionId: id, resolution: 'cancel' }],
+      });
+      assert.equal((await handle.result()).outcome, 'cancelled');
+    });
+    assert.equal(dmsTo(late).length, 0);
+    const [stored] = await listInterventions(testDb.db, {
+      campaignId: campaign.id,
+      kind: 'stock_exhausted',
+    });
+    assert.deepEqual([stored?.resolution, stored?.resolvedBy], ['cancel', 'olivia']);
+  });
 });
