@@ -189,6 +189,8 @@ export async function campaignWorkflow(
     dismissed: false,
   });
   let queueNudged = false;
+  /** A changed configuration is being checked: approval waits for its findings. */
+  let preflightRunning = false;
   let plan: CampaignPlan | null = resume?.plan ?? null;
   let cursors: EntryCursors = resume?.cursors ?? {};
   let entriesArrived = false;
@@ -208,6 +210,18 @@ export async function campaignWorkflow(
       return {
         code: 'author_cannot_approve',
         message: `${by} wrote this campaign; an approver other than the author must approve it`,
+      };
+    }
+    if (loop.changedBy && by === loop.changedBy) {
+      return {
+        code: 'author_cannot_approve',
+        message: `${by} changed this campaign's configuration; an approver other than the author of the change must approve it`,
+      };
+    }
+    if (preflightRunning) {
+      return {
+        code: 'preflight_running',
+        message: 'Preflight is checking the changed configuration; approve once it has finished',
       };
     }
     if (status.preflight && !status.preflight.ok) {
@@ -406,12 +420,23 @@ export async function campaignWorkflow(
   setHandler(
     configChangedUpdate,
     async ({ by, configVersion }: ActorInput & { configVersion: number }) => {
-      status.preflight = await preflight.runPreflight({ campaignId: input.campaignId });
       const approvalRequired = status.approvedBy !== null;
       if (approvalRequired) {
+        // Sending holds at once: the changed text is already stored and must not go out before
+        // it is approved (a send already in flight finishes, as with a pause).
         status.approvedBy = null;
         status.approvalRound = (status.approvalRound ?? 1) + 1;
         loop.reapprovalNeeded = true;
+      }
+      // Whoever changed the configuration last does not approve it (four eyes on the change).
+      loop.changedBy = by;
+      preflightRunning = true;
+      try {
+        status.preflight = await preflight.runPreflight({ campaignId: input.campaignId });
+      } finally {
+        preflightRunning = false;
+      }
+      if (approvalRequired) {
         await openInterventionOnce(
           'approval',
           `round:${status.approvalRound}`,
@@ -817,13 +842,19 @@ export async function campaignWorkflow(
       const nextWake = !ended
         ? Math.min(POLL_INTERVAL_MS, endAtMs - Date.now())
         : Math.min(POLL_INTERVAL_MS, graceLeft > 0 ? graceLeft : POLL_INTERVAL_MS);
+      // Wake only for what this loop can act on: a nudge to a queue it may not send from now
+      // (paused, or held by a stop) would spin the loop until the stop ends.
+      const canSend = () =>
+        activePlan.kind === 'instant_win' &&
+        !status.paused &&
+        !(peopleInTheLoop && blocked('sending'));
       await condition(
         () =>
           entriesArrived ||
           cancelled() ||
-          loop.endCollecting ||
+          (!ended && loop.endCollecting) ||
           loop.reapprovalNeeded ||
-          queueNudged ||
+          (queueNudged && canSend()) ||
           (peopleInTheLoop && open.length < openCount),
         nextWake,
       );

@@ -407,7 +407,8 @@ export default function campaignRoutes(app: FastifyInstance) {
             throw new AppError(
               409,
               'campaign_closed',
-              `Campaign '${campaign.id}' is no longer running`,
+              `Campaign '${campaign.id}' is no longer running (phase '${campaign.phase}')`,
+              { phase: campaign.phase },
             );
           }
           throw error;

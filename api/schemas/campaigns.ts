@@ -41,6 +41,34 @@ export const workflowStatusSchema = z.object({
   preflight: z.unknown(),
   refusedApprovals: z.array(z.object({ by: z.string(), reason: z.string() })),
   cancelledBy: z.string().nullable(),
+  /** 1, plus one for each configuration change after approval (absent in older runs). */
+  approvalRound: z.number().int().min(1).optional(),
+  counts: z
+    .object({
+      entryEvents: z.number(),
+      eligible: z.number(),
+      won: z.number(),
+      sent: z.number(),
+      failed: z.number(),
+    })
+    .optional(),
+  /** Open interventions as the workflow holds them (details: GET …/interventions). */
+  interventions: z
+    .array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        blocks: z.string(),
+        openedBy: z.string(),
+        openedAt: z.string(),
+      }),
+    )
+    .optional(),
+  /** The last check of the webhook while collecting. */
+  automation: z
+    .object({ armed: z.boolean(), checkedAt: z.string(), problem: z.string().nullable() })
+    .nullable()
+    .optional(),
 });
 
 export const campaignDetailSchema = z.object({

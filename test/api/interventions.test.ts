@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { insertApiKey } from '../../db/repositories/api-keys';
-import type { CampaignConfigInput } from '../../domain/campaign-config';
+import type { CampaignConfig, CampaignConfigInput } from '../../domain/campaign-config';
+import { statusQuery } from '../../workflows/messages';
 import { campaignWorkflowId } from '../../workflows/search-attributes';
 import {
   applyAction,
@@ -39,6 +40,12 @@ interface ErrorBody {
   details?: { phase?: string };
 }
 
+interface FieldErrorBody {
+  code: string;
+  message: string;
+  details: { path: string; message: string }[];
+}
+
 interface InterventionBody {
   id: string;
   kind: string;
@@ -54,7 +61,7 @@ interface InterventionBody {
 }
 
 interface CampaignDetail {
-  campaign: { id: string; phase: string; author: string };
+  campaign: { id: string; phase: string; paused: boolean; author: string };
   workflow: {
     status: string;
     state: {
@@ -63,6 +70,7 @@ interface CampaignDetail {
       needsAttention: boolean;
       approvedBy: string | null;
       cancelledBy: string | null;
+      approvalRound?: number;
     } | null;
   } | null;
 }
@@ -102,8 +110,14 @@ const [closedFirst, openFirst, closedSecond, openSecond] = cohort(4, 'rsnd') as 
 ];
 const haltPeople = cohort(4, 'halt');
 const [closedLate, openLate] = cohort(2, 'late') as [Participant, Participant];
+const reapprovalPeople = cohort(3, 'reap');
+const fixedFieldPeople = cohort(1, 'fixd');
+const invalidConfigPeople = cohort(1, 'invl');
+const endedConfigPeople = cohort(1, 'endc');
+const endedPausePeople = cohort(1, 'endp');
 
 const FOLLOW_UP_MARK = '訂正';
+const CHANGED_MARK = '【改訂版】';
 
 describe('people-in-the-loop API (API → Temporal dev server → worker → PostgreSQL → X emulator)', () => {
   let env: TestWorkflowEnvironment;
@@ -132,6 +146,11 @@ describe('people-in-the-loop API (API → Temporal dev server → worker → Pos
           ...haltPeople,
           closedLate,
           openLate,
+          ...reapprovalPeople,
+          ...fixedFieldPeople,
+          ...invalidConfigPeople,
+          ...endedConfigPeople,
+          ...endedPausePeople,
         ],
         { closedDms: [closedFirst.id, closedSecond.id, closedLate.id] },
       ),
@@ -158,6 +177,25 @@ describe('people-in-the-loop API (API → Temporal dev server → worker → Pos
     const response = await api.app.inject({ url, headers: as('viewer') });
     assert.equal(response.statusCode, 200, `${url}: ${response.body}`);
     return response.json<T>();
+  }
+
+  function put(url: string, role: Role, payload: object) {
+    return api.app.inject({ method: 'PUT', url, headers: as(role), payload });
+  }
+
+  /** The configuration as stored, with its version: what a refused change must leave alone. */
+  async function storedConfig(campaignId: string) {
+    const row = await testDb.db
+      .selectFrom('campaigns')
+      .select(['name', 'config', 'config_version'])
+      .where('id', '=', campaignId)
+      .executeTakeFirstOrThrow();
+    return { name: row.name, config: row.config as CampaignConfig, version: row.config_version };
+  }
+
+  /** The workflow's own status query, beside what GET /v1/campaigns/:id shows of it. */
+  function workflowStatus(campaignId: string) {
+    return env.client.workflow.getHandle(campaignWorkflowId(campaignId)).query(statusQuery);
   }
 
   const detail = (campaignId: string) => get<CampaignDetail>(`/v1/campaigns/${campaignId}`);
@@ -364,6 +402,212 @@ describe('people-in-the-loop API (API → Temporal dev server → worker → Pos
       assert.ok(resolvedAt >= Date.parse(approval.openedAt));
 
       await cancel(campaignId);
+    });
+  });
+
+  describe('PUT /v1/campaigns/:id/config', () => {
+    /** The stored configuration with a new win DM and prize name: a change that needs approval. */
+    function withChangedTemplateAndPrize(config: CampaignConfig): CampaignConfig {
+      const changed = structuredClone(config);
+      changed.templates.win.dm = `{name}さん、当選です！${CHANGED_MARK}{prize}をお送りします。詳細: {resultUrl}`;
+      changed.prizes = changed.prizes.map((prize) => ({ ...prize, name: `${prize.name}（増量）` }));
+      return changed;
+    }
+
+    it('sends an approved campaign back to awaiting_approval for a second round, refuses the author, sends nothing until an approver approves, then completes with the changed template', async () => {
+      const { campaignId } = await launch(reapprovalPeople, { author: 'admin' });
+      // Paused, the approved campaign stops in delivering with every win still queued.
+      const paused = await post(`/v1/campaigns/${campaignId}/pause`, 'operator');
+      assert.equal(paused.statusCode, 202, paused.body);
+      await approve(campaignId);
+      await waitForPhase(campaignId, 'delivering');
+      await waitFor('the paused workflow waiting for a person', async () =>
+        (await waitsForAPerson(campaignId)) ? true : undefined,
+      );
+      assert.deepEqual(dmsTo(reapprovalPeople), []);
+
+      const before = await storedConfig(campaignId);
+      const changed = withChangedTemplateAndPrize(before.config);
+      const response = await put(`/v1/campaigns/${campaignId}/config`, 'operator', {
+        config: changed,
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      const answer = response.json<{ campaign: { config: unknown }; approvalRequired: boolean }>();
+      assert.equal(answer.approvalRequired, true);
+      assert.deepEqual(answer.campaign.config, changed);
+      const after = await storedConfig(campaignId);
+      assert.deepEqual(after.config, changed);
+      assert.equal(after.version, before.version + 1);
+
+      const waiting = await waitForPhase(campaignId, 'awaiting_approval');
+      assert.equal(waiting.workflow?.state?.approvedBy, null);
+      assert.equal((await workflowStatus(campaignId)).approvalRound, 2);
+      assert.equal(
+        waiting.workflow?.state?.approvalRound,
+        2,
+        'GET /v1/campaigns/:id shows the round',
+      );
+      const [roundTwo, ...othersOpen] = await interventionsOf(campaignId, 'open');
+      assert.deepEqual(
+        [roundTwo?.kind, roundTwo?.openedBy, roundTwo?.details.configVersion],
+        ['approval', 'operator', after.version],
+      );
+      assert.deepEqual(othersOpen, []);
+
+      // Resumed, the campaign still waits: the change holds sending back, not the pause.
+      const resumed = await post(`/v1/campaigns/${campaignId}/resume`, 'operator');
+      assert.equal(resumed.statusCode, 202, resumed.body);
+      await waitFor('the resumed workflow waiting for the approval', async () => {
+        const state = (await detail(campaignId)).workflow?.state;
+        return state?.paused === false && (await waitsForAPerson(campaignId)) ? true : undefined;
+      });
+      assert.deepEqual(dmsTo(reapprovalPeople), [], 'nothing sent before the new approval');
+
+      const byAuthor = await post(`/v1/campaigns/${campaignId}/approve`, 'admin');
+      assert.equal(byAuthor.statusCode, 403, byAuthor.body);
+      const refusal = byAuthor.json<ErrorBody>();
+      assert.equal(refusal.code, 'author_cannot_approve');
+      assert.equal(refusal.details?.phase, 'awaiting_approval');
+      const stillWaiting = await workflowStatus(campaignId);
+      assert.deepEqual(
+        [stillWaiting.phase, stillWaiting.approvedBy, stillWaiting.approvalRound],
+        ['awaiting_approval', null, 2],
+      );
+      assert.equal(await waitsForAPerson(campaignId), true);
+      assert.deepEqual(dmsTo(reapprovalPeople), [], 'nothing sent after the refused approval');
+
+      const byApprover = await post(`/v1/campaigns/${campaignId}/approve`, 'approver');
+      assert.equal(byApprover.statusCode, 200, byApprover.body);
+      assert.deepEqual(byApprover.json(), { approvedBy: 'approver' });
+      await waitForCompletion(campaignId);
+
+      const sent = dmsTo(reapprovalPeople);
+      assert.deepEqual(
+        sent.map((dm) => dm.recipientId).sort(),
+        reapprovalPeople.map((p) => p.id).sort(),
+        'every winner got one DM',
+      );
+      const newPrizeName = changed.prizes[0]?.name ?? '';
+      for (const dm of sent) {
+        assert.ok(dm.text.includes(CHANGED_MARK), `the approved template went out: ${dm.text}`);
+        assert.ok(dm.text.includes(newPrizeName), `the changed prize went out: ${dm.text}`);
+      }
+      const approvals = (await interventionsOf(campaignId)).filter((i) => i.kind === 'approval');
+      assert.deepEqual(
+        approvals.map((i) => [i.status, i.resolution, i.resolvedBy]),
+        [
+          ['resolved', 'approved', 'approver'],
+          ['resolved', 'approved', 'approver'],
+        ],
+      );
+      assert.ok(approvals.some((i) => i.id === roundTwo?.id));
+    });
+
+    it('refuses a change of kind, sender account or campaign post with 400 config_field_fixed naming the field, storing nothing', async () => {
+      const { campaignId } = await launch(fixedFieldPeople, { author: 'operator' });
+      const before = await storedConfig(campaignId);
+      if (before.config.kind !== 'drawn') throw new Error('launch stores a drawn campaign');
+      const { draw: _draw, ...common } = before.config;
+      const otherAccount = await seedLinkedAccount(testDb.db);
+      const attempts: [string, CampaignConfig][] = [
+        [
+          'kind',
+          {
+            ...common,
+            kind: 'instant_win',
+            prizes: common.prizes.map((prize) => ({ ...prize, odds: 0.5 })),
+          },
+        ],
+        ['accountId', { ...before.config, accountId: otherAccount }],
+        ['post', { ...before.config, post: { tweetId: '1860000000000000999' } }],
+      ];
+      for (const [field, config] of attempts) {
+        const response = await put(`/v1/campaigns/${campaignId}/config`, 'operator', { config });
+        assert.equal(response.statusCode, 400, `${field}: ${response.body}`);
+        const body = response.json<FieldErrorBody>();
+        assert.equal(body.code, 'config_field_fixed');
+        assert.deepEqual(
+          body.details.map((d) => d.path),
+          [`body.config.${field}`],
+        );
+        assert.match(body.message, new RegExp(field));
+      }
+
+      const after = await storedConfig(campaignId);
+      assert.deepEqual(after, before);
+      const state = await workflowStatus(campaignId);
+      assert.deepEqual([state.phase, state.approvalRound], ['awaiting_approval', 1]);
+      await cancel(campaignId);
+    });
+
+    it('answers 400 validation_failed naming each invalid field, storing nothing', async () => {
+      const { campaignId } = await launch(invalidConfigPeople, { author: 'operator' });
+      const before = await storedConfig(campaignId);
+      const startAt = Date.parse(before.config.schedule.startAt);
+      const invalid = {
+        ...before.config,
+        name: ' ',
+        schedule: { ...before.config.schedule, endAt: new Date(startAt - 60_000).toISOString() },
+      };
+      const response = await put(`/v1/campaigns/${campaignId}/config`, 'operator', {
+        config: invalid,
+      });
+      assert.equal(response.statusCode, 400, response.body);
+      const body = response.json<FieldErrorBody>();
+      assert.equal(body.code, 'validation_failed');
+      const paths = body.details.map((d) => d.path);
+      assert.ok(paths.includes('body.config.name'), paths.join(', '));
+      assert.ok(paths.includes('body.config.schedule.endAt'), paths.join(', '));
+
+      assert.deepEqual(await storedConfig(campaignId), before);
+      const state = await workflowStatus(campaignId);
+      assert.deepEqual([state.phase, state.approvalRound], ['awaiting_approval', 1]);
+      await cancel(campaignId);
+    });
+
+    it('answers 409 invalid_in_phase naming the completed phase once the campaign has ended, storing nothing', async () => {
+      const { campaignId } = await launch(endedConfigPeople, { author: 'operator' });
+      await approve(campaignId);
+      await waitForCompletion(campaignId);
+      const before = await storedConfig(campaignId);
+
+      const response = await put(`/v1/campaigns/${campaignId}/config`, 'operator', {
+        config: withChangedTemplateAndPrize(before.config),
+      });
+      assert.equal(response.statusCode, 409, response.body);
+      const body = response.json<ErrorBody>();
+      assert.equal(body.code, 'invalid_in_phase');
+      assert.equal(body.details?.phase, 'completed');
+      assert.match(body.message, /completed/);
+
+      assert.deepEqual(await storedConfig(campaignId), before);
+      const after = await detail(campaignId);
+      assert.equal(after.campaign.phase, 'completed');
+      assert.equal((await workflowStatus(campaignId)).approvalRound, 1);
+      const open = await interventionsOf(campaignId, 'open');
+      assert.deepEqual(open, []);
+    });
+  });
+
+  describe('POST /v1/campaigns/:id/pause', () => {
+    it('answers 409 campaign_closed naming the completed phase once the campaign has ended, pausing nothing', async () => {
+      const { campaignId } = await launch(endedPausePeople, { author: 'operator' });
+      await approve(campaignId);
+      await waitForCompletion(campaignId);
+
+      const response = await post(`/v1/campaigns/${campaignId}/pause`, 'operator', {
+        reason: 'too late',
+      });
+      assert.equal(response.statusCode, 409, response.body);
+      const body = response.json<ErrorBody>();
+      assert.equal(body.code, 'campaign_closed');
+      assert.equal(body.details?.phase, 'completed');
+
+      const after = await detail(campaignId);
+      assert.deepEqual(
+        [after.campaign.phase, after.campaign.paused, after.workflow?.state?.paused],
+        ['completed', false, false],
+      );
     });
   });
 

@@ -23,17 +23,19 @@ import { campaignWorkflow } from '../../workflows';
 import {
   approveSignal,
   approveUpdate,
+  cancelSignal,
   configChangedUpdate,
   entriesArrivedSignal,
   interventionOpenedSignal,
   pauseSignal,
   reportMisdeliveryUpdate,
+  resendUpdate,
   resolveInterventionUpdate,
   resumeSignal,
   statusQuery,
 } from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
-import { startXEmulator, type XEmulator } from '../../x/emulator';
+import { applyAction, startXEmulator, type XEmulator } from '../../x/emulator';
 import {
   dmKeywordDrawConfig,
   type Participant,
@@ -512,7 +514,7 @@ describe('campaignWorkflow people in the loop', () => {
           return status.paused && status.counts.sent === 1 ? true : undefined;
         });
         const change = await handle.executeUpdate(configChangedUpdate, {
-          args: [{ by: 'alice', configVersion: 2 }],
+          args: [{ by: 'carol', configVersion: 2 }],
         });
         assert.equal(change.approvalRequired, true);
         const back = await waitFor('back to awaiting approval', async () => {
@@ -524,6 +526,12 @@ describe('campaignWorkflow people in the loop', () => {
         await handle.signal(resumeSignal, { by: 'olivia' });
         await env.sleep('1 hour');
         assert.equal((await handle.query(statusQuery)).counts.sent, 1, 'nothing before approval');
+        // Four eyes on the change too: the one who changed it does not approve it.
+        const selfApproval = await refusalOf(
+          handle.executeUpdate(approveUpdate, { args: [{ by: 'carol' }] }),
+        );
+        assert.equal(selfApproval.code, 'author_cannot_approve');
+        assert.match(selfApproval.message, /changed this campaign/);
         await handle.signal(approveSignal, { by: 'bob' });
         assert.equal((await handle.result()).report?.delivered, 3);
       },
@@ -849,4 +857,78 @@ describe('campaignWorkflow people in the loop', () => {
     });
     assert.deepEqual([stored?.resolution, stored?.resolvedBy], ['cancel', 'olivia']);
   });
+
+  it(
+    'waits quietly while paused with a resend queued during collection, then sends it on resume',
+    { timeout: 120_000 },
+    async () => {
+      const [open, closed] = participants(2, 'quiet') as [Participant, Participant];
+      await emulator.loadScenario(worldScenario([open, closed], { closedDms: [closed.id] }));
+      const accountId = await seedLinkedAccount(testDb.db);
+      const now = (await serverNow()).getTime();
+      const { draw: _draw, ...drawn } = dmKeywordDrawConfig(accountId, new Date(now), {
+        winners: 2,
+      }) as Extract<CampaignConfigInput, { kind: 'drawn' }>;
+      const campaign = await seedCampaignWithEntries(testDb.db, {
+        accountId,
+        people: [open, closed],
+        config: {
+          ...drawn,
+          kind: 'instant_win',
+          // Stock above the expected entries of the hour: every entrant wins.
+          schedule: {
+            startAt: new Date(now + 60_000).toISOString(),
+            endAt: new Date(now + 3 * 3_600_000).toISOString(),
+            timezone: 'Asia/Tokyo',
+          },
+          prizes: [{ id: 'gift', name: 'ギフト券', stock: 500, valueYen: 500, odds: 1 }],
+          templates: { win: { dm: '{name}さん、当選です！{resultUrl}' }, lose: {} },
+        },
+      });
+      await runWorker(async (taskQueue) => {
+        const handle = await startCampaign(campaign.id, accountId, taskQueue);
+        await approve(handle);
+        await waitFor('one sent, one failed', async () => {
+          const status = await handle.query(statusQuery);
+          return status.counts.sent === 1 && status.counts.failed === 1 ? true : undefined;
+        });
+        await handle.signal(pauseSignal, { by: 'olivia' });
+        // Back in collection's wait (not within a send's pacing gap) when the resend arrives.
+        await env.sleep('5 minutes');
+        applyAction(emulator, {
+          type: 'update_user',
+          user: closed.id,
+          patch: { dmSetting: 'everyone' },
+        });
+        const [failed] = await listDeliveries(testDb.db, {
+          campaignId: campaign.id,
+          state: 'failed',
+          limit: 5,
+        });
+        assert.ok(failed);
+        const resend = await handle.executeUpdate(resendUpdate, {
+          args: [{ by: 'olivia', deliveryIds: [failed.id] }],
+        });
+        assert.deepEqual(
+          resend.results.map((r) => r.outcome),
+          ['queued'],
+        );
+        const eventsBefore = (await handle.fetchHistory()).events?.length ?? 0;
+        await env.sleep('30 minutes');
+        const eventsAfter = (await handle.fetchHistory()).events?.length ?? 0;
+        // One polling round a minute (poll, entry batch, timer: under 25 events): a loop woken
+        // by the queued resend it may not send would spin and never let the time pass.
+        assert.ok(eventsAfter - eventsBefore < 30 * 25, `${eventsAfter - eventsBefore} events`);
+        assert.equal(dmsTo([closed]).length, 0, 'nothing is sent while paused');
+        await handle.signal(resumeSignal, { by: 'olivia' });
+        await waitFor('the resend went out', () =>
+          Promise.resolve(dmsTo([closed]).length === 1 ? true : undefined),
+        );
+        await handle.signal(cancelSignal, { by: 'olivia', reason: 'test over' });
+        await handle.result();
+      });
+      assert.equal(dmsTo([open]).length, 1);
+      assert.equal(dmsTo([closed]).length, 1);
+    },
+  );
 });
