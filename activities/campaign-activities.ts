@@ -130,6 +130,8 @@ export interface AutomationArmedStatus {
 export interface RearmOutcome {
   replayJobId: string | null;
   subscribed: boolean;
+  /** The end of the replayed gap (X clock): the automation is armed again from here. */
+  replayTo?: string;
 }
 
 /**
@@ -852,7 +854,7 @@ export function createCampaignActivities({
           replayTo,
         },
       });
-      return { replayJobId: rearmed.replayJobId, subscribed: rearmed.subscribed };
+      return { replayJobId: rearmed.replayJobId, subscribed: rearmed.subscribed, replayTo };
     },
   };
 }

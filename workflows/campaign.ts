@@ -10,7 +10,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CampaignActivities } from '../activities/campaign-activities';
+import type { CampaignActivities, RearmOutcome } from '../activities/campaign-activities';
 import type { InterventionActivities } from '../activities/intervention-activities';
 import type {
   CampaignPlan,
@@ -141,7 +141,7 @@ const ENTRY_BATCH = 500;
 /** How often the webhook is checked while collecting: each check is one activity in history. */
 const ARMED_CHECK_INTERVAL_MS = 10 * 60_000;
 /** After a re-arm, collection stays open this long so X's replayed events are taken in. */
-const REPLAY_GRACE_MS = 2 * 60_000;
+const REPLAY_GRACE_MS = 5 * 60_000;
 const DELIVERY_BATCH = 50;
 
 export async function campaignWorkflow(
@@ -174,6 +174,10 @@ export async function campaignWorkflow(
   const peopleInTheLoop = patched('people-in-the-loop');
   // The webhook watch while collecting (disarmed → intervention → re-arm and replay).
   const watchAutomation = peopleInTheLoop && patched('automation-watch');
+  // A configuration change holds sending before its preflight and is approved by someone else
+  // than who changed it; a queue nudge wakes collection only when it can send; a cancel closes
+  // what is left open.
+  const guardedChanges = watchAutomation && patched('guarded-changes');
   const loop: NonNullable<ResumeState['loop']> = resume?.loop ?? {
     reapprovalNeeded: false,
     recentFailures: [],
@@ -189,8 +193,10 @@ export async function campaignWorkflow(
     dismissed: false,
   });
   let queueNudged = false;
-  /** A changed configuration is being checked: approval waits for its findings. */
-  let preflightRunning = false;
+  /** Configuration changes still being checked: approval waits for their findings. */
+  let changesInProgress = 0;
+  /** Preflight runs started by changes: only the newest one's findings are kept. */
+  let preflightRuns = 0;
   let plan: CampaignPlan | null = resume?.plan ?? null;
   let cursors: EntryCursors = resume?.cursors ?? {};
   let entriesArrived = false;
@@ -212,13 +218,13 @@ export async function campaignWorkflow(
         message: `${by} wrote this campaign; an approver other than the author must approve it`,
       };
     }
-    if (loop.changedBy && by === loop.changedBy) {
+    if (guardedChanges && loop.changers?.includes(by)) {
       return {
         code: 'author_cannot_approve',
-        message: `${by} changed this campaign's configuration; an approver other than the author of the change must approve it`,
+        message: `${by} changed this campaign's configuration; an approver other than the authors of the change must approve it`,
       };
     }
-    if (preflightRunning) {
+    if (guardedChanges && changesInProgress > 0) {
       return {
         code: 'preflight_running',
         message: 'Preflight is checking the changed configuration; approve once it has finished',
@@ -421,28 +427,50 @@ export async function campaignWorkflow(
     configChangedUpdate,
     async ({ by, configVersion }: ActorInput & { configVersion: number }) => {
       const approvalRequired = status.approvedBy !== null;
-      if (approvalRequired) {
-        // Sending holds at once: the changed text is already stored and must not go out before
-        // it is approved (a send already in flight finishes, as with a pause).
-        status.approvedBy = null;
-        status.approvalRound = (status.approvalRound ?? 1) + 1;
-        loop.reapprovalNeeded = true;
-      }
-      // Whoever changed the configuration last does not approve it (four eyes on the change).
-      loop.changedBy = by;
-      preflightRunning = true;
-      try {
+      if (!guardedChanges) {
+        // Histories recorded before guarded changes: preflight first, then the new round.
         status.preflight = await preflight.runPreflight({ campaignId: input.campaignId });
-      } finally {
-        preflightRunning = false;
+        if (approvalRequired) {
+          status.approvedBy = null;
+          status.approvalRound = (status.approvalRound ?? 1) + 1;
+          loop.reapprovalNeeded = true;
+          await openInterventionOnce(
+            'approval',
+            `round:${status.approvalRound}`,
+            { configVersion, reason: 'configuration changed after approval' },
+            by,
+          );
+        }
+        await audit(by, 'campaign.config_changed', 'ok', { configVersion, approvalRequired });
+        return { approvalRequired, preflight: status.preflight };
       }
-      if (approvalRequired) {
-        await openInterventionOnce(
-          'approval',
-          `round:${status.approvalRound}`,
-          { configVersion, reason: 'configuration changed after approval' },
-          by,
-        );
+      // Sending holds at once: the changed text is already stored and must not go out before it
+      // is approved (a send already in flight finishes, as with a pause). Approval waits until
+      // the change's preflight and its approval intervention are recorded.
+      changesInProgress += 1;
+      try {
+        if (approvalRequired) {
+          status.approvedBy = null;
+          status.approvalRound = (status.approvalRound ?? 1) + 1;
+          loop.reapprovalNeeded = true;
+        }
+        // Four eyes on the change: none of those who changed it since the last approval approves.
+        const changers = loop.changers ?? [];
+        if (!changers.includes(by)) loop.changers = [...changers, by];
+        const run = (preflightRuns += 1);
+        const findings = await preflight.runPreflight({ campaignId: input.campaignId });
+        // Concurrent changes: the findings of the newest configuration win.
+        if (run === preflightRuns) status.preflight = findings;
+        if (loop.reapprovalNeeded) {
+          await openInterventionOnce(
+            'approval',
+            `round:${status.approvalRound}`,
+            { configVersion, reason: 'configuration changed after approval' },
+            by,
+          );
+        }
+      } finally {
+        changesInProgress -= 1;
       }
       await audit(by, 'campaign.config_changed', 'ok', { configVersion, approvalRequired });
       return { approvalRequired, preflight: status.preflight };
@@ -501,7 +529,7 @@ export async function campaignWorkflow(
     resolution: InterventionResolution,
     how: { by: string; note?: string; stock?: { prizeId: string; amount: number }[] },
   ) {
-    let rearmed: Record<string, unknown> | undefined;
+    let rearmed: RearmOutcome | undefined;
     if (intervention.kind === 'disarmed' && resolution === 'rearm') {
       rearmed = await rearm(how.by);
     }
@@ -521,6 +549,8 @@ export async function campaignWorkflow(
       automation.disarmedSince = null;
       if (resolution === 'dismiss') automation.dismissed = true;
       if (rearmed) {
+        // A later gap starts where this replay ended, not before the first one.
+        if (guardedChanges && rearmed.replayTo) automation.armedAt = rearmed.replayTo;
         // Collection stays open while X re-delivers the gap, then the watch goes on.
         automation.replayGraceUntilMs = Date.now() + REPLAY_GRACE_MS;
         automation.nextCheckAtMs = Date.now() + ARMED_CHECK_INTERVAL_MS;
@@ -570,7 +600,7 @@ export async function campaignWorkflow(
   }
 
   /** Re-arms the webhook and replays the gap; a failure refuses the resolution with X's reason. */
-  async function rearm(by: string): Promise<Record<string, unknown>> {
+  async function rearm(by: string): Promise<RearmOutcome> {
     const since = automation.disarmedSince ?? automation.armedAt;
     try {
       const outcome = await watch.rearmAutomation({
@@ -578,7 +608,7 @@ export async function campaignWorkflow(
         disarmedSince: since ?? new Date(0).toISOString(),
         by,
       });
-      return { ...outcome };
+      return outcome;
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
       const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
@@ -623,6 +653,7 @@ export async function campaignWorkflow(
     for (const approval of open.filter((i) => i.kind === 'approval')) {
       await resolveOpen(approval, 'approved', { by: status.approvedBy ?? 'unknown' });
     }
+    if (guardedChanges) loop.changers = [];
   }
 
   async function enterPhase(phase: CampaignPhase): Promise<void> {
@@ -738,7 +769,7 @@ export async function campaignWorkflow(
         activePlan.kind === 'instant_win' &&
         batch.stockRemaining === 0 &&
         !loop.stockAcknowledged &&
-        !loop.endCollecting
+        !(guardedChanges && loop.endCollecting)
       ) {
         // Entries keep landing in the database; they are decided once a person chooses.
         await openInterventionOnce('stock_exhausted', 'stock', { wonSoFar: status.counts.won });
@@ -816,18 +847,25 @@ export async function campaignWorkflow(
 
   async function collect(activePlan: CampaignPlan): Promise<void> {
     const endAtMs = Date.parse(activePlan.endAt);
+    // Past the end, X is read once more for the last minute; a held collection only takes in
+    // what the webhook (and its replay) delivers, never undated polled engagements.
+    let polledPastEnd = false;
     while (!cancelled()) {
       if (peopleInTheLoop) await awaitReapproval();
       if (cancelled()) return;
       if (watchAutomation && !automation.dismissed && Date.now() >= automation.nextCheckAtMs) {
         if (Date.now() < endAtMs) await checkAutomation(activePlan);
       }
-      try {
-        const polled = await polling.pollEntries({ campaignId: input.campaignId, cursors });
-        cursors = polled.cursors;
-      } catch (error) {
-        if (!(error instanceof ActivityFailure)) throw error;
-        // Polling is reconciliation: a failed round is retried at the next interval.
+      const pastEnd = Date.now() >= endAtMs || loop.endCollecting;
+      if (!(watchAutomation && pastEnd && polledPastEnd)) {
+        try {
+          const polled = await polling.pollEntries({ campaignId: input.campaignId, cursors });
+          cursors = polled.cursors;
+        } catch (error) {
+          if (!(error instanceof ActivityFailure)) throw error;
+          // Polling is reconciliation: a failed round is retried at the next interval.
+        }
+        polledPastEnd = pastEnd;
       }
       await drainEntries(activePlan);
       if (activePlan.kind === 'instant_win' && !status.paused) {
@@ -854,7 +892,7 @@ export async function campaignWorkflow(
           cancelled() ||
           (!ended && loop.endCollecting) ||
           loop.reapprovalNeeded ||
-          (queueNudged && canSend()) ||
+          (queueNudged && (!guardedChanges || canSend())) ||
           (peopleInTheLoop && open.length < openCount),
         nextWake,
       );
@@ -866,6 +904,18 @@ export async function campaignWorkflow(
     outcome: CampaignWorkflowResult['outcome'],
   ): Promise<CampaignWorkflowResult> {
     if (outcome === 'cancelled') {
+      if (guardedChanges) {
+        // Nothing waits for a person any more: what is left open closes with the campaign.
+        for (const left of [...open]) {
+          const resolution = interventionCatalog[left.kind].resolutions.includes('cancel')
+            ? 'cancel'
+            : 'dismiss';
+          await resolveOpen(left, resolution, {
+            by: status.cancelledBy ?? 'unknown',
+            note: 'campaign cancelled',
+          });
+        }
+      }
       await enterPhase('cancelled');
       if (peopleInTheLoop) await condition(allHandlersFinished);
       return {

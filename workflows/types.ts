@@ -29,8 +29,8 @@ export interface ResumeState {
     stockAcknowledged: boolean;
     /** An operator ended collecting early. */
     endCollecting: boolean;
-    /** Who changed the configuration after approval: not the one to approve the change. */
-    changedBy?: string | null;
+    /** Who changed the configuration since the last approval: none of them approves it. */
+    changers?: string[];
     /** The automation watch (absent before it existed); see `AutomationWatch`. */
     watch?: AutomationWatch;
   };

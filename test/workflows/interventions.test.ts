@@ -788,7 +788,7 @@ describe('campaignWorkflow people in the loop', () => {
         })),
       );
       await handle.signal(entriesArrivedSignal);
-      await env.sleep('10 seconds');
+      await env.sleep('2 seconds');
       assert.equal(dmsTo(late).length, 0, 'late entries wait for the decision');
       await decide(handle, interventionId);
       finishedAtMs = await env.currentTimeMs();

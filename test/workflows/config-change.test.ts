@@ -1,0 +1,178 @@
+/**
+ * A configuration change on a running campaign, on the real CLI dev server (real time): sending
+ * holds the moment the change is accepted — no pause needed — and approval waits for the
+ * change's preflight. Preflight is held by the test so the window is observable.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  type WorkflowHandle,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createCampaignActivities } from '../../activities/campaign-activities';
+import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
+import { createInterventionActivities } from '../../activities/intervention-activities';
+import { createXActivities } from '../../activities/x-activities';
+import { createKujiWorker } from '../../worker/worker';
+import { campaignWorkflow } from '../../workflows';
+import { approveUpdate, configChangedUpdate, statusQuery } from '../../workflows/messages';
+import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
+import { startXEmulator, type XEmulator } from '../../x/emulator';
+import {
+  dmKeywordDrawConfig,
+  participants,
+  seedCampaignWithEntries,
+  seedLinkedAccount,
+  worldScenario,
+} from '../support/campaign-world';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { testCredentialsKey } from '../support/fixtures';
+import { createDevServerEnv, workflowBundle } from '../support/temporal';
+
+type Handle = WorkflowHandle<typeof campaignWorkflow>;
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`never saw: ${what}`);
+}
+
+describe('campaignWorkflow configuration change while running (dev server)', () => {
+  let env: TestWorkflowEnvironment;
+  let testDb: TestDatabase;
+  let emulator: XEmulator;
+
+  before(async () => {
+    [env, testDb, emulator] = await Promise.all([
+      createDevServerEnv(),
+      createTestDatabase(),
+      startXEmulator({ port: 0 }),
+    ]);
+  });
+  after(async () => {
+    await env?.teardown();
+    await emulator?.close();
+    await testDb?.close();
+  });
+
+  it('holds sending the moment a change is accepted and refuses approval until its preflight is done', async () => {
+    const people = participants(3, 'hold');
+    await emulator.loadScenario(worldScenario(people));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const now = Date.now();
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people,
+      config: dmKeywordDrawConfig(accountId, new Date(now), {
+        winners: 3,
+        overrides: {
+          schedule: {
+            startAt: new Date(now).toISOString(),
+            endAt: new Date(now + 2_000).toISOString(),
+            timezone: 'Asia/Tokyo',
+          },
+          // Wide gaps: were sending not held, the second DM would go out while preflight waits.
+          pacing: { minGapSeconds: 2, jitterSeconds: 0 },
+        },
+      }),
+    });
+    const x = createXActivities({
+      db: testDb.db,
+      credentialsKey: testCredentialsKey,
+      xApiBaseUrl: emulator.url,
+    });
+    const campaignActivities = createCampaignActivities({ db: testDb.db });
+    let handle: Handle | undefined;
+    let releasePreflight: () => void = () => undefined;
+    let preflightGate: Promise<void> | undefined;
+    let change: Promise<{ approvalRequired: boolean }> | undefined;
+    const taskQueue = 'config-change';
+    const worker = await createKujiWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities: {
+        ...campaignActivities,
+        ...createInterventionActivities({ db: testDb.db }),
+        ...createCampaignRuntimeActivities({
+          db: testDb.db,
+          publicBaseUrl: 'http://kuji.test',
+          x: {
+            ...x,
+            xSendDm: async (input) => {
+              const result = await x.xSendDm(input);
+              if (emulator.sent().dms.length === 1 && handle) {
+                preflightGate = new Promise((resolve) => (releasePreflight = resolve));
+                // Accepted before this DM's activity returns: the next send sees the change.
+                const update = await handle.startUpdate(configChangedUpdate, {
+                  args: [{ by: 'carol', configVersion: 2 }],
+                  waitForStage: WorkflowUpdateStage.ACCEPTED,
+                });
+                change = update.result();
+              }
+              return result;
+            },
+          },
+        }),
+        ...x,
+        runPreflight: async (input: { campaignId: string }) => {
+          await preflightGate;
+          return campaignActivities.runPreflight(input);
+        },
+      },
+      workflowBundle: await workflowBundle(),
+    });
+
+    await worker.runUntil(async () => {
+      // A failing assertion must not leave preflight held: the worker drains before it stops.
+      try {
+        handle = await env.client.workflow.start(campaignWorkflow, {
+          workflowId: campaignWorkflowId(campaign.id),
+          taskQueue,
+          args: [{ campaignId: campaign.id, accountId, author: 'alice' }],
+          typedSearchAttributes: [{ key: CampaignIdKey, value: campaign.id }],
+        });
+        await eventually('awaiting approval', async () =>
+          (await handle!.query(statusQuery)).phase === 'awaiting_approval' ? true : undefined,
+        );
+        await handle.executeUpdate(approveUpdate, { args: [{ by: 'bob' }] });
+
+        const held = await eventually('back to awaiting approval after the first DM', async () => {
+          const status = await handle!.query(statusQuery);
+          return status.counts.sent === 1 && status.phase === 'awaiting_approval'
+            ? status
+            : undefined;
+        });
+        assert.equal(held.paused, false, 'no pause: the change alone holds sending');
+        // Three pacing gaps of real time: nothing more goes out while the change is checked.
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        assert.equal(emulator.sent().dms.length, 1, 'only the DM sent before the change');
+
+        let refusal: string | undefined;
+        try {
+          await handle.executeUpdate(approveUpdate, { args: [{ by: 'bob' }] });
+        } catch (error) {
+          if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+          refusal = error.cause instanceof ApplicationFailure ? (error.cause.type ?? '') : '';
+        }
+        assert.equal(refusal, 'preflight_running');
+
+        releasePreflight();
+        assert.equal((await change)?.approvalRequired, true);
+        await handle.executeUpdate(approveUpdate, { args: [{ by: 'bob' }] });
+        const result = await handle.result();
+        assert.equal(result.report?.delivered, 3);
+      } finally {
+        releasePreflight();
+        await handle?.cancel().catch(() => undefined);
+      }
+    });
+    assert.equal(emulator.sent().dms.length, 3, 'each winner got exactly one DM');
+  });
+});
