@@ -34,7 +34,11 @@ import {
   resumeSignal,
   statusQuery,
 } from '../../workflows/messages';
-import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
+import {
+  CampaignIdKey,
+  campaignWorkflowId,
+  NeedsAttentionKey,
+} from '../../workflows/search-attributes';
 import { applyAction, startXEmulator, type XEmulator } from '../../x/emulator';
 import {
   dmKeywordDrawConfig,
@@ -698,6 +702,25 @@ describe('campaignWorkflow people in the loop', () => {
       }
     });
   }
+
+  it('closes every stop still open when the campaign is cancelled by signal', async () => {
+    const people = participants(4, 'closing');
+    const { campaign } = await runToSendingStop(sendingStops[2], people, async (handle) => {
+      await handle.signal(cancelSignal, { by: 'olivia', reason: 'too many closed DMs' });
+      const result = await handle.result();
+      assert.equal(result.outcome, 'cancelled');
+      const described = await handle.describe();
+      assert.equal(described.typedSearchAttributes.get(NeedsAttentionKey), false);
+    });
+    const stops = await listInterventions(testDb.db, { campaignId: campaign.id });
+    assert.deepEqual(
+      stops.map((stop) => [stop.kind, stop.status, stop.resolution, stop.resolvedBy]),
+      [
+        ['approval', 'resolved', 'approved', 'bob'],
+        ['error_rate', 'resolved', 'cancel', 'olivia'],
+      ],
+    );
+  });
 
   it('resumes sending after a send error once the operator resolves it with resume', async () => {
     const people = participants(3, 'credits');
