@@ -194,6 +194,34 @@ describe('campaignWorkflow people in the loop', () => {
     assert.fail('the update was accepted');
   };
 
+  /**
+   * An instant-win DM-keyword campaign of one prize. With a one-minute window (the default) the
+   * win odds, paced by stock over expected entries, stay at 1: every entrant wins while stock lasts.
+   */
+  function instantWinConfig(
+    accountId: string,
+    nowMs: number,
+    options: { stock: number; windowMs?: number; lose?: string },
+  ): CampaignConfigInput {
+    const { draw: _draw, ...drawn } = dmKeywordDrawConfig(accountId, new Date(nowMs), {
+      winners: options.stock,
+    }) as Extract<CampaignConfigInput, { kind: 'drawn' }>;
+    return {
+      ...drawn,
+      kind: 'instant_win',
+      schedule: {
+        startAt: new Date(nowMs + 60_000).toISOString(),
+        endAt: new Date(nowMs + 60_000 + (options.windowMs ?? 60_000)).toISOString(),
+        timezone: 'Asia/Tokyo',
+      },
+      prizes: [{ id: 'gift', name: 'ギフト券', stock: options.stock, valueYen: 500, odds: 1 }],
+      templates: {
+        win: { dm: '{name}さん、当選です！{resultUrl}' },
+        lose: options.lose ? { dm: options.lose } : {},
+      },
+    };
+  }
+
   it('records approval as an intervention, refuses the author, and resolves it with the approver', async () => {
     const people = participants(2, 'approval');
     const { accountId, campaign } = await seedDrawn(people, 2);
@@ -435,24 +463,10 @@ describe('campaignWorkflow people in the loop', () => {
     await emulator.loadScenario(worldScenario([...first, ...late]));
     const accountId = await seedLinkedAccount(testDb.db);
     const now = (await serverNow()).getTime();
-    const { draw: _draw, ...drawn } = dmKeywordDrawConfig(accountId, new Date(now), {
-      winners: 2,
-    }) as Extract<CampaignConfigInput, { kind: 'drawn' }>;
     const campaign = await seedCampaignWithEntries(testDb.db, {
       accountId,
       people: first,
-      config: {
-        ...drawn,
-        kind: 'instant_win',
-        // A one-minute window: the win odds, paced by stock over expected entries, stay at 1.
-        schedule: {
-          startAt: new Date(now + 60_000).toISOString(),
-          endAt: new Date(now + 120_000).toISOString(),
-          timezone: 'Asia/Tokyo',
-        },
-        prizes: [{ id: 'gift', name: 'ギフト券', stock: 2, valueYen: 500, odds: 1 }],
-        templates: { win: { dm: '{name}さん、当選です！{resultUrl}' }, lose: {} },
-      },
+      config: instantWinConfig(accountId, now, { stock: 2 }),
     });
     await runWorker(async (taskQueue) => {
       const handle = await startCampaign(campaign.id, accountId, taskQueue);
@@ -771,27 +785,10 @@ describe('campaignWorkflow people in the loop', () => {
     await emulator.loadScenario(worldScenario([...first, ...late]));
     const accountId = await seedLinkedAccount(testDb.db);
     const now = (await serverNow()).getTime();
-    const { draw: _draw, ...drawn } = dmKeywordDrawConfig(accountId, new Date(now), {
-      winners: 1,
-    }) as Extract<CampaignConfigInput, { kind: 'drawn' }>;
     const campaign = await seedCampaignWithEntries(testDb.db, {
       accountId,
       people: first,
-      config: {
-        ...drawn,
-        kind: 'instant_win',
-        // A one-minute window: the win odds, paced by stock over expected entries, stay at 1.
-        schedule: {
-          startAt: new Date(now + 60_000).toISOString(),
-          endAt: new Date(now + 120_000).toISOString(),
-          timezone: 'Asia/Tokyo',
-        },
-        prizes: [{ id: 'gift', name: 'ギフト券', stock: 1, valueYen: 500, odds: 1 }],
-        templates: {
-          win: { dm: '{name}さん、当選です！{resultUrl}' },
-          lose: { dm: '{name}さん、今回は落選です。' },
-        },
-      },
+      config: instantWinConfig(accountId, now, { stock: 1, lose: '{name}さん、今回は落選です。' }),
     });
     let finishedAtMs = 0;
     await runWorker(async (taskQueue) => {
@@ -889,24 +886,11 @@ describe('campaignWorkflow people in the loop', () => {
       await emulator.loadScenario(worldScenario([open, closed], { closedDms: [closed.id] }));
       const accountId = await seedLinkedAccount(testDb.db);
       const now = (await serverNow()).getTime();
-      const { draw: _draw, ...drawn } = dmKeywordDrawConfig(accountId, new Date(now), {
-        winners: 2,
-      }) as Extract<CampaignConfigInput, { kind: 'drawn' }>;
       const campaign = await seedCampaignWithEntries(testDb.db, {
         accountId,
         people: [open, closed],
-        config: {
-          ...drawn,
-          kind: 'instant_win',
-          // Stock above the expected entries of the hour: every entrant wins.
-          schedule: {
-            startAt: new Date(now + 60_000).toISOString(),
-            endAt: new Date(now + 3 * 3_600_000).toISOString(),
-            timezone: 'Asia/Tokyo',
-          },
-          prizes: [{ id: 'gift', name: 'ギフト券', stock: 500, valueYen: 500, odds: 1 }],
-          templates: { win: { dm: '{name}さん、当選です！{resultUrl}' }, lose: {} },
-        },
+        // Stock above the expected entries of the window: every entrant wins.
+        config: instantWinConfig(accountId, now, { stock: 500, windowMs: 3 * 3_600_000 }),
       });
       await runWorker(async (taskQueue) => {
         const handle = await startCampaign(campaign.id, accountId, taskQueue);
