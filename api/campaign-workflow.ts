@@ -23,6 +23,16 @@ export function campaignHandle(app: FastifyInstance, campaign: Campaign): Workfl
   return app.temporal.workflow.getHandle(campaign.workflowId);
 }
 
+/** The answer to any action on a campaign whose workflow has ended: 409 with its phase. */
+export function campaignClosed(campaign: Campaign): AppError {
+  return new AppError(
+    409,
+    'campaign_closed',
+    `Campaign '${campaign.id}' is no longer running (phase '${campaign.phase}')`,
+    { phase: campaign.phase },
+  );
+}
+
 /**
  * Runs a workflow update and turns its validator's refusal into the API's answer: 409 (403 when
  * the refusal is about the caller) with the workflow's code, its message and the phase. A refusal
@@ -38,14 +48,7 @@ export async function runCampaignUpdate<T>(
   try {
     return await call(handle);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) {
-      throw new AppError(
-        409,
-        'campaign_closed',
-        `Campaign '${campaign.id}' is no longer running (phase '${campaign.phase}')`,
-        { phase: campaign.phase },
-      );
-    }
+    if (error instanceof WorkflowNotFoundError) throw campaignClosed(campaign);
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       const code = error.cause.type ?? 'refused';
       const phase = (error.cause.details?.[0] as { phase?: string } | undefined)?.phase;

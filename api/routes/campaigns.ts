@@ -34,7 +34,7 @@ import {
   NeedsAttentionKey,
   SenderAccountKey,
 } from '../../workflows/search-attributes';
-import { runCampaignUpdate } from '../campaign-workflow';
+import { campaignClosed, runCampaignUpdate } from '../campaign-workflow';
 import { actorName, roles } from '../plugins/auth';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
@@ -403,14 +403,7 @@ export default function campaignRoutes(app: FastifyInstance) {
             ...(request.body.reason ? { reason: request.body.reason } : {}),
           });
         } catch (error) {
-          if (error instanceof WorkflowNotFoundError) {
-            throw new AppError(
-              409,
-              'campaign_closed',
-              `Campaign '${campaign.id}' is no longer running (phase '${campaign.phase}')`,
-              { phase: campaign.phase },
-            );
-          }
+          if (error instanceof WorkflowNotFoundError) throw campaignClosed(campaign);
           throw error;
         }
         return reply.status(202).send({ accepted: true });
