@@ -5,7 +5,7 @@
  * the gap — the DM-keyword entries sent meanwhile (which polling cannot see) are taken in.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -35,12 +35,18 @@ import {
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
+import { runScenario } from '../support/scenario';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
 
 type Handle = WorkflowHandle<typeof campaignWorkflow>;
 
-/** A campaign held for a person never completes: a failing scenario must not hang the suite. */
+/**
+ * A campaign held for a person never completes: each scenario has a real-time deadline (and the
+ * test a timeout above it), and its own time-skipping server, so a stuck run can hold neither the
+ * clock of the next scenario nor the test process.
+ */
 const scenario = { timeout: 180_000 };
+const SCENARIO_DEADLINE_MS = 150_000;
 
 describe('campaignWorkflow automation watch (disarmed while running)', () => {
   let env: TestWorkflowEnvironment;
@@ -51,11 +57,21 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
   let queue = 0;
 
   before(async () => {
-    [env, testDb, emulator] = await Promise.all([
-      createTimeSkippingEnv(),
-      createTestDatabase(),
-      startXEmulator({ port: 0 }),
-    ]);
+    [testDb, emulator] = await Promise.all([createTestDatabase(), startXEmulator({ port: 0 })]);
+  });
+  after(async () => {
+    await emulator?.close();
+    await testDb?.close();
+  });
+
+  /**
+   * Each test gets its own world: the participants, a fresh time-skipping server, and Kuji's
+   * webhook route (signalling that server's workflows) registered with X and valid.
+   */
+  let people: Participant[] = [];
+  beforeEach(async () => {
+    queue += 1;
+    env = await createTimeSkippingEnv();
     app = await buildApp({
       db: testDb.db,
       temporal: env.client,
@@ -63,26 +79,22 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
       webhookSecret: DEMO_CONSUMER_SECRET,
     });
     webhookUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/v1/webhooks/x`;
-  });
-  after(async () => {
-    await app?.close();
-    await env?.teardown();
-    await emulator?.close();
-    await testDb?.close();
-  });
-
-  /** Each test gets its own world: the participants, and Kuji's webhook registered and valid. */
-  let people: Participant[] = [];
-  beforeEach(async () => {
-    queue += 1;
     people = participants(8, `watch${queue}x`);
     await emulator.loadScenario(worldScenario(people));
     const crc = await emulator.configureWebhook(webhookUrl, DEMO_CONSUMER_SECRET);
     assert.equal(crc.valid, true, JSON.stringify(crc));
   });
+  afterEach(async () => {
+    await app?.close();
+    await env?.teardown();
+  });
+
+  /** The workflows this test started: described when it fails, terminated when it ends. */
+  let started: Handle[] = [];
 
   async function runWorker<T>(work: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = `watch-${queue}`;
+    started = [];
     const worker = await createKujiWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
@@ -96,7 +108,11 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
       }),
       workflowBundle: await workflowBundle(),
     });
-    return worker.runUntil(work(taskQueue));
+    return runScenario(
+      worker,
+      { deadlineMs: SCENARIO_DEADLINE_MS, handles: () => started, env },
+      () => work(taskQueue),
+    );
   }
 
   /** A drawn DM-keyword campaign over 40 minutes in which everyone who enters wins. */
@@ -123,6 +139,7 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
       args: [{ campaignId: campaign.id, accountId, author: 'alice' }],
       typedSearchAttributes: [{ key: CampaignIdKey, value: campaign.id }],
     });
+    started.push(handle);
     // The webhook route signals the workflow it finds here.
     await testDb.db
       .updateTable('campaigns')
