@@ -50,10 +50,14 @@ import {
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
+import { runScenario } from '../support/scenario';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
 
 type SendDm = ReturnType<typeof createXActivities>['xSendDm'];
 type Handle = WorkflowHandle<typeof campaignWorkflow>;
+
+/** Real time one scenario may take before it fails with what its workflows were doing. */
+const SCENARIO_DEADLINE_MS = 150_000;
 
 describe('campaignWorkflow people in the loop', () => {
   let env: TestWorkflowEnvironment;
@@ -109,16 +113,26 @@ describe('campaignWorkflow people in the loop', () => {
       },
       workflowBundle: await workflowBundle(),
     });
-    return worker.runUntil(work(taskQueue));
+    started = [];
+    return runScenario(
+      worker,
+      { deadlineMs: SCENARIO_DEADLINE_MS, handles: () => started, env },
+      () => work(taskQueue),
+    );
   }
 
+  /** The workflows the running test started: described if it fails, terminated when it ends. */
+  let started: Handle[] = [];
+
   async function startCampaign(campaignId: string, accountId: string, taskQueue: string) {
-    return env.client.workflow.start(campaignWorkflow, {
+    const handle = await env.client.workflow.start(campaignWorkflow, {
       workflowId: campaignWorkflowId(campaignId),
       taskQueue,
       args: [{ campaignId, accountId, author: 'alice' }],
       typedSearchAttributes: [{ key: CampaignIdKey, value: campaignId }],
     });
+    started.push(handle);
+    return handle;
   }
 
   /**
