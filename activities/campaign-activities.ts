@@ -90,6 +90,8 @@ export interface StoredPreflight extends PreflightSummary {
   findings: PreflightFinding[];
   /** Preflights run so far for the campaign, this one included; rehearsal delivery ids carry it. */
   round: number;
+  /** The configuration version this preflight checked: the one its approval signs off. */
+  configVersion: number;
   rehearsal: RehearsalResult[];
 }
 
@@ -796,7 +798,13 @@ export function createCampaignActivities({
         warnings: counts.warnings,
         checkedAt: at.toISOString(),
       };
-      const stored: StoredPreflight = { ...summary, findings, round, rehearsal };
+      const stored: StoredPreflight = {
+        ...summary,
+        findings,
+        round,
+        configVersion: campaign.configVersion,
+        rehearsal,
+      };
       await updateCampaignPreflight(db, campaign.id, stored);
       return summary;
     },

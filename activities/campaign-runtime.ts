@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import { findAccountById, haltAccount } from '../db/repositories/accounts';
 import { ensureCampaignSecretSeed } from '../db/repositories/campaign-seed';
-import { findCampaignById } from '../db/repositories/campaigns';
+import { findCampaignById, findCampaignConfigVersion } from '../db/repositories/campaigns';
 import {
   deliveryCounts,
   failuresByCode,
@@ -155,10 +155,27 @@ function nonRetryable(type: string, message: string): ApplicationFailure {
 }
 
 export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: CampaignRuntimeDeps) {
+  /**
+   * The configuration the campaign runs on: the version its last approval signed off, so a change
+   * stored but not yet approved (or not yet known to the workflow) never reaches a participant.
+   * Before any approval, the newest.
+   */
   async function loadConfig(campaignId: string) {
     const campaign = await findCampaignById(db, campaignId);
     if (!campaign) throw nonRetryable('campaign_missing', `campaign ${campaignId} does not exist`);
-    const parsed = campaignConfigSchema.safeParse(campaign.config);
+    const pinned = campaign.approvedConfigVersion;
+    let config = campaign.config;
+    if (pinned !== null && pinned !== campaign.configVersion) {
+      const approved = await findCampaignConfigVersion(db, campaignId, pinned);
+      if (!approved) {
+        throw nonRetryable(
+          'config_version_missing',
+          `campaign ${campaignId} has no stored configuration version ${pinned}`,
+        );
+      }
+      config = approved.config;
+    }
+    const parsed = campaignConfigSchema.safeParse(config);
     if (!parsed.success) {
       throw nonRetryable('config_invalid', `campaign ${campaignId} has an invalid configuration`);
     }

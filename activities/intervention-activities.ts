@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import { clearAccountHalt } from '../db/repositories/accounts';
 import { insertAuditEntry, type AuditEntry } from '../db/repositories/audit-log';
+import { findCampaignById, pinApprovedConfigVersion } from '../db/repositories/campaigns';
 import {
   findDelivery,
   insertDeliveries,
@@ -133,6 +134,10 @@ export function createInterventionActivities({ db }: { db: Db }) {
         }
         let queued = 0;
         const details = existing.details;
+        let approvedConfigVersion: number | undefined;
+        if (kind === 'approval' && input.resolution === 'approved') {
+          approvedConfigVersion = await pinApprovedConfig(trx, input.campaignId);
+        }
         if (kind === 'sender_halted' && input.resolution === 'resume' && existing.accountId) {
           await clearAccountHalt(trx, existing.accountId);
         }
@@ -163,6 +168,7 @@ export function createInterventionActivities({ db }: { db: Db }) {
             kind,
             resolution: input.resolution,
             queued,
+            ...(approvedConfigVersion !== undefined ? { approvedConfigVersion } : {}),
             ...(input.note ? { note: input.note } : {}),
             ...(input.stock ? { stock: input.stock } : {}),
           },
@@ -204,6 +210,26 @@ export function createInterventionActivities({ db }: { db: Db }) {
 }
 
 /** "I didn't receive it": the reported delivery goes out once more (failed ones are requeued). */
+/**
+ * Pins the configuration an approval signs off: the version its (newest) preflight checked, which
+ * is what the approver saw. A change stored since then waits for its own approval; sending keeps
+ * to the pinned version. A preflight stored before versions were recorded pins the current one.
+ */
+async function pinApprovedConfig(db: Db, campaignId: string): Promise<number> {
+  const campaign = await findCampaignById(db, campaignId);
+  if (!campaign) {
+    throw ApplicationFailure.create({
+      type: 'campaign_not_found',
+      message: `campaign ${campaignId} does not exist`,
+      nonRetryable: true,
+    });
+  }
+  const checked = (campaign.preflight as { configVersion?: unknown } | null)?.configVersion;
+  const version = typeof checked === 'number' ? checked : campaign.configVersion;
+  await pinApprovedConfigVersion(db, campaignId, version);
+  return version;
+}
+
 async function queueResendOfReported(
   db: Db,
   interventionId: string,

@@ -50,8 +50,19 @@ export interface CampaignsTable {
   secret_seed: string | null;
   /** Bumped by every configuration change; a change after approval needs a new approval. */
   config_version: Generated<number>;
+  /** The version the last approval signed off (what sending uses); null before any approval. */
+  approved_config_version: number | null;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;
+}
+
+/** Every configuration a campaign has had, by version (`campaigns.config` is the newest). */
+export interface CampaignConfigVersionsTable {
+  campaign_id: string;
+  version: number;
+  name: string;
+  config: Json<unknown>;
+  created_at: CreatedTimestamp;
 }
 
 export interface AuditLogTable {
@@ -221,6 +232,7 @@ export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   campaigns: CampaignsTable;
+  campaign_config_versions: CampaignConfigVersionsTable;
   audit_log: AuditLogTable;
   entry_events: EntryEventsTable;
   entries: EntriesTable;

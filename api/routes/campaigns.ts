@@ -68,6 +68,8 @@ export default function campaignRoutes(app: FastifyInstance) {
       author: campaign.author,
       workflowId,
       config: campaign.config,
+      configVersion: campaign.configVersion,
+      approvedConfigVersion: campaign.approvedConfigVersion,
       preflight: campaign.preflight,
       createdAt: campaign.createdAt.toISOString(),
       updatedAt: campaign.updatedAt.toISOString(),

@@ -325,10 +325,21 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
       .innerJoin('accounts', 'accounts.id', 'campaigns.account_id')
       .where('accounts.x_user_id', '=', xUserId)
       .where('campaigns.phase', '=', 'collecting')
-      .select(['campaigns.id', 'campaigns.workflow_id', 'campaigns.config'])
+      // The approved configuration decides what is an entry, as it does in the workflow.
+      .leftJoin('campaign_config_versions as approved', (join) =>
+        join
+          .onRef('approved.campaign_id', '=', 'campaigns.id')
+          .onRef('approved.version', '=', 'campaigns.approved_config_version'),
+      )
+      .select([
+        'campaigns.id',
+        'campaigns.workflow_id',
+        'campaigns.config',
+        'approved.config as approvedConfig',
+      ])
       .execute();
     return rows.flatMap((row) => {
-      const config = campaignConfigSchema.safeParse(row.config);
+      const config = campaignConfigSchema.safeParse(row.approvedConfig ?? row.config);
       if (!config.success) {
         app.log.warn({ campaignId: row.id }, 'webhook: campaign has an invalid configuration');
         return [];

@@ -27,6 +27,10 @@ export const campaignSchema = z.object({
   author: z.string(),
   workflowId: z.string().nullable(),
   config: z.unknown(),
+  /** The newest configuration's version; `config` is that version. */
+  configVersion: z.number().int(),
+  /** The version the last approval signed off, which sending uses (null before approval). */
+  approvedConfigVersion: z.number().int().nullable(),
   preflight: z.unknown(),
   createdAt: z.string(),
   updatedAt: z.string(),

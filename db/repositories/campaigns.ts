@@ -1,4 +1,4 @@
-import type { Db } from '../client';
+import { type Db, inTransaction } from '../client';
 import type { CampaignRow } from '../database';
 
 export interface Campaign {
@@ -13,6 +13,8 @@ export interface Campaign {
   workflowRunId: string | null;
   preflight: unknown;
   configVersion: number;
+  /** The version the last approval signed off: sending uses it. Null before any approval. */
+  approvedConfigVersion: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,6 +32,7 @@ export function toCampaign(row: CampaignRow): Campaign {
     workflowRunId: row.workflow_run_id,
     preflight: row.preflight,
     configVersion: row.config_version,
+    approvedConfigVersion: row.approved_config_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -39,19 +42,62 @@ export async function insertCampaign(
   db: Db,
   campaign: { id: string; name: string; accountId: string; config: unknown; author: string },
 ): Promise<Campaign | undefined> {
-  const row = await db
-    .insertInto('campaigns')
-    .values({
-      id: campaign.id,
-      name: campaign.name,
-      account_id: campaign.accountId,
-      config: JSON.stringify(campaign.config),
-      author: campaign.author,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returningAll()
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .insertInto('campaigns')
+      .values({
+        id: campaign.id,
+        name: campaign.name,
+        account_id: campaign.accountId,
+        config: JSON.stringify(campaign.config),
+        author: campaign.author,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (row) await recordConfigVersion(trx, row.id, row.config_version, row.name, campaign.config);
+    return row ? toCampaign(row) : undefined;
+  });
+}
+
+async function recordConfigVersion(
+  db: Db,
+  campaignId: string,
+  version: number,
+  name: string,
+  config: unknown,
+): Promise<void> {
+  await db
+    .insertInto('campaign_config_versions')
+    .values({ campaign_id: campaignId, version, name, config: JSON.stringify(config) })
+    .execute();
+}
+
+/** One stored version of a campaign's configuration. */
+export async function findCampaignConfigVersion(
+  db: Db,
+  campaignId: string,
+  version: number,
+): Promise<{ version: number; name: string; config: unknown } | undefined> {
+  return db
+    .selectFrom('campaign_config_versions')
+    .select(['version', 'name', 'config'])
+    .where('campaign_id', '=', campaignId)
+    .where('version', '=', version)
     .executeTakeFirst();
-  return row ? toCampaign(row) : undefined;
+}
+
+/** Records that an approval signed off `version`: from now on sending uses it. */
+export async function pinApprovedConfigVersion(
+  db: Db,
+  campaignId: string,
+  version: number,
+): Promise<void> {
+  await db
+    .updateTable('campaigns')
+    .set({ approved_config_version: version, updated_at: new Date() })
+    .where('id', '=', campaignId)
+    .execute();
 }
 
 export async function findCampaignById(db: Db, id: string): Promise<Campaign | undefined> {
@@ -115,23 +161,30 @@ export async function updateCampaignPreflight(
     .execute();
 }
 
-/** Stores a changed configuration and returns its new version (null: no such campaign). */
+/**
+ * Stores a changed configuration, keeps it as a new version, and returns that version (null: no
+ * such campaign). The approved version stays pinned until the change is approved.
+ */
 export async function updateCampaignConfig(
   db: Db,
   id: string,
   config: unknown,
   name: string,
 ): Promise<number | null> {
-  const row = await db
-    .updateTable('campaigns')
-    .set((eb) => ({
-      config: JSON.stringify(config),
-      name,
-      config_version: eb('config_version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', id)
-    .returning('config_version')
-    .executeTakeFirst();
-  return row ? row.config_version : null;
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('campaigns')
+      .set((eb) => ({
+        config: JSON.stringify(config),
+        name,
+        config_version: eb('config_version', '+', 1),
+        updated_at: new Date(),
+      }))
+      .where('id', '=', id)
+      .returning('config_version')
+      .executeTakeFirst();
+    if (!row) return null;
+    await recordConfigVersion(trx, id, row.config_version, name, config);
+    return row.config_version;
+  });
 }

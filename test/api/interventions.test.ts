@@ -61,7 +61,14 @@ interface InterventionBody {
 }
 
 interface CampaignDetail {
-  campaign: { id: string; phase: string; paused: boolean; author: string };
+  campaign: {
+    id: string;
+    phase: string;
+    paused: boolean;
+    author: string;
+    configVersion: number;
+    approvedConfigVersion: number | null;
+  };
   workflow: {
     status: string;
     state: {
@@ -432,12 +439,20 @@ describe('people-in-the-loop API (API → Temporal dev server → worker → Pos
         config: changed,
       });
       assert.equal(response.statusCode, 200, response.body);
-      const answer = response.json<{ campaign: { config: unknown }; approvalRequired: boolean }>();
+      const answer = response.json<{
+        campaign: CampaignDetail['campaign'] & { config: unknown };
+        approvalRequired: boolean;
+      }>();
       assert.equal(answer.approvalRequired, true);
       assert.deepEqual(answer.campaign.config, changed);
       const after = await storedConfig(campaignId);
       assert.deepEqual(after.config, changed);
       assert.equal(after.version, before.version + 1);
+      // Stored, not approved: sending stays pinned to the version the first approval signed off.
+      assert.deepEqual(
+        [answer.campaign.configVersion, answer.campaign.approvedConfigVersion],
+        [after.version, before.version],
+      );
 
       const waiting = await waitForPhase(campaignId, 'awaiting_approval');
       assert.equal(waiting.workflow?.state?.approvedBy, null);
@@ -501,6 +516,7 @@ describe('people-in-the-loop API (API → Temporal dev server → worker → Pos
         ],
       );
       assert.ok(approvals.some((i) => i.id === roundTwo?.id));
+      assert.equal((await detail(campaignId)).campaign.approvedConfigVersion, after.version);
     });
 
     it('refuses a change of kind, sender account or campaign post with 400 config_field_fixed naming the field, storing nothing', async () => {

@@ -13,6 +13,7 @@ import { createCampaignRuntimeActivities } from '../../activities/campaign-runti
 import { createInterventionActivities } from '../../activities/intervention-activities';
 import { createXActivities } from '../../activities/x-activities';
 import { findAccountById } from '../../db/repositories/accounts';
+import { findCampaignById, updateCampaignConfig } from '../../db/repositories/campaigns';
 import { listDeliveries } from '../../db/repositories/deliveries';
 import { insertEntryEvents } from '../../db/repositories/entries';
 import { listInterventions, openIntervention } from '../../db/repositories/interventions';
@@ -582,6 +583,53 @@ describe('campaignWorkflow people in the loop', () => {
         ['resolved', 'approved', 'bob'],
       ],
     );
+  });
+
+  it('sends only approved text: a stored change waits for its approval before anyone gets it', async () => {
+    const people = participants(3, 'pinned');
+    const { accountId, campaign } = await seedDrawn(people, 3);
+    const changed = structuredClone(campaign.config) as CampaignConfigInput;
+    changed.templates.win = { dm: '{name}さん、変更後の文面です。詳細: {resultUrl}' };
+    let handle: Handle | undefined;
+    let changedVersion: number | null = null;
+    await runWorker(
+      async (taskQueue) => {
+        handle = await startCampaign(campaign.id, accountId, taskQueue);
+        await approve(handle);
+        const pausedAfter = (sent: number) =>
+          waitFor(`paused after send ${sent}`, async () => {
+            const status = await handle!.query(statusQuery);
+            return status.paused && status.counts.sent === sent ? true : undefined;
+          });
+        await pausedAfter(1);
+        // `PUT …/config` stores the change before the workflow hears of it: a send in between
+        // must still go out with the approved text.
+        changedVersion = await updateCampaignConfig(testDb.db, campaign.id, changed, changed.name);
+        await handle.signal(resumeSignal, { by: 'olivia' });
+        await pausedAfter(2);
+        await handle.executeUpdate(configChangedUpdate, {
+          args: [{ by: 'carol', configVersion: changedVersion ?? 0 }],
+        });
+        await waitForPhase(handle, 'awaiting_approval');
+        await handle.signal(resumeSignal, { by: 'olivia' });
+        await handle.signal(approveSignal, { by: 'bob' });
+        assert.equal((await handle.result()).report?.delivered, 3);
+      },
+      async (sent) => {
+        if (sent <= 2) await handle!.signal(pauseSignal, { by: 'olivia' });
+      },
+    );
+    const texts = dmsTo(people).map((dm) => dm.text);
+    assert.equal(texts.length, 3);
+    assert.deepEqual(
+      texts.map((text) =>
+        text.includes('当選です') ? 'approved' : text.includes('変更後') ? 'changed' : text,
+      ),
+      ['approved', 'approved', 'changed'],
+      'the change reached a participant only after its approval',
+    );
+    const stored = await findCampaignById(testDb.db, campaign.id);
+    assert.equal(stored?.approvedConfigVersion, changedVersion);
   });
 
   it('resends to a participant who says the DM never arrived, and closes a dismissed report', async () => {

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { insertAccount } from '../../db/repositories/accounts';
+import {
+  findCampaignById,
+  findCampaignConfigVersion,
+  insertCampaign,
+  pinApprovedConfigVersion,
+  updateCampaignConfig,
+} from '../../db/repositories/campaigns';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { uniqueId } from '../support/fixtures';
+
+describe('campaign configuration versions', () => {
+  let testDb: TestDatabase;
+  let accountId: string;
+  before(async () => {
+    testDb = await createTestDatabase();
+    accountId = uniqueId('acct');
+    await insertAccount(testDb.db, { id: accountId, handle: 'versions' });
+  });
+  after(async () => {
+    await testDb.close();
+  });
+
+  it('keeps every stored configuration by version, and the approved pin apart from the newest', async () => {
+    const id = uniqueId('cmp');
+    const created = await insertCampaign(testDb.db, {
+      id,
+      name: 'first',
+      accountId,
+      config: { text: 'one' },
+      author: 'alice',
+    });
+    assert.deepEqual([created?.configVersion, created?.approvedConfigVersion], [1, null]);
+    assert.deepEqual(await findCampaignConfigVersion(testDb.db, id, 1), {
+      version: 1,
+      name: 'first',
+      config: { text: 'one' },
+    });
+
+    await pinApprovedConfigVersion(testDb.db, id, 1);
+    assert.equal(await updateCampaignConfig(testDb.db, id, { text: 'two' }, 'second'), 2);
+    assert.equal(await updateCampaignConfig(testDb.db, id, { text: 'three' }, 'third'), 3);
+
+    const stored = await findCampaignById(testDb.db, id);
+    assert.deepEqual(
+      [stored?.config, stored?.configVersion, stored?.approvedConfigVersion],
+      [{ text: 'three' }, 3, 1],
+      'a change moves the newest version, never the approved pin',
+    );
+    assert.deepEqual((await findCampaignConfigVersion(testDb.db, id, 2))?.config, { text: 'two' });
+    assert.equal(await findCampaignConfigVersion(testDb.db, id, 4), undefined);
+  });
+
+  it('stores no version for a campaign that does not exist, and none twice for a repeated insert', async () => {
+    assert.equal(await updateCampaignConfig(testDb.db, uniqueId('cmp'), { x: 1 }, 'none'), null);
+    const id = uniqueId('cmp');
+    const campaign = { id, name: 'once', accountId, config: { text: 'a' }, author: 'alice' };
+    await insertCampaign(testDb.db, campaign);
+    assert.equal(
+      await insertCampaign(testDb.db, { ...campaign, config: { text: 'b' } }),
+      undefined,
+    );
+    const versions = await testDb.db
+      .selectFrom('campaign_config_versions')
+      .select(['version', 'config'])
+      .where('campaign_id', '=', id)
+      .execute();
+    assert.deepEqual(versions, [{ version: 1, config: { text: 'a' } }]);
+  });
+});
