@@ -16,10 +16,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await sql`insert into campaign_config_versions (campaign_id, version, name, config)
             select id, config_version, name, config from campaigns`.execute(db);
-  await db.schema
-    .alterTable('campaigns')
-    .addColumn('approved_config_version', 'integer')
-    .execute();
+  await db.schema.alterTable('campaigns').addColumn('approved_config_version', 'integer').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
