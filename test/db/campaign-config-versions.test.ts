@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { FileMigrationProvider, Migrator, sql } from 'kysely';
+import { migrateToLatest, migrationsFolder } from '../../db/migrate';
 import { insertAccount } from '../../db/repositories/accounts';
 import {
   findCampaignById,
@@ -68,5 +72,26 @@ describe('campaign configuration versions', () => {
       .where('campaign_id', '=', id)
       .execute();
     assert.deepEqual(versions, [{ version: 1, config: { text: 'a' } }]);
+  });
+
+  it('keeps the configuration of campaigns that existed before versions were recorded', async () => {
+    const migrator = new Migrator({
+      db: testDb.db,
+      provider: new FileMigrationProvider({ fs, path, migrationFolder: migrationsFolder }),
+    });
+    const down = await migrator.migrateDown();
+    assert.equal(down.results?.[0]?.migrationName, '2026_11_22_0800_pin_approved_config');
+    const id = uniqueId('cmp');
+    await sql`insert into campaigns (id, name, account_id, config, author, config_version)
+              values (${id}, 'older', ${accountId}, ${JSON.stringify({ text: 'kept' })}, 'alice', 3)`.execute(
+      testDb.db,
+    );
+    assert.deepEqual(await migrateToLatest(testDb.db), ['2026_11_22_0800_pin_approved_config']);
+    assert.deepEqual(await findCampaignConfigVersion(testDb.db, id, 3), {
+      version: 3,
+      name: 'older',
+      config: { text: 'kept' },
+    });
+    assert.equal((await findCampaignById(testDb.db, id))?.approvedConfigVersion, null);
   });
 });
