@@ -209,7 +209,6 @@ export function createInterventionActivities({ db }: { db: Db }) {
   };
 }
 
-/** "I didn't receive it": the reported delivery goes out once more (failed ones are requeued). */
 /**
  * Pins the configuration an approval signs off: the version its (newest) preflight checked, which
  * is what the approver saw. A change stored since then waits for its own approval; sending keeps
@@ -230,6 +229,7 @@ async function pinApprovedConfig(db: Db, campaignId: string): Promise<number> {
   return version;
 }
 
+/** "I didn't receive it": the reported delivery goes out once more (failed ones are requeued). */
 async function queueResendOfReported(
   db: Db,
   interventionId: string,
