@@ -1,7 +1,8 @@
 /**
  * Records histories of representative campaign runs into test/histories/, for the replay test
  * that keeps old histories running as the workflow code changes. Run after a workflow change
- * that is released: `node --import tsx scripts/record-histories.ts` — keep the old files.
+ * that is released: `node --import tsx scripts/record-histories.ts [prefix] [run names…]` — keep
+ * the old files.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import {
   type CampaignRun,
   historiesOf,
+  runChangedCampaign,
   runDisarmedCampaign,
   runDrawnCampaign,
   withCampaignHarness,
@@ -17,17 +19,24 @@ import { repoRoot } from './lib/paths';
 
 async function main() {
   const version = process.argv[2] ?? new Date().toISOString().slice(0, 10);
+  // Further arguments name the runs to record (default: all).
+  const only = process.argv.slice(3);
   await withCampaignHarness(async ({ env, testDb, emulator }) => {
     const runs = [
       { name: 'drawn', entries: 30, winners: 12, cap: 5 },
       { name: 'cancelled', entries: 3, winners: 1, cancelBeforeApproval: true },
       { name: 'continued', entries: 8, winners: 8, continueAsNewAfterSends: 3 },
     ];
-    const recorded: (() => Promise<CampaignRun>)[] = [
-      ...runs.map((options) => () => runDrawnCampaign(env, testDb, emulator, options)),
-      () => runDisarmedCampaign(env, testDb, emulator),
+    const recorded: { name: string; record: () => Promise<CampaignRun> }[] = [
+      ...runs.map((options) => ({
+        name: options.name,
+        record: () => runDrawnCampaign(env, testDb, emulator, options),
+      })),
+      { name: 'disarmed', record: () => runDisarmedCampaign(env, testDb, emulator) },
+      { name: 'changed', record: () => runChangedCampaign(env, testDb, emulator) },
     ];
-    for (const record of recorded) {
+    for (const { name, record } of recorded) {
+      if (only.length > 0 && !only.includes(name)) continue;
       const run = await record();
       for (const [index, { history }] of (
         await historiesOf(env, run.workflowId, run.firstRunId)

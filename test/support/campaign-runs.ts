@@ -9,9 +9,12 @@ import { createActivities } from '../../activities';
 import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
 import { buildApp } from '../../api/app';
+import { updateCampaignConfig } from '../../db/repositories/campaigns';
 import {
   approveSignal,
+  approveUpdate,
   cancelSignal,
+  configChangedUpdate,
   resolveInterventionUpdate,
   statusQuery,
 } from '../../workflows/messages';
@@ -217,6 +220,74 @@ export async function runDisarmedCampaign(
   } finally {
     await app.close();
   }
+}
+
+/**
+ * A drawn campaign whose configuration changes after approval: approved by update while it waits
+ * for its start, a new win text is stored and the workflow told (`configChanged`), preflight runs
+ * again, a second approver signs the change off by signal, and the campaign runs to its report
+ * sending the changed text.
+ */
+export async function runChangedCampaign(
+  env: TestWorkflowEnvironment,
+  testDb: TestDatabase,
+  emulator: XEmulator,
+): Promise<CampaignRun> {
+  const people = participants(3, 'changed');
+  await emulator.loadScenario(worldScenario(people));
+  const accountId = await seedLinkedAccount(testDb.db);
+  const now = new Date(await env.currentTimeMs());
+  const config = dmKeywordDrawConfig(accountId, now, { winners: 3 });
+  const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people, config });
+  const taskQueue = 'runs-changed';
+  const worker = await createKujiWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities: createActivities({
+      db: testDb.db,
+      credentialsKey: testCredentialsKey,
+      xApiBaseUrl: emulator.url,
+      publicBaseUrl: 'http://kuji.test',
+    }),
+    workflowBundle: await workflowBundle(),
+  });
+  const workflowId = campaignWorkflowId(campaign.id);
+  let firstRunId = '';
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(campaignWorkflow, {
+      workflowId,
+      taskQueue,
+      args: [{ campaignId: campaign.id, accountId, author: 'alice' }],
+      typedSearchAttributes: [{ key: CampaignIdKey, value: campaign.id }],
+    });
+    firstRunId = handle.firstExecutionRunId;
+    const until = async (phase: string) => {
+      for (let i = 0; i < 600; i += 1) {
+        if ((await handle.query(statusQuery)).phase === phase) return;
+        await env.sleep('100 milliseconds');
+      }
+      throw new Error(`never reached ${phase}`);
+    };
+    await until('awaiting_approval');
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'bob' }] });
+    await until('scheduled');
+    const changed = {
+      ...config,
+      templates: {
+        ...config.templates,
+        win: { dm: '{name}さん、当選おめでとうございます！{resultUrl}' },
+      },
+    };
+    const version = await updateCampaignConfig(testDb.db, campaign.id, changed, changed.name);
+    await handle.executeUpdate(configChangedUpdate, {
+      args: [{ by: 'carol', configVersion: version ?? 0 }],
+    });
+    await until('awaiting_approval');
+    await handle.signal(approveSignal, { by: 'dave' });
+    await handle.result();
+  });
+  return { name: 'changed', workflowId, firstRunId, entries: people.length, dms: 3 };
 }
 
 /** Every run of a workflow from its first, following continue-as-new (no visibility needed). */
