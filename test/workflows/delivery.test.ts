@@ -134,8 +134,9 @@ describe('campaignWorkflow delivery', () => {
     });
     lastFirstRunId = handle.firstExecutionRunId;
     runs.push({ workflowId: handle.workflowId, firstRunId: handle.firstExecutionRunId });
-    for (let i = 0; i < 100; i += 1) {
-      if ((await handle.query(statusQuery)).phase === 'awaiting_approval') break;
+    // An approval sent before preflight is done would be refused and dropped: wait for it.
+    for (let i = 0; (await handle.query(statusQuery)).phase !== 'awaiting_approval'; i += 1) {
+      if (i >= 3000) throw new Error(`${handle.workflowId} never reached awaiting_approval`);
       await env.sleep('100 milliseconds');
     }
     await handle.signal(approveSignal, { by: 'bob' });
