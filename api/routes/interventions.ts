@@ -1,10 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { inTransaction } from '../../db/client';
+import { insertAuditEntry } from '../../db/repositories/audit-log';
+import type { Campaign } from '../../db/repositories/campaigns';
 import {
   findIntervention,
   type Intervention,
   listInterventions,
+  resolveIntervention,
 } from '../../db/repositories/interventions';
 import { interventionCatalog, type InterventionKind } from '../../domain/interventions';
 import {
@@ -31,7 +35,10 @@ export function presentIntervention(
   intervention: Intervention,
 ): z.infer<typeof interventionSchema> {
   const kind = intervention.kind as InterventionKind;
-  const spec = interventionCatalog[kind];
+  const spec =
+    intervention.details.afterCompletion === true
+      ? notReceivedAfterCompletion
+      : interventionCatalog[kind];
   return {
     id: intervention.id,
     campaignId: intervention.campaignId,
@@ -51,11 +58,107 @@ export function presentIntervention(
   };
 }
 
+/** A complaint kept after the campaign completed: nothing can be resent, a person handles it. */
+const notReceivedAfterCompletion = {
+  ...interventionCatalog.not_received,
+  resolutions: ['dismiss'],
+  remedy: {
+    ja: 'キャンペーンは終了しています（Kujiからは再送しません）。配信記録を確認し、届いていなければ送信アカウントから手動で送ってから、対応済みとして閉じてください。',
+    en: 'The campaign has ended (Kuji sends nothing more for it). Check the delivery record; if it did not arrive, send the result from the sender account by hand, then close the report as handled.',
+  },
+} as const;
+
 /** Resolving stops: operators and approvers; approving a follow-up DM is an approver's call. */
 const resolvers = ['operator', 'approver'] as const;
 
+/** Phases in which the campaign's workflow has ended: nothing it could act on is left. */
+const closedPhases: readonly string[] = ['completed', 'cancelled'];
+
 export default function interventionRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
+
+  /**
+   * An "I didn't get it" that came after the campaign completed has no workflow to act on it: a
+   * person checks the delivery (and sends by hand if need be), then dismisses it here. Kuji sends
+   * nothing after completion, so any other resolution is refused with 409 `campaign_closed`.
+   */
+  async function resolveAfterClose(
+    campaign: Campaign,
+    interventionId: string,
+    actor: string,
+    resolution: string,
+    note: string | undefined,
+  ): Promise<Intervention> {
+    const intervention = await findIntervention(app.db, interventionId);
+    if (!intervention || intervention.campaignId !== campaign.id) {
+      throw new AppError(
+        404,
+        'intervention_not_found',
+        `Campaign '${campaign.id}' has no intervention '${interventionId}'`,
+      );
+    }
+    const refuse = async (error: AppError) => {
+      await insertAuditEntry(app.db, {
+        actor,
+        action: 'intervention.resolve',
+        campaignId: campaign.id,
+        subject: interventionId,
+        outcome: 'refused',
+        details: { code: error.code, message: error.message, phase: campaign.phase },
+      });
+      return error;
+    };
+    if (intervention.status !== 'open') {
+      throw await refuse(
+        new AppError(409, 'intervention_not_open', `Intervention '${interventionId}' is not open`, {
+          phase: campaign.phase,
+        }),
+      );
+    }
+    if (intervention.kind !== 'not_received' || resolution !== 'dismiss') {
+      throw await refuse(
+        new AppError(
+          409,
+          'campaign_closed',
+          `Campaign '${campaign.id}' has ended (phase '${campaign.phase}'): Kuji sends nothing more for it. Check the delivery, send the result from the sender account by hand if it did not arrive, then resolve this with dismiss.`,
+          { phase: campaign.phase },
+        ),
+      );
+    }
+    return inTransaction(app.db, async (trx) => {
+      const resolved = await resolveIntervention(trx, {
+        id: interventionId,
+        resolution,
+        by: actor,
+        ...(note ? { details: { note } } : {}),
+      });
+      if (!resolved?.changed) {
+        throw new AppError(
+          409,
+          'intervention_not_open',
+          `Intervention '${interventionId}' is not open`,
+          {
+            phase: campaign.phase,
+          },
+        );
+      }
+      await insertAuditEntry(trx, {
+        actor,
+        action: 'intervention.resolve',
+        campaignId: campaign.id,
+        subject: interventionId,
+        outcome: 'ok',
+        details: {
+          kind: intervention.kind,
+          resolution,
+          queued: 0,
+          afterCompletion: true,
+          ...(note ? { note } : {}),
+        },
+      });
+      return resolved.intervention;
+    });
+  }
 
   r.get(
     '/v1/interventions',
@@ -128,6 +231,16 @@ export default function interventionRoutes(app: FastifyInstance) {
           'forbidden',
           'A follow-up DM goes out under the brand’s name: an approver approves it',
         );
+      }
+      if (closedPhases.includes(campaign.phase)) {
+        const resolved = await resolveAfterClose(
+          campaign,
+          request.params.interventionId,
+          actor,
+          resolution,
+          note,
+        );
+        return { intervention: presentIntervention(resolved), queued: 0 };
       }
       const result = await runCampaignUpdate(
         app,

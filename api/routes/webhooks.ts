@@ -275,6 +275,9 @@ export function notReceivedComplaints(
  * authentication. Register it unwrapped (`app.register(webhookRoutes, { secret })`): its JSON
  * parser keeps the raw bytes and must stay inside this plugin's scope.
  */
+/** How long after its result was sent a completed campaign still takes "I didn't get it". */
+const AFTER_COMPLETION_MS = 30 * 24 * 60 * 60 * 1000;
+
 export default function webhookRoutes(app: FastifyInstance, options: WebhookRoutesOptions) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const secret = options.secret || undefined;
@@ -378,34 +381,52 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
   /**
    * Opens a `not_received` intervention in every running campaign of the sender in which the
    * complaining participant has a result delivery, and tells each workflow about the ones that
-   * are new. Returns how many were opened; a repeat complaint finds the open one. Each new one is
-   * in the audit log, written with it, by the participant who opened it.
+   * are new. With none running, the complaint is kept against the newest completed campaign that
+   * sent them a result in the last 30 days (`afterCompletion`: its workflow has ended, so it is
+   * not signalled; a person handles it). Returns how many were opened; a repeat complaint finds the
+   * open one. Each new one is in the audit log, written with it, by the participant who opened it.
    */
   async function openNotReceived(
     senderXUserId: string,
     complaint: NotReceivedComplaint,
   ): Promise<number> {
-    const campaigns = await app.db
-      .selectFrom('campaigns')
-      .innerJoin('accounts', 'accounts.id', 'campaigns.account_id')
-      .innerJoin('deliveries', 'deliveries.campaign_id', 'campaigns.id')
-      .where('accounts.x_user_id', '=', senderXUserId)
+    const resultDeliveries = () =>
+      app.db
+        .selectFrom('campaigns')
+        .innerJoin('accounts', 'accounts.id', 'campaigns.account_id')
+        .innerJoin('deliveries', 'deliveries.campaign_id', 'campaigns.id')
+        .where('accounts.x_user_id', '=', senderXUserId)
+        .where('deliveries.x_user_id', '=', complaint.xUserId)
+        .where('deliveries.kind', 'in', ['win', 'lose'])
+        .select([
+          'campaigns.id as campaignId',
+          'campaigns.workflow_id as workflowId',
+          'campaigns.account_id as accountId',
+          'deliveries.id as deliveryId',
+          'deliveries.state as deliveryState',
+        ]);
+    const running = await resultDeliveries()
       .where('campaigns.phase', 'in', sendingPhases)
-      .where('deliveries.x_user_id', '=', complaint.xUserId)
-      .where('deliveries.kind', 'in', ['win', 'lose'])
       // The newest result delivery per campaign: a resend supersedes the failed original.
       .distinctOn('campaigns.id')
-      .select([
-        'campaigns.id as campaignId',
-        'campaigns.workflow_id as workflowId',
-        'campaigns.account_id as accountId',
-        'deliveries.id as deliveryId',
-        'deliveries.state as deliveryState',
-      ])
       .orderBy('campaigns.id')
       .orderBy('deliveries.created_at', 'desc')
       .orderBy('deliveries.id', 'desc')
       .execute();
+    const completed =
+      running.length > 0
+        ? []
+        : await resultDeliveries()
+            .where('campaigns.phase', '=', 'completed')
+            .where('deliveries.created_at', '>=', new Date(Date.now() - AFTER_COMPLETION_MS))
+            .orderBy('deliveries.created_at', 'desc')
+            .orderBy('deliveries.id', 'desc')
+            .limit(1)
+            .execute();
+    const campaigns = [
+      ...running.map((campaign) => ({ ...campaign, afterCompletion: false })),
+      ...completed.map((campaign) => ({ ...campaign, afterCompletion: true })),
+    ];
 
     const openedBy = `participant:${complaint.xUserId}`;
     let opened = 0;
@@ -420,6 +441,7 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
         language: complaint.match.language,
         phrase: complaint.match.phrase,
         via: complaint.via,
+        ...(campaign.afterCompletion ? { afterCompletion: true } : {}),
       };
       const { intervention, created } = await inTransaction(app.db, async (trx) => {
         const opened = await openIntervention(trx, {
@@ -446,9 +468,15 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
       if (!created) continue;
       opened += 1;
       app.log.info(
-        { campaignId: campaign.campaignId, interventionId: intervention.id, via: complaint.via },
+        {
+          campaignId: campaign.campaignId,
+          interventionId: intervention.id,
+          via: complaint.via,
+          afterCompletion: campaign.afterCompletion,
+        },
         'webhook: participant reports a result not received; intervention opened',
       );
+      if (campaign.afterCompletion) continue;
       await signalInterventionOpened(
         campaign.workflowId ?? campaignWorkflowId(campaign.campaignId),
         intervention.id,

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
 import { notReceivedComplaints } from '../../api/routes/webhooks';
 import type { ActivityEvent } from '../../api/schemas/webhooks';
+import { insertApiKey } from '../../db/repositories/api-keys';
 import { listAuditEntries } from '../../db/repositories/audit-log';
 import { insertCampaign, updateCampaignPhase } from '../../db/repositories/campaigns';
 import {
@@ -50,7 +51,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
   let accountId: string;
   let collectingId: string;
   let scheduledId: string;
-  const people = participants(20);
+  const people = participants(21);
   const person = (index: number) => {
     const found = people[index];
     if (!found) throw new Error(`no participant ${index}`);
@@ -618,11 +619,9 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       assert.equal((await complaintsBy(winner)).length, 1);
     });
 
-    it('opens none for someone without a result delivery, a completed campaign, or an ordinary DM', async () => {
+    it('opens none for someone without a result delivery, or for an ordinary DM', async () => {
       const stranger = person(15);
-      const completedWinner = person(16);
       const entrant = person(17);
-      await seedDelivery(completedId, completedWinner, 'win', 'sent');
       await seedDelivery(deliveringId, entrant, 'win', 'sent');
       // Only a follow-up for the stranger: no result of theirs was ever planned.
       await seedDelivery(deliveringId, stranger, 'follow_up', 'sent');
@@ -632,17 +631,111 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
         directMessage(stranger, '1795000000000000230', '当選DMが届いていません'),
       );
       assert.deepEqual(fromStranger.body, { accepted: 1, stored: 0, notReceived: 0 });
-      const toCompleted = await signed(
-        replyToSender(completedWinner, '1871000000000000003', "I didn't get my DM"),
-      );
-      assert.deepEqual(toCompleted.body, { accepted: 1, stored: 0, notReceived: 0 });
       const ordinary = await signed(directMessage(entrant, '1795000000000000231', '参加します'));
       assert.deepEqual(ordinary.body, { accepted: 1, stored: 1, notReceived: 0 });
 
-      for (const who of [stranger, completedWinner, entrant]) {
+      for (const who of [stranger, entrant]) {
         assert.deepEqual(await complaintsBy(who), [], `${who.username} got an intervention`);
       }
       assert.equal((await interventionSignals(deliveringId)).length, signalsBefore);
+    });
+
+    it('keeps a complaint after completion against the newest completed campaign that sent a result in 30 days, for a person to dismiss', async () => {
+      const completedWinner = person(16);
+      const olderCompletedId = await seedCampaign('completed');
+      const longAgoId = await seedCampaign('completed');
+      await seedDelivery(olderCompletedId, completedWinner, 'lose', 'sent');
+      const newest = await seedDelivery(completedId, completedWinner, 'win', 'sent');
+      const longAgo = await seedDelivery(longAgoId, completedWinner, 'win', 'sent');
+      await testDb.db
+        .updateTable('deliveries')
+        .set({ created_at: new Date(Date.now() - 40 * 24 * 60 * 60 * 1000) })
+        .where('id', '=', longAgo)
+        .execute();
+      await testDb.db
+        .updateTable('deliveries')
+        .set({ created_at: new Date(Date.now() - 60_000) })
+        .where('id', '=', newest)
+        .execute();
+      await testDb.db
+        .updateTable('deliveries')
+        .set({ created_at: new Date(Date.now() - 24 * 60 * 60 * 1000) })
+        .where('campaign_id', '=', olderCompletedId)
+        .execute();
+
+      // Someone whose only result went out over 30 days ago: too late to keep.
+      const oldWinner = person(20);
+      const oldResult = await seedDelivery(longAgoId, oldWinner, 'win', 'sent');
+      await testDb.db
+        .updateTable('deliveries')
+        .set({ created_at: new Date(Date.now() - 31 * 24 * 60 * 60 * 1000) })
+        .where('id', '=', oldResult)
+        .execute();
+      const tooLate = await signed(
+        directMessage(oldWinner, '1795000000000000232', '当選DMが届いていません'),
+      );
+      assert.deepEqual(tooLate.body, { accepted: 1, stored: 0, notReceived: 0 });
+
+      const response = await signed(
+        replyToSender(completedWinner, '1871000000000000003', "I didn't get my DM"),
+      );
+      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 1 });
+      const [kept, ...others] = await complaintsBy(completedWinner);
+      assert.deepEqual(others, []);
+      assert.deepEqual(
+        [kept?.campaignId, kept?.status, kept?.details.deliveryId, kept?.details.afterCompletion],
+        [completedId, 'open', newest, true],
+      );
+      assert.deepEqual(
+        (await auditedBy(completedWinner)).map((entry) => [entry.action, entry.campaignId]),
+        [['intervention.open', completedId]],
+      );
+
+      // The API shows what a person can still do, and refuses what Kuji no longer does.
+      const operator = (await insertApiKey(testDb.db, { name: 'after-close', role: 'operator' }))
+        .secret;
+      const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+        app.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${operator}` },
+          ...(payload ? { payload } : {}),
+        });
+      const listed = await call('GET', `/v1/campaigns/${completedId}/interventions?status=open`);
+      const shown = listed
+        .json<{ interventions: { id: string; resolutions: string[]; remedy: { en: string } }[] }>()
+        .interventions.find((i) => i.id === kept?.id);
+      assert.deepEqual(shown?.resolutions, ['dismiss']);
+      assert.match(shown?.remedy.en ?? '', /by hand/);
+      const resolveUrl = `/v1/campaigns/${completedId}/interventions/${kept?.id}/resolve`;
+      const resend = await call('POST', resolveUrl, { resolution: 'resend' });
+      assert.equal(resend.statusCode, 409, resend.body);
+      assert.deepEqual(
+        [
+          resend.json<{ code: string }>().code,
+          resend.json<{ details: { phase: string } }>().details,
+        ],
+        ['campaign_closed', { phase: 'completed' }],
+      );
+      const dismissed = await call('POST', resolveUrl, {
+        resolution: 'dismiss',
+        note: 'sent by hand',
+      });
+      assert.equal(dismissed.statusCode, 200, dismissed.body);
+      assert.deepEqual(
+        [
+          dismissed.json<{ intervention: { status: string } }>().intervention.status,
+          dismissed.json<{ intervention: { resolvedBy: string } }>().intervention.resolvedBy,
+        ],
+        ['resolved', 'after-close'],
+      );
+      const again = await call('POST', resolveUrl, { resolution: 'dismiss' });
+      assert.equal(again.statusCode, 409, again.body);
+      assert.equal(again.json<{ code: string }>().code, 'intervention_not_open');
+      const audited = (await listAuditEntries(testDb.db, { limit: 1000 })).filter(
+        (entry) => entry.subject === kept?.id && entry.action === 'intervention.resolve',
+      );
+      assert.deepEqual(audited.map((entry) => entry.outcome).sort(), ['ok', 'refused', 'refused']);
     });
 
     it('stores the intervention and answers 200 when the workflow cannot be signalled', async () => {
