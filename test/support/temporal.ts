@@ -59,3 +59,40 @@ export function workflowBundle(): Promise<WorkflowBundle> {
   })();
   return bundle;
 }
+
+const tsMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
+  Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6);
+
+/**
+ * Call before a signal or update that ends a wait with a timeout on the time-skipping server.
+ * The Java test server rejects a CancelTimer for a timer that fired while the workflow task was
+ * in flight ("invalid history builder state for action", sdk-java #2606). The run then hangs
+ * with its workflow task started forever (#3088). So this lets any timer of the workflow due
+ * within `marginMs` of the server's clock fire first. A workflow waiting on a timer of a minute
+ * then has the whole minute clear for the message.
+ */
+export async function stepPastDueTimers(
+  env: TestWorkflowEnvironment,
+  handle: { fetchHistory(): Promise<temporal.api.history.v1.IHistory> },
+  marginMs = 2_000,
+): Promise<void> {
+  // A timer that fires may start the next one soon after (a pacing gap): look again.
+  for (let step = 0; step < 10; step += 1) {
+    const history = await handle.fetchHistory();
+    const dueAt = new Map<string, number>();
+    for (const event of history.events ?? []) {
+      const started = event.timerStartedEventAttributes;
+      if (started) {
+        dueAt.set(String(event.eventId), tsMs(event.eventTime) + tsMs(started.startToFireTimeout));
+      }
+      const ended =
+        event.timerFiredEventAttributes?.startedEventId ??
+        event.timerCanceledEventAttributes?.startedEventId;
+      if (ended != null) dueAt.delete(String(ended));
+    }
+    const now = await env.currentTimeMs();
+    const soonest = Math.min(...dueAt.values());
+    if (!Number.isFinite(soonest) || soonest - now >= marginMs) return;
+    await env.sleep(Math.max(0, soonest - now) + 1_000);
+  }
+}

@@ -16,7 +16,12 @@ import { listInterventions } from '../../db/repositories/interventions';
 import { campaignPhases, type CampaignPhase } from '../../domain/phases';
 import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
-import { approveUpdate, resolveInterventionUpdate, statusQuery } from '../../workflows/messages';
+import {
+  approveUpdate,
+  resolveInterventionUpdate,
+  type ResolveInterventionUpdateInput,
+  statusQuery,
+} from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
 import {
   applyAction,
@@ -36,7 +41,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
-import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
+import { createTimeSkippingEnv, stepPastDueTimers, workflowBundle } from '../support/temporal';
 
 type Handle = WorkflowHandle<typeof campaignWorkflow>;
 
@@ -182,6 +187,12 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
     });
   }
 
+  /** A resolution, sent clear of the workflow's timers (see stepPastDueTimers). */
+  async function resolve(handle: Handle, args: ResolveInterventionUpdateInput) {
+    await stepPastDueTimers(env, handle);
+    return handle.executeUpdate(resolveInterventionUpdate, { args: [args] });
+  }
+
   function enterByDm(who: Participant[]) {
     for (const person of who) {
       applyAction(emulator, {
@@ -248,8 +259,10 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
         assert.equal(disarmed.automation?.problem, 'not_subscribed');
         assert.equal(disarmed.phase, 'collecting');
 
-        const resolved = await handle.executeUpdate(resolveInterventionUpdate, {
-          args: [{ by: 'carol', interventionId, resolution: 'rearm' }],
+        const resolved = await resolve(handle, {
+          by: 'carol',
+          interventionId,
+          resolution: 'rearm',
         });
         assert.equal(resolved.resolution, 'rearm');
         await emulator.webhookIdle();
@@ -301,9 +314,7 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
         assert.equal((await handle.query(statusQuery)).automation?.problem, 'webhook_missing');
 
         const refusal = await refusalOf(
-          handle.executeUpdate(resolveInterventionUpdate, {
-            args: [{ by: 'carol', interventionId, resolution: 'rearm' }],
-          }),
+          resolve(handle, { by: 'carol', interventionId, resolution: 'rearm' }),
         );
         assert.equal(refusal.code, 'webhook_missing');
         assert.match(refusal.message, /Re-arming failed/);
@@ -316,9 +327,7 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
         // The operator registers the webhook again; now the re-arm goes through and replays.
         const crc = await emulator.configureWebhook(webhookUrl, DEMO_CONSUMER_SECRET);
         assert.equal(crc.valid, true);
-        await handle.executeUpdate(resolveInterventionUpdate, {
-          args: [{ by: 'carol', interventionId, resolution: 'rearm' }],
-        });
+        await resolve(handle, { by: 'carol', interventionId, resolution: 'rearm' });
         await emulator.webhookIdle();
         const entrants = await storedEntrants(campaignId);
         for (const person of gap) assert.equal(entrants.has(person.id), true, person.username);
@@ -355,8 +364,11 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
         assert.equal(held.phase, 'collecting');
         assert.equal(held.draw, null);
 
-        await handle.executeUpdate(resolveInterventionUpdate, {
-          args: [{ by: 'carol', interventionId, resolution: 'dismiss', note: 'polling suffices' }],
+        await resolve(handle, {
+          by: 'carol',
+          interventionId,
+          resolution: 'dismiss',
+          note: 'polling suffices',
         });
         const result = await handle.result();
         assert.equal(result.outcome, 'completed');

@@ -32,6 +32,7 @@ import {
   reportMisdeliveryUpdate,
   resendUpdate,
   resolveInterventionUpdate,
+  type ResolveInterventionUpdateInput,
   resumeSignal,
   statusQuery,
 } from '../../workflows/messages';
@@ -52,7 +53,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
-import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
+import { createTimeSkippingEnv, stepPastDueTimers, workflowBundle } from '../support/temporal';
 
 type SendDm = ReturnType<typeof createXActivities>['xSendDm'];
 type Handle = WorkflowHandle<typeof campaignWorkflow>;
@@ -156,6 +157,12 @@ describe('campaignWorkflow people in the loop', () => {
         ? status
         : undefined;
     });
+  }
+
+  /** A resolution, sent clear of the workflow's timers (see stepPastDueTimers). */
+  async function resolve(handle: Handle, args: ResolveInterventionUpdateInput) {
+    await stepPastDueTimers(env, handle);
+    return handle.executeUpdate(resolveInterventionUpdate, { args: [args] });
   }
 
   async function approve(handle: Handle) {
@@ -328,19 +335,17 @@ describe('campaignWorkflow people in the loop', () => {
         await env.sleep('1 hour');
         assert.equal((await handle.query(statusQuery)).counts.sent, 3);
         const selfApproval = await refusalOf(
-          handle.executeUpdate(resolveInterventionUpdate, {
-            args: [{ by: 'carol', interventionId: stopId, resolution: 'send_follow_up' }],
-          }),
+          resolve(handle, { by: 'carol', interventionId: stopId, resolution: 'send_follow_up' }),
         );
         assert.equal(selfApproval.code, 'reporter_cannot_approve');
         const wrongResolution = await refusalOf(
-          handle.executeUpdate(resolveInterventionUpdate, {
-            args: [{ by: 'dave', interventionId: stopId, resolution: 'add_stock' }],
-          }),
+          resolve(handle, { by: 'dave', interventionId: stopId, resolution: 'add_stock' }),
         );
         assert.equal(wrongResolution.code, 'resolution_not_allowed');
-        const resolved = await handle.executeUpdate(resolveInterventionUpdate, {
-          args: [{ by: 'dave', interventionId: stopId, resolution: 'send_follow_up' }],
+        const resolved = await resolve(handle, {
+          by: 'dave',
+          interventionId: stopId,
+          resolution: 'send_follow_up',
         });
         assert.equal(resolved.queued, 3);
         const result = await handle.result();
@@ -425,8 +430,11 @@ describe('campaignWorkflow people in the loop', () => {
           [a, aStop],
           [b, bStop],
         ] as const) {
-          await handle.executeUpdate(resolveInterventionUpdate, {
-            args: [{ by: 'olivia', interventionId: id, resolution: 'resume', note: 'unlocked' }],
+          await resolve(handle, {
+            by: 'olivia',
+            interventionId: id,
+            resolution: 'resume',
+            note: 'unlocked',
           });
         }
         assert.equal((await a.result()).report?.delivered, 4);
@@ -508,15 +516,11 @@ describe('campaignWorkflow people in the loop', () => {
         .where('processed_at', 'is', null)
         .executeTakeFirstOrThrow();
       assert.equal(Number(held.n), 3, 'late entries wait, stored, for a decision');
-      await handle.executeUpdate(resolveInterventionUpdate, {
-        args: [
-          {
-            by: 'olivia',
-            interventionId: stopId,
-            resolution: 'add_stock',
-            stock: [{ prizeId: 'gift', amount: 3 }],
-          },
-        ],
+      await resolve(handle, {
+        by: 'olivia',
+        interventionId: stopId,
+        resolution: 'add_stock',
+        stock: [{ prizeId: 'gift', amount: 3 }],
       });
       const result = await handle.result();
       assert.equal(result.report?.winners, 5);
@@ -655,13 +659,13 @@ describe('campaignWorkflow people in the loop', () => {
           'delivering',
           'the report waits for open interventions',
         );
-        const resent = await handle.executeUpdate(resolveInterventionUpdate, {
-          args: [{ by: 'olivia', interventionId: reports[0]!, resolution: 'resend' }],
+        const resent = await resolve(handle, {
+          by: 'olivia',
+          interventionId: reports[0]!,
+          resolution: 'resend',
         });
         assert.equal(resent.queued, 1);
-        await handle.executeUpdate(resolveInterventionUpdate, {
-          args: [{ by: 'olivia', interventionId: reports[1]!, resolution: 'dismiss' }],
-        });
+        await resolve(handle, { by: 'olivia', interventionId: reports[1]!, resolution: 'dismiss' });
         assert.equal((await handle.result()).report?.delivered, 4);
       },
       async (sent) => {
@@ -747,8 +751,11 @@ describe('campaignWorkflow people in the loop', () => {
         stop,
         people,
         async (handle, interventionId) => {
-          const resolved = await handle.executeUpdate(resolveInterventionUpdate, {
-            args: [{ by: 'olivia', interventionId, resolution: 'cancel', note: 'stop here' }],
+          const resolved = await resolve(handle, {
+            by: 'olivia',
+            interventionId,
+            resolution: 'cancel',
+            note: 'stop here',
           });
           assert.equal(resolved.resolution, 'cancel');
           const result = await handle.result();
@@ -802,8 +809,11 @@ describe('campaignWorkflow people in the loop', () => {
     const people = participants(3, 'credits');
     const [stop] = sendingStops;
     const { campaign } = await runToSendingStop(stop, people, async (handle, interventionId) => {
-      await handle.executeUpdate(resolveInterventionUpdate, {
-        args: [{ by: 'olivia', interventionId, resolution: 'resume', note: 'credits topped up' }],
+      await resolve(handle, {
+        by: 'olivia',
+        interventionId,
+        resolution: 'resume',
+        note: 'credits topped up',
       });
       assert.equal((await handle.result()).report?.delivered, 3);
     });
@@ -820,8 +830,11 @@ describe('campaignWorkflow people in the loop', () => {
     const people = participants(4, 'notwrong');
     const stop = sendingStops[3];
     const { campaign } = await runToSendingStop(stop, people, async (handle, interventionId) => {
-      await handle.executeUpdate(resolveInterventionUpdate, {
-        args: [{ by: 'dave', interventionId, resolution: 'dismiss', note: 'the text was right' }],
+      await resolve(handle, {
+        by: 'dave',
+        interventionId,
+        resolution: 'dismiss',
+        note: 'the text was right',
       });
       assert.equal((await handle.result()).report?.delivered, 4);
     });
@@ -880,9 +893,7 @@ describe('campaignWorkflow people in the loop', () => {
 
   it('keeps collecting after stock runs out when told to continue: later entrants lose', async () => {
     const { campaign, first, late } = await runToStockOut('cont', async (handle, id) => {
-      await handle.executeUpdate(resolveInterventionUpdate, {
-        args: [{ by: 'olivia', interventionId: id, resolution: 'continue' }],
-      });
+      await resolve(handle, { by: 'olivia', interventionId: id, resolution: 'continue' });
       const result = await handle.result();
       assert.equal(result.report?.winners, 1);
     });
@@ -903,9 +914,7 @@ describe('campaignWorkflow people in the loop', () => {
     const { campaign, late, endAtMs, finishedAtMs } = await runToStockOut(
       'endc',
       async (handle, id) => {
-        await handle.executeUpdate(resolveInterventionUpdate, {
-          args: [{ by: 'olivia', interventionId: id, resolution: 'end_collecting' }],
-        });
+        await resolve(handle, { by: 'olivia', interventionId: id, resolution: 'end_collecting' });
         assert.equal((await handle.result()).outcome, 'completed');
       },
     );
@@ -927,9 +936,7 @@ describe('campaignWorkflow people in the loop', () => {
 
   it('cancels an instant-win campaign from its stock-out stop', async () => {
     const { campaign, late } = await runToStockOut('canc', async (handle, id) => {
-      await handle.executeUpdate(resolveInterventionUpdate, {
-        args: [{ by: 'olivia', interventionId: id, resolution: 'cancel' }],
-      });
+      await resolve(handle, { by: 'olivia', interventionId: id, resolution: 'cancel' });
       assert.equal((await handle.result()).outcome, 'cancelled');
     });
     assert.equal(dmsTo(late).length, 0);
