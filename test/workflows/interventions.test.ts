@@ -550,6 +550,7 @@ describe('campaignWorkflow people in the loop', () => {
           const status = await handle!.query(statusQuery);
           return status.paused && status.counts.sent === 1 ? true : undefined;
         });
+        await stepPastDueTimers(env, handle);
         const change = await handle.executeUpdate(configChangedUpdate, {
           args: [{ by: 'carol', configVersion: 2 }],
         });
@@ -611,6 +612,7 @@ describe('campaignWorkflow people in the loop', () => {
         changedVersion = await updateCampaignConfig(testDb.db, campaign.id, changed, changed.name);
         await handle.signal(resumeSignal, { by: 'olivia' });
         await pausedAfter(2);
+        await stepPastDueTimers(env, handle);
         await handle.executeUpdate(configChangedUpdate, {
           args: [{ by: 'carol', configVersion: changedVersion ?? 0 }],
         });
@@ -789,6 +791,7 @@ describe('campaignWorkflow people in the loop', () => {
   it('closes every stop still open when the campaign is cancelled by signal', async () => {
     const people = participants(4, 'closing');
     const { campaign } = await runToSendingStop(sendingStops[2], people, async (handle) => {
+      await stepPastDueTimers(env, handle);
       await handle.signal(cancelSignal, { by: 'olivia', reason: 'too many closed DMs' });
       const result = await handle.result();
       assert.equal(result.outcome, 'cancelled');
@@ -982,6 +985,7 @@ describe('campaignWorkflow people in the loop', () => {
           limit: 5,
         });
         assert.ok(failed);
+        await stepPastDueTimers(env, handle);
         const resend = await handle.executeUpdate(resendUpdate, {
           args: [{ by: 'olivia', deliveryIds: [failed.id] }],
         });
@@ -1000,6 +1004,7 @@ describe('campaignWorkflow people in the loop', () => {
         await waitFor('the resend went out', () =>
           Promise.resolve(dmsTo([closed]).length === 1 ? true : undefined),
         );
+        await stepPastDueTimers(env, handle);
         await handle.signal(cancelSignal, { by: 'olivia', reason: 'test over' });
         await handle.result();
       });
