@@ -90,8 +90,6 @@ export interface StoredPreflight extends PreflightSummary {
   findings: PreflightFinding[];
   /** Preflights run so far for the campaign, this one included; rehearsal delivery ids carry it. */
   round: number;
-  /** The configuration version this preflight checked: the one its approval signs off. */
-  configVersion: number;
   rehearsal: RehearsalResult[];
 }
 
@@ -797,14 +795,9 @@ export function createCampaignActivities({
         blocking: counts.blocking,
         warnings: counts.warnings,
         checkedAt: at.toISOString(),
-      };
-      const stored: StoredPreflight = {
-        ...summary,
-        findings,
-        round,
         configVersion: campaign.configVersion,
-        rehearsal,
       };
+      const stored: StoredPreflight = { ...summary, findings, round, rehearsal };
       await updateCampaignPreflight(db, campaign.id, stored);
       return summary;
     },

@@ -48,6 +48,8 @@ export interface ResolveInterventionInput {
   note?: string;
   /** add_stock: units per prize. */
   stock?: { prizeId: string; amount: number }[];
+  /** approval: the configuration version the approved preflight checked (pinned for sending). */
+  configVersion?: number;
 }
 
 export interface ResolveInterventionResult {
@@ -136,7 +138,11 @@ export function createInterventionActivities({ db }: { db: Db }) {
         const details = existing.details;
         let approvedConfigVersion: number | undefined;
         if (kind === 'approval' && input.resolution === 'approved') {
-          approvedConfigVersion = await pinApprovedConfig(trx, input.campaignId);
+          approvedConfigVersion = await pinApprovedConfig(
+            trx,
+            input.campaignId,
+            input.configVersion,
+          );
         }
         if (kind === 'sender_halted' && input.resolution === 'resume' && existing.accountId) {
           await clearAccountHalt(trx, existing.accountId);
@@ -210,11 +216,16 @@ export function createInterventionActivities({ db }: { db: Db }) {
 }
 
 /**
- * Pins the configuration an approval signs off: the version its (newest) preflight checked, which
- * is what the approver saw. A change stored since then waits for its own approval; sending keeps
- * to the pinned version. A preflight stored before versions were recorded pins the current one.
+ * Pins the configuration an approval signs off: the version the workflow's newest preflight
+ * checked, which is what the approver saw. A change stored since then waits for its own approval;
+ * sending keeps to the pinned version. A run from before the workflow passed the version falls
+ * back to the stored preflight's, and one from before versions were recorded to the current one.
  */
-async function pinApprovedConfig(db: Db, campaignId: string): Promise<number> {
+async function pinApprovedConfig(
+  db: Db,
+  campaignId: string,
+  checkedVersion: number | undefined,
+): Promise<number> {
   const campaign = await findCampaignById(db, campaignId);
   if (!campaign) {
     throw ApplicationFailure.create({
@@ -223,8 +234,8 @@ async function pinApprovedConfig(db: Db, campaignId: string): Promise<number> {
       nonRetryable: true,
     });
   }
-  const checked = (campaign.preflight as { configVersion?: unknown } | null)?.configVersion;
-  const version = typeof checked === 'number' ? checked : campaign.configVersion;
+  const stored = (campaign.preflight as { configVersion?: unknown } | null)?.configVersion;
+  const version = checkedVersion ?? (typeof stored === 'number' ? stored : campaign.configVersion);
   await pinApprovedConfigVersion(db, campaignId, version);
   return version;
 }

@@ -527,7 +527,12 @@ export async function campaignWorkflow(
   async function resolveOpen(
     intervention: InterventionSummary,
     resolution: InterventionResolution,
-    how: { by: string; note?: string; stock?: { prizeId: string; amount: number }[] },
+    how: {
+      by: string;
+      note?: string;
+      stock?: { prizeId: string; amount: number }[];
+      configVersion?: number;
+    },
   ) {
     let rearmed: RearmOutcome | undefined;
     if (intervention.kind === 'disarmed' && resolution === 'rearm') {
@@ -651,7 +656,11 @@ export async function campaignWorkflow(
 
   async function resolveApproval(): Promise<void> {
     for (const approval of open.filter((i) => i.kind === 'approval')) {
-      await resolveOpen(approval, 'approved', { by: status.approvedBy ?? 'unknown' });
+      // The approver signed off what the newest preflight checked: that version is pinned.
+      await resolveOpen(approval, 'approved', {
+        by: status.approvedBy ?? 'unknown',
+        configVersion: status.preflight?.configVersion,
+      });
     }
     if (guardedChanges) loop.changers = [];
   }

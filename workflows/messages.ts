@@ -89,6 +89,8 @@ export interface PreflightSummary {
   blocking: number;
   warnings: number;
   checkedAt: string;
+  /** The configuration version this preflight checked (absent in runs from before versions). */
+  configVersion?: number;
 }
 
 export interface CampaignStatus {
