@@ -347,8 +347,14 @@ export default function campaignRoutes(app: FastifyInstance) {
             }),
         );
       } catch (error) {
-        // The workflow moved on meanwhile: put the previous configuration back.
-        await updateCampaignConfig(app.db, campaign.id, campaign.config, campaign.name);
+        // The workflow refused the change or has ended: put the previous configuration back,
+        // unless another change was stored meanwhile. On any other error the change may have
+        // been accepted, so it stays; sending keeps to the approved version either way.
+        if (error instanceof AppError && version !== null) {
+          await updateCampaignConfig(app.db, campaign.id, campaign.config, campaign.name, {
+            ifVersion: version,
+          });
+        }
         throw error;
       }
       return {

@@ -17,6 +17,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`insert into campaign_config_versions (campaign_id, version, name, config)
             select id, config_version, name, config from campaigns`.execute(db);
   await db.schema.alterTable('campaigns').addColumn('approved_config_version', 'integer').execute();
+  // A campaign past its approval runs on what it has now (a change waiting for approval puts it
+  // back in awaiting_approval): pin that, so an unapproved change stored later cannot reach anyone.
+  await sql`update campaigns set approved_config_version = config_version
+            where phase in ('scheduled', 'collecting', 'drawing', 'delivering', 'analyzing')`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -163,16 +163,18 @@ export async function updateCampaignPreflight(
 
 /**
  * Stores a changed configuration, keeps it as a new version, and returns that version (null: no
- * such campaign). The approved version stays pinned until the change is approved.
+ * such campaign, or its version is no longer `ifVersion`). The approved version stays pinned until
+ * the change is approved.
  */
 export async function updateCampaignConfig(
   db: Db,
   id: string,
   config: unknown,
   name: string,
+  options: { ifVersion?: number } = {},
 ): Promise<number | null> {
   return inTransaction(db, async (trx) => {
-    const row = await trx
+    let update = trx
       .updateTable('campaigns')
       .set((eb) => ({
         config: JSON.stringify(config),
@@ -180,9 +182,11 @@ export async function updateCampaignConfig(
         config_version: eb('config_version', '+', 1),
         updated_at: new Date(),
       }))
-      .where('id', '=', id)
-      .returning('config_version')
-      .executeTakeFirst();
+      .where('id', '=', id);
+    if (options.ifVersion !== undefined) {
+      update = update.where('config_version', '=', options.ifVersion);
+    }
+    const row = await update.returning('config_version').executeTakeFirst();
     if (!row) return null;
     await recordConfigVersion(trx, id, row.config_version, name, config);
     return row.config_version;

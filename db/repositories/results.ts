@@ -23,12 +23,20 @@ export async function findResultPageCampaign(
   db: Db,
   campaignId: string,
 ): Promise<ResultPageCampaign | undefined> {
+  // Participants see the approved name, not one changed and still waiting for approval.
   const row = await db
     .selectFrom('campaigns')
-    .select(['id', 'name', 'secret_seed'])
-    .where('id', '=', campaignId)
+    .leftJoin('campaign_config_versions as approved', (join) =>
+      join
+        .onRef('approved.campaign_id', '=', 'campaigns.id')
+        .onRef('approved.version', '=', 'campaigns.approved_config_version'),
+    )
+    .select(['campaigns.id', 'campaigns.name', 'approved.name as approvedName', 'secret_seed'])
+    .where('campaigns.id', '=', campaignId)
     .executeTakeFirst();
-  return row ? { id: row.id, name: row.name, secretSeed: row.secret_seed } : undefined;
+  return row
+    ? { id: row.id, name: row.approvedName ?? row.name, secretSeed: row.secret_seed }
+    : undefined;
 }
 
 export async function findParticipantResult(

@@ -12,6 +12,7 @@ import {
   pinApprovedConfigVersion,
   updateCampaignConfig,
 } from '../../db/repositories/campaigns';
+import { findResultPageCampaign } from '../../db/repositories/results';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { uniqueId } from '../support/fixtures';
 
@@ -53,8 +54,25 @@ describe('campaign configuration versions', () => {
       [{ text: 'three' }, 3, 1],
       'a change moves the newest version, never the approved pin',
     );
+    assert.equal(
+      (await findResultPageCampaign(testDb.db, id))?.name,
+      'first',
+      "participants' result page names the approved version",
+    );
     assert.deepEqual((await findCampaignConfigVersion(testDb.db, id, 2))?.config, { text: 'two' });
     assert.equal(await findCampaignConfigVersion(testDb.db, id, 4), undefined);
+
+    // A conditional write (the API's restore after a refused change) loses to a newer change.
+    const stale = await updateCampaignConfig(testDb.db, id, { text: 'old' }, 'old', {
+      ifVersion: 2,
+    });
+    assert.equal(stale, null);
+    assert.equal(await findCampaignConfigVersion(testDb.db, id, 4), undefined);
+    assert.deepEqual((await findCampaignById(testDb.db, id))?.config, { text: 'three' });
+    const restored = await updateCampaignConfig(testDb.db, id, { text: 'two' }, 'second', {
+      ifVersion: 3,
+    });
+    assert.equal(restored, 4);
   });
 
   it('stores no version for a campaign that does not exist, and none twice for a repeated insert', async () => {
@@ -74,24 +92,38 @@ describe('campaign configuration versions', () => {
     assert.deepEqual(versions, [{ version: 1, config: { text: 'a' } }]);
   });
 
-  it('keeps the configuration of campaigns that existed before versions were recorded', async () => {
+  it('keeps the configuration of campaigns that existed before versions were recorded, pinning the running ones', async () => {
     const migrator = new Migrator({
       db: testDb.db,
       provider: new FileMigrationProvider({ fs, path, migrationFolder: migrationsFolder }),
     });
-    const down = await migrator.migrateDown();
-    assert.equal(down.results?.[0]?.migrationName, '2026_11_22_0800_pin_approved_config');
-    const id = uniqueId('cmp');
-    await sql`insert into campaigns (id, name, account_id, config, author, config_version)
-              values (${id}, 'older', ${accountId}, ${JSON.stringify({ text: 'kept' })}, 'alice', 3)`.execute(
-      testDb.db,
+    const down = await migrator.migrateTo('2026_11_22_0700_create_interventions');
+    assert.ok(
+      down.results?.some((r) => r.migrationName === '2026_11_22_0800_pin_approved_config'),
+      JSON.stringify(down),
     );
-    assert.deepEqual(await migrateToLatest(testDb.db), ['2026_11_22_0800_pin_approved_config']);
-    assert.deepEqual(await findCampaignConfigVersion(testDb.db, id, 3), {
+    const draftId = uniqueId('cmp');
+    const runningId = uniqueId('cmp');
+    for (const [id, phase] of [
+      [draftId, 'draft'],
+      [runningId, 'delivering'],
+    ]) {
+      await sql`insert into campaigns (id, name, account_id, config, author, config_version, phase)
+                values (${id}, 'older', ${accountId}, ${JSON.stringify({ text: 'kept' })}, 'alice', 3, ${phase})`.execute(
+        testDb.db,
+      );
+    }
+    assert.ok((await migrateToLatest(testDb.db)).includes('2026_11_22_0800_pin_approved_config'));
+    assert.deepEqual(await findCampaignConfigVersion(testDb.db, draftId, 3), {
       version: 3,
       name: 'older',
       config: { text: 'kept' },
     });
-    assert.equal((await findCampaignById(testDb.db, id))?.approvedConfigVersion, null);
+    assert.equal((await findCampaignById(testDb.db, draftId))?.approvedConfigVersion, null);
+    assert.equal(
+      (await findCampaignById(testDb.db, runningId))?.approvedConfigVersion,
+      3,
+      'a campaign past its approval runs on what it had: that is pinned',
+    );
   });
 });
