@@ -11,6 +11,7 @@ import {
   resolveIntervention,
 } from '../../db/repositories/interventions';
 import { interventionCatalog, type InterventionKind } from '../../domain/interventions';
+import { type CampaignPhase, terminalPhases } from '../../domain/phases';
 import {
   reportMisdeliveryUpdate,
   resendUpdate,
@@ -71,16 +72,14 @@ const notReceivedAfterCompletion = {
 /** Resolving stops: operators and approvers; approving a follow-up DM is an approver's call. */
 const resolvers = ['operator', 'approver'] as const;
 
-/** Phases in which the campaign's workflow has ended: nothing it could act on is left. */
-const closedPhases: readonly string[] = ['completed', 'cancelled'];
-
 export default function interventionRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   /**
-   * An "I didn't get it" that came after the campaign completed has no workflow to act on it: a
-   * person checks the delivery (and sends by hand if need be), then dismisses it here. Kuji sends
-   * nothing after completion, so any other resolution is refused with 409 `campaign_closed`.
+   * An intervention still open on an ended campaign has no workflow to act on it: above all an
+   * "I didn't get it" that came after completion, which a person checks (and answers by hand if
+   * need be), then dismisses here. Kuji sends nothing after the end, so any other resolution is
+   * refused with 409 `campaign_closed`.
    */
   async function resolveAfterClose(
     campaign: Campaign,
@@ -115,12 +114,16 @@ export default function interventionRoutes(app: FastifyInstance) {
         }),
       );
     }
-    if (intervention.kind !== 'not_received' || resolution !== 'dismiss') {
+    if (resolution !== 'dismiss') {
+      const what =
+        intervention.kind === 'not_received'
+          ? 'Check the delivery, send the result from the sender account by hand if it did not arrive, then resolve this with dismiss.'
+          : 'Resolve this with dismiss to close it.';
       throw await refuse(
         new AppError(
           409,
           'campaign_closed',
-          `Campaign '${campaign.id}' has ended (phase '${campaign.phase}'): Kuji sends nothing more for it. Check the delivery, send the result from the sender account by hand if it did not arrive, then resolve this with dismiss.`,
+          `Campaign '${campaign.id}' has ended (phase '${campaign.phase}'): Kuji does nothing more for it. ${what}`,
           { phase: campaign.phase },
         ),
       );
@@ -152,7 +155,7 @@ export default function interventionRoutes(app: FastifyInstance) {
           kind: intervention.kind,
           resolution,
           queued: 0,
-          afterCompletion: true,
+          phase: campaign.phase,
           ...(note ? { note } : {}),
         },
       });
@@ -232,7 +235,7 @@ export default function interventionRoutes(app: FastifyInstance) {
           'A follow-up DM goes out under the brand’s name: an approver approves it',
         );
       }
-      if (closedPhases.includes(campaign.phase)) {
+      if (terminalPhases.has(campaign.phase as CampaignPhase)) {
         const resolved = await resolveAfterClose(
           campaign,
           request.params.interventionId,

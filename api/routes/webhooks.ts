@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance, onRequestHookHandler, preValidationHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
 import { inTransaction } from '../../db/client';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
 import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
@@ -8,7 +9,7 @@ import { openIntervention } from '../../db/repositories/interventions';
 import { type CampaignConfig, campaignConfigSchema } from '../../domain/campaign-config';
 import type { EntrySource } from '../../domain/consent';
 import { detectNotReceived, type NotReceivedMatch } from '../../domain/not-received';
-import { sendingPhases } from '../../domain/phases';
+import { terminalPhases } from '../../domain/phases';
 import { containsPhrase } from '../../domain/text';
 import { clearAccountCredentials } from '../../x/credentials';
 import {
@@ -390,6 +391,8 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
     senderXUserId: string,
     complaint: NotReceivedComplaint,
   ): Promise<number> {
+    // When the result went out (or was planned, for one that never did).
+    const sentAt = sql<Date>`coalesce(deliveries.sent_at, deliveries.created_at)`;
     const resultDeliveries = () =>
       app.db
         .selectFrom('campaigns')
@@ -406,7 +409,8 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
           'deliveries.state as deliveryState',
         ]);
     const running = await resultDeliveries()
-      .where('campaigns.phase', 'in', sendingPhases)
+      // Any campaign not yet ended (delivering, or back in approval or analyzing mid-way).
+      .where('campaigns.phase', 'not in', [...terminalPhases])
       // The newest result delivery per campaign: a resend supersedes the failed original.
       .distinctOn('campaigns.id')
       .orderBy('campaigns.id')
@@ -418,8 +422,8 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
         ? []
         : await resultDeliveries()
             .where('campaigns.phase', '=', 'completed')
-            .where('deliveries.created_at', '>=', new Date(Date.now() - AFTER_COMPLETION_MS))
-            .orderBy('deliveries.created_at', 'desc')
+            .where(sentAt, '>=', new Date(Date.now() - AFTER_COMPLETION_MS))
+            .orderBy(sentAt, 'desc')
             .orderBy('deliveries.id', 'desc')
             .limit(1)
             .execute();

@@ -51,7 +51,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
   let accountId: string;
   let collectingId: string;
   let scheduledId: string;
-  const people = participants(21);
+  const people = participants(22);
   const person = (index: number) => {
     const found = people[index];
     if (!found) throw new Error(`no participant ${index}`);
@@ -642,6 +642,8 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
 
     it('keeps a complaint after completion against the newest completed campaign that sent a result in 30 days, for a person to dismiss', async () => {
       const completedWinner = person(16);
+      /** A result planned and sent at `ms`. */
+      const at = (ms: number) => ({ created_at: new Date(ms), sent_at: new Date(ms) });
       const olderCompletedId = await seedCampaign('completed');
       const longAgoId = await seedCampaign('completed');
       await seedDelivery(olderCompletedId, completedWinner, 'lose', 'sent');
@@ -649,17 +651,17 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       const longAgo = await seedDelivery(longAgoId, completedWinner, 'win', 'sent');
       await testDb.db
         .updateTable('deliveries')
-        .set({ created_at: new Date(Date.now() - 40 * 24 * 60 * 60 * 1000) })
+        .set(at(Date.now() - 40 * 24 * 60 * 60 * 1000))
         .where('id', '=', longAgo)
         .execute();
       await testDb.db
         .updateTable('deliveries')
-        .set({ created_at: new Date(Date.now() - 60_000) })
+        .set(at(Date.now() - 60_000))
         .where('id', '=', newest)
         .execute();
       await testDb.db
         .updateTable('deliveries')
-        .set({ created_at: new Date(Date.now() - 24 * 60 * 60 * 1000) })
+        .set(at(Date.now() - 24 * 60 * 60 * 1000))
         .where('campaign_id', '=', olderCompletedId)
         .execute();
 
@@ -668,7 +670,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       const oldResult = await seedDelivery(longAgoId, oldWinner, 'win', 'sent');
       await testDb.db
         .updateTable('deliveries')
-        .set({ created_at: new Date(Date.now() - 31 * 24 * 60 * 60 * 1000) })
+        .set(at(Date.now() - 31 * 24 * 60 * 60 * 1000))
         .where('id', '=', oldResult)
         .execute();
       const tooLate = await signed(
@@ -736,6 +738,23 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
         (entry) => entry.subject === kept?.id && entry.action === 'intervention.resolve',
       );
       assert.deepEqual(audited.map((entry) => entry.outcome).sort(), ['ok', 'refused', 'refused']);
+    });
+
+    it('files a complaint with a campaign back in approval mid-delivery, not with an older completed one', async () => {
+      const winner = person(21);
+      const reapprovingId = await seedCampaign('awaiting_approval');
+      await seedDelivery(completedId, winner, 'win', 'sent');
+      const current = await seedDelivery(reapprovingId, winner, 'win', 'sent');
+      const response = await signed(
+        directMessage(winner, '1795000000000000233', '当選DMが届いていません'),
+      );
+      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 1 });
+      const [kept, ...others] = await complaintsBy(winner);
+      assert.deepEqual(others, []);
+      assert.deepEqual(
+        [kept?.campaignId, kept?.details.deliveryId, kept?.details.afterCompletion],
+        [reapprovingId, current, undefined],
+      );
     });
 
     it('stores the intervention and answers 200 when the workflow cannot be signalled', async () => {
