@@ -35,7 +35,7 @@ import {
 import type { TestDatabase } from './database';
 import { createTestDatabase } from './database';
 import { testCredentialsKey } from './fixtures';
-import { createTimeSkippingEnv, workflowBundle } from './temporal';
+import { createTimeSkippingEnv, stepPastDueTimers, workflowBundle } from './temporal';
 import { startXEmulator } from '../../x/emulator';
 
 export interface CampaignRun {
@@ -281,6 +281,7 @@ export async function runChangedCampaign(
       },
     };
     const version = await updateCampaignConfig(testDb.db, campaign.id, changed, changed.name);
+    await stepPastDueTimers(env, handle);
     await handle.executeUpdate(configChangedUpdate, {
       args: [{ by: 'carol', configVersion: version ?? 0 }],
     });

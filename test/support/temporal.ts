@@ -95,4 +95,5 @@ export async function stepPastDueTimers(
     if (!Number.isFinite(soonest) || soonest - now >= marginMs) return;
     await env.sleep(Math.max(0, soonest - now) + 1_000);
   }
+  throw new Error(`timers kept falling due within ${marginMs} ms: no clear moment to send in`);
 }
