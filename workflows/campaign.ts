@@ -178,6 +178,9 @@ export async function campaignWorkflow(
   // than who changed it; a queue nudge wakes collection only when it can send; a cancel closes
   // what is left open.
   const guardedChanges = watchAutomation && patched('guarded-changes');
+  // A change accepted while an approval is being recorded gets its own approval round instead of
+  // being cleared with the approval it followed.
+  const changeMidApproval = guardedChanges && patched('change-mid-approval');
   const loop: NonNullable<ResumeState['loop']> = resume?.loop ?? {
     reapprovalNeeded: false,
     recentFailures: [],
@@ -646,10 +649,13 @@ export async function campaignWorkflow(
     if (!loop.reapprovalNeeded) return;
     const returnTo = status.phase;
     await enterPhase('awaiting_approval');
-    await condition(() => status.approvedBy !== null || cancelled());
-    if (cancelled()) return;
-    await resolveApproval();
-    plan = await runtime.prepareCampaign({ campaignId: input.campaignId });
+    do {
+      await condition(() => status.approvedBy !== null || cancelled());
+      if (cancelled()) return;
+      await resolveApproval();
+      plan = await runtime.prepareCampaign({ campaignId: input.campaignId });
+      // A change accepted meanwhile took the approval back: wait for its own round.
+    } while (changeMidApproval && status.approvedBy === null);
     loop.reapprovalNeeded = false;
     await enterPhase(returnTo);
   }
@@ -968,7 +974,11 @@ export async function campaignWorkflow(
     }
     await resolveApproval();
   }
-  if (peopleInTheLoop) loop.reapprovalNeeded = false;
+  // A change accepted while the approval was recorded keeps its flag: the schedule or collection
+  // loop takes it back to awaiting_approval.
+  if (peopleInTheLoop && !(changeMidApproval && status.approvedBy === null)) {
+    loop.reapprovalNeeded = false;
+  }
   plan ??= await runtime.prepareCampaign({ campaignId: input.campaignId });
 
   if (reached('scheduled')) {

@@ -12,10 +12,15 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../activities';
 import { createCampaignActivities } from '../../activities/campaign-activities';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createInterventionActivities } from '../../activities/intervention-activities';
+import {
+  createInterventionActivities,
+  type ResolveInterventionInput,
+} from '../../activities/intervention-activities';
 import { createXActivities } from '../../activities/x-activities';
+import { updateCampaignConfig } from '../../db/repositories/campaigns';
 import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
 import { approveUpdate, configChangedUpdate, statusQuery } from '../../workflows/messages';
@@ -30,6 +35,7 @@ import {
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
+import { runScenario } from '../support/scenario';
 import { createDevServerEnv, workflowBundle } from '../support/temporal';
 
 type Handle = WorkflowHandle<typeof campaignWorkflow>;
@@ -174,5 +180,102 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
       }
     });
     assert.equal(emulator.sent().dms.length, 3, 'each winner got exactly one DM');
+  });
+
+  it('gives a change accepted while the approval is being recorded its own approval round', async () => {
+    const people = participants(3, 'midapproval');
+    await emulator.loadScenario(worldScenario(people));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const now = Date.now();
+    const config = dmKeywordDrawConfig(accountId, new Date(now), {
+      winners: 3,
+      overrides: {
+        schedule: {
+          startAt: new Date(now).toISOString(),
+          endAt: new Date(now + 2_000).toISOString(),
+          timezone: 'Asia/Tokyo',
+        },
+        pacing: { minGapSeconds: 0, jitterSeconds: 0 },
+      },
+    });
+    const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people, config });
+    const interventions = createInterventionActivities({ db: testDb.db });
+    let entered: () => void = () => undefined;
+    const recording = new Promise<void>((resolve) => (entered = resolve));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    const taskQueue = 'config-change-mid-approval';
+    const worker = await createKujiWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities: {
+        ...createActivities({
+          db: testDb.db,
+          credentialsKey: testCredentialsKey,
+          xApiBaseUrl: emulator.url,
+          publicBaseUrl: 'http://kuji.test',
+        }),
+        // The first approval's record waits for the test: the change lands in that window.
+        resolveInterventionRecord: async (input: ResolveInterventionInput) => {
+          if (input.resolution === 'approved' && !held) {
+            held = true;
+            entered();
+            await gate;
+          }
+          return interventions.resolveInterventionRecord(input);
+        },
+      },
+      workflowBundle: await workflowBundle(),
+    });
+
+    let handle: Handle | undefined;
+    const started: Handle[] = [];
+    await runScenario(worker, { deadlineMs: 90_000, handles: () => started }, async () => {
+      try {
+        handle = await env.client.workflow.start(campaignWorkflow, {
+          workflowId: campaignWorkflowId(campaign.id),
+          taskQueue,
+          args: [{ campaignId: campaign.id, accountId, author: 'alice' }],
+          typedSearchAttributes: [{ key: CampaignIdKey, value: campaign.id }],
+        });
+        started.push(handle);
+        await eventually('awaiting approval', async () =>
+          (await handle!.query(statusQuery)).phase === 'awaiting_approval' ? true : undefined,
+        );
+        await handle.executeUpdate(approveUpdate, { args: [{ by: 'bob' }] });
+        await recording;
+        const changed = {
+          ...config,
+          templates: {
+            ...config.templates,
+            win: { dm: '{name}さん、変更後の当選DMです {resultUrl}' },
+          },
+        };
+        const version = await updateCampaignConfig(testDb.db, campaign.id, changed, changed.name);
+        const change = await handle.executeUpdate(configChangedUpdate, {
+          args: [{ by: 'carol', configVersion: version ?? 0 }],
+        });
+        assert.equal(change.approvalRequired, true);
+        release();
+
+        const waiting = await eventually('back to awaiting approval for the change', async () => {
+          const status = await handle!.query(statusQuery);
+          return status.phase === 'awaiting_approval' && status.approvalRound === 2
+            ? status
+            : undefined;
+        });
+        assert.equal(waiting.approvedBy, null);
+        assert.deepEqual(emulator.sent().dms, [], 'nothing sent before the change is approved');
+        await handle.executeUpdate(approveUpdate, { args: [{ by: 'dave' }] });
+        assert.equal((await handle.result()).report?.delivered, 3);
+      } finally {
+        release();
+      }
+    });
+    const texts = emulator.sent().dms.map((dm) => dm.text);
+    assert.equal(texts.length, 3);
+    for (const text of texts) assert.match(text, /変更後の当選DM/, 'the approved change went out');
   });
 });
