@@ -668,7 +668,9 @@ export async function campaignWorkflow(
         configVersion: status.preflight?.configVersion,
       });
     }
-    if (guardedChanges) loop.changers = [];
+    // Those who changed the configuration are barred until an approval stands: one taken back
+    // by a change meanwhile keeps them all barred from its next round.
+    if (guardedChanges && !(changeMidApproval && status.approvedBy === null)) loop.changers = [];
   }
 
   async function enterPhase(phase: CampaignPhase): Promise<void> {

@@ -268,6 +268,15 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
         });
         assert.equal(waiting.approvedBy, null);
         assert.deepEqual(emulator.sent().dms, [], 'nothing sent before the change is approved');
+        // Four eyes on the change: the one who made it cannot approve it.
+        let refusal: string | undefined;
+        try {
+          await handle.executeUpdate(approveUpdate, { args: [{ by: 'carol' }] });
+        } catch (error) {
+          if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+          refusal = error.cause instanceof ApplicationFailure ? (error.cause.type ?? '') : '';
+        }
+        assert.equal(refusal, 'author_cannot_approve');
         await handle.executeUpdate(approveUpdate, { args: [{ by: 'dave' }] });
         assert.equal((await handle.result()).report?.delivered, 3);
       } finally {
