@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import { findAccountById, haltAccount } from '../db/repositories/accounts';
 import { ensureCampaignSecretSeed } from '../db/repositories/campaign-seed';
-import { findCampaignById, findCampaignConfigVersion } from '../db/repositories/campaigns';
+import { findCampaignRunningConfig } from '../db/repositories/campaigns';
 import {
   deliveryCounts,
   failuresByCode,
@@ -161,19 +161,14 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
    * Before any approval, the newest.
    */
   async function loadConfig(campaignId: string) {
-    const campaign = await findCampaignById(db, campaignId);
-    if (!campaign) throw nonRetryable('campaign_missing', `campaign ${campaignId} does not exist`);
-    const pinned = campaign.approvedConfigVersion;
-    let config = campaign.config;
-    if (pinned !== null && pinned !== campaign.configVersion) {
-      const approved = await findCampaignConfigVersion(db, campaignId, pinned);
-      if (!approved) {
-        throw nonRetryable(
-          'config_version_missing',
-          `campaign ${campaignId} has no stored configuration version ${pinned}`,
-        );
-      }
-      config = approved.config;
+    const found = await findCampaignRunningConfig(db, campaignId);
+    if (!found) throw nonRetryable('campaign_missing', `campaign ${campaignId} does not exist`);
+    const { campaign, config } = found;
+    if (config === undefined) {
+      throw nonRetryable(
+        'config_version_missing',
+        `campaign ${campaignId} has no stored configuration version ${campaign.approvedConfigVersion}`,
+      );
     }
     const parsed = campaignConfigSchema.safeParse(config);
     if (!parsed.success) {

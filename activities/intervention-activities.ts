@@ -226,6 +226,13 @@ async function pinApprovedConfig(
   campaignId: string,
   checkedVersion: number | undefined,
 ): Promise<number> {
+  const version = checkedVersion ?? (await versionOfStoredPreflight(db, campaignId));
+  await pinApprovedConfigVersion(db, campaignId, version);
+  return version;
+}
+
+/** For runs that do not pass it: the stored preflight's version, or else the current one. */
+async function versionOfStoredPreflight(db: Db, campaignId: string): Promise<number> {
   const campaign = await findCampaignById(db, campaignId);
   if (!campaign) {
     throw ApplicationFailure.create({
@@ -235,9 +242,7 @@ async function pinApprovedConfig(
     });
   }
   const stored = (campaign.preflight as { configVersion?: unknown } | null)?.configVersion;
-  const version = checkedVersion ?? (typeof stored === 'number' ? stored : campaign.configVersion);
-  await pinApprovedConfigVersion(db, campaignId, version);
-  return version;
+  return typeof stored === 'number' ? stored : campaign.configVersion;
 }
 
 /** "I didn't receive it": the reported delivery goes out once more (failed ones are requeued). */

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { inTransaction } from '../../db/client';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
+import { selectCampaignsWithApprovedConfig } from '../../db/repositories/campaigns';
 import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
 import { openIntervention } from '../../db/repositories/interventions';
 import { type CampaignConfig, campaignConfigSchema } from '../../domain/campaign-config';
@@ -324,17 +325,11 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
   };
 
   async function collectingCampaignsOf(xUserId: string): Promise<CollectingCampaign[]> {
-    const rows = await app.db
-      .selectFrom('campaigns')
+    // The approved configuration decides what is an entry, as it does in the workflow.
+    const rows = await selectCampaignsWithApprovedConfig(app.db)
       .innerJoin('accounts', 'accounts.id', 'campaigns.account_id')
       .where('accounts.x_user_id', '=', xUserId)
       .where('campaigns.phase', '=', 'collecting')
-      // The approved configuration decides what is an entry, as it does in the workflow.
-      .leftJoin('campaign_config_versions as approved', (join) =>
-        join
-          .onRef('approved.campaign_id', '=', 'campaigns.id')
-          .onRef('approved.version', '=', 'campaigns.approved_config_version'),
-      )
       .select([
         'campaigns.id',
         'campaigns.workflow_id',

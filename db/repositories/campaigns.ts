@@ -100,6 +100,45 @@ export async function pinApprovedConfigVersion(
     .execute();
 }
 
+/**
+ * Campaigns joined with the configuration version their last approval pinned (`approved`; its
+ * columns are null before any approval). What a campaign runs on, for participants, is
+ * `approved.config ?? campaigns.config`: a change waiting for approval reaches no one.
+ */
+export function selectCampaignsWithApprovedConfig(db: Db) {
+  return db
+    .selectFrom('campaigns')
+    .leftJoin('campaign_config_versions as approved', (join) =>
+      join
+        .onRef('approved.campaign_id', '=', 'campaigns.id')
+        .onRef('approved.version', '=', 'campaigns.approved_config_version'),
+    );
+}
+
+/**
+ * A campaign with the configuration it runs on (see selectCampaignsWithApprovedConfig); `config`
+ * is undefined when the pinned version is not stored, which the caller must refuse.
+ */
+export async function findCampaignRunningConfig(
+  db: Db,
+  id: string,
+): Promise<{ campaign: Campaign; config: unknown } | undefined> {
+  const row = await selectCampaignsWithApprovedConfig(db)
+    .selectAll('campaigns')
+    .select(['approved.config as approvedConfig', 'approved.version as approvedVersion'])
+    .where('campaigns.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { approvedConfig, approvedVersion, ...campaign } = row;
+  if (campaign.approved_config_version === null) {
+    return { campaign: toCampaign(campaign), config: campaign.config };
+  }
+  return {
+    campaign: toCampaign(campaign),
+    config: approvedVersion === null ? undefined : approvedConfig,
+  };
+}
+
 export async function findCampaignById(db: Db, id: string): Promise<Campaign | undefined> {
   const row = await db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toCampaign(row) : undefined;

@@ -1,5 +1,6 @@
 import type { Db } from '../client';
 import type { EntryOutcome, EntryReasonJson } from '../database';
+import { selectCampaignsWithApprovedConfig } from './campaigns';
 
 /** What the participant result page needs of a campaign: its name and the key of its links. */
 export interface ResultPageCampaign {
@@ -24,13 +25,7 @@ export async function findResultPageCampaign(
   campaignId: string,
 ): Promise<ResultPageCampaign | undefined> {
   // Participants see the approved name, not one changed and still waiting for approval.
-  const row = await db
-    .selectFrom('campaigns')
-    .leftJoin('campaign_config_versions as approved', (join) =>
-      join
-        .onRef('approved.campaign_id', '=', 'campaigns.id')
-        .onRef('approved.version', '=', 'campaigns.approved_config_version'),
-    )
+  const row = await selectCampaignsWithApprovedConfig(db)
     .select(['campaigns.id', 'campaigns.name', 'approved.name as approvedName', 'secret_seed'])
     .where('campaigns.id', '=', campaignId)
     .executeTakeFirst();
