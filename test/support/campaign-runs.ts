@@ -46,6 +46,29 @@ export interface CampaignRun {
   dms: number;
 }
 
+/** A worker with the real activities against the emulator, for one recorded run. */
+async function recordingWorker(
+  env: TestWorkflowEnvironment,
+  testDb: TestDatabase,
+  emulator: XEmulator,
+  taskQueue: string,
+  webhookUrl?: string,
+) {
+  return createKujiWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities: createActivities({
+      db: testDb.db,
+      credentialsKey: testCredentialsKey,
+      xApiBaseUrl: emulator.url,
+      publicBaseUrl: 'http://kuji.test',
+      ...(webhookUrl ? { webhookUrl } : {}),
+    }),
+    workflowBundle: await workflowBundle(),
+  });
+}
+
 export async function runDrawnCampaign(
   env: TestWorkflowEnvironment,
   testDb: TestDatabase,
@@ -68,18 +91,7 @@ export async function runDrawnCampaign(
     config: dmKeywordDrawConfig(accountId, new Date(), { winners: options.winners }),
   });
   const taskQueue = `runs-${options.name}`;
-  const worker = await createKujiWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    activities: createActivities({
-      db: testDb.db,
-      credentialsKey: testCredentialsKey,
-      xApiBaseUrl: emulator.url,
-      publicBaseUrl: 'http://kuji.test',
-    }),
-    workflowBundle: await workflowBundle(),
-  });
+  const worker = await recordingWorker(env, testDb, emulator, taskQueue);
   const workflowId = campaignWorkflowId(campaign.id);
   let firstRunId = '';
   await worker.runUntil(async () => {
@@ -158,19 +170,7 @@ export async function runDisarmedCampaign(
       }),
     });
     const taskQueue = 'runs-disarmed';
-    const worker = await createKujiWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      activities: createActivities({
-        db: testDb.db,
-        credentialsKey: testCredentialsKey,
-        xApiBaseUrl: emulator.url,
-        publicBaseUrl: 'http://kuji.test',
-        webhookUrl,
-      }),
-      workflowBundle: await workflowBundle(),
-    });
+    const worker = await recordingWorker(env, testDb, emulator, taskQueue, webhookUrl);
     const workflowId = campaignWorkflowId(campaign.id);
     let firstRunId = '';
     await worker.runUntil(async () => {
@@ -241,18 +241,7 @@ export async function runChangedCampaign(
   const config = dmKeywordDrawConfig(accountId, now, { winners: 3 });
   const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people, config });
   const taskQueue = 'runs-changed';
-  const worker = await createKujiWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    activities: createActivities({
-      db: testDb.db,
-      credentialsKey: testCredentialsKey,
-      xApiBaseUrl: emulator.url,
-      publicBaseUrl: 'http://kuji.test',
-    }),
-    workflowBundle: await workflowBundle(),
-  });
+  const worker = await recordingWorker(env, testDb, emulator, taskQueue);
   const workflowId = campaignWorkflowId(campaign.id);
   let firstRunId = '';
   await worker.runUntil(async () => {
