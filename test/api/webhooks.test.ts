@@ -644,21 +644,15 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       const completedWinner = person(16);
       /** A result planned and sent at `ms`. */
       const at = (ms: number) => ({ created_at: new Date(ms), sent_at: new Date(ms) });
+      const sentAt = (deliveryId: string, ms: number) =>
+        testDb.db.updateTable('deliveries').set(at(ms)).where('id', '=', deliveryId).execute();
       const olderCompletedId = await seedCampaign('completed');
       const longAgoId = await seedCampaign('completed');
       await seedDelivery(olderCompletedId, completedWinner, 'lose', 'sent');
       const newest = await seedDelivery(completedId, completedWinner, 'win', 'sent');
       const longAgo = await seedDelivery(longAgoId, completedWinner, 'win', 'sent');
-      await testDb.db
-        .updateTable('deliveries')
-        .set(at(Date.now() - 40 * 24 * 60 * 60 * 1000))
-        .where('id', '=', longAgo)
-        .execute();
-      await testDb.db
-        .updateTable('deliveries')
-        .set(at(Date.now() - 60_000))
-        .where('id', '=', newest)
-        .execute();
+      await sentAt(longAgo, Date.now() - 40 * 24 * 60 * 60 * 1000);
+      await sentAt(newest, Date.now() - 60_000);
       await testDb.db
         .updateTable('deliveries')
         .set(at(Date.now() - 24 * 60 * 60 * 1000))
@@ -668,11 +662,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       // Someone whose only result went out over 30 days ago: too late to keep.
       const oldWinner = person(20);
       const oldResult = await seedDelivery(longAgoId, oldWinner, 'win', 'sent');
-      await testDb.db
-        .updateTable('deliveries')
-        .set(at(Date.now() - 31 * 24 * 60 * 60 * 1000))
-        .where('id', '=', oldResult)
-        .execute();
+      await sentAt(oldResult, Date.now() - 31 * 24 * 60 * 60 * 1000);
       const tooLate = await signed(
         directMessage(oldWinner, '1795000000000000232', '当選DMが届いていません'),
       );

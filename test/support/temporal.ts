@@ -4,12 +4,18 @@
  * provisioning module; `npm test` resolves them once and passes their paths in the environment.
  */
 import { readFileSync } from 'node:fs';
+import type { WorkflowHandle } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { ensureTemporalCli, ensureTestServer } from '../../scripts/lib/provision';
 import { workflowsPath } from '../../worker/worker';
+import type { campaignWorkflow } from '../../workflows';
+import {
+  resolveInterventionUpdate,
+  type ResolveInterventionUpdateInput,
+} from '../../workflows/messages';
 import { campaignSearchAttributes } from '../../workflows/search-attributes';
 
 const indexedValueTypes: Record<string, temporal.api.enums.v1.IndexedValueType> = {
@@ -96,4 +102,14 @@ export async function stepPastDueTimers(
     await env.sleep(Math.max(0, soonest - now) + 1_000);
   }
   throw new Error(`timers kept falling due within ${marginMs} ms: no clear moment to send in`);
+}
+
+/** An intervention's resolution, sent clear of the workflow's timers (see stepPastDueTimers). */
+export async function resolveClearOfTimers(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle<typeof campaignWorkflow>,
+  args: ResolveInterventionUpdateInput,
+) {
+  await stepPastDueTimers(env, handle);
+  return handle.executeUpdate(resolveInterventionUpdate, { args: [args] });
 }

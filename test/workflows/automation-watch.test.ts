@@ -18,7 +18,6 @@ import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
 import {
   approveUpdate,
-  resolveInterventionUpdate,
   type ResolveInterventionUpdateInput,
   statusQuery,
 } from '../../workflows/messages';
@@ -41,7 +40,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
-import { createTimeSkippingEnv, stepPastDueTimers, workflowBundle } from '../support/temporal';
+import { createTimeSkippingEnv, resolveClearOfTimers, workflowBundle } from '../support/temporal';
 
 type Handle = WorkflowHandle<typeof campaignWorkflow>;
 
@@ -187,11 +186,8 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
     });
   }
 
-  /** A resolution, sent clear of the workflow's timers (see stepPastDueTimers). */
-  async function resolve(handle: Handle, args: ResolveInterventionUpdateInput) {
-    await stepPastDueTimers(env, handle);
-    return handle.executeUpdate(resolveInterventionUpdate, { args: [args] });
-  }
+  const resolve = (handle: Handle, args: ResolveInterventionUpdateInput) =>
+    resolveClearOfTimers(env, handle, args);
 
   function enterByDm(who: Participant[]) {
     for (const person of who) {

@@ -67,27 +67,30 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
     await testDb?.close();
   });
 
-  it('holds sending the moment a change is accepted and refuses approval until its preflight is done', async () => {
-    const people = participants(3, 'hold');
+  /** Three entrants who all win, collecting from now for 2 s, DMs `gapSeconds` apart. */
+  async function seedRunningCampaign(name: string, gapSeconds: number) {
+    const people = participants(3, name);
     await emulator.loadScenario(worldScenario(people));
     const accountId = await seedLinkedAccount(testDb.db);
     const now = Date.now();
-    const campaign = await seedCampaignWithEntries(testDb.db, {
-      accountId,
-      people,
-      config: dmKeywordDrawConfig(accountId, new Date(now), {
-        winners: 3,
-        overrides: {
-          schedule: {
-            startAt: new Date(now).toISOString(),
-            endAt: new Date(now + 2_000).toISOString(),
-            timezone: 'Asia/Tokyo',
-          },
-          // Wide gaps: were sending not held, the second DM would go out while preflight waits.
-          pacing: { minGapSeconds: 2, jitterSeconds: 0 },
+    const config = dmKeywordDrawConfig(accountId, new Date(now), {
+      winners: 3,
+      overrides: {
+        schedule: {
+          startAt: new Date(now).toISOString(),
+          endAt: new Date(now + 2_000).toISOString(),
+          timezone: 'Asia/Tokyo',
         },
-      }),
+        pacing: { minGapSeconds: gapSeconds, jitterSeconds: 0 },
+      },
     });
+    const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people, config });
+    return { accountId, campaign, config };
+  }
+
+  it('holds sending the moment a change is accepted and refuses approval until its preflight is done', async () => {
+    // Wide gaps: were sending not held, the second DM would go out while preflight waits.
+    const { accountId, campaign } = await seedRunningCampaign('hold', 2);
     const x = createXActivities({
       db: testDb.db,
       credentialsKey: testCredentialsKey,
@@ -183,22 +186,7 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
   });
 
   it('gives a change accepted while the approval is being recorded its own approval round', async () => {
-    const people = participants(3, 'midapproval');
-    await emulator.loadScenario(worldScenario(people));
-    const accountId = await seedLinkedAccount(testDb.db);
-    const now = Date.now();
-    const config = dmKeywordDrawConfig(accountId, new Date(now), {
-      winners: 3,
-      overrides: {
-        schedule: {
-          startAt: new Date(now).toISOString(),
-          endAt: new Date(now + 2_000).toISOString(),
-          timezone: 'Asia/Tokyo',
-        },
-        pacing: { minGapSeconds: 0, jitterSeconds: 0 },
-      },
-    });
-    const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people, config });
+    const { accountId, campaign, config } = await seedRunningCampaign('midapproval', 0);
     const interventions = createInterventionActivities({ db: testDb.db });
     let entered: () => void = () => undefined;
     const recording = new Promise<void>((resolve) => (entered = resolve));

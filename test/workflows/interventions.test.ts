@@ -31,7 +31,6 @@ import {
   pauseSignal,
   reportMisdeliveryUpdate,
   resendUpdate,
-  resolveInterventionUpdate,
   type ResolveInterventionUpdateInput,
   resumeSignal,
   statusQuery,
@@ -53,7 +52,12 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
-import { createTimeSkippingEnv, stepPastDueTimers, workflowBundle } from '../support/temporal';
+import {
+  createTimeSkippingEnv,
+  resolveClearOfTimers,
+  stepPastDueTimers,
+  workflowBundle,
+} from '../support/temporal';
 
 type SendDm = ReturnType<typeof createXActivities>['xSendDm'];
 type Handle = WorkflowHandle<typeof campaignWorkflow>;
@@ -159,11 +163,8 @@ describe('campaignWorkflow people in the loop', () => {
     });
   }
 
-  /** A resolution, sent clear of the workflow's timers (see stepPastDueTimers). */
-  async function resolve(handle: Handle, args: ResolveInterventionUpdateInput) {
-    await stepPastDueTimers(env, handle);
-    return handle.executeUpdate(resolveInterventionUpdate, { args: [args] });
-  }
+  const resolve = (handle: Handle, args: ResolveInterventionUpdateInput) =>
+    resolveClearOfTimers(env, handle, args);
 
   async function approve(handle: Handle) {
     await waitForPhase(handle, 'awaiting_approval');
