@@ -19,6 +19,8 @@ export interface AccountsTable {
   status: Generated<string>;
   credentials_ciphertext: string | null;
   credentials_version: Generated<number>;
+  /** When the stored credentials were linked: a revocation dated before it does not clear them. */
+  credentials_linked_at: NullableTimestamp;
   /** Set when sending is halted for every campaign on the account (restricted, auth lost). */
   halt: Json<AccountHaltJson> | null;
   halted_at: NullableTimestamp;
@@ -106,6 +108,13 @@ export interface EntryEventsTable {
   received_via: EntryEventReceivedVia;
   processed_at: NullableTimestamp;
   created_at: CreatedTimestamp;
+}
+
+/** X Activity API events already taken in, by X's event_uuid: a replayed delivery changes nothing. */
+export interface WebhookEventsTable {
+  event_uuid: string;
+  event_type: string;
+  received_at: CreatedTimestamp;
 }
 
 export interface EntriesTable {
@@ -235,6 +244,7 @@ export interface Database {
   campaign_config_versions: CampaignConfigVersionsTable;
   audit_log: AuditLogTable;
   entry_events: EntryEventsTable;
+  webhook_events: WebhookEventsTable;
   entries: EntriesTable;
   prizes: PrizesTable;
   prize_codes: PrizeCodesTable;

@@ -30,3 +30,11 @@ export const changeablePhases: readonly CampaignPhase[] = [
   'scheduled',
   ...sendingPhases,
 ];
+
+/**
+ * Phases in which X's events for an approved campaign are stored (whether they count is decided
+ * from their own date against the entry period). A campaign back in `awaiting_approval` after a
+ * change takes them too, once it has an approved configuration. From `analyzing` on, none: the
+ * workflow has decided the last of them.
+ */
+export const eventTakingPhases: readonly CampaignPhase[] = ['scheduled', ...sendingPhases];

@@ -174,6 +174,7 @@ export async function storeAccountCredentials(
       credentials_ciphertext: envelope,
       credentials_version: eb('credentials_version', '+', 1),
       updated_at: new Date(),
+      credentials_linked_at: new Date(),
       ...(credentials.userId ? { x_user_id: credentials.userId } : {}),
     }))
     .where('id', '=', accountId)
@@ -220,6 +221,36 @@ export async function clearAccountCredentials(db: Db, accountId: string): Promis
     }))
     .where('id', '=', accountId)
     .execute();
+}
+
+/**
+ * Unlinks the credentials of every account of the X user that were linked at or before
+ * `revokedAt` (X's time of the revocation; now when X gave none). Credentials linked after it
+ * belong to a newer consent and stay. Returns the ids of the accounts cleared.
+ */
+export async function clearCredentialsRevokedAt(
+  db: Db,
+  xUserId: string,
+  revokedAt: Date,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('accounts')
+    .set((eb) => ({
+      credentials_ciphertext: null,
+      credentials_version: eb('credentials_version', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('x_user_id', '=', xUserId)
+    .where('credentials_ciphertext', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('credentials_linked_at', 'is', null),
+        eb('credentials_linked_at', '<=', revokedAt),
+      ]),
+    )
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 export async function hasAccountCredentials(db: Db, accountId: string): Promise<boolean> {

@@ -4,15 +4,19 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { inTransaction } from '../../db/client';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
-import { selectCampaignsWithApprovedConfig } from '../../db/repositories/campaigns';
+import {
+  findCampaignsTakingEvents,
+  lockCampaignTakingEvents,
+} from '../../db/repositories/campaigns';
 import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
 import { openIntervention } from '../../db/repositories/interventions';
+import { findSeenWebhookEvents, recordWebhookEvents } from '../../db/repositories/webhook-events';
 import { type CampaignConfig, campaignConfigSchema } from '../../domain/campaign-config';
 import type { EntrySource } from '../../domain/consent';
 import { detectNotReceived, type NotReceivedMatch } from '../../domain/not-received';
 import { terminalPhases } from '../../domain/phases';
 import { containsPhrase } from '../../domain/text';
-import { clearAccountCredentials } from '../../x/credentials';
+import { clearCredentialsRevokedAt } from '../../x/credentials';
 import {
   crcResponseToken,
   verifyWebhookSignature,
@@ -42,12 +46,47 @@ export interface WebhookRoutesOptions {
   secret?: string;
 }
 
-/** A campaign that is collecting entries for the subscribed X user. */
+/**
+ * A campaign that takes X's events for the subscribed X user: approved and not yet past
+ * delivering, whatever phase its workflow has recorded (see `eventTakingPhases`).
+ */
 export interface CollectingCampaign {
   id: string;
   workflowId: string | null;
   senderXUserId: string;
   config: CampaignConfig;
+}
+
+/** Whether `at` (X's date of the event; undated counts) lies in the campaign's entry period. */
+function inEntryPeriod(campaign: CollectingCampaign, at: Date | null | undefined): boolean {
+  if (!at) return true;
+  const { startAt, endAt } = campaign.config.schedule;
+  return at.getTime() >= Date.parse(startAt) && at.getTime() <= Date.parse(endAt);
+}
+
+/**
+ * A keyword DM enters exactly one campaign of the account, even where two campaigns' keywords
+ * and periods overlap (preflight refuses that, but older campaigns may still overlap): the oldest
+ * campaign whose entry period holds the message's date, else the oldest that matched.
+ * `campaigns` are oldest first; returns the id of the one campaign each DM event id goes to.
+ */
+export function routeKeywordDms(
+  matches: {
+    campaign: CollectingCampaign;
+    event: { xEventId: string; occurredAt?: Date | null };
+  }[],
+): Map<string, string> {
+  const route = new Map<string, string>();
+  const inPeriod = new Set<string>();
+  for (const { campaign, event } of matches) {
+    const current = route.get(event.xEventId);
+    const fits = inEntryPeriod(campaign, event.occurredAt);
+    if (current === undefined || (fits && !inPeriod.has(event.xEventId))) {
+      route.set(event.xEventId, campaign.id);
+      if (fits) inPeriod.add(event.xEventId);
+    }
+  }
+  return route;
 }
 
 declare module 'fastify' {
@@ -326,17 +365,7 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
 
   async function collectingCampaignsOf(xUserId: string): Promise<CollectingCampaign[]> {
     // The approved configuration decides what is an entry, as it does in the workflow.
-    const rows = await selectCampaignsWithApprovedConfig(app.db)
-      .innerJoin('accounts', 'accounts.id', 'campaigns.account_id')
-      .where('accounts.x_user_id', '=', xUserId)
-      .where('campaigns.phase', '=', 'collecting')
-      .select([
-        'campaigns.id',
-        'campaigns.workflow_id',
-        'campaigns.config',
-        'approved.config as approvedConfig',
-      ])
-      .execute();
+    const rows = await findCampaignsTakingEvents(app.db, xUserId);
     return rows.flatMap((row) => {
       const config = campaignConfigSchema.safeParse(row.approvedConfig ?? row.config);
       if (!config.success) {
@@ -349,18 +378,26 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
     });
   }
 
+  /** Clears what the revocation covers: credentials linked at or before X revoked them. */
   async function revokeCredentials(event: ActivityEvent) {
     const revoke = revokePayloadSchema.safeParse(event.payload);
     if (!revoke.success) return;
-    const accounts = await app.db
-      .selectFrom('accounts')
-      .select('id')
-      .where('x_user_id', '=', revoke.data.user_id)
-      .execute();
-    for (const account of accounts) {
-      await clearAccountCredentials(app.db, account.id);
-      app.log.warn({ accountId: account.id }, 'webhook: X access revoked; credentials cleared');
+    const revokedAt = dateOrNull(revoke.data.date_time) ?? new Date();
+    const cleared = await clearCredentialsRevokedAt(app.db, revoke.data.user_id, revokedAt);
+    for (const accountId of cleared) {
+      app.log.warn({ accountId }, 'webhook: X access revoked; credentials cleared');
     }
+  }
+
+  /**
+   * Stores one campaign's events while it still takes them; false when it stopped taking them
+   * meanwhile (its workflow recorded `analyzing` and decides no more).
+   */
+  async function storeCampaignEvents(campaignId: string, events: NewEntryEvent[]) {
+    return inTransaction(app.db, async (trx) => {
+      if (!(await lockCampaignTakingEvents(trx, campaignId))) return undefined;
+      return insertEntryEvents(trx, events);
+    });
   }
 
   async function signalEntriesArrived(campaign: CollectingCampaign) {
@@ -536,7 +573,13 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
     },
     async (request) => {
       const { data } = request.body;
-      const events = Array.isArray(data) ? data : [data];
+      const delivered = Array.isArray(data) ? data : [data];
+      // A replayed delivery (same event_uuid, already taken in) changes nothing.
+      const seen = await findSeenWebhookEvents(
+        app.db,
+        delivered.flatMap((event) => (event.event_uuid ? [event.event_uuid] : [])),
+      );
+      const events = delivered.filter((event) => !event.event_uuid || !seen.has(event.event_uuid));
       const campaignsByUser = new Map<string, Promise<CollectingCampaign[]>>();
       const newEvents = new Map<
         string,
@@ -559,22 +602,35 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
           campaigns = collectingCampaignsOf(subscribedUserId);
           campaignsByUser.set(subscribedUserId, campaigns);
         }
-        for (const campaign of await campaigns) {
-          const mapped = entryEventsFor(event, campaign).map((entry) => ({
-            ...entry,
-            campaignId: campaign.id,
-            receivedVia: 'webhook' as const,
-          }));
-          if (mapped.length === 0) continue;
+        const matches = (await campaigns).flatMap((campaign) =>
+          entryEventsFor(event, campaign).map((entry) => ({
+            campaign,
+            event: { ...entry, campaignId: campaign.id, receivedVia: 'webhook' as const },
+          })),
+        );
+        const keywordRoute = routeKeywordDms(
+          matches.filter((match) => match.event.source === 'dm_keyword'),
+        );
+        for (const { campaign, event: entry } of matches) {
+          if (entry.source === 'dm_keyword' && keywordRoute.get(entry.xEventId) !== campaign.id) {
+            continue;
+          }
           const bucket = newEvents.get(campaign.id) ?? { campaign, events: [] };
-          bucket.events.push(...mapped);
+          bucket.events.push(entry);
           newEvents.set(campaign.id, bucket);
         }
       }
 
       let stored = 0;
       for (const { campaign, events: campaignEvents } of newEvents.values()) {
-        const inserted = await insertEntryEvents(app.db, campaignEvents);
+        const inserted = await storeCampaignEvents(campaign.id, campaignEvents);
+        if (inserted === undefined) {
+          app.log.info(
+            { campaignId: campaign.id, events: campaignEvents.length },
+            'webhook: campaign no longer takes events (its results are final); not stored',
+          );
+          continue;
+        }
         stored += inserted;
         if (inserted > 0) await signalEntriesArrived(campaign);
       }
@@ -583,7 +639,19 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
       for (const { senderXUserId, complaint } of complaints) {
         notReceived += await openNotReceived(senderXUserId, complaint);
       }
-      return { accepted: events.length, stored, notReceived };
+      // Last, once every effect is stored: a delivery that failed half-way is taken in again.
+      await recordWebhookEvents(
+        app.db,
+        events.flatMap((event) =>
+          event.event_uuid ? [{ eventUuid: event.event_uuid, eventType: event.event_type }] : [],
+        ),
+      );
+      return {
+        accepted: delivered.length,
+        replayed: delivered.length - events.length,
+        stored,
+        notReceived,
+      };
     },
   );
 }

@@ -6,8 +6,20 @@ import { z } from 'zod';
  */
 const xId = z.string().min(1);
 
+/**
+ * The shape of X's CRC challenge. A webhook body is signed with the same HMAC as the CRC answer,
+ * so the CRC route must never sign anything a body could be: every body is a JSON object, and no
+ * token of these characters can start with `{`.
+ */
+export const crcTokenPattern = /^[A-Za-z0-9_-]{8,128}={0,2}$/;
+
 export const crcQuerySchema = z.object({
-  crc_token: z.string().min(1).describe('The challenge X sends when the webhook is registered'),
+  crc_token: z
+    .string()
+    .regex(crcTokenPattern, 'crc_token must be 8 to 128 URL-safe base64 characters, as X sends it')
+    .describe(
+      'The challenge X sends when the webhook is registered: 8 to 128 URL-safe base64 characters. Anything else is refused with 400 and no signature, so no delivery body can be signed through this route.',
+    ),
 });
 
 export const crcResponseSchema = z.object({
@@ -37,6 +49,7 @@ export const activityDeliverySchema = z
 export const activityDeliveryResultSchema = z.object({
   accepted: z.int().describe('Events in the delivery'),
   stored: z.int().describe('Entry events stored for the first time (replays store nothing)'),
+  replayed: z.int().describe('Events taken in before (same event_uuid): ignored'),
   notReceived: z
     .int()
     .describe(
@@ -114,5 +127,5 @@ export const dmPayloadSchema = z
 
 /** `oauth.revoke`: the user who removed the app. */
 export const revokePayloadSchema = z
-  .object({ user_id: xId, app_id: z.string().optional() })
+  .object({ user_id: xId, app_id: z.string().optional(), date_time: z.string().optional() })
   .loose();

@@ -1,5 +1,7 @@
+import type { ExpressionBuilder } from 'kysely';
+import { eventTakingPhases } from '../../domain/phases';
 import { type Db, inTransaction } from '../client';
-import type { CampaignRow } from '../database';
+import type { CampaignRow, Database } from '../database';
 
 export interface Campaign {
   id: string;
@@ -113,6 +115,54 @@ export function selectCampaignsWithApprovedConfig(db: Db) {
         .onRef('approved.campaign_id', '=', 'campaigns.id')
         .onRef('approved.version', '=', 'campaigns.approved_config_version'),
     );
+}
+
+/** Campaigns that take X's events now: approved and not past delivering (see eventTakingPhases). */
+function takingEvents(eb: ExpressionBuilder<Database, 'campaigns'>) {
+  return eb.or([
+    eb('campaigns.phase', 'in', [...eventTakingPhases]),
+    eb.and([
+      eb('campaigns.phase', '=', 'awaiting_approval'),
+      eb('campaigns.approved_config_version', 'is not', null),
+    ]),
+  ]);
+}
+
+/**
+ * The campaigns of the sender with X user id `xUserId` that take X's events now, with the
+ * configuration they run on (`approvedConfig ?? config`), oldest first.
+ */
+export async function findCampaignsTakingEvents(db: Db, xUserId: string) {
+  return selectCampaignsWithApprovedConfig(db)
+    .innerJoin('accounts', 'accounts.id', 'campaigns.account_id')
+    .where('accounts.x_user_id', '=', xUserId)
+    .where(takingEvents)
+    .select([
+      'campaigns.id',
+      'campaigns.workflow_id',
+      'campaigns.config',
+      'campaigns.created_at',
+      'approved.config as approvedConfig',
+    ])
+    .orderBy('campaigns.created_at')
+    .orderBy('campaigns.id')
+    .execute();
+}
+
+/**
+ * Inside a transaction: true when the campaign still takes events, holding its row against a
+ * phase change until the transaction ends, so events stored here are committed before the
+ * workflow records `analyzing` and decides the last of them.
+ */
+export async function lockCampaignTakingEvents(trx: Db, campaignId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('campaigns')
+    .select('campaigns.id')
+    .where('campaigns.id', '=', campaignId)
+    .where(takingEvents)
+    .forShare()
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /**

@@ -245,7 +245,19 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       assert.equal(byUser.get(`like:${person(5).id}`)?.x_event_id, `like:${person(5).id}`);
       assert.equal(byUser.get(`follow:${person(6).id}`)?.x_event_id, `follow:${person(6).id}`);
       assert.equal(byUser.get(`dm_keyword:${person(0).id}`)?.username, person(0).username);
-      assert.deepEqual(await storedEvents(scheduledId), []);
+      // An approved campaign waiting for its start takes X's events too (their dates decide
+      // whether they count); a keyword DM enters one campaign only, the older one here.
+      assert.deepEqual(
+        (await storedEvents(scheduledId)).map((e) => [e.source, e.x_user_id]),
+        [
+          ['follow', person(6).id],
+          ['like', person(5).id],
+          ['mention', person(2).id],
+          ['quote', person(3).id],
+          ['reply', person(2).id],
+          ['repost', person(4).id],
+        ],
+      );
     });
 
     it("signals the campaign's workflow that entries arrived", async () => {
@@ -294,7 +306,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       // The same bytes, correctly signed, are an entry: the refusals above were the signature's.
       const signed = await post(body, signWebhookBody(DEMO_CONSUMER_SECRET, body));
       assert.equal(signed.status, 200, JSON.stringify(signed.body));
-      assert.deepEqual(signed.body, { accepted: 1, stored: 1, notReceived: 0 });
+      assert.deepEqual(signed.body, { accepted: 1, replayed: 0, stored: 1, notReceived: 0 });
       assert.equal((await storedEvents(collectingId)).length, before.length + 1);
     });
 
@@ -305,7 +317,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       for (const delivery of [withoutUser, unknownUser]) {
         const response = await post(delivery, signWebhookBody(DEMO_CONSUMER_SECRET, delivery));
         assert.equal(response.status, 200, JSON.stringify(response.body));
-        assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 0 });
+        assert.deepEqual(response.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 0 });
       }
       assert.deepEqual(await storedEvents(collectingId), before);
     });
@@ -452,7 +464,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
 
       const response = await signed(directMessage(winner, '1795000000000000200', text));
       assert.equal(response.status, 200, JSON.stringify(response.body));
-      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 1 });
+      assert.deepEqual(response.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 1 });
 
       const [intervention, ...others] = await complaintsBy(winner);
       assert.ok(intervention, 'no intervention opened');
@@ -514,7 +526,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
         replyToSender(loser, '1871000000000000001', "@kuji_demo I didn't get my DM :("),
       );
       assert.equal(response.status, 200, JSON.stringify(response.body));
-      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 1 });
+      assert.deepEqual(response.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 1 });
 
       const [intervention, ...others] = await complaintsBy(loser);
       assert.ok(intervention, 'no intervention opened');
@@ -547,18 +559,18 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       const first = await signed(
         directMessage(winner, '1795000000000000210', 'DMが届かないのですが…'),
       );
-      assert.deepEqual(first.body, { accepted: 1, stored: 0, notReceived: 1 });
+      assert.deepEqual(first.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 1 });
       const signalsAfterFirst = (await interventionSignals(deliveringId)).length;
 
       const again = await signed(
         directMessage(winner, '1795000000000000211', 'still no DM, please check'),
       );
       assert.equal(again.status, 200, JSON.stringify(again.body));
-      assert.deepEqual(again.body, { accepted: 1, stored: 0, notReceived: 0 });
+      assert.deepEqual(again.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 0 });
       const byReply = await signed(
         replyToSender(winner, '1871000000000000002', '当選したのに通知が来ない'),
       );
-      assert.deepEqual(byReply.body, { accepted: 1, stored: 0, notReceived: 0 });
+      assert.deepEqual(byReply.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 0 });
 
       const interventions = await complaintsBy(winner);
       assert.equal(interventions.length, 1);
@@ -610,7 +622,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       const response = await signed(
         directMessage(winner, '1795000000000000220', '参加したのに当選DMが届いていません'),
       );
-      assert.deepEqual(response.body, { accepted: 1, stored: 1, notReceived: 1 });
+      assert.deepEqual(response.body, { accepted: 1, replayed: 0, stored: 1, notReceived: 1 });
       const entries = (await storedEvents(collectingId)).filter((e) => e.x_user_id === winner.id);
       assert.deepEqual(
         entries.map((e) => e.source),
@@ -630,9 +642,9 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       const fromStranger = await signed(
         directMessage(stranger, '1795000000000000230', '当選DMが届いていません'),
       );
-      assert.deepEqual(fromStranger.body, { accepted: 1, stored: 0, notReceived: 0 });
+      assert.deepEqual(fromStranger.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 0 });
       const ordinary = await signed(directMessage(entrant, '1795000000000000231', '参加します'));
-      assert.deepEqual(ordinary.body, { accepted: 1, stored: 1, notReceived: 0 });
+      assert.deepEqual(ordinary.body, { accepted: 1, replayed: 0, stored: 1, notReceived: 0 });
 
       for (const who of [stranger, entrant]) {
         assert.deepEqual(await complaintsBy(who), [], `${who.username} got an intervention`);
@@ -666,12 +678,12 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       const tooLate = await signed(
         directMessage(oldWinner, '1795000000000000232', '当選DMが届いていません'),
       );
-      assert.deepEqual(tooLate.body, { accepted: 1, stored: 0, notReceived: 0 });
+      assert.deepEqual(tooLate.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 0 });
 
       const response = await signed(
         replyToSender(completedWinner, '1871000000000000003', "I didn't get my DM"),
       );
-      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 1 });
+      assert.deepEqual(response.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 1 });
       const [kept, ...others] = await complaintsBy(completedWinner);
       assert.deepEqual(others, []);
       assert.deepEqual(
@@ -738,7 +750,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       const response = await signed(
         directMessage(winner, '1795000000000000233', '当選DMが届いていません'),
       );
-      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 1 });
+      assert.deepEqual(response.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 1 });
       const [kept, ...others] = await complaintsBy(winner);
       assert.deepEqual(others, []);
       assert.deepEqual(
@@ -754,7 +766,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
         directMessage(winner, '1795000000000000240', 'DM届いてないです'),
       );
       assert.equal(response.status, 200, JSON.stringify(response.body));
-      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 1 });
+      assert.deepEqual(response.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 1 });
       const [intervention] = await complaintsBy(winner);
       assert.equal(intervention?.campaignId, unstartedId);
       assert.equal(intervention?.details.deliveryId, deliveryId);
@@ -768,7 +780,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       const response = await signed(
         directMessage(winner, '1795000000000000250', '結果のDMが来ないです'),
       );
-      assert.deepEqual(response.body, { accepted: 1, stored: 0, notReceived: 2 });
+      assert.deepEqual(response.body, { accepted: 1, replayed: 0, stored: 0, notReceived: 2 });
       const campaigns = (await complaintsBy(winner)).map((i) => i.campaignId).sort();
       assert.deepEqual(campaigns, [deliveringId, unstartedId].sort());
       assert.deepEqual(
