@@ -6,7 +6,44 @@ import {
   templateVariables,
   type TemplateVariable,
 } from './templates';
+import { isStorableText, unstorableTextMessage } from './storable-text';
 import { isValidHashtag } from './text';
+
+/**
+ * Upper bounds on everything a campaign holds, so one request costs bounded memory, CPU and rows.
+ * Exported for the tests and the API document, which states them.
+ */
+export const configLimits = {
+  entryRules: 10,
+  wordsPerRule: 20,
+  wordLength: 100,
+  followAccounts: 10,
+  staffUserIds: 1_000,
+  blockedUserIds: 10_000,
+  previousCampaigns: 50,
+  maxEntriesPerUser: 1_000,
+  prizes: 50,
+  stockPerPrize: 1_000_000,
+  valueYen: 100_000_000,
+  /** Prize codes of all prizes together. */
+  codes: 100_000,
+  codeLength: 200,
+  testAccounts: 50,
+  winners: 100_000,
+  alternates: 100_000,
+  /** A gap of an hour between two sends is already a campaign that sends 24 a day. */
+  pacingSeconds: 3_600,
+  claimDeadlineHours: 24 * 90,
+  campaignDays: 366,
+  yen: 1_000_000_000_000,
+} as const;
+
+/** A string PostgreSQL can store: no NUL, no unpaired surrogate. */
+function text(error?: string) {
+  return z
+    .string(error ? { error } : undefined)
+    .refine(isStorableText, { error: unstorableTextMessage, abort: true });
+}
 
 /** X ids (users, posts) are 64-bit integers sent as decimal strings. */
 const xIdSchema = z.string().regex(/^\d{1,20}$/, 'must be an X id (digits only)');
@@ -14,7 +51,10 @@ const isoDateTimeSchema = z.iso.datetime({
   offset: true,
   error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-12-01T10:00:00+09:00',
 });
-const wordListSchema = z.array(z.string().trim().min(1)).optional();
+const wordListSchema = z
+  .array(text().trim().min(1).max(configLimits.wordLength))
+  .max(configLimits.wordsPerRule)
+  .optional();
 
 export const campaignKinds = ['instant_win', 'drawn'] as const;
 export type CampaignKind = (typeof campaignKinds)[number];
@@ -27,7 +67,7 @@ export const entryRuleSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('follow'),
     /** Accounts to follow besides the sender account (joint campaigns). */
-    alsoUserIds: z.array(xIdSchema).optional(),
+    alsoUserIds: z.array(xIdSchema).max(configLimits.followAccounts).optional(),
   }),
   z.object({ type: z.literal('like') }),
   z.object({
@@ -40,45 +80,59 @@ export const entryRuleSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('quote'), keywords: wordListSchema, hashtags: wordListSchema }),
   z.object({
     type: z.literal('dm_keyword'),
-    keyword: z.string({ error: 'a dm_keyword rule needs a keyword that participants send by DM' }),
+    keyword: text('a dm_keyword rule needs a keyword that participants send by DM')
+      .max(configLimits.wordLength)
+      .describe('The keyword participants send by DM (required)'),
   }),
 ]);
 export type EntryRule = z.infer<typeof entryRuleSchema>;
 
 /** Every rule must hold (AND). */
 export const entryRulesSchema = z.object({
-  all: z.array(entryRuleSchema).min(1, 'a campaign needs at least one entry rule'),
+  all: z
+    .array(entryRuleSchema)
+    .min(1, 'a campaign needs at least one entry rule')
+    .max(configLimits.entryRules),
 });
 
 export const exclusionsSchema = z.object({
   /** Staff and other insiders who may not win. The top-level `testAccounts` are excluded too. */
-  staffUserIds: z.array(xIdSchema).default([]),
-  blockedUserIds: z.array(xIdSchema).default([]),
+  staffUserIds: z.array(xIdSchema).max(configLimits.staffUserIds).default([]),
+  blockedUserIds: z.array(xIdSchema).max(configLimits.blockedUserIds).default([]),
   excludeProtected: z.boolean().default(true),
   excludeSuspended: z.boolean().default(true),
   /** Campaign ids whose winners may not win again. */
-  excludePreviousWinnersOf: z.array(z.string().min(1)).default([]),
-  maxEntriesPerUser: z.int().min(1).default(1),
+  excludePreviousWinnersOf: z
+    .array(text().min(1).max(200))
+    .max(configLimits.previousCampaigns)
+    .default([]),
+  maxEntriesPerUser: z.int().min(1).max(configLimits.maxEntriesPerUser).default(1),
 });
 export type Exclusions = z.infer<typeof exclusionsSchema>;
 
 export const prizeSchema = z.object({
-  id: z.string().min(1).max(64),
-  name: z.string().min(1).max(120),
-  stock: z.int().min(0),
-  valueYen: z.int().min(0),
+  id: text().min(1).max(64).describe('Unique among the campaign’s prizes'),
+  name: text().min(1).max(120),
+  stock: z.int().min(0).max(configLimits.stockPerPrize),
+  valueYen: z.int().min(0).max(configLimits.valueYen),
   /** Instant win only: the chance that one entry wins this prize. */
   odds: z.number().gt(0).lte(1).optional(),
   /** One code per winner (gift codes, coupon codes), handed out in order. */
-  codes: z.array(z.string().min(1)).optional(),
+  codes: z
+    .array(text().min(1).max(configLimits.codeLength))
+    .max(configLimits.codes)
+    .optional()
+    .describe(
+      `At least \`stock\` codes, each listed once; at most ${configLimits.codes} over all prizes`,
+    ),
 });
 export type Prize = z.infer<typeof prizeSchema>;
 
 /** One message per channel; a channel without a text is not used for that message. */
 export const templateSetSchema = z.object({
-  dm: z.string().min(1).max(10_000).optional(),
+  dm: text().min(1).max(10_000).optional(),
   /** Public: never put a prize code here. */
-  reply: z.string().min(1).max(280).optional(),
+  reply: text().min(1).max(280).optional(),
 });
 export type TemplateSet = z.infer<typeof templateSetSchema>;
 export const templateChannels = ['dm', 'reply'] as const;
@@ -95,15 +149,20 @@ export type TemplateKind = keyof Templates;
 
 export const scheduleSchema = z.object({
   startAt: isoDateTimeSchema,
-  endAt: isoDateTimeSchema,
-  timezone: z.string().default('Asia/Tokyo'),
-  claimDeadlineHours: z.int().positive().optional(),
+  endAt: isoDateTimeSchema.describe(
+    `After startAt, at most ${configLimits.campaignDays} days later`,
+  ),
+  timezone: text()
+    .max(64)
+    .default('Asia/Tokyo')
+    .describe('An IANA time zone name, e.g. Asia/Tokyo'),
+  claimDeadlineHours: z.int().positive().max(configLimits.claimDeadlineHours).optional(),
 });
 export type Schedule = z.infer<typeof scheduleSchema>;
 
 export const pacingSchema = z.object({
-  minGapSeconds: z.number().min(0).default(20),
-  jitterSeconds: z.number().min(0).default(10),
+  minGapSeconds: z.number().min(0).max(configLimits.pacingSeconds).default(20),
+  jitterSeconds: z.number().min(0).max(configLimits.pacingSeconds).default(10),
 });
 export type Pacing = z.infer<typeof pacingSchema>;
 
@@ -111,7 +170,7 @@ export type Pacing = z.infer<typeof pacingSchema>;
 export const safetySchema = z.object({
   errorRateThreshold: z.number().gt(0).max(1).default(0.3),
   errorRateWindow: z.int().min(2).max(500).default(20),
-  errorRateMinAttempts: z.int().min(1).default(10),
+  errorRateMinAttempts: z.int().min(1).max(500).default(10),
 });
 export type Safety = z.infer<typeof safetySchema>;
 
@@ -121,32 +180,40 @@ export type PremiumKind = (typeof premiumKinds)[number];
 
 export const complianceSchema = z.object({
   premiumKind: z.enum(premiumKinds),
-  transactionValueYen: z.int().min(0).optional(),
-  expectedSalesYen: z.int().min(0).optional(),
+  transactionValueYen: z.int().min(0).max(configLimits.yen).optional(),
+  expectedSalesYen: z.int().min(0).max(configLimits.yen).optional(),
 });
 export type Compliance = z.infer<typeof complianceSchema>;
 
 export const drawSchema = z.object({
-  winners: z.int().min(1),
+  winners: z
+    .int()
+    .min(1)
+    .max(configLimits.winners)
+    .describe('At most the total stock of all prizes'),
   /** Drawn in order after the winners; promoted when a winner misses the claim deadline. */
-  alternates: z.int().min(0).default(0),
+  alternates: z.int().min(0).max(configLimits.alternates).default(0),
 });
 export type Draw = z.infer<typeof drawSchema>;
 
 const commonFields = {
-  name: z.string().trim().min(1).max(120),
+  name: text().trim().min(1).max(120),
   /** Kuji's id of the X sender account. */
-  accountId: z.string().min(1),
+  accountId: text().min(1).max(64),
   post: z.object({ tweetId: xIdSchema }),
   entryRules: entryRulesSchema,
   exclusions: exclusionsSchema.prefault({}),
-  prizes: z.array(prizeSchema).min(1, 'a campaign needs at least one prize'),
+  prizes: z
+    .array(prizeSchema)
+    .min(1, 'a campaign needs at least one prize')
+    .max(configLimits.prizes)
+    .describe('Prize ids are unique'),
   templates: templatesSchema,
   schedule: scheduleSchema,
   pacing: pacingSchema.prefault({}),
   safety: safetySchema.prefault({}),
   /** X user ids that receive the real templates in the rehearsal before launch. */
-  testAccounts: z.array(xIdSchema).default([]),
+  testAccounts: z.array(xIdSchema).max(configLimits.testAccounts).default([]),
   compliance: complianceSchema,
 };
 
@@ -163,7 +230,15 @@ export const campaignConfigSchema = z
     checkPrizes(config, report);
     checkTemplates(config, report);
     checkCompliance(config, report);
-  });
+  })
+  .describe(
+    'Besides each field’s own bounds: no string may hold a NUL character or an unpaired ' +
+      'surrogate; schedule.timezone is an IANA name; schedule.endAt is after startAt and at most ' +
+      `${configLimits.campaignDays} days later; prize ids are unique; a prize’s codes are unique ` +
+      'and at least its stock, at most ' +
+      `${configLimits.codes} codes over all prizes; draw.winners is at most the total stock; ` +
+      'instant_win prizes need odds adding up to at most 1, drawn prizes have none.',
+  );
 
 export type CampaignConfig = z.infer<typeof campaignConfigSchema>;
 export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;
@@ -183,8 +258,14 @@ export function isKnownTimeZone(timeZone: string): boolean {
 
 function checkSchedule(config: CampaignConfig, report: Report) {
   const { startAt, endAt, timezone } = config.schedule;
-  if (Date.parse(endAt) <= Date.parse(startAt)) {
+  const length = Date.parse(endAt) - Date.parse(startAt);
+  if (length <= 0) {
     report(['schedule', 'endAt'], `endAt (${endAt}) must be after startAt (${startAt})`);
+  } else if (length > configLimits.campaignDays * 24 * 60 * 60 * 1000) {
+    report(
+      ['schedule', 'endAt'],
+      `a campaign runs at most ${configLimits.campaignDays} days; endAt is later than that`,
+    );
   }
   if (!isKnownTimeZone(timezone)) {
     report(
@@ -242,12 +323,17 @@ function checkPrizes(config: CampaignConfig, report: Report) {
           `prize "${prize.id}" has ${prize.codes.length} codes for a stock of ${prize.stock}`,
         );
       }
-      const duplicate = prize.codes.find((code, i) => prize.codes?.indexOf(code) !== i);
+      const duplicate = firstDuplicate(prize.codes);
       if (duplicate !== undefined) {
         report([...path, 'codes'], `prize "${prize.id}" lists the code "${duplicate}" twice`);
       }
     }
   });
+
+  const totalCodes = config.prizes.reduce((sum, prize) => sum + (prize.codes?.length ?? 0), 0);
+  if (totalCodes > configLimits.codes) {
+    report(['prizes'], `${totalCodes} prize codes in all; at most ${configLimits.codes}`);
+  }
 
   if (config.kind === 'instant_win') {
     const totalOdds = config.prizes.reduce((sum, prize) => sum + (prize.odds ?? 0), 0);
@@ -264,6 +350,16 @@ function checkPrizes(config: CampaignConfig, report: Report) {
       );
     }
   }
+}
+
+/** The first value listed twice, in one pass (a body may carry 100,000 codes). */
+function firstDuplicate(values: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) return value;
+    seen.add(value);
+  }
+  return undefined;
 }
 
 /** A losing message has no prize and no code to show. */
