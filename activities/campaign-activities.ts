@@ -12,6 +12,7 @@ import { ensureCampaignSecretSeed } from '../db/repositories/campaign-seed';
 import {
   type Campaign,
   findCampaignById,
+  findOtherLiveCampaignsOfAccount,
   updateCampaignPhase,
   updateCampaignPreflight,
 } from '../db/repositories/campaigns';
@@ -30,6 +31,7 @@ import { checkPremiumCompliance } from '../domain/compliance';
 import { type ApiTier, reachabilitySummary } from '../domain/consent';
 import { localDayKey } from '../domain/day-window';
 import { countBySeverity, type Finding } from '../domain/findings';
+import { keywordOverlapFindings } from '../domain/keyword-routing';
 import type { CampaignPhase } from '../domain/phases';
 import { effectiveDailyCap } from '../domain/quota';
 import { resultUrl } from '../domain/result-links';
@@ -717,6 +719,19 @@ export function createCampaignActivities({
           ...policyFindings(
             parsed.data,
             account?.tier === 'enterprise' ? 'enterprise' : 'self_serve',
+          ),
+        );
+        // A keyword DM must enter exactly one campaign of the account.
+        const others = await findOtherLiveCampaignsOfAccount(db, campaign.accountId, campaign.id);
+        findings.push(
+          ...keywordOverlapFindings(
+            parsed.data,
+            others.flatMap((other) => {
+              const config = campaignConfigSchema.safeParse(other.approvedConfig ?? other.config);
+              return config.success
+                ? [{ id: other.id, name: other.name, config: config.data }]
+                : [];
+            }),
           ),
         );
       } else {

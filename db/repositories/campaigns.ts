@@ -166,6 +166,29 @@ export async function lockCampaignTakingEvents(trx: Db, campaignId: string): Pro
 }
 
 /**
+ * The other campaigns of the account that have not ended, with the configuration they run on
+ * (`approvedConfig ?? config`): what a new campaign's entry rules must not collide with.
+ */
+export async function findOtherLiveCampaignsOfAccount(
+  db: Db,
+  accountId: string,
+  exceptCampaignId: string,
+) {
+  return selectCampaignsWithApprovedConfig(db)
+    .where('campaigns.account_id', '=', accountId)
+    .where('campaigns.id', '!=', exceptCampaignId)
+    .where('campaigns.phase', 'not in', ['completed', 'cancelled', 'failed'])
+    .select([
+      'campaigns.id',
+      'campaigns.name',
+      'campaigns.config',
+      'approved.config as approvedConfig',
+    ])
+    .orderBy('campaigns.created_at')
+    .execute();
+}
+
+/**
  * A campaign with the configuration it runs on (see selectCampaignsWithApprovedConfig); `config`
  * is undefined when the pinned version is not stored, which the caller must refuse.
  */

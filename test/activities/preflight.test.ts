@@ -333,6 +333,62 @@ describe('preflight activities', () => {
       assert.deepEqual(emulator.sent().dms, []);
     });
 
+    it('blocks a DM keyword that another live campaign of the account takes in an overlapping period, naming it', async () => {
+      const { accountId, campaignId: firstId } = await seedRehearsedCampaign();
+      const now = new Date();
+      const second = await seedCampaignWithEntries(testDb.db, {
+        accountId,
+        people: [],
+        config: dmKeywordDrawConfig(accountId, now, {
+          winners: 1,
+          overrides: {
+            name: 'Second campaign',
+            entryRules: { all: [{ type: 'dm_keyword', keyword: '参加します' }] },
+            testAccounts: [alpha!.id],
+          },
+        }),
+      });
+      const { blocking } = await runPreflight(second.id);
+      const overlap = blocking.filter((f) => f.code === 'dm_keyword_overlap');
+      assert.equal(overlap.length, 1, JSON.stringify(blocking));
+      assert.ok(overlap[0]?.en.includes(firstId), overlap[0]?.en);
+      assert.ok(overlap[0]?.ja.includes(firstId), overlap[0]?.ja);
+
+      // Another keyword, or the same one once the first campaign's period is over, is fine.
+      const later = await seedCampaignWithEntries(testDb.db, {
+        accountId,
+        people: [],
+        config: dmKeywordDrawConfig(accountId, new Date(now.getTime() + 3_600_000), {
+          winners: 1,
+          overrides: { testAccounts: [alpha!.id] },
+        }),
+      });
+      const other = await seedCampaignWithEntries(testDb.db, {
+        accountId,
+        people: [],
+        config: dmKeywordDrawConfig(accountId, now, {
+          winners: 1,
+          overrides: {
+            entryRules: { all: [{ type: 'dm_keyword', keyword: '応募' }] },
+            testAccounts: [alpha!.id],
+          },
+        }),
+      });
+      await testDb.db
+        .updateTable('campaigns')
+        .set({ phase: 'cancelled' })
+        .where('id', '=', second.id)
+        .execute();
+      for (const id of [later.id, other.id]) {
+        const { blocking: none } = await runPreflight(id);
+        assert.deepEqual(
+          none.filter((f) => f.code === 'dm_keyword_overlap').map((f) => f.en),
+          [],
+          id,
+        );
+      }
+    });
+
     it('blocks launch when the account is not subscribed to the webhook', async () => {
       const { campaignId } = await seedRehearsedCampaign({ testAccounts: [] });
       emulator.unsubscribe(DEMO_SENDER_USERNAME);
