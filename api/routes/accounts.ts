@@ -17,6 +17,7 @@ import { actorName, roles } from '../plugins/auth';
 import { AppError, notFound } from '../errors';
 import { errorResponses, idParamsSchema } from '../schemas/common';
 import { accountSchema, createAccountBodySchema } from '../schemas/accounts';
+import { acceptEmptyBodies } from '../empty-bodies';
 
 export function presentAccount(account: Account): z.infer<typeof accountSchema> {
   return {
@@ -27,6 +28,7 @@ export function presentAccount(account: Account): z.infer<typeof accountSchema> 
 }
 
 export default function accountRoutes(app: FastifyInstance) {
+  acceptEmptyBodies(app);
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(

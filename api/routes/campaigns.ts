@@ -25,7 +25,6 @@ import {
   configChangedUpdate,
   pauseSignal,
   resumeSignal,
-  statusQuery,
 } from '../../workflows/messages';
 import {
   CampaignIdKey,
@@ -34,11 +33,18 @@ import {
   NeedsAttentionKey,
   SenderAccountKey,
 } from '../../workflows/search-attributes';
+import { readCampaignWorkflowStatus } from '../campaign-status';
 import { campaignClosed, runCampaignUpdate } from '../campaign-workflow';
+import { acceptEmptyBodies } from '../empty-bodies';
 import { actorName, roles } from '../plugins/auth';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
-import { actorBodySchema, errorResponses, idParamsSchema } from '../schemas/common';
+import {
+  actorBodySchema,
+  errorResponseSchema,
+  errorResponses,
+  idParamsSchema,
+} from '../schemas/common';
 import {
   campaignDetailSchema,
   campaignSchema,
@@ -54,6 +60,7 @@ export function newCampaignId(): string {
 }
 
 export default function campaignRoutes(app: FastifyInstance) {
+  acceptEmptyBodies(app);
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { namespace, taskQueue, webUiUrl } = app.temporalConfig;
 
@@ -216,7 +223,9 @@ export default function campaignRoutes(app: FastifyInstance) {
     {
       onRequest: app.authorize(roles.read),
       schema: {
-        summary: "A campaign: its stored phase and the live workflow's status query",
+        summary: "A campaign with its workflow's live state (paused, halt, queue, draw, stops…)",
+        description:
+          'The state comes from the workflow itself, so a pause sent from the Temporal Web UI or CLI shows at once. When the workflow does not answer within 2 s (no worker running), the stored state is returned with `workflow.live: false` and `workflow.liveError` saying why.',
         tags: ['campaigns'],
         params: idParamsSchema,
         response: { 200: campaignDetailSchema, ...errorResponses },
@@ -224,21 +233,20 @@ export default function campaignRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const campaign = await loadCampaign(request.params.id);
-      let workflow: z.infer<typeof campaignDetailSchema>['workflow'] = null;
-      if (campaign.workflowId) {
-        const handle = app.temporal.workflow.getHandle(campaign.workflowId);
-        try {
-          const description = await handle.describe();
-          const state = await handle.query(statusQuery).catch((error: unknown) => {
-            request.log.warn({ err: error, campaignId: campaign.id }, 'status query failed');
-            return null;
-          });
-          workflow = { status: description.status.name, state };
-        } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
-        }
-      }
-      return { campaign: present(campaign), workflow };
+      if (!campaign.workflowId) return { campaign: present(campaign), workflow: null };
+      const workflow = await readCampaignWorkflowStatus(app, campaign.workflowId, request.log);
+      const shown = workflow.live
+        ? { ...present(campaign), phase: workflow.state.phase, paused: workflow.state.paused }
+        : present(campaign);
+      return {
+        campaign: shown,
+        workflow: {
+          status: workflow.status,
+          live: workflow.live,
+          liveError: workflow.error,
+          state: workflow.state,
+        },
+      };
     },
   );
 
@@ -276,7 +284,7 @@ export default function campaignRoutes(app: FastifyInstance) {
         summary:
           'Change the configuration (templates, prizes, schedule…); after approval it needs a new one',
         description:
-          'The kind, sender account and campaign post cannot change. Refused with 409 and the phase named once delivery has ended.',
+          'The kind, sender account and campaign post cannot change. Refused with 409 and the phase named once delivery has ended, and with 503 `workflow_unavailable` when the workflow does not answer within 2 s (no worker running).',
         tags: ['campaigns'],
         params: idParamsSchema,
         body: z.object({ config: campaignConfigSchema }).strict(),
@@ -286,6 +294,7 @@ export default function campaignRoutes(app: FastifyInstance) {
             approvalRequired: z.boolean(),
           }),
           ...errorResponses,
+          503: errorResponseSchema,
         },
       },
     },
@@ -322,10 +331,13 @@ export default function campaignRoutes(app: FastifyInstance) {
         };
       }
       // Refuse before storing anything when the workflow can no longer take a change.
-      const state = await app.temporal.workflow
-        .getHandle(campaign.workflowId)
-        .query(statusQuery)
-        .catch(() => null);
+      const current = await readCampaignWorkflowStatus(app, campaign.workflowId, request.log);
+      if (!current.live && current.error.code !== 'workflow_not_found') {
+        throw new AppError(503, 'workflow_unavailable', current.error.reason.en, {
+          reason: current.error.reason,
+        });
+      }
+      const state = current.state;
       if (!state || !changeablePhases.includes(state.phase)) {
         throw new AppError(
           409,

@@ -31,6 +31,7 @@ import {
   resendResponseSchema,
   resolveInterventionBodySchema,
 } from '../schemas/interventions';
+import { acceptEmptyBodies } from '../empty-bodies';
 
 export function presentIntervention(
   intervention: Intervention,
@@ -73,6 +74,7 @@ const notReceivedAfterCompletion = {
 const resolvers = ['operator', 'approver'] as const;
 
 export default function interventionRoutes(app: FastifyInstance) {
+  acceptEmptyBodies(app);
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   /**

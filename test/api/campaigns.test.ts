@@ -3,12 +3,25 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { LIVE_STATUS_DEADLINE_MS } from '../../api/campaign-status';
+import { markCampaignStarted } from '../../db/repositories/campaigns';
+import { pauseSignal, resumeSignal, statusQuery } from '../../workflows/messages';
 import { CampaignPhaseKey, campaignWorkflowId } from '../../workflows/search-attributes';
 import { type ApiHarness, startApiHarness } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { reachableExampleConfig, seedAccount } from '../support/fixtures';
+import { reachableExampleConfig, seedAccount, seedCampaign } from '../support/fixtures';
 import { ensureTemporalCli } from '../../scripts/lib/provision';
 import { createDevServerEnv } from '../support/temporal';
+
+interface LiveDetail {
+  campaign: { phase: string; paused: boolean };
+  workflow: {
+    status: string | null;
+    live: boolean;
+    liveError: { code: string; reason: { ja: string; en: string } } | null;
+    state: Record<string, unknown> | null;
+  };
+}
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
   for (let attempt = 0; attempt < 100; attempt += 1) {
@@ -247,6 +260,81 @@ describe('campaigns API (API → Temporal dev server → worker → PostgreSQL)'
     });
   });
 
+  describe('GET /v1/campaigns/:id', () => {
+    it('shows a pause sent by a raw Temporal signal: live, every field of the status query kept', async () => {
+      const handle = env.client.workflow.getHandle(campaignWorkflowId('winter-2026'));
+      await handle.signal(pauseSignal, { by: 'temporal-client' });
+      const detail = await eventually(async () => {
+        const res = await api.app.inject({
+          url: '/v1/campaigns/winter-2026',
+          headers: api.auth('viewer'),
+        });
+        const body = res.json<LiveDetail>();
+        return body.campaign.paused ? body : undefined;
+      }, 'paused through the API');
+      assert.equal(detail.workflow.live, true);
+      assert.equal(detail.workflow.liveError, null);
+      assert.equal(detail.workflow.status, 'RUNNING');
+      assert.equal(detail.workflow.state?.paused, true);
+      assert.equal(detail.campaign.phase, detail.workflow.state?.phase);
+      // Nothing the workflow answers is stripped: queue, next window, halt, draw, stops, counts…
+      const raw = await handle.query(statusQuery);
+      assert.deepEqual(detail.workflow.state, JSON.parse(JSON.stringify(raw)));
+      for (const field of ['queueLength', 'nextWindowAt', 'halt', 'draw', 'interventions']) {
+        assert.ok(field in (detail.workflow.state ?? {}), `workflow.state.${field}`);
+      }
+
+      await handle.signal(resumeSignal, { by: 'temporal-client' });
+      await eventually(async () => {
+        const res = await api.app.inject({
+          url: '/v1/campaigns/winter-2026',
+          headers: api.auth('viewer'),
+        });
+        return res.json<LiveDetail>().campaign.paused ? undefined : true;
+      }, 'resumed through the API');
+    });
+
+    it('answers within the deadline with the stored state, marked, when no worker answers', async () => {
+      const campaign = await seedCampaign(testDb.db, { accountId, id: 'no-worker' });
+      const workflowId = campaignWorkflowId(campaign.id);
+      const started = await env.client.workflow.start('campaignWorkflow', {
+        workflowId,
+        taskQueue: 'no-worker-polls-this',
+        args: [{ campaignId: campaign.id, accountId, author: campaign.author }],
+      });
+      await markCampaignStarted(testDb.db, campaign.id, workflowId, started.firstExecutionRunId);
+
+      const startedAt = Date.now();
+      const response = await api.app.inject({
+        url: '/v1/campaigns/no-worker',
+        headers: api.auth('viewer'),
+      });
+      const elapsed = Date.now() - startedAt;
+      assert.equal(response.statusCode, 200, response.body);
+      assert.ok(elapsed < LIVE_STATUS_DEADLINE_MS + 1_500, `answered in ${elapsed} ms`);
+      const detail = response.json<LiveDetail>();
+      assert.equal(detail.campaign.phase, 'preflight');
+      assert.equal(detail.campaign.paused, false);
+      assert.equal(detail.workflow.live, false);
+      assert.equal(detail.workflow.state, null);
+      assert.equal(detail.workflow.status, 'RUNNING');
+      assert.equal(detail.workflow.liveError?.code, 'status_query_timeout');
+      assert.match(detail.workflow.liveError?.reason.ja ?? '', /保存された状態/);
+      assert.match(detail.workflow.liveError?.reason.en ?? '', /stored in the database/);
+
+      // A configuration change needs the workflow's answer: refused at once, saying why.
+      const change = await api.app.inject({
+        method: 'PUT',
+        url: '/v1/campaigns/no-worker/config',
+        headers: api.auth('operator'),
+        payload: { config: campaign.config },
+      });
+      assert.equal(change.statusCode, 503, change.body);
+      assert.equal(change.json<{ code: string }>().code, 'workflow_unavailable');
+      await started.terminate('test over');
+    });
+  });
+
   describe('GET /healthz', () => {
     it('reports the database and Temporal as up', async () => {
       const response = await api.app.inject({ url: '/healthz' });
@@ -293,10 +381,11 @@ describe('campaigns API (API → Temporal dev server → worker → PostgreSQL)'
           url: '/v1/campaigns/winter-2026',
           headers: api.auth('viewer'),
         });
-        const body = res.json<{ workflow: { state: { paused: boolean } } }>();
-        return body.workflow.state.paused ? body : undefined;
+        const body = res.json<LiveDetail>();
+        return body.campaign.paused ? body : undefined;
       }, 'paused');
-      assert.equal(detail.workflow.state.paused, true);
+      assert.equal(detail.workflow.live, true);
+      assert.equal(detail.workflow.state?.paused, true);
     });
   });
 });
