@@ -181,6 +181,9 @@ export async function campaignWorkflow(
   // A change accepted while an approval is being recorded gets its own approval round instead of
   // being cleared with the approval it followed.
   const changeMidApproval = guardedChanges && patched('change-mid-approval');
+  // No entry is left undecided: a nudge during sending wakes the next pass, sending pauses for
+  // new entries, and every stored event is decided before the draw, the last send and the report.
+  const noEntryLost = changeMidApproval && patched('no-entry-lost');
   const loop: NonNullable<ResumeState['loop']> = resume?.loop ?? {
     reapprovalNeeded: false,
     recentFailures: [],
@@ -770,9 +773,11 @@ export async function campaignWorkflow(
     });
   }
 
-  async function drainEntries(activePlan: CampaignPlan): Promise<void> {
+  /** Decides stored entry events in batches until none is left; returns the deliveries queued. */
+  async function drainEntries(activePlan: CampaignPlan): Promise<{ queued: number }> {
+    let queued = 0;
     for (;;) {
-      if (peopleInTheLoop && blocked('entries')) return;
+      if (peopleInTheLoop && blocked('entries')) return { queued };
       const batch = await runtime.processEntries({
         campaignId: input.campaignId,
         now: new Date().toISOString(),
@@ -781,6 +786,7 @@ export async function campaignWorkflow(
       status.counts.entryEvents += batch.processed;
       status.counts.eligible += batch.newlyEligible;
       status.counts.won += batch.won;
+      queued += batch.queued;
       if (
         peopleInTheLoop &&
         activePlan.kind === 'instant_win' &&
@@ -791,8 +797,17 @@ export async function campaignWorkflow(
         // Entries keep landing in the database; they are decided once a person chooses.
         await openInterventionOnce('stock_exhausted', 'stock', { wonSoFar: status.counts.won });
       }
-      if (batch.remaining === 0 || batch.processed === 0) return;
+      if (batch.remaining === 0 || batch.processed === 0) return { queued };
     }
+  }
+
+  /**
+   * Decides every event stored so far (late ones as late, with their reason), so nothing a
+   * participant sent stays undecided when collection's results become final.
+   */
+  async function settleEntries(): Promise<{ queued: number }> {
+    if (!noEntryLost || !plan) return { queued: 0 };
+    return drainEntries(plan);
   }
 
   /**
@@ -850,6 +865,8 @@ export async function campaignWorkflow(
         }
         // A resend or follow-up was queued meanwhile: list the queue again so it is seen.
         if (queueNudged) break;
+        // New entries wait for no queue: collection decides them, then sends on.
+        if (noEntryLost && until === 'window_full' && entriesArrived) return;
       }
     }
   }
@@ -870,6 +887,8 @@ export async function campaignWorkflow(
     while (!cancelled()) {
       if (peopleInTheLoop) await awaitReapproval();
       if (cancelled()) return;
+      // Taken now: a nudge from here on (while polling, deciding or sending) wakes the next pass.
+      if (noEntryLost) entriesArrived = false;
       if (watchAutomation && !automation.dismissed && Date.now() >= automation.nextCheckAtMs) {
         if (Date.now() < endAtMs) await checkAutomation(activePlan);
       }
@@ -889,8 +908,12 @@ export async function campaignWorkflow(
         if (!peopleInTheLoop || !blocked('sending')) await deliverQueue('window_full');
       }
       const ended = Date.now() >= endAtMs || loop.endCollecting;
-      if (ended && !(await holdCollecting(activePlan))) return;
-      entriesArrived = false;
+      if (ended && !(await holdCollecting(activePlan))) {
+        // What arrived while the last results were sent is decided before collection ends.
+        await settleEntries();
+        return;
+      }
+      if (!noEntryLost) entriesArrived = false;
       const openCount = open.length;
       // Past the end only a held collection waits: for a person, or for X's replay.
       const graceLeft = automation.replayGraceUntilMs - Date.now();
@@ -1010,11 +1033,14 @@ export async function campaignWorkflow(
         note: 'collection period ended',
       });
     }
+    // Entries held back while stock was out are decided now that collection has ended.
+    await settleEntries();
   }
   if (reached('drawing') && plan.kind === 'drawn') {
     if (peopleInTheLoop) await awaitReapproval();
     if (cancelled()) return finish('cancelled');
     await enterPhase('drawing');
+    await settleEntries();
     const draw = await runtime.drawCampaign({ campaignId: input.campaignId });
     status.draw = {
       seed: draw.seed,
@@ -1025,19 +1051,28 @@ export async function campaignWorkflow(
     status.counts.won = draw.winners;
   }
   if (reached('delivering')) {
-    if (status.phase !== 'delivering') await enterPhase('delivering');
     for (;;) {
-      await deliverQueue('drained');
-      if (cancelled()) return finish('cancelled');
-      if (!peopleInTheLoop) break;
-      // The report waits for every open intervention: a resend or follow-up may still go out.
-      if (open.length === 0 && !queueNudged && allHandlersFinished()) break;
-      await condition(
-        () => queueNudged || cancelled() || (open.length === 0 && allHandlersFinished()),
-      );
+      if (status.phase !== 'delivering') await enterPhase('delivering');
+      for (;;) {
+        await deliverQueue('drained');
+        if (cancelled()) return finish('cancelled');
+        // Late events are decided before the queue counts as drained: a decision may queue a result.
+        if ((await settleEntries()).queued > 0) continue;
+        if (!peopleInTheLoop) break;
+        // The report waits for every open intervention: a resend or follow-up may still go out.
+        if (open.length === 0 && !queueNudged && allHandlersFinished()) break;
+        await condition(
+          () => queueNudged || cancelled() || (open.length === 0 && allHandlersFinished()),
+        );
+      }
+      if (!noEntryLost) break;
+      // The webhook stores no more events once the phase reads analyzing; what it stored before
+      // is decided here, and a result that decision queues is still sent.
+      await enterPhase('analyzing');
+      if ((await settleEntries()).queued === 0) break;
     }
   }
-  await enterPhase('analyzing');
+  if (!noEntryLost || status.phase !== 'analyzing') await enterPhase('analyzing');
   status.report = await runtime.computeReport({
     campaignId: input.campaignId,
     now: new Date().toISOString(),
