@@ -291,14 +291,27 @@ export function createXActivities(deps: XActivitiesDeps) {
     };
     if (x.category === 'unknown')
       log.error('Unrecognised answer from X', { ...meta, raw: error.raw });
+    else if (error.logRaw) log.warn('X refused in a success answer', { ...meta, raw: error.raw });
     else log.warn('X call failed', meta);
     throw xErrorToApplicationFailure(x, clock.now());
   }
 
-  function logPartialErrors(activity: string, accountId: string, errors: XError[]): void {
-    for (const error of errors.filter((e) => e.category === 'unknown')) {
-      log.error('Unrecognised partial error from X', { activity, accountId, error });
-    }
+  /** Problems X reported beside the data, with the raw answer (redacted) like an unknown one. */
+  function logPartialErrors(
+    activity: string,
+    accountId: string,
+    answer: { partialErrors: XError[]; rawPartialErrors?: Record<string, unknown> },
+  ): void {
+    if (answer.partialErrors.length === 0) return;
+    const meta = {
+      activity,
+      accountId,
+      codes: answer.partialErrors.map((error) => error.code),
+      raw: answer.rawPartialErrors,
+    };
+    if (answer.partialErrors.some((error) => error.category === 'unknown'))
+      log.error('Unrecognised partial error from X', meta);
+    else log.warn('Partial errors from X', meta);
   }
 
   function heartbeat(details: unknown): void {
@@ -408,7 +421,7 @@ export function createXActivities(deps: XActivitiesDeps) {
         state.pagesRead += 1;
         state.rateLimit = page.rateLimit;
         if (state.pagesRead === 1 && page.newestId) state.newestId = page.newestId;
-        logPartialErrors(activity, accountId, page.partialErrors);
+        logPartialErrors(activity, accountId, page);
         heartbeat(state);
         if (lookingFor && state.items.length > 0) break;
       }
@@ -666,7 +679,7 @@ export function createXActivities(deps: XActivitiesDeps) {
         const { client } = await clients.forAccount(input.accountId);
         const by = 'ids' in input ? { ids: input.ids } : { usernames: input.usernames };
         const page = await lookupUsers(client, by);
-        logPartialErrors('xLookupUsers', input.accountId, page.partialErrors);
+        logPartialErrors('xLookupUsers', input.accountId, page);
         return { users: page.items, errors: page.partialErrors };
       } catch (error) {
         fail(error, 'xLookupUsers', input.accountId);
@@ -693,7 +706,7 @@ export function createXActivities(deps: XActivitiesDeps) {
         const { client } = await clients.forAccount(input.accountId);
         try {
           const sent = await sendDm(client, input.participantId, input.text);
-          logPartialErrors('xSendDm', input.accountId, sent.partialErrors);
+          logPartialErrors('xSendDm', input.accountId, sent);
           return {
             dmEventId: sent.dmEventId,
             dmConversationId: sent.dmConversationId,

@@ -12,6 +12,8 @@
  * raw by the caller, never dropped.
  */
 
+import { decisiveProblemCode, genericProblemCode } from './x-problem-types';
+
 export const xErrorCategories = [
   'recipient_unreachable',
   'sender_restricted',
@@ -255,6 +257,16 @@ const auth = entries(
         ja: 'X開発者ポータルで、アプリがプロジェクトに属していること、アクセスレベルがこのエンドポイントに対応していること、権限にDMが含まれていることを確認し、アカウントを再連携してください。',
       },
     },
+    auth_app_permissions: {
+      reason: {
+        en: 'The X app\'s permissions do not include this action (X problem oauth1-permissions: "not permitted to access this feature").',
+        ja: 'Xのアプリの権限にこの操作が含まれていません（oauth1-permissions、「not permitted to access this feature」）。',
+      },
+      remedy: {
+        en: 'In the X developer portal set the app\'s "User authentication settings" → "App permissions" to "Read and write and Direct message", regenerate the access token and secret, then re-link the account in Kuji.',
+        ja: 'X開発者ポータルでアプリの「User authentication settings」→「App permissions」を「Read and write and Direct message」に変更し、アクセストークンとシークレットを再発行してから、Kujiでアカウントを再連携してください。',
+      },
+    },
     auth_refresh_rejected: {
       reason: {
         en: 'X refused to renew the OAuth 2.0 access token: the refresh token was already used, expired, or access was revoked.',
@@ -397,6 +409,16 @@ const contentRejected = entries(
       remedy: {
         en: "Review the template against X's rules (links, sensitive words, giveaway conditions) and send after approval.",
         ja: 'Xのルール（リンク・センシティブな語句・プレゼント企画の条件）に照らしてテンプレートを見直し、承認を得てから送信してください。',
+      },
+    },
+    media_not_allowed: {
+      reason: {
+        en: 'X refused the attached media: it may not be attached to a direct message (wrong type, not uploaded for DM use, or uploaded by another account).',
+        ja: '添付したメディアをXが拒否しました。このメディアはDMに添付できません（形式が対象外、DM用にアップロードされていない、または別のアカウントのものです）。',
+      },
+      remedy: {
+        en: "Fix the template's attachment: upload it again with the sender account as DM media, or send the message without it (a link to the result page works), then resend.",
+        ja: 'テンプレートの添付を修正してください。送信アカウントでDM用メディアとしてアップロードし直すか、添付なし（結果ページへのリンクなど）で送ってから再送してください。',
       },
     },
     invalid_request: {
@@ -610,6 +632,8 @@ interface ProblemLike {
   detail?: string;
   message?: string;
   code?: number;
+  /** The `status` a problem object names, which can differ from the HTTP status carrying it. */
+  status?: number;
   resourceType?: string;
   resourceId?: string;
 }
@@ -624,6 +648,8 @@ interface NormalizedBody {
   texts: string[];
   detail?: string;
   codes: number[];
+  /** The highest `status` any problem object in the body names. */
+  problemStatus?: number;
   resourceType?: string;
   resourceId?: string;
   /** `{"error": "Not authorized."}`: the shape of a protected timeline read. */
@@ -668,6 +694,7 @@ function readProblem(value: unknown): ProblemLike | undefined {
     detail: asString(record.detail),
     message: asString(record.message),
     code: asNumber(record.code),
+    status: asNumber(record.status),
     resourceType: asString(record.resource_type),
     resourceId: asString(record.resource_id) ?? asString(record.value),
   };
@@ -711,6 +738,8 @@ export function normalizeXBody(rawBody: unknown): NormalizedBody {
     normalized.resourceType ??= problem.resourceType;
     normalized.resourceId ??= problem.resourceId;
     if (problem.code !== undefined && problem !== top) normalized.codes.push(problem.code);
+    if (problem.status !== undefined)
+      normalized.problemStatus = Math.max(normalized.problemStatus ?? 0, problem.status);
     for (const text of [problem.title, problem.detail, problem.message]) {
       if (text) normalized.texts.push(text);
     }
@@ -766,15 +795,6 @@ function retryAfterIso(input: XFailureInput): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Rules
 
-/** Types that decide the code on their own, whatever the text says. */
-const decisiveTypes: Record<string, XErrorCode> = {
-  'usage-capped': 'usage_capped',
-  'client-forbidden': 'auth_app_not_permitted',
-  'unsupported-authentication': 'auth_unsupported_type',
-  credits: 'credits_depleted',
-  'rate-limit-exceeded': 'rate_limited',
-};
-
 /** Matched against title, detail and messages, in this order; the first match wins. */
 const textRules: { pattern: RegExp; code: XErrorCode | ((input: Context) => XErrorCode) }[] = [
   { pattern: /usage ?cap/i, code: 'usage_capped' },
@@ -787,8 +807,15 @@ const textRules: { pattern: RegExp; code: XErrorCode | ((input: Context) => XErr
   { pattern: /looks like it might be automated/i, code: 'sender_automation_flagged' },
   { pattern: /temporarily locked|account is locked/i, code: 'sender_locked' },
   {
-    pattern: /your account is suspended|you are suspended|account has been suspended and/i,
+    // "The user used for authentication is suspended": the sender, whatever type carries it.
+    pattern:
+      /your account is suspended|you are suspended|account has been suspended and|(user|account) used for authentication (is|has been) suspended|authenticating (user|account) (is|has been) suspended/i,
     code: 'sender_suspended',
+  },
+  {
+    pattern:
+      /not permitted to access this feature|oauth1 app permissions|app permissions|application is not allowed to access or delete your direct messages/i,
+    code: 'auth_app_permissions',
   },
   {
     pattern: /not verified to send|verify your (phone|email)|sender is not verified/i,
@@ -798,6 +825,11 @@ const textRules: { pattern: RegExp; code: XErrorCode | ((input: Context) => XErr
   { pattern: /not following you/i, code: 'dm_recipient_not_following' },
   { pattern: /allow dms? from anyone/i, code: 'dm_open_dms_required' },
   { pattern: /blocked from|has blocked|you have been blocked/i, code: 'recipient_blocked' },
+  {
+    pattern:
+      /\bmedia\b.*\b(not allowed|not permitted|cannot be (attached|used|sent)|can't be (attached|used|sent)|may not be (attached|used)|not supported|not valid|invalid)|(attach|attachment)s?\b.*\b(not allowed|not permitted|not supported)|\b(dms?|direct messages?)\b.*\b(does not|do not|cannot|can't) (support|allow|accept)\b.*\bmedia/i,
+    code: 'media_not_allowed',
+  },
   {
     pattern:
       /cannot send (direct )?messages|not permitted to send (direct )?messages|can't send messages|cannot be sent messages/i,
@@ -833,6 +865,15 @@ const textRules: { pattern: RegExp; code: XErrorCode | ((input: Context) => XErr
     pattern: /invalid or expired token|could not authenticate you|unauthorized/i,
     code: 'auth_token_invalid',
   },
+  // X's own failure reported in a 4xx or a 200 body: transient, not the caller's fault.
+  {
+    pattern: /over ?capacity|service (is )?(temporarily )?unavailable|upstream connect error/i,
+    code: 'service_unavailable',
+  },
+  {
+    pattern: /\binternal (server )?error\b|something went wrong|technical difficult/i,
+    code: 'server_error',
+  },
 ];
 
 const legacyCodes: Record<number, XErrorCode | ((context: Context) => XErrorCode)> = {
@@ -860,6 +901,9 @@ const legacyCodes: Record<number, XErrorCode | ((context: Context) => XErrorCode
   186: 'text_too_long',
   354: 'text_too_long',
   422: 'content_policy_violation',
+  323: 'media_not_allowed',
+  324: 'media_not_allowed',
+  325: 'media_not_allowed',
   32: 'auth_token_invalid',
   89: 'auth_token_invalid',
   99: 'auth_token_invalid',
@@ -874,31 +918,10 @@ const legacyCodes: Record<number, XErrorCode | ((context: Context) => XErrorCode
 
 /** Generic types: used only when neither the text nor a legacy code said more. */
 function genericTypeCode(context: Context): XErrorCode | undefined {
-  const { body } = context;
-  switch (body.typeSlug) {
-    case 'resource-not-found':
-      return body.resourceType === 'tweet' || body.resourceType === 'post'
-        ? 'post_not_found'
-        : 'user_not_found';
-    case 'resource-unavailable':
-      return body.resourceType === 'tweet' || body.resourceType === 'post'
-        ? 'post_not_found'
-        : 'recipient_suspended';
-    case 'not-authorized-for-resource':
-    case 'not-authorized-for-field':
-    case 'field-unauthorized':
-      return context.operation === 'dm_send' ? 'dm_not_permitted' : 'recipient_protected';
-    case 'disallowed-resource':
-      if (context.operation === 'dm_send') return 'dm_not_permitted';
-      if (context.operation === 'post_create') return 'reply_not_permitted';
-      return 'recipient_protected';
-    case 'invalid-request':
-      return 'invalid_request';
-    case 'internal-error':
-      return 'server_error';
-    default:
-      return undefined;
-  }
+  return genericProblemCode(context.body.typeSlug, {
+    operation: context.operation,
+    resourceType: context.body.resourceType,
+  });
 }
 
 interface Context {
@@ -947,9 +970,15 @@ function evidenceOf(context: Context, extra: XErrorEvidence = {}): XErrorEvidenc
   };
 }
 
+/** A problem that names a 5xx status is X's own failure, whatever status carried it. */
+function wrappedServerError(body: NormalizedBody): XErrorCode | undefined {
+  if (body.problemStatus === undefined || body.problemStatus < 500) return undefined;
+  return body.problemStatus === 503 ? 'service_unavailable' : 'server_error';
+}
+
 /** Classifies a body that may carry no status (a partial error inside a 200). */
 function classifyByContent(context: Context): XErrorCode | undefined {
-  const decisive = context.body.typeSlug ? decisiveTypes[context.body.typeSlug] : undefined;
+  const decisive = decisiveProblemCode(context.body.typeSlug) ?? wrappedServerError(context.body);
   if (decisive) return decisive;
   return codeFromText(context) ?? codeFromLegacy(context)?.code ?? genericTypeCode(context);
 }
@@ -1040,7 +1069,7 @@ export function classifyXFailure(input: XFailureInput): XError {
     return makeXError(code ?? 'unknown', evidenceOf(context));
   }
 
-  const decisive = body.typeSlug ? decisiveTypes[body.typeSlug] : undefined;
+  const decisive = decisiveProblemCode(body.typeSlug) ?? wrappedServerError(body);
   if (decisive) return makeXError(decisive, evidenceOf(context));
 
   // 403 about:blank "Forbidden" on a DM send is a token without dm.* scopes, not the recipient.

@@ -4,24 +4,11 @@
  * this boundary; failures become `XCallError` with the classified `XError`.
  */
 import type { TwitterApi, TwitterRateLimit, TwitterResponse } from 'twitter-api-v2';
-import {
-  classifyPartialErrors,
-  makeXError,
-  type XError,
-  type XOperation,
-} from '../domain/x-errors';
+import type { XError, XOperation } from '../domain/x-errors';
+import { answerRecorder, hasText, partialErrorsOf, usableData, XCallError } from './answer';
 import { classifyXResponseError, rawResponseForLog, toXFailureInput } from './classify-response';
 
-export class XCallError extends Error {
-  override name = 'XCallError';
-  constructor(
-    readonly xError: XError,
-    /** Redacted raw answer, for the log when the classification is `unknown`. */
-    readonly raw?: Record<string, unknown>,
-  ) {
-    super(`${xError.code}: ${xError.reason.en}`);
-  }
-}
+export { XCallError } from './answer';
 
 export interface XRateWindow {
   limit: number;
@@ -79,6 +66,8 @@ export interface XPage<T> {
   rateLimit?: XRateLimit;
   /** Problems X reported beside the data (suspended or missing items). */
   partialErrors: XError[];
+  /** The redacted raw answer when X reported problems, for the log. */
+  rawPartialErrors?: Record<string, unknown>;
   /** For reverse-chronological post lists: the newest id in the page. */
   newestId?: string;
 }
@@ -219,25 +208,12 @@ function bodyOf(response: TwitterResponse<unknown>): Json {
   return response.data && typeof response.data === 'object' ? (response.data as Json) : {};
 }
 
-/** A 200 with `errors` and no `data` is a failure of the one thing asked for. */
-function throwIfOnlyErrors(
-  body: Json,
-  operation: XOperation,
-  rateLimit?: TwitterRateLimit,
-  httpStatus = 200,
-): void {
-  if (body.data !== undefined && body.data !== null) return;
-  const errors = classifyPartialErrors(body.errors, operation);
-  const first = errors[0];
-  if (first)
-    throw new XCallError({ ...first, httpStatus }, { httpStatus, body: body.errors, rateLimit });
-  throw new XCallError(
-    makeXError('unknown', { httpStatus, xDetail: 'The answer carried neither data nor errors.' }),
-    {
-      httpStatus,
-      body,
-    },
-  );
+function isUser(data: Json): boolean {
+  return hasText(data.id) && hasText(data.username);
+}
+
+function isSubscription(data: Json): boolean {
+  return typeof data.subscribed === 'boolean';
 }
 
 export interface SentDm {
@@ -245,6 +221,8 @@ export interface SentDm {
   dmEventId: string;
   rateLimit?: XRateLimit;
   partialErrors: XError[];
+  /** The redacted raw answer when X reported problems beside the sent DM, for the log. */
+  rawPartialErrors?: Record<string, unknown>;
 }
 
 export async function sendDm(
@@ -253,19 +231,24 @@ export async function sendDm(
   text: string,
 ): Promise<SentDm> {
   return callX('dm_send', async () => {
+    const recorder = answerRecorder();
     const response = await client.v2.post<Json>(
       'dm_conversations/with/:participant_id/messages',
       { text },
-      { params: { participant_id: participantId }, fullResponse: true },
+      { params: { participant_id: participantId }, fullResponse: true, ...recorder.options },
     );
-    const body = bodyOf(response);
-    throwIfOnlyErrors(body, 'dm_send', response.rateLimit, 201);
-    const data = body.data as Json;
+    const answer = recorder.answer(response);
+    // Without an event id nothing proves the DM was sent: a refusal, never a success.
+    const data = usableData(
+      answer,
+      'dm_send',
+      (d) => hasText(d.dm_event_id) && hasText(d.dm_conversation_id),
+    );
     return {
       dmConversationId: String(data.dm_conversation_id),
       dmEventId: String(data.dm_event_id),
       rateLimit: toXRateLimit(response.rateLimit),
-      partialErrors: classifyPartialErrors(body.errors, 'dm_send'),
+      ...partialErrorsOf(answer, 'dm_send'),
     };
   });
 }
@@ -282,14 +265,13 @@ export async function createReply(
   inReplyToPostId: string,
 ): Promise<CreatedPost> {
   return callX('post_create', async () => {
+    const recorder = answerRecorder();
     const response = await client.v2.post<Json>(
       'tweets',
       { text, reply: { in_reply_to_tweet_id: inReplyToPostId } },
-      { fullResponse: true },
+      { fullResponse: true, ...recorder.options },
     );
-    const body = bodyOf(response);
-    throwIfOnlyErrors(body, 'post_create', response.rateLimit, 201);
-    const data = body.data as Json;
+    const data = usableData(recorder.answer(response), 'post_create', (d) => hasText(d.id));
     return {
       postId: String(data.id),
       text: str(data.text) ?? text,
@@ -421,11 +403,14 @@ export async function readPage<T extends XUser | XPost | XDmEvent>(
   if (request.sinceId && (request.kind === 'search' || request.kind === 'mentions'))
     query.since_id = request.sinceId;
   return callX(spec.operation, async () => {
+    const recorder = answerRecorder();
     const response = await client.v2.get<Json>(spec.path, query, {
       params: spec.params?.(request.subject),
       fullResponse: true,
+      ...recorder.options,
     });
-    const body = bodyOf(response);
+    const answer = recorder.answer(response);
+    const body = answer.body;
     const meta = (body.meta ?? {}) as Json;
     const users = includedUsers(body);
     const rows = records(body.data);
@@ -439,21 +424,21 @@ export async function readPage<T extends XUser | XPost | XDmEvent>(
       nextToken: str(meta.next_token),
       newestId: str(meta.newest_id),
       rateLimit: toXRateLimit(response.rateLimit),
-      partialErrors: classifyPartialErrors(body.errors, spec.operation),
+      ...partialErrorsOf(answer, spec.operation),
     };
   });
 }
 
 export async function getMe(client: TwitterApi): Promise<{ user: XUser; rateLimit?: XRateLimit }> {
   return callX('user_lookup', async () => {
+    const recorder = answerRecorder();
     const response = await client.v2.get<Json>(
       'users/me',
       { 'user.fields': userFields },
-      { fullResponse: true },
+      { fullResponse: true, ...recorder.options },
     );
-    const body = bodyOf(response);
-    throwIfOnlyErrors(body, 'user_lookup', response.rateLimit);
-    return { user: mapUser(body.data as Json), rateLimit: toXRateLimit(response.rateLimit) };
+    const data = usableData(recorder.answer(response), 'user_lookup', isUser);
+    return { user: mapUser(data), rateLimit: toXRateLimit(response.rateLimit) };
   });
 }
 
@@ -462,21 +447,21 @@ export async function getUser(
   by: { id: string } | { username: string },
 ): Promise<{ user: XUser; rateLimit?: XRateLimit }> {
   return callX('user_lookup', async () => {
+    const recorder = answerRecorder();
     const response =
       'id' in by
         ? await client.v2.get<Json>(
             'users/:id',
             { 'user.fields': userFields },
-            { params: { id: by.id }, fullResponse: true },
+            { params: { id: by.id }, fullResponse: true, ...recorder.options },
           )
         : await client.v2.get<Json>(
             'users/by/username/:username',
             { 'user.fields': userFields },
-            { params: { username: by.username }, fullResponse: true },
+            { params: { username: by.username }, fullResponse: true, ...recorder.options },
           );
-    const body = bodyOf(response);
-    throwIfOnlyErrors(body, 'user_lookup', response.rateLimit);
-    return { user: mapUser(body.data as Json), rateLimit: toXRateLimit(response.rateLimit) };
+    const data = usableData(recorder.answer(response), 'user_lookup', isUser);
+    return { user: mapUser(data), rateLimit: toXRateLimit(response.rateLimit) };
   });
 }
 
@@ -486,23 +471,24 @@ export async function lookupUsers(
   by: { ids: string[] } | { usernames: string[] },
 ): Promise<XPage<XUser>> {
   return callX('user_lookup', async () => {
+    const recorder = answerRecorder();
     const response =
       'ids' in by
         ? await client.v2.get<Json>(
             'users',
             { ids: by.ids.join(','), 'user.fields': userFields },
-            { fullResponse: true },
+            { fullResponse: true, ...recorder.options },
           )
         : await client.v2.get<Json>(
             'users/by',
             { usernames: by.usernames.join(','), 'user.fields': userFields },
-            { fullResponse: true },
+            { fullResponse: true, ...recorder.options },
           );
-    const body = bodyOf(response);
+    const answer = recorder.answer(response);
     return {
-      items: records(body.data).map(mapUser),
+      items: records(answer.body.data).map(mapUser),
       rateLimit: toXRateLimit(response.rateLimit),
-      partialErrors: classifyPartialErrors(body.errors, 'user_lookup'),
+      ...partialErrorsOf(answer, 'user_lookup'),
     };
   });
 }
@@ -550,14 +536,13 @@ export async function validateWebhook(
   webhookId: string,
 ): Promise<{ valid: boolean; rateLimit?: XRateLimit }> {
   return callX('read', async () => {
+    const recorder = answerRecorder();
     const response = await client.v2.put<Json>(
       'webhooks/:webhook_id',
       {},
-      { params: { webhook_id: webhookId }, fullResponse: true },
+      { params: { webhook_id: webhookId }, fullResponse: true, ...recorder.options },
     );
-    const body = bodyOf(response);
-    throwIfOnlyErrors(body, 'read', response.rateLimit);
-    const data = body.data as Json;
+    const data = usableData(recorder.answer(response), 'read', (d) => typeof d.valid === 'boolean');
     return { valid: data.valid === true, rateLimit: toXRateLimit(response.rateLimit) };
   });
 }
@@ -568,14 +553,13 @@ export async function getSubscription(
   webhookId: string,
 ): Promise<{ subscribed: boolean; rateLimit?: XRateLimit }> {
   return callX('read', async () => {
+    const recorder = answerRecorder();
     const response = await client.v2.get<Json>(
       'account_activity/webhooks/:webhook_id/subscriptions/all',
       undefined,
-      { params: { webhook_id: webhookId }, fullResponse: true },
+      { params: { webhook_id: webhookId }, fullResponse: true, ...recorder.options },
     );
-    const body = bodyOf(response);
-    throwIfOnlyErrors(body, 'read', response.rateLimit);
-    const data = body.data as Json;
+    const data = usableData(recorder.answer(response), 'read', isSubscription);
     return { subscribed: data.subscribed === true, rateLimit: toXRateLimit(response.rateLimit) };
   });
 }
@@ -586,14 +570,13 @@ export async function subscribeToWebhook(
   webhookId: string,
 ): Promise<{ subscribed: boolean; rateLimit?: XRateLimit }> {
   return callX('read', async () => {
+    const recorder = answerRecorder();
     const response = await client.v2.post<Json>(
       'account_activity/webhooks/:webhook_id/subscriptions/all',
       {},
-      { params: { webhook_id: webhookId }, fullResponse: true },
+      { params: { webhook_id: webhookId }, fullResponse: true, ...recorder.options },
     );
-    const body = bodyOf(response);
-    throwIfOnlyErrors(body, 'read', response.rateLimit);
-    const data = body.data as Json;
+    const data = usableData(recorder.answer(response), 'read', isSubscription);
     return { subscribed: data.subscribed === true, rateLimit: toXRateLimit(response.rateLimit) };
   });
 }
@@ -638,6 +621,7 @@ export async function createReplayJob(
   window: Pick<ReplayWindow, 'fromDate' | 'toDate'>,
 ): Promise<{ jobId: string; createdAt?: string; rateLimit?: XRateLimit }> {
   return callX('read', async () => {
+    const recorder = answerRecorder();
     const response = await client.v2.post<Json>(
       'account_activity/replay/webhooks/:webhook_id/subscriptions/all',
       {},
@@ -645,13 +629,14 @@ export async function createReplayJob(
         params: { webhook_id: webhookId },
         query: { from_date: window.fromDate, to_date: window.toDate },
         fullResponse: true,
+        ...recorder.options,
       },
     );
-    const body = bodyOf(response);
+    const body = recorder.answer(response).body;
     // X's spec (2.159) answers the job at the top level; other X answers wrap it in `data`.
     const job = (body.data && typeof body.data === 'object' ? body.data : body) as Json;
     const jobId = str(job.job_id) ?? (typeof job.job_id === 'number' ? String(job.job_id) : '');
-    if (!jobId) throwIfOnlyErrors({ errors: body.errors }, 'read', response.rateLimit);
+    if (!jobId) usableData(recorder.answer(response), 'read', () => false);
     return {
       jobId,
       createdAt: str(job.created_at),

@@ -14,7 +14,7 @@ import {
 
 type HeaderBag = Record<string, string | string[] | number | undefined>;
 
-function plainHeaders(headers: unknown): HeaderBag | undefined {
+export function plainHeaders(headers: unknown): HeaderBag | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
   const out: HeaderBag = {};
   for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {

@@ -215,6 +215,12 @@ const cases: Case[] = [
     run: (h) => h.activities.xMe({ accountId: h.accountId }),
   },
   {
+    code: 'auth_app_permissions',
+    how: 'fault oauth1_permissions (403 oauth1-permissions)',
+    fault: { endpoint: 'dm.send', fault: 'oauth1_permissions' },
+    run: (h) => dm(h, ALICE_ID),
+  },
+  {
     code: 'auth_refresh_rejected',
     how: 'expired OAuth 2.0 token whose refresh token X no longer accepts',
     setup: async (h) => {
@@ -343,6 +349,12 @@ const cases: Case[] = [
         inReplyToPostId: CAMPAIGN_POST_ID,
         text: 'hi',
       }),
+  },
+  {
+    code: 'media_not_allowed',
+    how: 'fault media_not_allowed (403 disallowed-resource, resource_type media)',
+    fault: { endpoint: 'dm.send', fault: 'media_not_allowed' },
+    run: (h) => dm(h, ALICE_ID),
   },
   {
     code: 'invalid_request',

@@ -345,7 +345,7 @@ describe('X emulator', () => {
       );
     });
 
-    it('returns suspended and unknown users as partial errors in a 200, with both problem prefixes', async () => {
+    it("returns suspended and unknown users as partial errors in a 200, in the spec's Problem shape", async () => {
       applyAction(emulator, { type: 'update_user', user: 'alice', patch: { suspended: true } });
       const response = await fetch(`${emulator.url}/2/users?ids=${ALICE_ID},1790000000000009999`, {
         headers: { authorization: `Bearer ${tokenFor('kuji_sender')}` },
@@ -359,7 +359,7 @@ describe('X emulator', () => {
       assert.deepEqual(
         body.errors.map((e) => e.type),
         [
-          'https://api.twitter.com/2/problems/resource-not-found',
+          'https://api.x.com/2/problems/resource-not-found',
           'https://api.x.com/2/problems/resource-not-found',
         ],
       );
@@ -467,10 +467,12 @@ describe('X emulator', () => {
         revoked: 'auth_token_invalid',
         missing_dm_scopes: 'auth_missing_dm_scopes',
         client_forbidden: 'auth_app_not_permitted',
+        oauth1_permissions: 'auth_app_permissions',
         unsupported_authentication: 'auth_unsupported_type',
         automated: 'sender_automation_flagged',
         locked: 'sender_locked',
         sender_suspended: 'sender_suspended',
+        authenticated_user_suspended: 'sender_suspended',
         sender_unverified: 'sender_unverified',
         recipient_suspended: 'recipient_suspended',
         not_permitted: 'dm_not_permitted',
@@ -485,9 +487,12 @@ describe('X emulator', () => {
         legacy_duplicate: 'duplicate_content',
         daily_limit: 'account_daily_dm_limit',
         text_too_long: 'text_too_long',
+        media_not_allowed: 'media_not_allowed',
         reply_not_permitted: 'reply_not_permitted',
         invalid_request: 'invalid_request',
         partial_suspended: 'recipient_suspended',
+        refused_in_success: 'sender_suspended',
+        success_without_data: 'unknown',
         unknown: 'unknown',
       };
       const quick = createXClient(senderCredentials(), { baseUrl: emulator.url, timeoutMs: 1_500 });

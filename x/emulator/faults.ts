@@ -23,10 +23,12 @@ export const faultPresetNames = [
   'revoked',
   'missing_dm_scopes',
   'client_forbidden',
+  'oauth1_permissions',
   'unsupported_authentication',
   'automated',
   'locked',
   'sender_suspended',
+  'authenticated_user_suspended',
   'sender_unverified',
   'recipient_suspended',
   'not_permitted',
@@ -41,9 +43,12 @@ export const faultPresetNames = [
   'legacy_duplicate',
   'daily_limit',
   'text_too_long',
+  'media_not_allowed',
   'reply_not_permitted',
   'invalid_request',
   'partial_suspended',
+  'refused_in_success',
+  'success_without_data',
   'unknown',
 ] as const;
 export type FaultPresetName = (typeof faultPresetNames)[number];
@@ -78,6 +83,11 @@ function legacy(status: number, code: number, message: string): FaultOutcome {
 
 function blank(status: number, title: string, detail: string): FaultOutcome {
   return { kind: 'response', status, body: { title, detail, type: 'about:blank', status } };
+}
+
+/** Writes answer 201 Created, reads 200 OK. */
+function successStatus(endpoint: EndpointKey): number {
+  return endpoint === 'dm.send' || endpoint === 'posts.create' ? 201 : 200;
 }
 
 /** What each preset answers. Bodies follow X's shapes (OpenAPI 2.167 and public reports). */
@@ -212,6 +222,18 @@ export function presetOutcome(name: FaultPresetName, context: FaultContext): Fau
           type: 'https://api.twitter.com/2/problems/client-forbidden',
         },
       };
+    case 'oauth1_permissions':
+      return {
+        kind: 'response',
+        status: 403,
+        body: {
+          title: 'Forbidden',
+          detail:
+            'Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.',
+          type: `${twitter}oauth1-permissions`,
+          status: 403,
+        },
+      };
     case 'unsupported_authentication':
       return {
         kind: 'response',
@@ -242,6 +264,8 @@ export function presetOutcome(name: FaultPresetName, context: FaultContext): Fau
         64,
         'Your account is suspended and is not permitted to access this feature.',
       );
+    case 'authenticated_user_suspended':
+      return blank(403, 'Forbidden', 'The user used for authentication is suspended');
     case 'sender_unverified':
       return legacy(403, 476, 'Sender is not verified to send message requests');
     case 'recipient_suspended':
@@ -295,7 +319,21 @@ export function presetOutcome(name: FaultPresetName, context: FaultContext): Fau
           errors: [{ parameters: { text: ['…'] }, message: 'Your Tweet text is too long.' }],
           title: 'Invalid Request',
           detail: 'One or more parameters to your request was invalid.',
-          type: `${twitter}invalid-request`,
+          type: `${x}invalid-request`,
+          status: 400,
+        },
+      };
+    case 'media_not_allowed':
+      return {
+        kind: 'response',
+        status: 403,
+        body: {
+          title: 'Disallowed Resource',
+          detail: `The media with id [${id}] may not be attached to a direct message.`,
+          type: `${x}disallowed-resource`,
+          resource_type: 'media',
+          resource_id: id,
+          status: 403,
         },
       };
     case 'reply_not_permitted':
@@ -318,6 +356,7 @@ export function presetOutcome(name: FaultPresetName, context: FaultContext): Fau
           title: 'Invalid Request',
           detail: 'One or more parameters to your request was invalid.',
           type: `${x}invalid-request`,
+          status: 400,
         },
       };
     case 'partial_suspended':
@@ -333,10 +372,35 @@ export function presetOutcome(name: FaultPresetName, context: FaultContext): Fau
               resource_type: 'user',
               parameter: 'id',
               resource_id: id,
-              type: `${twitter}resource-not-found`,
+              type: `${x}resource-not-found`,
             },
           ],
         },
+      };
+    case 'refused_in_success':
+      // A 2xx that carries only a refusal: `data` is empty, the reason is in `errors`.
+      return {
+        kind: 'response',
+        status: successStatus(context.endpoint),
+        body: {
+          data: {},
+          errors: [
+            {
+              title: 'Forbidden',
+              detail: 'The user used for authentication is suspended',
+              type: `${x}resource-unavailable`,
+              resource_type: 'user',
+              status: 403,
+            },
+          ],
+        },
+      };
+    case 'success_without_data':
+      // A 2xx without the ids the call needs and without a word of why.
+      return {
+        kind: 'response',
+        status: successStatus(context.endpoint),
+        body: context.endpoint === 'dm.send' ? { data: { dm_conversation_id: id } } : { data: {} },
       };
     case 'unknown':
       return {

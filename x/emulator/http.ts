@@ -72,6 +72,7 @@ export function parseBodies(
         title: 'Invalid Request',
         detail: 'One or more parameters to your request was invalid.',
         type: 'https://api.x.com/2/problems/invalid-request',
+        status: 400,
       },
     });
   }
@@ -91,11 +92,22 @@ export function sendReply(res: ServerResponse, reply: EmuReply): void {
     reply.body === undefined ? '' : isText ? (reply.body as string) : JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     'content-type': contentType,
-    'content-length': Buffer.byteLength(payload),
     'cache-control': 'no-cache, no-store, max-age=0',
-    ...reply.headers,
+    ...withoutFramingHeaders(reply.headers),
+    'content-length': Buffer.byteLength(payload),
   });
   res.end(payload);
+}
+
+/** The emulator frames every answer itself: a reply (a scripted fault) never sets these. */
+const framingHeaders = new Set(['content-length', 'transfer-encoding']);
+
+export function withoutFramingHeaders(
+  headers: Record<string, string> | undefined,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).filter(([name]) => !framingHeaders.has(name.toLowerCase())),
+  );
 }
 
 function isProblem(body: unknown): boolean {

@@ -1,7 +1,10 @@
 /**
  * X's response shapes: objects with the default fields plus the ones asked for (`user.fields`,
  * `tweet.fields`, `dm_event.fields`), `includes` for expansions, `meta` with pagination tokens,
- * and problem bodies.
+ * and problem bodies. Error bodies take the Problem shapes of X's OpenAPI document
+ * (x/openapi/openapi.json: `https://api.x.com/2/problems/…` with `title`, `detail`, `type`, `status`
+ * and the fields each type requires) wherever it defines one; `about:blank` and the legacy
+ * `{ errors: [{ code, message }] }` answers remain only where X sends those and the spec has none.
  */
 import {
   hashtagEntities,
@@ -149,7 +152,8 @@ export function invalidRequestBody(
     errors: [{ parameters: { [parameter]: [value] }, message }],
     title: 'Invalid Request',
     detail: 'One or more parameters to your request was invalid.',
-    type: `${PROBLEM_TWITTER}invalid-request`,
+    type: `${PROBLEM_X}invalid-request`,
+    status: 400,
   };
 }
 
@@ -167,7 +171,7 @@ export function userLookupError(
       resource_type: 'user',
       parameter,
       resource_id: value,
-      type: `${PROBLEM_TWITTER}resource-not-found`,
+      type: `${PROBLEM_X}resource-not-found`,
     };
   }
   return {
