@@ -99,7 +99,10 @@ describe('refusals in a 2xx answer', () => {
   });
 
   it('fails a DM send without dm_event_id, logging the answer raw', async () => {
-    h.emulator.injectFault({ endpoint: 'dm.send', fault: 'success_without_data' });
+    h.emulator.injectFault({
+      endpoint: 'dm.send',
+      fault: { kind: 'response', status: 201, body: { data: { dm_conversation_id: ALICE_ID } } },
+    });
     const run = await sendDm();
     assert.equal(run.result, undefined);
     const xError = classified(run.error);
@@ -128,7 +131,10 @@ describe('refusals in a 2xx answer', () => {
   });
 
   it('fails a reply answered without data.id', async () => {
-    h.emulator.injectFault({ endpoint: 'posts.create', fault: 'refused_in_success' });
+    h.emulator.injectFault({
+      endpoint: 'posts.create',
+      fault: { kind: 'response', status: 201, body: refusalBody },
+    });
     const run = await runActivity(() =>
       h.activities.xReply({
         accountId: h.accountId,
