@@ -26,12 +26,15 @@ import {
 import { findDraw, insertDraw } from '../db/repositories/draws';
 import {
   claimUnprocessedEvents,
+  countRefusedDuplicateEntries,
   countUnprocessedEvents,
   eligibleEntryIds,
   entryFunnel,
+  type Entry,
   type EntryEvent,
   findEntry,
   insertEntryEvents,
+  listUndrawnEntries,
   type NewEntryEvent,
   setEntryOutcomes,
   upsertEntry,
@@ -46,19 +49,22 @@ import {
 import { releaseQuotaSlot, reserveQuotaSlot } from '../db/repositories/quota';
 import { upsertReport } from '../db/repositories/reports';
 import { type CampaignConfig, campaignConfigSchema } from '../domain/campaign-config';
-import {
-  type ApiTier,
-  planChannel,
-  strongestConsentBasis,
-  type EntrySource,
-} from '../domain/consent';
+import { type ApiTier, planChannel, strongestConsentBasis } from '../domain/consent';
 import { localDayKey, startOfNextLocalDay } from '../domain/day-window';
-import { evaluateEntry, type ParticipantFacts } from '../domain/eligibility';
+import { decideParticipant, isWithinEntryPeriod } from '../domain/eligibility';
 import { drawWinners, entryRoll, instantWinProbability, newDrawSeed } from '../domain/lottery';
 import { effectiveDailyCap } from '../domain/quota';
+import { reconcileFunnel } from '../domain/reconciliation';
 import { resultUrl } from '../domain/result-links';
 import { renderTemplate } from '../domain/templates';
 import { type XError, xErrorFromDetails } from '../domain/x-errors';
+import {
+  createFactFetcher,
+  emptyFacts,
+  type FactsSubject,
+  mergeEvent,
+  type StoredFacts,
+} from './participant-facts';
 import type { XActivities } from './x-activities';
 
 export interface CampaignRuntimeDeps {
@@ -72,9 +78,13 @@ export interface CampaignRuntimeDeps {
     | 'xListLikers'
     | 'xListFollowers'
     | 'xSearchRecent'
+    | 'xLookupUsers'
+    | 'xCheckFollows'
   >;
   /** Base of participants' personal result links, e.g. https://kuji.example.com */
   publicBaseUrl: string;
+  /** Wall time: when X accepted a message, when facts were read (tests pass their own). */
+  now?: () => Date;
 }
 
 /** What the workflow needs to run a campaign: ids, instants and numbers only. */
@@ -101,60 +111,26 @@ export type SendOutcome =
   | { status: 'quota_full'; nextWindowAt: string; dayKey: string }
   | { status: 'halted'; code: string; category: string; accountHalted?: boolean };
 
-interface StoredFacts extends ParticipantFacts {
-  sources: EntrySource[];
-  /** The participant's newest reply/quote/mention of the campaign: where a reply result goes. */
-  summonedByPostId?: string;
-}
+/** Won, lost or drawn as an alternate: no later event changes the verdict. */
+const isDecided = (entry: Entry) => entry.outcome !== 'pending' && entry.outcome !== 'ineligible';
 
-const emptyFacts = (): StoredFacts => ({
-  reposted: false,
-  liked: false,
-  replyTexts: [],
-  quoteTexts: [],
-  dmTexts: [],
-  followsSender: false,
-  followedUserIds: [],
-  profile: { protected: false, suspended: false },
-  acceptedEntryCount: 0,
-  wonCampaignIds: [],
-  sources: [],
-});
-
-function mergeEvent(facts: StoredFacts, event: EntryEvent): StoredFacts {
-  const next: StoredFacts = { ...facts, sources: [...new Set([...facts.sources, event.source])] };
-  const text = event.text ?? '';
-  switch (event.source) {
-    case 'repost':
-      next.reposted = true;
-      break;
-    case 'like':
-      next.liked = true;
-      break;
-    case 'follow':
-      next.followsSender = true;
-      break;
-    case 'reply':
-    case 'mention':
-      next.replyTexts = [...facts.replyTexts, text];
-      next.summonedByPostId = event.xEventId;
-      break;
-    case 'quote':
-      next.quoteTexts = [...facts.quoteTexts, text];
-      next.summonedByPostId = event.xEventId;
-      break;
-    case 'dm_keyword':
-      next.dmTexts = [...facts.dmTexts, text];
-      break;
-  }
-  return next;
-}
+/** Calls of up to 5 pages each when listing every reposter before the draw. */
+const REPOSTER_CALLS = 40;
+/** Participants refreshed and stored together before the draw. */
+const REFRESH_CHUNK = 100;
 
 function nonRetryable(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
-export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: CampaignRuntimeDeps) {
+export function createCampaignRuntimeActivities({
+  db,
+  x,
+  publicBaseUrl,
+  now: wallClock = () => new Date(),
+}: CampaignRuntimeDeps) {
+  const factFetcher = createFactFetcher({ db, x, now: wallClock });
+
   /**
    * The configuration the campaign runs on: the version its last approval signed off, so a change
    * stored but not yet approved (or not yet known to the workflow) never reaches a participant.
@@ -362,13 +338,33 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
       const result = await db.transaction().execute(async (trx) => {
         const events = await claimUnprocessedEvents(trx, input.campaignId, input.limit);
         const byUser = new Map<string, EntryEvent[]>();
-        const closedAt = Date.parse(config.schedule.endAt);
         for (const event of events) {
           if (!event.xUserId) continue;
-          // Dated after the end (taken in while a replayed gap held collection open): no entry.
-          if (event.occurredAt && event.occurredAt.getTime() > closedAt) continue;
           byUser.set(event.xUserId, [...(byUser.get(event.xUserId) ?? []), event]);
         }
+        // Every claimed event is decided here. One dated outside the entry period (a DM after
+        // the end, taken in while a replayed gap held collection open) adds no facts; a person
+        // with nothing else is recorded as ineligible for that reason.
+        const subjects: (FactsSubject & {
+          existing: Entry | undefined;
+          username: string | null;
+        })[] = [];
+        for (const [xUserId, userEvents] of byUser) {
+          const existing = await findEntry(trx, input.campaignId, xUserId);
+          let facts = (existing?.facts as StoredFacts | undefined) ?? emptyFacts();
+          for (const event of userEvents) {
+            if (isWithinEntryPeriod(config.schedule, event.occurredAt)) {
+              facts = mergeEvent(facts, event);
+            } else {
+              facts = { ...facts, outsidePeriodEvents: (facts.outsidePeriodEvents ?? 0) + 1 };
+            }
+          }
+          const username =
+            userEvents.find((e) => e.username)?.username ?? existing?.username ?? null;
+          subjects.push({ xUserId, facts, existing, username });
+        }
+        const undecided = subjects.filter((s) => !s.existing || !isDecided(s.existing));
+        await factFetcher.completeFacts(config, account, undecided);
         // Read once per batch and kept current as stock is taken: the workflow runs one batch
         // at a time, and takePrizeStock stays the atomic guard against going below zero.
         const stockInBatch =
@@ -376,17 +372,16 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
         let newlyEligible = 0;
         let won = 0;
         const deliveries: NewDelivery[] = [];
-        for (const [xUserId, userEvents] of byUser) {
-          const existing = await findEntry(trx, input.campaignId, xUserId);
-          let facts = (existing?.facts as StoredFacts | undefined) ?? emptyFacts();
-          for (const event of userEvents) facts = mergeEvent(facts, event);
-          const username =
-            userEvents.find((e) => e.username)?.username ?? existing?.username ?? null;
-          const verdict = evaluateEntry(
-            config,
-            { userId: xUserId, username: username ?? undefined },
-            facts,
-          );
+        for (const { xUserId, facts, existing, username } of subjects) {
+          // A decided participant (won, lost, alternate) keeps the verdict it was decided on.
+          const verdict =
+            existing && isDecided(existing)
+              ? { eligible: existing.eligible, reasons: existing.reasons }
+              : decideParticipant(
+                  config,
+                  { userId: xUserId, username: username ?? undefined },
+                  facts,
+                );
           const entry = await upsertEntry(trx, {
             campaignId: input.campaignId,
             xUserId,
@@ -397,7 +392,7 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
             reasons: verdict.reasons,
           });
           if (!verdict.eligible || entry.outcome !== 'pending') continue;
-          newlyEligible += 1;
+          if (existing?.eligible !== true) newlyEligible += 1;
           if (config.kind !== 'instant_win') continue;
 
           const roll = entryRoll(seed, xUserId);
@@ -466,6 +461,10 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
       if (config.kind !== 'drawn')
         throw nonRetryable('not_a_drawn_campaign', 'only drawn campaigns are drawn');
       const tier: ApiTier = account.tier === 'enterprise' ? 'enterprise' : 'self_serve';
+      // Once drawn, the pool is fixed: a retry only finishes applying the stored draw.
+      if (!(await findDraw(db, input.campaignId))) {
+        await refreshBeforeDraw(input.campaignId, config, account);
+      }
       const entryIds = await eligibleEntryIds(db, input.campaignId);
       const totalStock = config.prizes.reduce((sum, p) => sum + p.stock, 0);
       const stored =
@@ -640,7 +639,7 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
           await markDeliverySent(db, delivery.id, {
             xEventId: sent.dmEventId,
             xConversationId: sent.dmConversationId ?? null,
-            sentAt: now,
+            sentAt: acceptedAt(sent),
           });
           return { status: 'sent', reconciled: sent.reconciled };
         }
@@ -653,7 +652,10 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
           notBefore,
           reconcileFirst,
         });
-        await markDeliverySent(db, delivery.id, { xEventId: posted.postId, sentAt: now });
+        await markDeliverySent(db, delivery.id, {
+          xEventId: posted.postId,
+          sentAt: acceptedAt(posted),
+        });
         return { status: 'sent', reconciled: posted.reconciled };
       } catch (error) {
         const xError =
@@ -675,12 +677,24 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
         findDraw(db, input.campaignId),
       ]);
       const attempted = deliveries.sent + deliveries.failed;
+      const reconciliation = reconcileFunnel(funnel);
       const report = {
         campaignId: input.campaignId,
         generatedAt: input.now,
-        funnel: { ...funnel, dmAttempted: attempted, delivered: deliveries.sent },
+        funnel: {
+          ...funnel,
+          held: reconciliation.held,
+          refusedDuplicateEntries: await countRefusedDuplicateEntries(db, input.campaignId),
+          dmAttempted: attempted,
+          delivered: deliveries.sent,
+        },
+        reconciliation,
         deliveries,
-        perDay: perDay.map((d) => ({ ...d, cap: account.dmDailyCap })),
+        // The cap the quota ledger enforced: never above what X allows, whatever was configured.
+        perDay: perDay.map((d) => ({
+          ...d,
+          cap: effectiveDailyCap({ configuredCap: account.dmDailyCap }),
+        })),
         failures,
         stock,
         draw: draw
@@ -703,6 +717,89 @@ export function createCampaignRuntimeActivities({ db, x, publicBaseUrl }: Campai
       };
     },
   };
+
+  /**
+   * When X accepted a message: X's own date of the message found when reconciling after a
+   * crash, else the moment its answer came back (not the workflow's time of the first attempt,
+   * which on a retry is minutes earlier).
+   */
+  function acceptedAt(sent: { reconciled: boolean; acceptedAt?: string }): Date {
+    if (sent.reconciled && sent.acceptedAt && !Number.isNaN(Date.parse(sent.acceptedAt))) {
+      return new Date(sent.acceptedAt);
+    }
+    return wallClock();
+  }
+
+  /** The reposters of the campaign post, or undefined when X did not list them all. */
+  async function listAllReposters(accountId: string, postId: string) {
+    const ids = new Set<string>();
+    let paginationToken: string | undefined;
+    for (let call = 0; call < REPOSTER_CALLS; call += 1) {
+      const page = await x.xListReposters({ accountId, postId, maxPages: 5, paginationToken });
+      for (const user of page.items) ids.add(user.id);
+      if (page.complete) return ids;
+      paginationToken = page.nextToken;
+    }
+    return undefined;
+  }
+
+  /**
+   * Before the draw, follows and reposts are read again for everyone not yet drawn: a repost
+   * undone or an account unfollowed before the draw no longer counts (and a follow made since
+   * entering now does). Each participant is marked when refreshed, so a retry goes on from there.
+   */
+  async function refreshBeforeDraw(
+    campaignId: string,
+    config: CampaignConfig,
+    account: { id: string; xUserId: string | null },
+  ): Promise<void> {
+    const ruleTypes = new Set(config.entryRules.all.map((rule) => rule.type));
+    if (!ruleTypes.has('repost') && !ruleTypes.has('follow')) return;
+    const entries = (await listUndrawnEntries(db, campaignId)).filter(
+      (entry) => !(entry.facts as StoredFacts).refreshedForDrawAt,
+    );
+    if (entries.length === 0) return;
+    // Only removes: a repost cannot be dated, so one first seen now may be after the end.
+    const reposters = ruleTypes.has('repost')
+      ? await listAllReposters(account.id, config.post.tweetId)
+      : undefined;
+    for (let start = 0; start < entries.length; start += REFRESH_CHUNK) {
+      const chunk = entries.slice(start, start + REFRESH_CHUNK);
+      const subjects: FactsSubject[] = chunk.map((entry) => {
+        const facts = entry.facts as StoredFacts;
+        return {
+          xUserId: entry.xUserId,
+          facts: {
+            ...facts,
+            reposted: facts.reposted && (reposters?.has(entry.xUserId) ?? true),
+          },
+        };
+      });
+      await factFetcher.completeFacts(config, account, subjects, { refreshFollows: true });
+      const refreshedAt = wallClock().toISOString();
+      await db.transaction().execute(async (trx) => {
+        for (const [index, subject] of subjects.entries()) {
+          const entry = chunk[index];
+          if (!entry) continue;
+          const facts: StoredFacts = { ...subject.facts, refreshedForDrawAt: refreshedAt };
+          const verdict = decideParticipant(
+            config,
+            { userId: entry.xUserId, username: entry.username ?? undefined },
+            facts,
+          );
+          await upsertEntry(trx, {
+            campaignId,
+            xUserId: entry.xUserId,
+            username: entry.username,
+            consentBasis: entry.consentBasis,
+            facts,
+            eligible: verdict.eligible,
+            reasons: verdict.reasons,
+          });
+        }
+      });
+    }
+  }
 
   async function handleSendFailure(
     { id: deliveryId, campaignId }: { id: string; campaignId: string },

@@ -121,6 +121,8 @@ export interface SendDmResult {
   dmConversationId?: string;
   /** True when the DM was found already delivered instead of being sent now. */
   reconciled: boolean;
+  /** X's date of the DM found when reconciling: when X accepted it. */
+  acceptedAt?: string;
   rateLimit?: XRateLimit;
 }
 
@@ -134,6 +136,8 @@ export interface ReplyInput extends AccountInput {
 export interface ReplyResult {
   postId: string;
   reconciled: boolean;
+  /** X's date of the reply found when reconciling: when X accepted it. */
+  acceptedAt?: string;
   rateLimit?: XRateLimit;
 }
 
@@ -485,6 +489,7 @@ export function createXActivities(deps: XActivitiesDeps) {
           dmEventId: match.id,
           dmConversationId: match.dmConversationId,
           reconciled: true,
+          ...(match.createdAt ? { acceptedAt: match.createdAt } : {}),
           rateLimit: page.rateLimit,
         }
       : undefined;
@@ -510,7 +515,14 @@ export function createXActivities(deps: XActivitiesDeps) {
         withoutLeadingMentions(post.text) === wanted &&
         (!post.createdAt || Date.parse(post.createdAt) >= notBeforeMs),
     );
-    return match ? { postId: match.id, reconciled: true, rateLimit: page.rateLimit } : undefined;
+    return match
+      ? {
+          postId: match.id,
+          reconciled: true,
+          ...(match.createdAt ? { acceptedAt: match.createdAt } : {}),
+          rateLimit: page.rateLimit,
+        }
+      : undefined;
   }
 
   /** The app's webhook with exactly this URL, if X lists one. */

@@ -45,7 +45,8 @@ export type IneligibilityCode =
   | 'protected_account'
   | 'suspended_account'
   | 'entry_limit_reached'
-  | 'previous_winner';
+  | 'previous_winner'
+  | 'outside_entry_period';
 
 export interface IneligibilityReason {
   code: IneligibilityCode;
@@ -69,6 +70,81 @@ export function evaluateEntry(
     ...checkExclusions(config, participant, facts),
   ];
   return { eligible: reasons.length === 0, reasons };
+}
+
+/** What a participant's stored facts add up to besides the checks: entries outside the period. */
+export interface ParticipantRecord extends ParticipantFacts {
+  /** How the participant engaged within the entry period (empty: nothing in the period). */
+  sources: readonly string[];
+  /** Events of this participant dated before the start or after the end of the entry period. */
+  outsidePeriodEvents?: number;
+}
+
+/**
+ * Decides a participant: one who did nothing within the entry period but did something outside
+ * it (a DM a minute after the end) is ineligible for that reason alone; anyone else is judged
+ * by every rule and exclusion, and one who falls short and also acted outside the period (a
+ * follow in time, the keyword DM too late) is told that too.
+ */
+export function decideParticipant(
+  config: CampaignConfig,
+  participant: Participant,
+  record: ParticipantRecord,
+): EligibilityResult {
+  const actedOutside = (record.outsidePeriodEvents ?? 0) > 0;
+  if (record.sources.length === 0 && actedOutside) {
+    return { eligible: false, reasons: [reasonFor.outsidePeriod()] };
+  }
+  const verdict = evaluateEntry(config, participant, record);
+  if (verdict.eligible || !actedOutside) return verdict;
+  return { eligible: false, reasons: [...verdict.reasons, reasonFor.outsidePeriod()] };
+}
+
+/** Whether X's date of an event falls within the entry period; an undated event counts. */
+export function isWithinEntryPeriod(
+  schedule: { startAt: string; endAt: string },
+  occurredAt: Date | null | undefined,
+): boolean {
+  if (!occurredAt) return true;
+  const at = occurredAt.getTime();
+  return at >= Date.parse(schedule.startAt) && at <= Date.parse(schedule.endAt);
+}
+
+/**
+ * Entries beyond the campaign's per-person limit: refused as duplicates. They give no further
+ * chance and take none away: a person who sends the keyword twice keeps the one entry that counts.
+ */
+export function refusedDuplicateEntries(config: CampaignConfig, facts: ParticipantFacts): number {
+  return Math.max(0, countEntries(config, facts) - config.exclusions.maxEntriesPerUser);
+}
+
+/** The reason a refused duplicate entry carries (the participant's own entry still counts). */
+export function duplicateEntryReason(config: CampaignConfig): IneligibilityReason {
+  return reasonFor.entryLimit(config.exclusions.maxEntriesPerUser);
+}
+
+/**
+ * How many entries the facts hold: the most valid entry actions of any rule that an entry is
+ * made by (a DM with the keyword, a reply or quote meeting its requirements). Follows, reposts
+ * and likes happen once per person, so a campaign with only those holds one entry at most.
+ */
+export function countEntries(config: CampaignConfig, facts: ParticipantFacts): number {
+  let most = 0;
+  for (const rule of config.entryRules.all) {
+    if (rule.type === 'dm_keyword') {
+      most = Math.max(
+        most,
+        facts.dmTexts.filter((text) => containsPhrase(text, rule.keyword)).length,
+      );
+    } else if (rule.type === 'reply' || rule.type === 'quote') {
+      const texts = rule.type === 'reply' ? facts.replyTexts : facts.quoteTexts;
+      most = Math.max(
+        most,
+        texts.filter((text) => postProblems(rule.type, text, rule).length === 0).length,
+      );
+    }
+  }
+  return most;
 }
 
 function checkRule(rule: EntryRule, facts: ParticipantFacts): IneligibilityReason[] {
@@ -231,6 +307,11 @@ const reasonFor = {
     code: 'entry_limit_reached',
     ja: `応募は1人${max}回までです（重複応募）。`,
     en: `Only ${max} ${max === 1 ? 'entry' : 'entries'} per person are allowed (duplicate entry).`,
+  }),
+  outsidePeriod: (): IneligibilityReason => ({
+    code: 'outside_entry_period',
+    ja: '応募期間外の応募です。',
+    en: 'The entry was made outside the entry period.',
   }),
   previousWinner: (campaignIds: readonly string[]): IneligibilityReason => ({
     code: 'previous_winner',

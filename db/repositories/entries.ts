@@ -82,6 +82,16 @@ export interface EntryFunnel {
   won: number;
   lost: number;
   alternates: number;
+  /** Participants whose outcome is `ineligible` (the same people as `ineligible`, counted by outcome). */
+  ineligibleOutcome: number;
+  /** Eligible participants not yet decided (before the draw, or held). */
+  pending: number;
+  /** Events taken and decided by the workflow, and those still waiting. */
+  processedEvents: number;
+  unprocessedEvents: number;
+  /** Participants whose eligibility was never judged, and ineligible ones without a reason. */
+  unjudged: number;
+  ineligibleWithoutReason: number;
   /** Ineligible participants per reason code; one participant counts under each of its reasons. */
   byIneligibleReason: Record<string, number>;
 }
@@ -312,7 +322,10 @@ export async function setEntryOutcomes(
 export async function entryFunnel(db: Db, campaignId: string): Promise<EntryFunnel> {
   const events = await db
     .selectFrom('entry_events')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .select((eb) => [
+      eb.fn.countAll<string>().as('count'),
+      eb.fn.countAll<string>().filterWhere('processed_at', 'is not', null).as('processed'),
+    ])
     .where('campaign_id', '=', campaignId)
     .executeTakeFirstOrThrow();
   const counts = await db
@@ -324,6 +337,15 @@ export async function entryFunnel(db: Db, campaignId: string): Promise<EntryFunn
       eb.fn.countAll<string>().filterWhere('outcome', '=', 'won').as('won'),
       eb.fn.countAll<string>().filterWhere('outcome', '=', 'lost').as('lost'),
       eb.fn.countAll<string>().filterWhere('outcome', '=', 'alternate').as('alternates'),
+      eb.fn.countAll<string>().filterWhere('outcome', '=', 'ineligible').as('ineligibleOutcome'),
+      eb.fn.countAll<string>().filterWhere('outcome', '=', 'pending').as('pending'),
+      eb.fn.countAll<string>().filterWhere('eligible', 'is', null).as('unjudged'),
+      eb.fn
+        .countAll<string>()
+        .filterWhere((w) =>
+          w.and([w('eligible', '=', false), w(sql`jsonb_array_length(reasons)`, '=', 0)]),
+        )
+        .as('ineligibleWithoutReason'),
     ])
     .where('campaign_id', '=', campaignId)
     .executeTakeFirstOrThrow();
@@ -342,8 +364,60 @@ export async function entryFunnel(db: Db, campaignId: string): Promise<EntryFunn
     won: Number(counts.won),
     lost: Number(counts.lost),
     alternates: Number(counts.alternates),
+    ineligibleOutcome: Number(counts.ineligibleOutcome),
+    pending: Number(counts.pending),
+    processedEvents: Number(events.processed),
+    unprocessedEvents: Number(events.count) - Number(events.processed),
+    unjudged: Number(counts.unjudged),
+    ineligibleWithoutReason: Number(counts.ineligibleWithoutReason),
     byIneligibleReason: Object.fromEntries(
       reasons.rows.map((row) => [row.code, Number(row.count)]),
     ),
   };
+}
+
+/**
+ * Which of `xUserIds` won in which of `campaignIds` (for "winners of earlier campaigns may not
+ * win again"): user id → the campaign ids they won.
+ */
+export async function findWinsInCampaigns(
+  db: Db,
+  campaignIds: readonly string[],
+  xUserIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const wins = new Map<string, string[]>();
+  if (campaignIds.length === 0 || xUserIds.length === 0) return wins;
+  const rows = await db
+    .selectFrom('entries')
+    .select(['x_user_id', 'campaign_id'])
+    .where('campaign_id', 'in', [...campaignIds])
+    .where('x_user_id', 'in', [...xUserIds])
+    .where('outcome', '=', 'won')
+    .orderBy('campaign_id')
+    .execute();
+  for (const row of rows)
+    wins.set(row.x_user_id, [...(wins.get(row.x_user_id) ?? []), row.campaign_id]);
+  return wins;
+}
+
+/** Participants not yet drawn (eligible and pending, or ineligible): the draw re-checks them. */
+export async function listUndrawnEntries(db: Db, campaignId: string): Promise<Entry[]> {
+  const rows = await db
+    .selectFrom('entries')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('outcome', 'in', ['pending', 'ineligible'])
+    .orderBy('x_user_id')
+    .execute();
+  return rows.map(toEntry);
+}
+
+/** Valid entries refused as duplicates over the campaign (beyond each person's limit). */
+export async function countRefusedDuplicateEntries(db: Db, campaignId: string): Promise<number> {
+  const row = await sql<{ total: string | null }>`
+    select sum(coalesce((facts ->> 'refusedEntries')::int, 0)) as total
+    from entries
+    where campaign_id = ${campaignId}
+  `.execute(db);
+  return Number(row.rows[0]?.total ?? 0);
 }

@@ -1,38 +1,51 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import { createXActivities } from '../../activities/x-activities';
 import { listDeliveries } from '../../db/repositories/deliveries';
+import { startXEmulator, type XEmulator } from '../../x/emulator';
 import {
   dmKeywordDrawConfig,
   participants,
   seedCampaignWithEntries,
   seedLinkedAccount,
+  worldScenario,
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
 
 describe('drawCampaign activity', () => {
   let testDb: TestDatabase;
+  let emulator: XEmulator;
   before(async () => {
-    testDb = await createTestDatabase();
+    [testDb, emulator] = await Promise.all([createTestDatabase(), startXEmulator({ port: 0 })]);
+  });
+  afterEach(async () => {
+    await testDb.truncate();
   });
   after(async () => {
-    await testDb.close();
+    await emulator?.close();
+    await testDb?.close();
   });
 
   /** A drawn campaign whose entries are processed, and the real runtime activities. */
   async function campaignReadyToDraw(prefix: string, entrants: number, winners: number) {
+    const people = participants(entrants, prefix);
+    // Entrants' profiles are looked up on X while their entries are decided.
+    await emulator.loadScenario(worldScenario(people));
     const accountId = await seedLinkedAccount(testDb.db);
     const campaign = await seedCampaignWithEntries(testDb.db, {
       accountId,
-      people: participants(entrants, prefix),
+      people,
       config: dmKeywordDrawConfig(accountId, new Date(), { winners }),
     });
     const activities = createCampaignRuntimeActivities({
       db: testDb.db,
-      // The draw never calls X; the X layer is real but unused here.
-      x: createXActivities({ db: testDb.db, credentialsKey: testCredentialsKey }),
+      x: createXActivities({
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        xApiBaseUrl: emulator.url,
+      }),
       publicBaseUrl: 'http://kuji.test',
     });
     await activities.prepareCampaign({ campaignId: campaign.id });
