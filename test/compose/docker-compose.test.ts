@@ -205,6 +205,9 @@ const conditionByDependency: Record<string, string> = {
   'temporal-schema': 'service_completed_successfully',
   'temporal-namespace': 'service_completed_successfully',
   migrate: 'service_completed_successfully',
+  // The optional proxy: it forwards to a healthy API and to the UI once started.
+  api: 'service_healthy',
+  'temporal-ui': 'service_started',
 };
 
 describe('docker-compose (the validator these tests use)', () => {
@@ -422,6 +425,23 @@ describe('docker-compose.yml', () => {
     assert.ok(ui?.published, 'the Web UI container port 8080 is not published');
     assert.equal(ui.published, '8233');
     assert.deepEqual(service(config, 'postgres').ports ?? [], [], 'PostgreSQL stays internal');
+  });
+
+  it('keeps Temporal (which authenticates nobody) on loopback, and the Web UI behind the sign-in of the proxy profile', () => {
+    for (const port of publishedPorts(service(config, 'temporal'))) {
+      assert.equal(port.hostIp, '127.0.0.1', `Temporal's frontend is published on ${port.hostIp}`);
+    }
+    const ui = publishedPorts(service(config, 'temporal-ui')).find((p) => p.target === '8080');
+    assert.equal(ui?.hostIp, '127.0.0.1', 'the Web UI is published beyond loopback by default');
+    const proxy = service(config, 'proxy');
+    assert.ok(
+      (proxy.volumes ?? []).some((volume) => String(volume).includes('deploy/proxy/Caddyfile')),
+      'the proxy mounts deploy/proxy/Caddyfile',
+    );
+    const caddyfile = readFileSync(path.join(repoRoot, 'deploy', 'proxy', 'Caddyfile'), 'utf8');
+    const uiSite = caddyfile.slice(caddyfile.indexOf('{$TEMPORAL_UI_PUBLIC_HOST}'));
+    assert.match(uiSite, /basic_auth\s*\{\s*\{\$TEMPORAL_UI_USER\}\s*\{\$TEMPORAL_UI_PASSWORD_HASH\}/, 'the UI site signs in');
+    assert.match(uiSite, /reverse_proxy temporal-ui:8080/);
   });
 
   for (const secret of Object.keys(secrets) as (keyof typeof secrets)[]) {
