@@ -3,12 +3,15 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createDb, type Db } from '../../db/client';
 import {
   claimUnprocessedEvents,
+  countRefusedDuplicateEntries,
   countUnprocessedEvents,
   eligibleEntryIds,
   entryFunnel,
   findEntry,
+  findWinsInCampaigns,
   insertEntryEvents,
   listEntries,
+  listUndrawnEntries,
   type NewEntryEvent,
   setEntryOutcomes,
   upsertEntry,
@@ -249,15 +252,25 @@ describe('entries repository', () => {
       { xUserId: 'u3', outcome: 'lost' },
       { xUserId: 'u4', outcome: 'lost' },
     ]);
+    await claimUnprocessedEvents(testDb.db, campaignId, 4);
+    await upsertEntry(testDb.db, entry('u7', { eligible: null }));
+    await upsertEntry(testDb.db, entry('u8', { eligible: false, reasons: [] }));
+    await upsertEntry(testDb.db, entry('u9'));
 
     assert.deepEqual(await entryFunnel(testDb.db, campaignId), {
       events: 6,
-      participants: 6,
-      eligible: 4,
-      ineligible: 2,
+      participants: 9,
+      eligible: 5,
+      ineligible: 3,
       won: 1,
       lost: 2,
       alternates: 1,
+      ineligibleOutcome: 3,
+      pending: 2,
+      processedEvents: 4,
+      unprocessedEvents: 2,
+      unjudged: 1,
+      ineligibleWithoutReason: 1,
       byIneligibleReason: { follow_missing: 2, repost_missing: 1 },
     });
     assert.deepEqual(await entryFunnel(testDb.db, 'cmp_empty'), {
@@ -268,7 +281,56 @@ describe('entries repository', () => {
       won: 0,
       lost: 0,
       alternates: 0,
+      ineligibleOutcome: 0,
+      pending: 0,
+      processedEvents: 0,
+      unprocessedEvents: 0,
+      unjudged: 0,
+      ineligibleWithoutReason: 0,
       byIneligibleReason: {},
     });
+  });
+
+  it('finds who won which of the named earlier campaigns', async () => {
+    for (const [campaign, user] of [
+      ['cmp_spring', 'u1'],
+      ['cmp_spring', 'u2'],
+      ['cmp_summer', 'u1'],
+      ['cmp_autumn', 'u3'],
+    ] as const) {
+      await upsertEntry(testDb.db, { ...entry(user), campaignId: campaign });
+    }
+    await setEntryOutcomes(testDb.db, 'cmp_spring', [
+      { xUserId: 'u1', outcome: 'won' },
+      { xUserId: 'u2', outcome: 'lost' },
+    ]);
+    await setEntryOutcomes(testDb.db, 'cmp_summer', [{ xUserId: 'u1', outcome: 'won' }]);
+    await setEntryOutcomes(testDb.db, 'cmp_autumn', [{ xUserId: 'u3', outcome: 'won' }]);
+
+    const wins = await findWinsInCampaigns(
+      testDb.db,
+      ['cmp_spring', 'cmp_summer'],
+      ['u1', 'u2', 'u3'],
+    );
+    assert.deepEqual([...wins], [['u1', ['cmp_spring', 'cmp_summer']]]);
+    assert.equal((await findWinsInCampaigns(testDb.db, [], ['u1'])).size, 0);
+  });
+
+  it('lists the participants not yet drawn and sums the refused duplicate entries', async () => {
+    await upsertEntry(testDb.db, entry('u1', { facts: { refusedEntries: 2 } }));
+    await upsertEntry(testDb.db, entry('u2', { eligible: false, reasons: [followMissing] }));
+    await upsertEntry(testDb.db, entry('u3', { facts: { refusedEntries: 1 } }));
+    await setEntryOutcomes(testDb.db, campaignId, [{ xUserId: 'u3', outcome: 'won' }]);
+
+    const undrawn = await listUndrawnEntries(testDb.db, campaignId);
+    assert.deepEqual(
+      undrawn.map((e) => [e.xUserId, e.outcome]),
+      [
+        ['u1', 'pending'],
+        ['u2', 'ineligible'],
+      ],
+    );
+    assert.equal(await countRefusedDuplicateEntries(testDb.db, campaignId), 3);
+    assert.equal(await countRefusedDuplicateEntries(testDb.db, 'cmp_empty'), 0);
   });
 });
