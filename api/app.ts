@@ -5,14 +5,14 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { openApiTransform } from './openapi';
 import auth from './plugins/auth';
 import dependencies, { type ApiDependencies } from './plugins/dependencies';
-import errorHandler from './plugins/error-handler';
+import documentedResponses from './plugins/documented-responses';
+import errorHandler, { frameworkErrors } from './plugins/error-handler';
+import hostileInput from './plugins/hostile-input';
+import rateLimits, { defaultRateLimits } from './plugins/rate-limit';
 import accountRoutes from './routes/accounts';
 import apiKeyRoutes from './routes/api-keys';
 import campaignRoutes from './routes/campaigns';
@@ -56,14 +56,25 @@ function withoutTokensInLogs(
   return { ...options, serializers: { ...options.serializers, req: serializeRequest } };
 }
 
+/** The longest path parameter the router takes; longer answers 414. */
+export const maxPathParameterLength = 300;
+
 /** The whole HTTP API as an app that never listens: server.ts listens, tests inject. */
 export async function buildApp(
   deps: ApiDependencies,
   options: Pick<FastifyServerOptions, 'logger'> = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify({ logger: withoutTokensInLogs(options.logger) });
+  const app = Fastify({
+    logger: withoutTokensInLogs(options.logger),
+    // Longer path parameters answer 414 (frameworkErrors); ids are validated shorter still.
+    routerOptions: { maxParamLength: maxPathParameterLength },
+    frameworkErrors,
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // First: their onRoute hooks see every route, /docs included.
+  await app.register(errorHandler);
+  await app.register(documentedResponses);
 
   await app.register(swagger, {
     openapi: {
@@ -78,14 +89,15 @@ export async function buildApp(
       },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(errorHandler);
+  await app.register(rateLimits, { ...defaultRateLimits, ...deps.rateLimits });
+  await app.register(hostileInput);
   await app.register(dependencies, deps);
   await app.register(auth);
-  await app.register(metricsRoutes);
+  await app.register(metricsRoutes, { token: deps.metricsToken });
 
   await app.register(healthRoutes);
   await app.register(accountRoutes);

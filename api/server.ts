@@ -18,6 +18,13 @@ async function main() {
         webUiUrl: settings.TEMPORAL_UI_URL,
       },
       webhookSecret: settings.X_WEBHOOK_SECRET,
+      metricsToken: settings.METRICS_TOKEN,
+      rateLimits: {
+        ...(settings.KUJI_RATE_LIMIT_PER_KEY ? { perKey: settings.KUJI_RATE_LIMIT_PER_KEY } : {}),
+        ...(settings.KUJI_RATE_LIMIT_PER_ADDRESS
+          ? { perAddress: settings.KUJI_RATE_LIMIT_PER_ADDRESS }
+          : {}),
+      },
     },
     { logger: { level: settings.LOG_LEVEL } },
   );

@@ -20,6 +20,11 @@ const settingsSchema = z.object({
   X_API_BASE_URL: z.string().url().optional(),
   X_WEBHOOK_SECRET: z.string().optional(),
   PUBLIC_BASE_URL: z.string().url().optional(),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** API requests per minute per key and per client address (429 past them). */
+  KUJI_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  KUJI_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../../db/client';
+import type { RateLimitOptions } from './rate-limit';
 
 export interface ApiDependencies {
   db: Db;
@@ -10,6 +11,10 @@ export interface ApiDependencies {
   publicBaseUrl?: string;
   /** The X app's consumer secret: signs webhook deliveries and answers CRC challenges. */
   webhookSecret?: string;
+  /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** Requests per window per API key and per address (defaults: see `defaultRateLimits`). */
+  rateLimits?: Partial<RateLimitOptions>;
 }
 
 declare module 'fastify' {

@@ -16,6 +16,7 @@ import { insertAuditEntry } from '../../db/repositories/audit-log';
 import { actorName, roles } from '../plugins/auth';
 import { AppError, notFound } from '../errors';
 import { errorResponses, idParamsSchema } from '../schemas/common';
+import { pageQuerySchema } from '../schemas/pagination';
 import { accountSchema, createAccountBodySchema } from '../schemas/accounts';
 import { acceptEmptyBodies } from '../empty-bodies';
 
@@ -49,7 +50,11 @@ export default function accountRoutes(app: FastifyInstance) {
         handle: body.handle.replace(/^@/, ''),
       });
       if (!account)
-        throw new AppError(409, 'account_exists', `Account '${body.id}' already exists`);
+        throw new AppError(
+          409,
+          'account_exists',
+          `Account '${body.id}' or handle '@${body.handle.replace(/^@/, '')}' already exists`,
+        );
       await insertAuditEntry(app.db, {
         actor: actorName(request),
         action: 'account.create',
@@ -65,12 +70,15 @@ export default function accountRoutes(app: FastifyInstance) {
     {
       onRequest: app.authorize(roles.read),
       schema: {
-        summary: 'List sender accounts',
+        summary: 'List sender accounts by id, a page at a time',
         tags: ['accounts'],
+        querystring: pageQuerySchema,
         response: { 200: z.object({ accounts: z.array(accountSchema) }), ...errorResponses },
       },
     },
-    async () => ({ accounts: (await listAccounts(app.db)).map(presentAccount) }),
+    async (request) => ({
+      accounts: (await listAccounts(app.db, request.query)).map(presentAccount),
+    }),
   );
 
   r.get(

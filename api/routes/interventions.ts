@@ -22,6 +22,7 @@ import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
 import { actorName, roles } from '../plugins/auth';
 import { errorResponses, idParamsSchema } from '../schemas/common';
+import { pageQuerySchema } from '../schemas/pagination';
 import {
   interventionParamsSchema,
   interventionSchema,
@@ -72,6 +73,8 @@ const notReceivedAfterCompletion = {
 
 /** Resolving stops: operators and approvers; approving a follow-up DM is an approver's call. */
 const resolvers = ['operator', 'approver'] as const;
+
+const pagedInterventionsQuerySchema = listInterventionsQuerySchema.extend(pageQuerySchema.shape);
 
 export default function interventionRoutes(app: FastifyInstance) {
   acceptEmptyBodies(app);
@@ -170,18 +173,20 @@ export default function interventionRoutes(app: FastifyInstance) {
     {
       onRequest: app.authorize(roles.read),
       schema: {
-        summary: 'Interventions of every campaign (open ones first to act on)',
+        summary: 'Interventions of every campaign, oldest first, a page at a time',
         tags: ['interventions'],
-        querystring: listInterventionsQuerySchema,
+        querystring: pagedInterventionsQuerySchema,
         response: {
           200: z.object({ interventions: z.array(interventionSchema) }),
           ...errorResponses,
         },
       },
     },
-    async (request) => ({
-      interventions: (await listInterventions(app.db, request.query)).map(presentIntervention),
-    }),
+    async (request) => {
+      const { limit, offset, ...filter } = request.query;
+      const interventions = await listInterventions(app.db, filter, { limit, offset });
+      return { interventions: interventions.map(presentIntervention) };
+    },
   );
 
   r.get(
@@ -189,10 +194,11 @@ export default function interventionRoutes(app: FastifyInstance) {
     {
       onRequest: app.authorize(roles.read),
       schema: {
-        summary: "A campaign's interventions: why it stopped, what to do, who resolved it",
+        summary:
+          "A campaign's interventions: why it stopped, what to do, who resolved it (oldest first, a page at a time)",
         tags: ['interventions'],
         params: idParamsSchema,
-        querystring: listInterventionsQuerySchema,
+        querystring: pagedInterventionsQuerySchema,
         response: {
           200: z.object({ interventions: z.array(interventionSchema) }),
           ...errorResponses,
@@ -201,10 +207,12 @@ export default function interventionRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const campaign = await requireCampaign(app.db, request.params.id);
-      const interventions = await listInterventions(app.db, {
-        campaignId: campaign.id,
-        ...request.query,
-      });
+      const { limit, offset, ...filter } = request.query;
+      const interventions = await listInterventions(
+        app.db,
+        { ...filter, campaignId: campaign.id },
+        { limit, offset },
+      );
       return { interventions: interventions.map(presentIntervention) };
     },
   );

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
@@ -6,6 +7,15 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { AppError } from '../errors';
+import { errorResponseSchema } from '../schemas/common';
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Whether the request carries `Authorization: Bearer <token>`, compared in constant time. */
+function carriesToken(request: FastifyRequest, token: string): boolean {
+  const sent = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  return sent !== undefined && timingSafeEqual(digest(sent), digest(token));
+}
 
 /** Label for requests no route matched: one series for all of them, whatever the URL. */
 export const unmatchedRoute = '(unmatched)';
@@ -139,7 +149,8 @@ function registerDatabaseGauges(registry: Registry, db: Db) {
  * route. Needs `app.db`: register it after the dependencies plugin.
  */
 export default fp(
-  function metricsRoutes(app: FastifyInstance) {
+  function metricsRoutes(app: FastifyInstance, options: { token?: string }) {
+    const token = options.token || undefined;
     const registry = new Registry();
     registerDatabaseGauges(registry, app.db);
 
@@ -175,14 +186,26 @@ export default fp(
           summary:
             'Prometheus metrics (text format): campaigns per phase, deliveries per state/kind/' +
             'channel, open interventions, halted accounts, DM quota use, HTTP requests, process. ' +
-            'No API key: it carries counts only, never participant data',
+            'No API key: it carries counts only, never participant data. When the deployment ' +
+            'sets METRICS_TOKEN, it answers only `Authorization: Bearer <METRICS_TOKEN>` (else 401)',
           tags: ['operations'],
           security: [],
           produces: ['text/plain'],
-          response: { 200: z.string().describe('text/plain; version=0.0.4') },
+          response: {
+            200: z.string().describe('text/plain; version=0.0.4'),
+            401: errorResponseSchema.describe('METRICS_TOKEN is set and was not sent'),
+            503: errorResponseSchema.describe('The database could not be read'),
+          },
         },
       },
       async (request, reply) => {
+        if (token && !carriesToken(request, token)) {
+          throw new AppError(
+            401,
+            'unauthorized',
+            'Metrics need `Authorization: Bearer <METRICS_TOKEN>` / METRICS_TOKEN が必要です',
+          );
+        }
         const merged = Registry.merge([registry, processMetrics()]);
         let text: string;
         try {

@@ -129,6 +129,9 @@ export default function reportRoutes(app: FastifyInstance) {
           'detail = cap), funnel (key = metric), ineligible_reason (key = code), delivery_state, ' +
           'failure (key = error code, detail = category), failure_reason (value = Japanese, ' +
           'detail = English), prize_stock (value = remaining, detail = total), prize_name, draw',
+        description:
+          'Only a 200 is CSV: every error (404 report_not_ready, 409 report_unreadable, …) answers ' +
+          'JSON `{ code, message }` like the rest of the API.',
         tags: ['reports'],
         params: idParamsSchema,
         produces: ['text/csv'],

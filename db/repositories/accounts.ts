@@ -55,7 +55,8 @@ export async function insertAccount(
       ...(account.timezone ? { timezone: account.timezone } : {}),
       ...(account.dmDailyCap ? { dm_daily_cap: account.dmDailyCap } : {}),
     })
-    .onConflict((oc) => oc.column('id').doNothing())
+    // The id or the handle (unique case-insensitively) already taken: the caller answers 409.
+    .onConflict((oc) => oc.doNothing())
     .returningAll()
     .executeTakeFirst();
   return row ? toAccount(row) : undefined;
@@ -66,8 +67,19 @@ export async function findAccountById(db: Db, id: string): Promise<Account | und
   return row ? toAccount(row) : undefined;
 }
 
-export async function listAccounts(db: Db): Promise<Account[]> {
-  return (await db.selectFrom('accounts').selectAll().orderBy('id').execute()).map(toAccount);
+export async function listAccounts(
+  db: Db,
+  page: { limit: number; offset: number } = { limit: 1000, offset: 0 },
+): Promise<Account[]> {
+  return (
+    await db
+      .selectFrom('accounts')
+      .selectAll()
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute()
+  ).map(toAccount);
 }
 
 /** Halts sending on the account (first cause wins); every campaign's next send sees it. */

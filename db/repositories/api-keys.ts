@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../client';
+import { sql } from 'kysely';
+import { type Db, inTransaction } from '../client';
 import type { ApiRole } from '../database';
 
 export interface ApiKeyPrincipal {
@@ -19,13 +20,24 @@ export function generateApiKeySecret(): string {
   return KEY_PREFIX + randomBytes(32).toString('base64url');
 }
 
+/** An active key already has this name (names are unique, case-insensitively, until revoked). */
+export class ApiKeyNameTakenError extends Error {
+  constructor(readonly keyName: string) {
+    super(`an active API key is already named '${keyName}'`);
+    this.name = 'ApiKeyNameTakenError';
+  }
+}
+
+const uniqueViolation = '23505';
+
+/** Inserts a key; throws ApiKeyNameTakenError when an active key has the same name. */
 export async function insertApiKey(
   db: Db,
   key: { name: string; role: ApiRole; secret?: string },
 ): Promise<{ principal: ApiKeyPrincipal; secret: string }> {
   const secret = key.secret ?? generateApiKeySecret();
   const id = `key_${randomBytes(8).toString('hex')}`;
-  await db
+  const inserted = await db
     .insertInto('api_keys')
     .values({
       id,
@@ -35,17 +47,42 @@ export async function insertApiKey(
       key_prefix: secret.slice(0, 9),
       revoked_at: null,
     })
-    .execute();
+    .onConflict((oc) =>
+      oc
+        .expression(sql`lower(name)`)
+        .where('revoked_at', 'is', null)
+        .doNothing(),
+    )
+    .returning('id')
+    .executeTakeFirst()
+    .catch((error: unknown) => {
+      // A concurrent insert of the same name surfaces as the index's violation.
+      if ((error as { code?: string }).code === uniqueViolation) return undefined;
+      throw error;
+    });
+  if (!inserted) throw new ApiKeyNameTakenError(key.name);
   return { principal: { id, name: key.name, role: key.role }, secret };
 }
 
-/** Makes sure a known secret (e.g. KUJI_ADMIN_KEY) is registered; idempotent. */
+/**
+ * Makes sure a known secret (e.g. KUJI_ADMIN_KEY) is registered; idempotent. A new secret under
+ * a known name is a rotation: the active key of that name is revoked and the new one takes it.
+ */
 export async function ensureApiKey(
   db: Db,
   key: { name: string; role: ApiRole; secret: string },
 ): Promise<void> {
   const existing = await findApiKeyBySecret(db, key.secret);
-  if (!existing) await insertApiKey(db, key);
+  if (existing) return;
+  await inTransaction(db, async (trx) => {
+    await trx
+      .updateTable('api_keys')
+      .set({ revoked_at: new Date() })
+      .where(sql<boolean>`lower(name) = lower(${key.name})`)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await insertApiKey(trx, key);
+  });
 }
 
 export async function findApiKeyBySecret(
@@ -61,7 +98,7 @@ export async function findApiKeyBySecret(
   return row;
 }
 
-export async function listApiKeys(db: Db) {
+export async function listApiKeys(db: Db, page: { limit: number; offset: number }) {
   return db
     .selectFrom('api_keys')
     .select([
@@ -73,6 +110,9 @@ export async function listApiKeys(db: Db) {
       'revoked_at as revokedAt',
     ])
     .orderBy('created_at')
+    .orderBy('id')
+    .limit(page.limit)
+    .offset(page.offset)
     .execute();
 }
 

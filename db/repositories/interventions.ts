@@ -94,8 +94,10 @@ export async function findIntervention(db: Db, id: string): Promise<Intervention
 export async function listInterventions(
   db: Db,
   filter: { campaignId?: string; accountId?: string; status?: InterventionStatus; kind?: string },
+  page?: { limit: number; offset: number },
 ): Promise<Intervention[]> {
   let query = db.selectFrom('interventions').selectAll().orderBy('opened_at').orderBy('id');
+  if (page) query = query.limit(page.limit).offset(page.offset);
   if (filter.campaignId) query = query.where('campaign_id', '=', filter.campaignId);
   if (filter.accountId) query = query.where('account_id', '=', filter.accountId);
   if (filter.status) query = query.where('status', '=', filter.status);

@@ -90,7 +90,7 @@ describe('delivery and entry routes (API → PostgreSQL)', () => {
     const accountId = uniqueId('acct');
     await insertAccount(testDb.db, {
       id: accountId,
-      handle: 'kuji_demo',
+      handle: accountId.replace(/-/g, '_'),
       timezone: timeZone,
       dmDailyCap: options.dmDailyCap ?? 100,
     });

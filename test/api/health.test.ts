@@ -10,8 +10,29 @@ import { createDevServerEnv } from '../support/temporal';
 
 interface Health {
   status: string;
+  down: string[];
   checks: Record<string, { ok: boolean; error?: string }>;
 }
+
+describe('GET /healthz in the API document', () => {
+  it('is documented as needing no key', async () => {
+    const testDb = await createTestDatabase();
+    const app = await buildApp({
+      db: testDb.db,
+      temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
+      temporalConfig: { namespace: 'default', taskQueue: 'unused' },
+    });
+    try {
+      const doc = (await app.inject({ url: '/docs/json' })).json<{
+        paths: Record<string, Record<string, { security?: unknown[] }>>;
+      }>();
+      assert.deepEqual(doc.paths['/healthz']?.get?.security, []);
+    } finally {
+      await app.close();
+      await testDb.close();
+    }
+  });
+});
 
 describe('GET /healthz with a dependency down', () => {
   let testDb: TestDatabase;
@@ -45,7 +66,13 @@ describe('GET /healthz with a dependency down', () => {
       assert.equal(body.status, 'degraded');
       assert.equal(body.checks.database?.ok, true);
       assert.equal(body.checks.temporal?.ok, false);
-      assert.ok(body.checks.temporal?.error, 'the failing check says why');
+      assert.deepEqual(body.down, ['temporal']);
+      assert.ok(
+        ['no_answer', 'failed'].includes(body.checks.temporal?.error ?? ''),
+        'the failing check says why, as a stable code',
+      );
+      // No raw error text for anyone without a key: not the address, not the client's message.
+      assert.doesNotMatch(response.body, new RegExp(`${deadPort}|127\\.0\\.0\\.1|ECONNREFUSED`));
     } finally {
       await app.close();
     }
@@ -63,6 +90,11 @@ describe('GET /healthz with a dependency down', () => {
       assert.equal(response.statusCode, 503);
       assert.equal(response.json<Health>().checks.database?.ok, false);
       assert.equal(response.json<Health>().checks.temporal?.ok, true);
+      assert.deepEqual(response.json<Health>().down, ['database']);
+      assert.doesNotMatch(
+        response.body,
+        new RegExp(`${deadPort}|127\\.0\\.0\\.1|ECONNREFUSED|postgres:x`),
+      );
     } finally {
       await app.close();
       await deadDb.destroy();

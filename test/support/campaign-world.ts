@@ -72,7 +72,8 @@ export async function seedLinkedAccount(
   const id = options.id ?? uniqueId('acct');
   await insertAccount(db, {
     id,
-    handle: DEMO_SENDER_USERNAME,
+    // Handles are unique: every test account gets its own, all of them the demo sender on X.
+    handle: `${DEMO_SENDER_USERNAME}_${id}`,
     xUserId: DEMO_SENDER_USER_ID,
     dmDailyCap: options.dmDailyCap ?? 100,
     timezone: options.timezone ?? 'Asia/Tokyo',
