@@ -30,7 +30,12 @@ export function uniqueId(prefix: string): string {
 
 export async function seedAccount(db: Db, overrides: { id?: string; linked?: boolean } = {}) {
   const id = overrides.id ?? uniqueId('acct');
-  await insertAccount(db, { id, handle: DEMO_SENDER_USERNAME, xUserId: DEMO_SENDER_USER_ID });
+  // Handles are unique: every test account gets its own, all of them the demo sender on X.
+  await insertAccount(db, {
+    id,
+    handle: `${DEMO_SENDER_USERNAME}_${id}`,
+    xUserId: DEMO_SENDER_USER_ID,
+  });
   if (overrides.linked !== false) {
     // Real (encrypted) demo tokens: preflight asks X who the sender is. Tests that give no
     // emulator see X unreachable, which preflight reports as a warning, not a blocking finding.
