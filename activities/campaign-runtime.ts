@@ -4,37 +4,22 @@
  * the workflow only sees ids, counts and instants, so its history grows with batches.
  */
 import { randomBytes } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
-import { findAccountById, haltAccount } from '../db/repositories/accounts';
 import { ensureCampaignSecretSeed } from '../db/repositories/campaign-seed';
-import { findCampaignRunningConfig } from '../db/repositories/campaigns';
 import {
-  deliveryCounts,
-  failuresByCode,
-  findDelivery,
   insertDeliveries,
-  markDeliveryFailed,
-  markDeliveryQueued,
-  markDeliveryReserved,
-  markDeliverySending,
-  markDeliverySent,
   nextQueuedDeliveries,
   type NewDelivery,
-  sentPerDay,
 } from '../db/repositories/deliveries';
 import { findDraw, insertDraw } from '../db/repositories/draws';
 import {
   claimUnprocessedEvents,
-  countRefusedDuplicateEntries,
   countUnprocessedEvents,
   eligibleEntryIds,
-  entryFunnel,
   type Entry,
   type EntryEvent,
   findEntry,
   insertEntryEvents,
-  listUndrawnEntries,
   type NewEntryEvent,
   setEntryOutcomes,
   upsertEntry,
@@ -46,18 +31,13 @@ import {
   listPrizeStock,
   takePrizeStock,
 } from '../db/repositories/prizes';
-import { releaseQuotaSlot, reserveQuotaSlot } from '../db/repositories/quota';
-import { upsertReport } from '../db/repositories/reports';
-import { type CampaignConfig, campaignConfigSchema } from '../domain/campaign-config';
+import type { CampaignConfig } from '../domain/campaign-config';
 import { type ApiTier, planChannel, strongestConsentBasis } from '../domain/consent';
-import { localDayKey, startOfNextLocalDay } from '../domain/day-window';
 import { decideParticipant, isWithinEntryPeriod } from '../domain/eligibility';
 import { drawWinners, entryRoll, instantWinProbability, newDrawSeed } from '../domain/lottery';
-import { effectiveDailyCap } from '../domain/quota';
-import { reconcileFunnel } from '../domain/reconciliation';
-import { resultUrl } from '../domain/result-links';
-import { renderTemplate } from '../domain/templates';
-import { type XError, xErrorFromDetails } from '../domain/x-errors';
+import { loadRunningCampaign, nonRetryable } from './campaign-loader';
+import { createReportActivity } from './campaign-report';
+import { createDrawRefresh } from './draw-refresh';
 import {
   createFactFetcher,
   emptyFacts,
@@ -65,7 +45,10 @@ import {
   mergeEvent,
   type StoredFacts,
 } from './participant-facts';
+import { createSendDeliveryActivity } from './send-delivery';
 import type { XActivities } from './x-activities';
+
+export type { SendOutcome } from './send-delivery';
 
 export interface CampaignRuntimeDeps {
   db: Db;
@@ -104,24 +87,8 @@ export interface EntryCursors {
   repliesSinceId?: string;
 }
 
-export type SendOutcome =
-  | { status: 'sent'; reconciled: boolean }
-  | { status: 'skipped' }
-  | { status: 'failed'; code: string; category: string }
-  | { status: 'quota_full'; nextWindowAt: string; dayKey: string }
-  | { status: 'halted'; code: string; category: string; accountHalted?: boolean };
-
 /** Won, lost or drawn as an alternate: no later event changes the verdict. */
 const isDecided = (entry: Entry) => entry.outcome !== 'pending' && entry.outcome !== 'ineligible';
-
-/** Calls of up to 5 pages each when listing every reposter before the draw. */
-const REPOSTER_CALLS = 40;
-/** Participants refreshed and stored together before the draw. */
-const REFRESH_CHUNK = 100;
-
-function nonRetryable(type: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
-}
 
 export function createCampaignRuntimeActivities({
   db,
@@ -130,31 +97,8 @@ export function createCampaignRuntimeActivities({
   now: wallClock = () => new Date(),
 }: CampaignRuntimeDeps) {
   const factFetcher = createFactFetcher({ db, x, now: wallClock });
-
-  /**
-   * The configuration the campaign runs on: the version its last approval signed off, so a change
-   * stored but not yet approved (or not yet known to the workflow) never reaches a participant.
-   * Before any approval, the newest.
-   */
-  async function loadConfig(campaignId: string) {
-    const found = await findCampaignRunningConfig(db, campaignId);
-    if (!found) throw nonRetryable('campaign_missing', `campaign ${campaignId} does not exist`);
-    const { campaign, config } = found;
-    if (config === undefined) {
-      throw nonRetryable(
-        'config_version_missing',
-        `campaign ${campaignId} has no stored configuration version ${campaign.approvedConfigVersion}`,
-      );
-    }
-    const parsed = campaignConfigSchema.safeParse(config);
-    if (!parsed.success) {
-      throw nonRetryable('config_invalid', `campaign ${campaignId} has an invalid configuration`);
-    }
-    const account = await findAccountById(db, campaign.accountId);
-    if (!account)
-      throw nonRetryable('account_missing', `account ${campaign.accountId} does not exist`);
-    return { campaign, config: parsed.data, account };
-  }
+  const { refreshBeforeDraw } = createDrawRefresh({ db, x, factFetcher, now: wallClock });
+  const loadConfig = (campaignId: string) => loadRunningCampaign(db, campaignId);
 
   const campaignSeed = (campaignId: string) => ensureCampaignSecretSeed(db, campaignId);
 
@@ -540,308 +484,9 @@ export function createCampaignRuntimeActivities({
       return { ids: queue.map((d) => d.id) };
     },
 
-    /**
-     * Sends one delivery at most once: reserves a slot in the account's local-day DM quota,
-     * marks it sending, and on a retry after a possible send first reconciles with X.
-     * `now` is the workflow's time, so quota days follow the workflow's clock.
-     */
-    async sendDelivery(input: { deliveryId: string; now: string }): Promise<SendOutcome> {
-      const delivery = await findDelivery(db, input.deliveryId);
-      if (!delivery)
-        throw nonRetryable('delivery_missing', `delivery ${input.deliveryId} does not exist`);
-      if (delivery.state === 'sent') return { status: 'sent', reconciled: false };
-      if (delivery.state === 'skipped') return { status: 'skipped' };
-      if (delivery.state === 'failed') {
-        return {
-          status: 'failed',
-          code: delivery.errorCode ?? 'unknown',
-          category: delivery.errorCategory ?? 'unknown',
-        };
-      }
-      const { config, account } = await loadConfig(delivery.campaignId);
-      const now = new Date(input.now);
-      // Another campaign on the account hit a restriction: nothing goes out until a person
-      // resumes the account.
-      if (account.halt) {
-        return {
-          status: 'halted',
-          code: account.halt.code,
-          category: account.halt.category,
-          accountHalted: true,
-        };
-      }
-
-      if (delivery.channel === 'dm') {
-        const dayKey = localDayKey(now, account.timezone);
-        const reservation = await reserveQuotaSlot(db, {
-          accountId: account.id,
-          deliveryId: delivery.id,
-          dayKey,
-          cap: effectiveDailyCap({ configuredCap: account.dmDailyCap }),
-        });
-        if (!reservation.reserved) {
-          return {
-            status: 'quota_full',
-            dayKey,
-            nextWindowAt: startOfNextLocalDay(now, account.timezone).toISOString(),
-          };
-        }
-        await markDeliveryReserved(db, delivery.id, { windowDay: reservation.dayKey, eta: now });
-      }
-
-      const entry = await findEntry(db, delivery.campaignId, delivery.xUserId);
-      const prize = config.prizes.find((p) => p.id === entry?.prizeId);
-      const template =
-        delivery.kind === 'win' || delivery.kind === 'lose'
-          ? config.templates[delivery.kind]
-          : undefined;
-      const text = delivery.body ?? (delivery.channel === 'dm' ? template?.dm : template?.reply);
-      if (!text)
-        throw nonRetryable(
-          'template_missing',
-          `no ${delivery.channel} template for ${delivery.kind}`,
-        );
-      const rendered = renderTemplate(text, {
-        name: entry?.username ? `@${entry.username}` : '',
-        prize: prize?.name ?? '',
-        code: entry?.prizeCode ?? '',
-        // Signed with the campaign's secret seed: X ids are public, prize codes are not.
-        resultUrl: resultUrl(
-          publicBaseUrl,
-          delivery.campaignId,
-          delivery.xUserId,
-          await campaignSeed(delivery.campaignId),
-        ),
-      });
-      // X refuses the same text twice to one person ("You already said that"), and a resend
-      // after "I didn't receive it" should say what it is.
-      if (rendered.ok && delivery.resendOf) rendered.text += '\n（再送 / resent）';
-      if (!rendered.ok) {
-        throw nonRetryable(
-          'template_unrenderable',
-          `template for ${delivery.kind} misses ${rendered.missing.join(', ')}`,
-        );
-      }
-
-      const { previousState } = await markDeliverySending(db, delivery.id);
-      // A delivery already 'sending' may have reached X before a crash: look before sending.
-      const reconcileFirst = previousState === 'sending';
-      const notBefore = (delivery.sendingStartedAt ?? now).toISOString();
-      try {
-        if (delivery.channel === 'dm') {
-          const sent = await x.xSendDm({
-            accountId: account.id,
-            participantId: delivery.xUserId,
-            text: rendered.text,
-            notBefore,
-            reconcileFirst,
-          });
-          await markDeliverySent(db, delivery.id, {
-            xEventId: sent.dmEventId,
-            xConversationId: sent.dmConversationId ?? null,
-            sentAt: acceptedAt(sent),
-          });
-          return { status: 'sent', reconciled: sent.reconciled };
-        }
-        if (!delivery.replyToTweetId)
-          throw nonRetryable('reply_target_missing', 'no post to reply to');
-        const posted = await x.xReply({
-          accountId: account.id,
-          inReplyToPostId: delivery.replyToTweetId,
-          text: rendered.text,
-          notBefore,
-          reconcileFirst,
-        });
-        await markDeliverySent(db, delivery.id, {
-          xEventId: posted.postId,
-          sentAt: acceptedAt(posted),
-        });
-        return { status: 'sent', reconciled: posted.reconciled };
-      } catch (error) {
-        const xError =
-          error instanceof ApplicationFailure ? xErrorFromDetails(error.details) : undefined;
-        if (!xError) throw error;
-        return handleSendFailure(delivery, account.id, xError, error as ApplicationFailure);
-      }
-    },
-
-    /** Funnel and delivery report, stored for the API and returned in brief to the workflow. */
-    async computeReport(input: { campaignId: string; now: string }) {
-      const { campaign, account } = await loadConfig(input.campaignId);
-      const [funnel, deliveries, perDay, failures, stock, draw] = await Promise.all([
-        entryFunnel(db, input.campaignId),
-        deliveryCounts(db, input.campaignId),
-        sentPerDay(db, { accountId: account.id, campaignId: input.campaignId }),
-        failuresByCode(db, input.campaignId),
-        listPrizeStock(db, input.campaignId),
-        findDraw(db, input.campaignId),
-      ]);
-      const attempted = deliveries.sent + deliveries.failed;
-      const reconciliation = reconcileFunnel(funnel);
-      const report = {
-        campaignId: input.campaignId,
-        generatedAt: input.now,
-        funnel: {
-          ...funnel,
-          held: reconciliation.held,
-          refusedDuplicateEntries: await countRefusedDuplicateEntries(db, input.campaignId),
-          dmAttempted: attempted,
-          delivered: deliveries.sent,
-        },
-        reconciliation,
-        deliveries,
-        // The cap the quota ledger enforced: never above what X allows, whatever was configured.
-        perDay: perDay.map((d) => ({
-          ...d,
-          cap: effectiveDailyCap({ configuredCap: account.dmDailyCap }),
-        })),
-        failures,
-        stock,
-        draw: draw
-          ? {
-              seed: draw.seed,
-              digest: draw.digest,
-              entryCount: draw.entryCount,
-              winners: draw.winners,
-            }
-          : null,
-        timings: { createdAt: campaign.createdAt.toISOString(), completedAt: input.now },
-      };
-      await upsertReport(db, input.campaignId, report);
-      return {
-        entries: funnel.participants,
-        eligible: funnel.eligible,
-        winners: funnel.won,
-        delivered: deliveries.sent,
-        failed: deliveries.failed,
-      };
-    },
+    ...createSendDeliveryActivity({ db, x, publicBaseUrl, now: wallClock }),
+    ...createReportActivity({ db }),
   };
-
-  /**
-   * When X accepted a message: X's own date of the message found when reconciling after a
-   * crash, else the moment its answer came back (not the workflow's time of the first attempt,
-   * which on a retry is minutes earlier).
-   */
-  function acceptedAt(sent: { reconciled: boolean; acceptedAt?: string }): Date {
-    if (sent.reconciled && sent.acceptedAt && !Number.isNaN(Date.parse(sent.acceptedAt))) {
-      return new Date(sent.acceptedAt);
-    }
-    return wallClock();
-  }
-
-  /** The reposters of the campaign post, or undefined when X did not list them all. */
-  async function listAllReposters(accountId: string, postId: string) {
-    const ids = new Set<string>();
-    let paginationToken: string | undefined;
-    for (let call = 0; call < REPOSTER_CALLS; call += 1) {
-      const page = await x.xListReposters({ accountId, postId, maxPages: 5, paginationToken });
-      for (const user of page.items) ids.add(user.id);
-      if (page.complete) return ids;
-      paginationToken = page.nextToken;
-    }
-    return undefined;
-  }
-
-  /**
-   * Before the draw, follows and reposts are read again for everyone not yet drawn: a repost
-   * undone or an account unfollowed before the draw no longer counts (and a follow made since
-   * entering now does). Each participant is marked when refreshed, so a retry goes on from there.
-   */
-  async function refreshBeforeDraw(
-    campaignId: string,
-    config: CampaignConfig,
-    account: { id: string; xUserId: string | null },
-  ): Promise<void> {
-    const ruleTypes = new Set(config.entryRules.all.map((rule) => rule.type));
-    if (!ruleTypes.has('repost') && !ruleTypes.has('follow')) return;
-    const entries = (await listUndrawnEntries(db, campaignId)).filter(
-      (entry) => !(entry.facts as StoredFacts).refreshedForDrawAt,
-    );
-    if (entries.length === 0) return;
-    // Only removes: a repost cannot be dated, so one first seen now may be after the end.
-    const reposters = ruleTypes.has('repost')
-      ? await listAllReposters(account.id, config.post.tweetId)
-      : undefined;
-    for (let start = 0; start < entries.length; start += REFRESH_CHUNK) {
-      const chunk = entries.slice(start, start + REFRESH_CHUNK);
-      const subjects: FactsSubject[] = chunk.map((entry) => {
-        const facts = entry.facts as StoredFacts;
-        return {
-          xUserId: entry.xUserId,
-          facts: {
-            ...facts,
-            reposted: facts.reposted && (reposters?.has(entry.xUserId) ?? true),
-          },
-        };
-      });
-      await factFetcher.completeFacts(config, account, subjects, { refreshFollows: true });
-      const refreshedAt = wallClock().toISOString();
-      await db.transaction().execute(async (trx) => {
-        for (const [index, subject] of subjects.entries()) {
-          const entry = chunk[index];
-          if (!entry) continue;
-          const facts: StoredFacts = { ...subject.facts, refreshedForDrawAt: refreshedAt };
-          const verdict = decideParticipant(
-            config,
-            { userId: entry.xUserId, username: entry.username ?? undefined },
-            facts,
-          );
-          await upsertEntry(trx, {
-            campaignId,
-            xUserId: entry.xUserId,
-            username: entry.username,
-            consentBasis: entry.consentBasis,
-            facts,
-            eligible: verdict.eligible,
-            reasons: verdict.reasons,
-          });
-        }
-      });
-    }
-  }
-
-  async function handleSendFailure(
-    { id: deliveryId, campaignId }: { id: string; campaignId: string },
-    accountId: string,
-    xError: XError,
-    failure: ApplicationFailure,
-  ): Promise<SendOutcome> {
-    const recorded = {
-      code: xError.code,
-      category: xError.category,
-      reason: xError.reason,
-      remedy: xError.remedy,
-    };
-    if (xError.haltsAccount || xError.category === 'quota_exhausted') {
-      await markDeliveryQueued(db, deliveryId, recorded);
-      await releaseQuotaSlot(db, { accountId, deliveryId });
-      // A restricted sender or lost authorisation stops every campaign on the account.
-      const accountWide = xError.category === 'sender_restricted' || xError.category === 'auth';
-      if (accountWide) {
-        await haltAccount(db, accountId, {
-          code: xError.code,
-          category: xError.category,
-          campaignId,
-        });
-      }
-      return {
-        status: 'halted',
-        code: xError.code,
-        category: xError.category,
-        ...(accountWide ? { accountHalted: true } : {}),
-      };
-    }
-    if (!xError.retryable) {
-      await markDeliveryFailed(db, deliveryId, recorded);
-      await releaseQuotaSlot(db, { accountId, deliveryId });
-      return { status: 'failed', code: xError.code, category: xError.category };
-    }
-    // Rate limits and transient errors: Temporal retries this activity (at X's reset for a 429,
-    // with backoff otherwise). The delivery stays 'sending' — a timeout may have reached X — so
-    // the retry reconciles before sending, and its quota slot stays held.
-    throw failure;
-  }
 }
 
 export type CampaignRuntimeActivities = ReturnType<typeof createCampaignRuntimeActivities>;

@@ -55,13 +55,13 @@ describe('processEntries activity', () => {
   async function entriesOf(campaignId: string) {
     const rows = await testDb.db
       .selectFrom('entries')
-      .select(['username', 'eligible', 'reasons'])
+      .select(['x_user_id', 'username', 'eligible', 'reasons'])
       .where('campaign_id', '=', campaignId)
       .orderBy('x_user_id')
       .execute();
     return Object.fromEntries<{ eligible: boolean | null; codes: string[] }>(
       rows.map((row) => [
-        row.username,
+        row.username ?? row.x_user_id,
         { eligible: row.eligible, codes: row.reasons.map((r) => r.code) },
       ]),
     );

@@ -1,0 +1,66 @@
+/** The campaign's analysis report: funnel, reconciliation, deliveries per day and failures. */
+import type { Db } from '../db/client';
+import { deliveryCounts, failuresByCode, sentPerDay } from '../db/repositories/deliveries';
+import { findDraw } from '../db/repositories/draws';
+import { countRefusedDuplicateEntries, entryFunnel } from '../db/repositories/entries';
+import { listPrizeStock } from '../db/repositories/prizes';
+import { upsertReport } from '../db/repositories/reports';
+import { effectiveDailyCap } from '../domain/quota';
+import { reconcileFunnel } from '../domain/reconciliation';
+import { loadRunningCampaign } from './campaign-loader';
+
+export function createReportActivity({ db }: { db: Db }) {
+  return {
+    /** Funnel and delivery report, stored for the API and returned in brief to the workflow. */
+    async computeReport(input: { campaignId: string; now: string }) {
+      const { campaign, account } = await loadRunningCampaign(db, input.campaignId);
+      const [funnel, deliveries, perDay, failures, stock, draw] = await Promise.all([
+        entryFunnel(db, input.campaignId),
+        deliveryCounts(db, input.campaignId),
+        sentPerDay(db, { accountId: account.id, campaignId: input.campaignId }),
+        failuresByCode(db, input.campaignId),
+        listPrizeStock(db, input.campaignId),
+        findDraw(db, input.campaignId),
+      ]);
+      const attempted = deliveries.sent + deliveries.failed;
+      const reconciliation = reconcileFunnel(funnel);
+      const report = {
+        campaignId: input.campaignId,
+        generatedAt: input.now,
+        funnel: {
+          ...funnel,
+          held: reconciliation.held,
+          refusedDuplicateEntries: await countRefusedDuplicateEntries(db, input.campaignId),
+          dmAttempted: attempted,
+          delivered: deliveries.sent,
+        },
+        reconciliation,
+        deliveries,
+        // The cap the quota ledger enforced: never above what X allows, whatever was configured.
+        perDay: perDay.map((d) => ({
+          ...d,
+          cap: effectiveDailyCap({ configuredCap: account.dmDailyCap }),
+        })),
+        failures,
+        stock,
+        draw: draw
+          ? {
+              seed: draw.seed,
+              digest: draw.digest,
+              entryCount: draw.entryCount,
+              winners: draw.winners,
+            }
+          : null,
+        timings: { createdAt: campaign.createdAt.toISOString(), completedAt: input.now },
+      };
+      await upsertReport(db, input.campaignId, report);
+      return {
+        entries: funnel.participants,
+        eligible: funnel.eligible,
+        winners: funnel.won,
+        delivered: deliveries.sent,
+        failed: deliveries.failed,
+      };
+    },
+  };
+}
