@@ -344,6 +344,64 @@ describe('hostile input through the API', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  let testDb: TestDatabase;
+  let doc: {
+    paths: Record<string, Record<string, OpenApiOperationShape>>;
+  };
+  interface OpenApiOperationShape {
+    requestBody?: { content?: Record<string, { schema?: unknown }> };
+    responses: Record<string, { content?: Record<string, unknown> }>;
+  }
+  before(async () => {
+    testDb = await createTestDatabase();
+    const app = await appWith(testDb);
+    doc = (await app.inject({ url: '/docs/json' })).json();
+    await app.close();
+  });
+  after(async () => {
+    await testDb?.close();
+  });
+
+  it('states the campaign rules the schema alone cannot show', () => {
+    const body = JSON.stringify(doc.paths['/v1/campaigns']?.post?.requestBody);
+    for (const rule of [
+      /IANA/,
+      /endAt is after startAt/,
+      /winners is at most the total stock/,
+      /prize ids are unique/,
+      /NUL character/,
+      /unpaired surrogate/,
+    ]) {
+      assert.match(body, rule);
+    }
+  });
+
+  it('documents DELETE /v1/api-keys/{id} without a body in either direction', () => {
+    const operation = doc.paths['/v1/api-keys/{id}']?.delete;
+    assert.equal(operation?.requestBody, undefined);
+    assert.equal(operation?.responses['204']?.content, undefined);
+  });
+
+  it('documents the JSON errors of report.csv besides its CSV', () => {
+    const responses = doc.paths['/v1/campaigns/{id}/report.csv']?.get?.responses ?? {};
+    assert.deepEqual(Object.keys(responses['200']?.content ?? {}), ['text/csv']);
+    for (const status of ['400', '401', '403', '404', '409']) {
+      assert.deepEqual(Object.keys(responses[status]?.content ?? {}), ['application/json'], status);
+    }
+  });
+
+  it('declares 400, 413, 414, 415 and 429 on every operation', () => {
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const status of ['400', '413', '414', '415', '429']) {
+          assert.ok(operation.responses[status], `${method} ${path} declares ${status}`);
+        }
+      }
+    }
+  });
+});
+
 describe('rate limits', () => {
   let testDb: TestDatabase;
   before(async () => {
