@@ -102,3 +102,39 @@ export function identicalTextRisk(
       '{resultUrl}.',
   };
 }
+
+/** X usernames: 1–15 ASCII letters, digits or underscores. Anything else did not come from X. */
+const xUsernamePattern = /^\w{1,15}$/;
+
+/** X caps display names at 50 characters; a longer one is not X's. */
+export const maxDisplayNameLength = 50;
+
+/** Whether `value` is an X username (without `@`) as X issues them. */
+export function isXUsername(value: unknown): value is string {
+  return typeof value === 'string' && xUsernamePattern.test(value);
+}
+
+/**
+ * Characters that must not reach a message or page from a display name: controls (NUL included),
+ * bidirectional overrides that can reverse the text around them, and unpaired surrogates.
+ */
+const unsafeDisplayCharacters =
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A display name from X made safe for a template: unsafe characters removed, length capped. */
+export function safeDisplayName(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const cleaned = value.replace(unsafeDisplayCharacters, '').trim();
+  if (cleaned === '') return null;
+  return Array.from(cleaned).slice(0, maxDisplayNameLength).join('');
+}
+
+/**
+ * The `{name}` of a recipient: `@username` when X sent a valid one, else the safe display name,
+ * else a neutral address. Never a value X did not vouch for verbatim.
+ */
+export function recipientName(user: { username?: unknown; displayName?: unknown }): string {
+  if (isXUsername(user.username)) return `@${user.username}`;
+  return safeDisplayName(user.displayName) ?? 'お客様';
+}
