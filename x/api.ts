@@ -411,6 +411,10 @@ export async function readPage<T extends XUser | XPost | XDmEvent>(
     });
     const answer = recorder.answer(response);
     const body = answer.body;
+    // An empty list comes with `meta`; errors alone mean X refused the list itself (its subject
+    // is missing, suspended or hidden), which is never an empty success.
+    if (body.data === undefined && body.meta === undefined)
+      usableData(answer, spec.operation, () => false);
     const meta = (body.meta ?? {}) as Json;
     const users = includedUsers(body);
     const rows = records(body.data);

@@ -148,6 +148,17 @@ describe('refusals in a 2xx answer', () => {
     assert.equal(xError.httpStatus, 201);
   });
 
+  it('fails a list read X refused as a whole, instead of reading it as an empty list', async () => {
+    const run = await runActivity(() =>
+      h.activities.xListFollowers({ accountId: h.accountId, userId: '1790000000000009999' }),
+    );
+    assert.equal(run.result, undefined, 'not an empty list of followers');
+    const xError = classified(run.error);
+    assert.equal(xError.code, 'user_not_found');
+    assert.equal(xError.httpStatus, 200);
+    assert.match(JSON.stringify(loggedRaw('user_not_found').body), /Could not find user/);
+  });
+
   it('logs partial errors beside usable data raw, with the status, and no credentials', async () => {
     applyAction(h.emulator, { type: 'update_user', user: 'alice', patch: { suspended: true } });
     const run = await runActivity(() =>
