@@ -127,7 +127,15 @@ export async function createSenderAccount(
 ): Promise<string> {
   accountCounter += 1;
   const id = `acct-${accountCounter}-${Math.floor(Math.random() * 1e9)}`;
-  await db.insertInto('accounts').values({ id, handle: 'kuji_sender' }).execute();
+  // Handles are unique: the first account is @kuji_sender, later ones (the same sender on X)
+  // get their own handle.
+  const taken = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('handle', '=', 'kuji_sender')
+    .executeTakeFirst();
+  const handle = taken ? `kuji_sender_${id}` : 'kuji_sender';
+  await db.insertInto('accounts').values({ id, handle }).execute();
   await storeAccountCredentials(db, key, id, credentials);
   return id;
 }
