@@ -130,7 +130,9 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
         winners: people.length,
         overrides: {
           schedule: {
-            startAt: new Date(serverNow.getTime() + 60_000).toISOString(),
+            // X dates entries by its own (wall) clock, which the skipped server clock has left
+            // behind: the period opens before X's now, so DMs sent from here on fall inside it.
+            startAt: new Date(Math.min(serverNow.getTime(), Date.now()) - 60_000).toISOString(),
             endAt: new Date(serverNow.getTime() + 40 * 60_000).toISOString(),
             timezone: 'Asia/Tokyo',
           },
