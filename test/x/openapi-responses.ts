@@ -133,13 +133,26 @@ export function createResponseValidator(spec: OpenApiDocument = loadXOpenApi()) 
   };
 }
 
+export interface ProblemSchema {
+  required?: string[];
+  properties?: Record<string, { enum?: string[] }>;
+}
+
+/** The members of the document's Problem union, each with the one `type` URI it names. */
+export function specProblemSchemas(
+  spec: OpenApiDocument = loadXOpenApi(),
+): { name: string; type: string; schema: ProblemSchema }[] {
+  const problem = spec.components.schemas.Problem as { oneOf?: { $ref: string }[] } | undefined;
+  return (problem?.oneOf ?? []).map((member) => {
+    const name = member.$ref.replace('#/components/schemas/', '');
+    const schema = (spec.components.schemas[name] ?? {}) as ProblemSchema;
+    const types = schema.properties?.type?.enum ?? [];
+    if (types.length !== 1) throw new Error(`${name} names ${types.length} problem types`);
+    return { name, type: types[0] as string, schema };
+  });
+}
+
 /** The `type` URIs of the document's Problem union. */
 export function specProblemTypeUris(spec: OpenApiDocument = loadXOpenApi()): string[] {
-  const problem = spec.components.schemas.Problem as { oneOf?: { $ref: string }[] } | undefined;
-  return (problem?.oneOf ?? []).flatMap((member) => {
-    const name = member.$ref.replace('#/components/schemas/', '');
-    const schema = spec.components.schemas[name] as
-      { properties?: { type?: { enum?: string[] } } } | undefined;
-    return schema?.properties?.type?.enum ?? [];
-  });
+  return specProblemSchemas(spec).map((entry) => entry.type);
 }

@@ -4,8 +4,6 @@
  * and the refusals the issue names land in the right category.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   classifyPartialErrors,
@@ -13,31 +11,16 @@ import {
   type XError,
   type XOperation,
 } from '../../domain/x-errors';
+import { loadXOpenApi, specProblemSchemas, type ProblemSchema } from './openapi-responses';
 
-interface SchemaObject {
-  required?: string[];
-  properties?: Record<string, { enum?: string[] }>;
-  oneOf?: { $ref: string }[];
-  discriminator?: { mapping?: Record<string, string> };
-}
-
-const spec = JSON.parse(
-  readFileSync(path.resolve(__dirname, '../../x/openapi/openapi.json'), 'utf8'),
-) as { components: { schemas: Record<string, SchemaObject> } };
-
-const schemas = spec.components.schemas;
+const spec = loadXOpenApi();
 
 /** The problem types of the document: the `Problem` union's members and their `type` enums. */
-function specProblemTypes(): { type: string; schema: SchemaObject }[] {
-  const problem = schemas.Problem;
-  assert.ok(problem?.oneOf, 'the spec defines a Problem union');
-  const found = problem.oneOf.map((member) => {
-    const schema = schemas[member.$ref.replace('#/components/schemas/', '')];
-    assert.ok(schema, `${member.$ref} exists`);
-    const types = schema.properties?.type?.enum ?? [];
-    assert.equal(types.length, 1, `${member.$ref} names one type`);
-    return { type: types[0] as string, schema };
-  });
+function specProblemTypes(): { type: string; schema: ProblemSchema }[] {
+  const found = specProblemSchemas(spec);
+  const problem = spec.components.schemas.Problem as {
+    discriminator?: { mapping?: Record<string, string> };
+  };
   // The discriminator must not name a type the union lacks.
   for (const type of Object.keys(problem.discriminator?.mapping ?? {}))
     assert.ok(
@@ -59,7 +42,11 @@ const operations: XOperation[] = [
 ];
 
 /** A body with every field the spec requires, in neutral words that name no other failure. */
-function problemBody(type: string, schema: SchemaObject, status?: number): Record<string, unknown> {
+function problemBody(
+  type: string,
+  schema: ProblemSchema,
+  status?: number,
+): Record<string, unknown> {
   const body: Record<string, unknown> = { type, title: 'Problem', detail: 'See the type.' };
   for (const field of schema.required ?? []) body[field] ??= field === 'field' ? 'text' : 'user';
   if (status !== undefined) body.status = status;
