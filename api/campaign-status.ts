@@ -1,4 +1,8 @@
-import { isGrpcDeadlineError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  isGrpcCancelledError,
+  isGrpcDeadlineError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type CampaignStatus, statusQuery } from '../workflows/messages';
 
@@ -48,6 +52,21 @@ function liveStatusError(code: LiveStatusErrorCode): LiveStatusError {
   return { code, reason: liveStatusReasons[code] };
 }
 
+function failureCode(queryFailure: unknown, describeFailure: unknown): LiveStatusErrorCode {
+  if (
+    queryFailure instanceof WorkflowNotFoundError ||
+    describeFailure instanceof WorkflowNotFoundError
+  ) {
+    return 'workflow_not_found';
+  }
+  // Nothing here cancels a call: a CANCELLED comes from the server, whose side of the call ended
+  // with the deadline it was sent, a moment before the client's own timer.
+  if (isGrpcDeadlineError(queryFailure) || isGrpcCancelledError(queryFailure)) {
+    return 'status_query_timeout';
+  }
+  return 'status_query_failed';
+}
+
 /**
  * The workflow's execution status and its `status` query, both within one short deadline, so
  * the answer reflects whatever changed the workflow (API, CLI or Web UI signal) and never hangs
@@ -71,14 +90,7 @@ export async function readCampaignWorkflowStatus(
     return { live: true, status, state: queried.value, error: null };
   }
   const failure: unknown = queried.reason;
-  const notFound =
-    failure instanceof WorkflowNotFoundError ||
-    (described.status === 'rejected' && described.reason instanceof WorkflowNotFoundError);
-  const code: LiveStatusErrorCode = notFound
-    ? 'workflow_not_found'
-    : isGrpcDeadlineError(failure)
-      ? 'status_query_timeout'
-      : 'status_query_failed';
+  const code = failureCode(failure, described.status === 'rejected' ? described.reason : null);
   log.warn({ err: failure, workflowId, code }, 'status query failed: answering the stored state');
   return { live: false, status, state: null, error: liveStatusError(code) };
 }

@@ -335,6 +335,29 @@ describe('campaigns API (API → Temporal dev server → worker → PostgreSQL)'
     });
   });
 
+  describe('GET /v1/campaigns/:id (workflow gone)', () => {
+    it('answers the stored state, marked workflow_not_found, when Temporal no longer has the run', async () => {
+      const campaign = await seedCampaign(testDb.db, { accountId, id: 'retention-passed' });
+      await markCampaignStarted(
+        testDb.db,
+        campaign.id,
+        campaignWorkflowId(campaign.id),
+        '00000000-0000-4000-8000-000000000000',
+      );
+      const response = await api.app.inject({
+        url: '/v1/campaigns/retention-passed',
+        headers: api.auth('viewer'),
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      const detail = response.json<LiveDetail>();
+      assert.equal(detail.campaign.phase, 'preflight');
+      assert.equal(detail.workflow.live, false);
+      assert.equal(detail.workflow.status, null);
+      assert.equal(detail.workflow.state, null);
+      assert.equal(detail.workflow.liveError?.code, 'workflow_not_found');
+    });
+  });
+
   describe('GET /healthz', () => {
     it('reports the database and Temporal as up', async () => {
       const response = await api.app.inject({ url: '/healthz' });
