@@ -207,6 +207,8 @@ export default function campaignRoutes(app: FastifyInstance) {
       onRequest: app.authorize(roles.read),
       schema: {
         summary: 'List campaigns, newest first',
+        description:
+          'The stored state of each (phase, paused as last recorded); `GET /v1/campaigns/{id}` gives a campaign’s live state.',
         tags: ['campaigns'],
         querystring: listCampaignsQuerySchema,
         response: { 200: z.object({ campaigns: z.array(campaignSchema) }), ...errorResponses },
