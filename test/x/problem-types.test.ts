@@ -8,9 +8,11 @@ import { describe, it } from 'node:test';
 import {
   classifyPartialErrors,
   classifyXFailure,
+  problemTypeSlug,
   type XError,
   type XOperation,
 } from '../../domain/x-errors';
+import { decisiveProblemTypes, genericProblemTypes } from '../../domain/x-problem-types';
 import { loadXOpenApi, specProblemSchemas, type ProblemSchema } from './openapi-responses';
 
 const spec = loadXOpenApi();
@@ -92,6 +94,16 @@ describe("X's OpenAPI problem types", () => {
           assertDeliberate(partial, `${full} as a partial error of ${operation}`);
         }
       }
+    }
+  });
+
+  it('each have an entry of their own in the problem-type table', () => {
+    for (const { type } of problemTypes) {
+      const slug = problemTypeSlug(type) ?? '';
+      assert.ok(
+        slug in decisiveProblemTypes || slug in genericProblemTypes,
+        `${type} is not in domain/x-problem-types.ts`,
+      );
     }
   });
 
