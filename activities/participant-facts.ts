@@ -12,7 +12,7 @@ import type { CampaignConfig } from '../domain/campaign-config';
 import type { EntrySource } from '../domain/consent';
 import { type ParticipantRecord, refusedDuplicateEntries } from '../domain/eligibility';
 import { xErrorFromDetails } from '../domain/x-errors';
-import type { XActivities } from './x-activities';
+import type { XActivities, XRateLimit } from './x-activities';
 
 export interface StoredFacts extends ParticipantRecord {
   sources: EntrySource[];
@@ -82,6 +82,15 @@ const USERS_LOOKUP_BATCH = 100;
 /** Pages of a participant's following list read before giving up on finding an account. */
 const FOLLOWING_PAGES = 15;
 
+/** Retried by Temporal at the window's reset; the batch's claim rolls back meanwhile. */
+function lookupBudgetSpent(window: XRateLimit, at: Date): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'rate_limited',
+    message: `users lookup window spent until ${window.resetAt}`,
+    nextRetryDelay: Math.max(1_000, Date.parse(window.resetAt) - at.getTime() + 1_000),
+  });
+}
+
 function unreadableParticipant(error: unknown): boolean {
   if (!(error instanceof ApplicationFailure)) return false;
   return xErrorFromDetails(error.details)?.category === 'recipient_unreachable';
@@ -101,9 +110,15 @@ export function createFactFetcher({ db, x, now }: FactFetcherDeps) {
     refresh: boolean,
   ): Promise<void> {
     const pending = subjects.filter((s) => refresh || !s.facts.profileCheckedAt);
+    let window: XRateLimit | undefined;
     for (let start = 0; start < pending.length; start += USERS_LOOKUP_BATCH) {
+      // X's window for the lookup is spent: come back at its reset rather than be refused.
+      if (window && window.remaining <= 0 && Date.parse(window.resetAt) > now().getTime()) {
+        throw lookupBudgetSpent(window, now());
+      }
       const batch = pending.slice(start, start + USERS_LOOKUP_BATCH);
       const answer = await x.xLookupUsers({ accountId, ids: batch.map((s) => s.xUserId) });
+      window = answer.rateLimit;
       const found = new Map(answer.users.map((user) => [user.id, user]));
       const suspended = new Set(
         answer.errors

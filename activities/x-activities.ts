@@ -686,13 +686,13 @@ export function createXActivities(deps: XActivitiesDeps) {
     /** Up to 100 users; the ones X cannot return come back classified in `errors`. */
     async xLookupUsers(
       input: AccountInput & ({ ids: string[] } | { usernames: string[] }),
-    ): Promise<{ users: XUser[]; errors: XError[] }> {
+    ): Promise<{ users: XUser[]; errors: XError[]; rateLimit?: XRateLimit }> {
       try {
         const { client } = await clients.forAccount(input.accountId);
         const by = 'ids' in input ? { ids: input.ids } : { usernames: input.usernames };
         const page = await lookupUsers(client, by);
         logPartialErrors('xLookupUsers', input.accountId, page);
-        return { users: page.items, errors: page.partialErrors };
+        return { users: page.items, errors: page.partialErrors, rateLimit: page.rateLimit };
       } catch (error) {
         fail(error, 'xLookupUsers', input.accountId);
       }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import { createXActivities } from '../../activities/x-activities';
 import { countUnprocessedEvents, insertEntryEvents } from '../../db/repositories/entries';
@@ -165,5 +166,41 @@ describe('processEntries activity', () => {
     );
     assert.equal(again.result?.processed, 250);
     assert.equal(lookups(), 3);
+  });
+  it('stops before X refuses a lookup: a spent window sends the batch back until its reset', async () => {
+    const people = participants(250, 'budget');
+    const scenario = worldScenario(people);
+    scenario.rateLimits = {
+      ...scenario.rateLimits,
+      'users.lookup': { limit: 2, windowSeconds: 900 },
+    };
+    await emulator.loadScenario(scenario);
+    const accountId = await seedLinkedAccount(testDb.db);
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people,
+      config: dmKeywordDrawConfig(accountId, new Date(), { winners: 3 }),
+    });
+    const activities = runtime();
+    await activities.prepareCampaign({ campaignId: campaign.id });
+
+    const run = await runActivity(() =>
+      activities.processEntries({
+        campaignId: campaign.id,
+        now: new Date().toISOString(),
+        limit: 500,
+      }),
+    );
+
+    assert.ok(run.error instanceof ApplicationFailure, String(run.error));
+    assert.equal(run.error.type, 'rate_limited');
+    assert.ok(Number(run.error.nextRetryDelay) > 0, 'retried at the reset');
+    const lookups = emulator.requestLog.filter((r) => r.path === '/2/users');
+    assert.deepEqual(
+      lookups.map((r) => r.status),
+      [200, 200],
+      'the third batch waits for the reset instead of being refused',
+    );
+    assert.equal(await countUnprocessedEvents(testDb.db, campaign.id), 250, 'nothing is lost');
   });
 });
