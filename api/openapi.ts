@@ -1,3 +1,4 @@
+import type { SwaggerTransformObject } from '@fastify/swagger';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 
 type Transform = typeof jsonSchemaTransform;
@@ -27,4 +28,25 @@ export const openApiTransform: Transform = (input) => {
     }
   }
   return transformed;
+};
+
+type Operation = {
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: object }> };
+};
+
+/**
+ * The finished document: a body with a default (an action's optional `{ reason }`, say) is not
+ * required, since the API takes the request without one.
+ */
+export const openApiTransformObject: SwaggerTransformObject = (document) => {
+  if (!('openapiObject' in document)) return document.swaggerObject;
+  const openapi = document.openapiObject;
+  for (const methods of Object.values(openapi.paths ?? {})) {
+    for (const operation of Object.values(methods ?? {}) as Operation[]) {
+      const body = operation?.requestBody;
+      const schema = body?.content?.['application/json']?.schema;
+      if (body && schema && 'default' in schema) body.required = false;
+    }
+  }
+  return openapi;
 };

@@ -70,7 +70,28 @@ export default fp(function errorHandler(app: FastifyInstance) {
   const routeMethods = new RouteMethods();
   app.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
 
+  /** A request no route took: 405 with `allow` when the path has other methods, else 404. */
+  function answerUnrouted(request: FastifyRequest, reply: FastifyReply) {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = routeMethods.allowed(path);
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      return reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({
+          code: 'method_not_allowed',
+          message: `${request.method} is not allowed here; allowed: ${allowed.join(', ')} / このパスで使えるメソッド: ${allowed.join(', ')}`,
+        });
+    }
+    return reply
+      .status(404)
+      .send({ code: 'route_not_found', message: `No route ${request.method} ${path}` });
+  }
+
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+    // Fastify may fail a request no route took (a QUERY without a content type, say) before
+    // the not-found handler runs: the answer is still 405 or 404.
+    if (request.is404) return answerUnrouted(request, reply);
     if (error instanceof AppError) {
       return reply.status(error.statusCode).send({
         code: error.code,
@@ -105,20 +126,5 @@ export default fp(function errorHandler(app: FastifyInstance) {
     return reply.status(500).send({ code: 'internal_error', message: 'Internal server error' });
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? request.url;
-    const allowed = routeMethods.allowed(path);
-    if (allowed.length > 0 && !allowed.includes(request.method)) {
-      return reply
-        .status(405)
-        .header('allow', allowed.join(', '))
-        .send({
-          code: 'method_not_allowed',
-          message: `${request.method} is not allowed here; allowed: ${allowed.join(', ')} / このパスで使えるメソッド: ${allowed.join(', ')}`,
-        });
-    }
-    return reply
-      .status(404)
-      .send({ code: 'route_not_found', message: `No route ${request.method} ${path}` });
-  });
+  app.setNotFoundHandler((request, reply) => answerUnrouted(request, reply));
 });

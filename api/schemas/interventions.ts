@@ -48,6 +48,7 @@ export const misdeliveryBodySchema = z
     reason: z.string().min(1).max(1000).describe('What was wrong with the message'),
     followUpText: z
       .string()
+      .regex(/\S/, 'must not be blank')
       .trim()
       .min(1)
       .max(10_000)

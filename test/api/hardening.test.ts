@@ -202,6 +202,15 @@ describe('hostile input through the API', () => {
       assert.deepEqual(String(response.headers.allow).split(', ').sort(), ['GET', 'HEAD', 'POST']);
     });
 
+    it('answers 405 for a method Fastify parses with a body but no route takes (QUERY)', async () => {
+      const response = await inject({
+        method: 'QUERY',
+        url: '/v1/interventions',
+        headers: auth('admin'),
+      });
+      assert.equal(response.statusCode, 405, response.body);
+    });
+
     it('answers 404 for a path no route has', async () => {
       const response = await inject({ url: '/v1/nothing-here', headers: auth('admin') });
       assert.equal(response.statusCode, 404);
