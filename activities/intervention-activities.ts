@@ -6,6 +6,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import { clearAccountHalt } from '../db/repositories/accounts';
+import { findActiveApprover } from '../db/repositories/approvers';
 import { insertAuditEntry, type AuditEntry } from '../db/repositories/audit-log';
 import { findCampaignById, pinApprovedConfigVersion } from '../db/repositories/campaigns';
 import {
@@ -209,6 +210,14 @@ export function createInterventionActivities({ db }: { db: Db }) {
     },
 
     /** An action that reached the workflow directly (Web UI, CLI), recorded with its outcome. */
+    /**
+     * Whether `by` names a live approver key (role approver or admin): approvals that reach the
+     * workflow without the API (a signal from the Web UI or CLI) are checked here.
+     */
+    async isActiveApprover(input: { by: string }): Promise<boolean> {
+      return (await findActiveApprover(db, input.by)) !== undefined;
+    },
+
     async recordAudit(entry: AuditEntry): Promise<void> {
       await insertAuditEntry(db, entry);
     },

@@ -184,6 +184,8 @@ export async function campaignWorkflow(
   // No entry is left undecided: a nudge during sending wakes the next pass, sending pauses for
   // new entries, and every stored event is decided before the draw, the last send and the report.
   const noEntryLost = changeMidApproval && patched('no-entry-lost');
+  // An approval names a live approver's API key id, whichever way it arrives (API, Web UI, CLI).
+  const approverCheck = noEntryLost && patched('approver-check');
   const loop: NonNullable<ResumeState['loop']> = resume?.loop ?? {
     reapprovalNeeded: false,
     recentFailures: [],
@@ -211,8 +213,17 @@ export async function campaignWorkflow(
   setHandler(statusQuery, () => status);
 
   /** Why `by` may not approve now, or null. Shared by the approve signal and update. */
-  function approvalRefusal(by: string): { code: string; message: string } | null {
-    if (status.phase !== 'awaiting_approval' || status.approvedBy) {
+  function approvalRefusal(
+    by: string,
+    /**
+     * Checked again after the approver's key was looked up: the approval was in time when it
+     * arrived, and a change recorded meanwhile may have taken the workflow through `scheduled`
+     * on its way back to awaiting approval; only an approval recorded meanwhile ends its chance.
+     */
+    arrivedInTime = false,
+  ): { code: string; message: string } | null {
+    const stillWanted = arrivedInTime && loop.reapprovalNeeded;
+    if ((status.phase !== 'awaiting_approval' && !stillWanted) || status.approvedBy) {
       return {
         code: 'invalid_in_phase',
         message: `Campaign is in phase '${status.phase}'${status.approvedBy ? ` and approved by ${status.approvedBy}` : ''}; approval is only possible in 'awaiting_approval'`,
@@ -246,6 +257,18 @@ export async function campaignWorkflow(
     return null;
   }
 
+  /**
+   * Why `by` is no approver at all, or null: approvals that reach the workflow without the API
+   * (a signal typed in the Web UI or CLI) carry whatever name was typed, so the key is looked up.
+   */
+  async function approverRefusal(by: string): Promise<{ code: string; message: string } | null> {
+    if (!approverCheck || (await people.isActiveApprover({ by }))) return null;
+    return {
+      code: 'not_an_approver',
+      message: `'${by}' is not the id of an active approver's API key; an approval names the approver's key id`,
+    };
+  }
+
   async function audit(
     actor: string,
     action: string,
@@ -263,7 +286,11 @@ export async function campaignWorkflow(
   }
 
   setHandler(approveSignal, async ({ by }) => {
-    const refusal = approvalRefusal(by);
+    let refusal = approvalRefusal(by);
+    // Checked again after the look-up: another approval may have been recorded meanwhile.
+    if (!refusal && approverCheck) {
+      refusal = (await approverRefusal(by)) ?? approvalRefusal(by, true);
+    }
     if (refusal?.code === 'invalid_in_phase' && !peopleInTheLoop) return;
     if (refusal) {
       if (refusal.code !== 'invalid_in_phase') {
@@ -278,6 +305,13 @@ export async function campaignWorkflow(
   setHandler(
     approveUpdate,
     async ({ by }) => {
+      const refusal = approverCheck
+        ? ((await approverRefusal(by)) ?? approvalRefusal(by, true))
+        : null;
+      if (refusal) {
+        await audit(by, 'campaign.approve', 'refused', { code: refusal.code });
+        refuse(refusal.code, refusal.message, status.phase);
+      }
       status.approvedBy = by;
       await audit(by, 'campaign.approve', 'ok');
       return { approvedBy: by };
@@ -381,6 +415,18 @@ export async function campaignWorkflow(
   setHandler(
     resolveInterventionUpdate,
     async ({ by, interventionId, resolution, note, stock }) => {
+      if (approverCheck && resolution === 'send_follow_up') {
+        // The follow-up DM goes out under the brand's name: an approver, not only someone else.
+        const refusal = await approverRefusal(by);
+        if (refusal) {
+          await audit(by, 'intervention.resolve', 'refused', {
+            code: refusal.code,
+            interventionId,
+            resolution,
+          });
+          refuse(refusal.code, refusal.message, status.phase);
+        }
+      }
       const intervention = open.find((i) => i.id === interventionId);
       if (!intervention) {
         // Resolved by another handler while this one waited: nothing more to do.

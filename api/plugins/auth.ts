@@ -23,8 +23,13 @@ export const roles = {
   admin: [],
 } as const satisfies Record<string, readonly ApiRole[]>;
 
-export function actorName(request: FastifyRequest): string {
-  return request.principal?.name ?? 'anonymous';
+/**
+ * Who is acting: the API key's id. Key names are for display (unique among live keys, but a
+ * revoked key's name can be reused), so the audit log, authorship and approvals record the id,
+ * the same id an approval typed in the Temporal Web UI must name.
+ */
+export function actorId(request: FastifyRequest): string {
+  return request.principal?.id ?? 'anonymous';
 }
 
 export default fp(function auth(app: FastifyInstance) {

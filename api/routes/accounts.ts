@@ -13,7 +13,7 @@ import { listInterventions } from '../../db/repositories/interventions';
 import { resolveInterventionUpdate } from '../../workflows/messages';
 import { runCampaignUpdate } from '../campaign-workflow';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
-import { actorName, roles } from '../plugins/auth';
+import { actorId, roles } from '../plugins/auth';
 import { AppError, notFound } from '../errors';
 import { errorResponses, idParamsSchema } from '../schemas/common';
 import { pageQuerySchema } from '../schemas/pagination';
@@ -56,7 +56,7 @@ export default function accountRoutes(app: FastifyInstance) {
           `Account '${body.id}' or handle '@${body.handle.replace(/^@/, '')}' already exists`,
         );
       await insertAuditEntry(app.db, {
-        actor: actorName(request),
+        actor: actorId(request),
         action: 'account.create',
         subject: account.id,
         outcome: 'ok',
@@ -127,7 +127,7 @@ export default function accountRoutes(app: FastifyInstance) {
     async (request) => {
       const account = await findAccountById(app.db, request.params.id);
       if (!account) throw notFound('account', request.params.id);
-      const actor = actorName(request);
+      const actor = actorId(request);
       const wasHalted = await clearAccountHalt(app.db, account.id);
       const stops = await listInterventions(app.db, {
         accountId: account.id,

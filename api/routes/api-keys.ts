@@ -8,7 +8,7 @@ import {
   revokeApiKey,
 } from '../../db/repositories/api-keys';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
-import { actorName, roles } from '../plugins/auth';
+import { actorId, roles } from '../plugins/auth';
 import { AppError, notFound } from '../errors';
 import { errorResponses, idParamsSchema } from '../schemas/common';
 import { pageQuerySchema } from '../schemas/pagination';
@@ -67,7 +67,7 @@ export default function apiKeyRoutes(app: FastifyInstance) {
         },
       );
       await insertAuditEntry(app.db, {
-        actor: actorName(request),
+        actor: actorId(request),
         action: 'api_key.create',
         subject: principal.id,
         outcome: 'ok',
@@ -112,7 +112,7 @@ export default function apiKeyRoutes(app: FastifyInstance) {
       if (!(await revokeApiKey(app.db, request.params.id)))
         throw notFound('api_key', request.params.id);
       await insertAuditEntry(app.db, {
-        actor: actorName(request),
+        actor: actorId(request),
         action: 'api_key.revoke',
         subject: request.params.id,
         outcome: 'ok',

@@ -36,7 +36,7 @@ import {
 import { readCampaignWorkflowStatus } from '../campaign-status';
 import { campaignClosed, runCampaignUpdate } from '../campaign-workflow';
 import { acceptEmptyBodies } from '../empty-bodies';
-import { actorName, roles } from '../plugins/auth';
+import { actorId, roles } from '../plugins/auth';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
 import {
@@ -146,7 +146,7 @@ export default function campaignRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const { config, start } = request.body;
-      const actor = actorName(request);
+      const actor = actorId(request);
       const account = await findAccountById(app.db, config.accountId);
       if (!account) {
         throw new AppError(
@@ -195,7 +195,7 @@ export default function campaignRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const campaign = await startCampaignWorkflow(
         await loadCampaign(request.params.id),
-        actorName(request),
+        actorId(request),
       );
       return reply.status(202).send({ campaign: present(campaign) });
     },
@@ -269,7 +269,7 @@ export default function campaignRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const campaign = await loadCampaign(request.params.id);
-      const actor = actorName(request);
+      const actor = actorId(request);
       return runCampaignUpdate(app, campaign, { actor, action: 'campaign.approve' }, (handle) =>
         handle.executeUpdate(approveUpdate, {
           args: [{ by: actor, ...(request.body.reason ? { reason: request.body.reason } : {}) }],
@@ -302,7 +302,7 @@ export default function campaignRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const campaign = await loadCampaign(request.params.id);
-      const actor = actorName(request);
+      const actor = actorId(request);
       const { config } = request.body;
       const previous = campaignConfigSchema.safeParse(campaign.config);
       const fixed: string[] = [];
@@ -411,7 +411,7 @@ export default function campaignRoutes(app: FastifyInstance) {
       },
       async (request, reply) => {
         const campaign = await loadCampaign(request.params.id);
-        const actor = actorName(request);
+        const actor = actorId(request);
         if (!campaign.workflowId) {
           throw new AppError(
             409,

@@ -20,7 +20,7 @@ import {
 import { runCampaignUpdate } from '../campaign-workflow';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
-import { actorName, roles } from '../plugins/auth';
+import { actorId, roles } from '../plugins/auth';
 import { errorResponses, idParamsSchema } from '../schemas/common';
 import { pageQuerySchema } from '../schemas/pagination';
 import {
@@ -236,7 +236,7 @@ export default function interventionRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const campaign = await requireCampaign(app.db, request.params.id);
-      const actor = actorName(request);
+      const actor = actorId(request);
       const { resolution, note, stock } = request.body;
       if (resolution === 'send_follow_up' && request.principal?.role === 'operator') {
         throw new AppError(
@@ -292,7 +292,7 @@ export default function interventionRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const campaign = await requireCampaign(app.db, request.params.id);
-      const actor = actorName(request);
+      const actor = actorId(request);
       const { reason, followUpText, selector } = request.body;
       const summary = await runCampaignUpdate(
         app,
@@ -336,7 +336,7 @@ export default function interventionRoutes(app: FastifyInstance) {
         response: { 200: resendResponseSchema, ...errorResponses },
       },
     },
-    async (request) => resend(request.params.id, actorName(request), request.body.deliveryIds),
+    async (request) => resend(request.params.id, actorId(request), request.body.deliveryIds),
   );
 
   r.post(
@@ -353,6 +353,6 @@ export default function interventionRoutes(app: FastifyInstance) {
         response: { 200: resendResponseSchema, ...errorResponses },
       },
     },
-    async (request) => resend(request.params.id, actorName(request), [request.params.deliveryId]),
+    async (request) => resend(request.params.id, actorId(request), [request.params.deliveryId]),
   );
 }

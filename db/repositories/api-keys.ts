@@ -33,10 +33,11 @@ const uniqueViolation = '23505';
 /** Inserts a key; throws ApiKeyNameTakenError when an active key has the same name. */
 export async function insertApiKey(
   db: Db,
-  key: { name: string; role: ApiRole; secret?: string },
+  key: { name: string; role: ApiRole; secret?: string; id?: string },
 ): Promise<{ principal: ApiKeyPrincipal; secret: string }> {
   const secret = key.secret ?? generateApiKeySecret();
-  const id = `key_${randomBytes(8).toString('hex')}`;
+  // The key's id is who its holder is (audit log, approvals, authorship); random unless given.
+  const id = key.id ?? `key_${randomBytes(8).toString('hex')}`;
   const inserted = await db
     .insertInto('api_keys')
     .values({

@@ -78,7 +78,7 @@ describe('delivery and entry routes (API → PostgreSQL)', () => {
       temporalConfig: { namespace: 'default', taskQueue: 'unused' },
     });
     for (const role of ['admin', 'operator', 'approver', 'viewer'] as const) {
-      keys[role] = (await insertApiKey(testDb.db, { name: role, role })).secret;
+      keys[role] = (await insertApiKey(testDb.db, { id: role, name: role, role })).secret;
     }
   });
   after(async () => {

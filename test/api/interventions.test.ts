@@ -164,7 +164,9 @@ describe('people-in-the-loop API (API → Temporal dev server → worker → Pos
     );
     api = await startApiHarness(env, testDb, { xApiBaseUrl: emulator.url });
     // A second approver: a misdelivery's reporter may not approve its own follow-up.
-    approver2Key = (await insertApiKey(testDb.db, { name: 'approver2', role: 'approver' })).secret;
+    approver2Key = (
+      await insertApiKey(testDb.db, { id: 'approver2', name: 'approver2', role: 'approver' })
+    ).secret;
   });
   after(async () => {
     await api?.close();

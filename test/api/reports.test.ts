@@ -98,7 +98,7 @@ describe('report routes (API → PostgreSQL)', () => {
       temporalConfig: { namespace: 'default', taskQueue: 'unused' },
     });
     for (const role of ['admin', 'operator', 'approver', 'viewer'] as const) {
-      keys[role] = (await insertApiKey(testDb.db, { name: role, role })).secret;
+      keys[role] = (await insertApiKey(testDb.db, { id: role, name: role, role })).secret;
     }
     const accountId = uniqueId('acct');
     await insertAccount(testDb.db, { id: accountId, handle: 'kuji_demo' });

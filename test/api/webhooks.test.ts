@@ -696,8 +696,9 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
       );
 
       // The API shows what a person can still do, and refuses what Kuji no longer does.
-      const operator = (await insertApiKey(testDb.db, { name: 'after-close', role: 'operator' }))
-        .secret;
+      const operator = (
+        await insertApiKey(testDb.db, { id: 'after-close', name: 'after-close', role: 'operator' })
+      ).secret;
       const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
         app.inject({
           method,

@@ -53,7 +53,7 @@ export async function startApiHarness(
     ['viewer', 'viewer'],
   ];
   for (const [name, role] of people) {
-    keys[name] = (await insertApiKey(testDb.db, { name, role })).secret;
+    keys[name] = (await insertApiKey(testDb.db, { id: name, name, role })).secret;
   }
   return {
     app,

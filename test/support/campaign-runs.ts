@@ -34,7 +34,7 @@ import {
 } from './campaign-world';
 import type { TestDatabase } from './database';
 import { createTestDatabase } from './database';
-import { testCredentialsKey } from './fixtures';
+import { testCredentialsKey, seedApprovers } from './fixtures';
 import { createTimeSkippingEnv, stepPastDueTimers, workflowBundle } from './temporal';
 import { startXEmulator } from '../../x/emulator';
 
@@ -312,6 +312,7 @@ export async function withCampaignHarness<T>(
     createTestDatabase(),
     startXEmulator({ port: 0 }),
   ]);
+  await seedApprovers(testDb.db);
   try {
     return await work({ env, testDb, emulator });
   } finally {

@@ -118,6 +118,8 @@ export async function seedCampaignWithEntries(
     config: CampaignConfigInput;
     people: Participant[];
     author?: string;
+    /** What each participant DMed (default 参加します, matching the default keyword). */
+    text?: string;
   },
 ) {
   const config = campaignConfigSchema.parse(options.config);
@@ -139,7 +141,7 @@ export async function seedCampaignWithEntries(
         source: 'dm_keyword' as const,
         xUserId: p.id,
         username: p.username,
-        text: '参加します',
+        text: options.text ?? '参加します',
         receivedVia: 'webhook' as const,
       })),
     );

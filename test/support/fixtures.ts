@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db } from '../../db/client';
 import { insertAccount } from '../../db/repositories/accounts';
 import { insertCampaign } from '../../db/repositories/campaigns';
@@ -68,4 +69,25 @@ export async function seedCampaign(
   });
   if (!campaign) throw new Error('seedCampaign: id already used');
   return campaign;
+}
+
+/**
+ * The approvers of the workflow tests as live API keys whose ids are their names: an approval
+ * names the approver's key id, and the workflow looks it up (`isActiveApprover`).
+ */
+export async function seedApprovers(db: Db, ids: readonly string[] = ['bob', 'carol', 'dave']) {
+  await db
+    .insertInto('api_keys')
+    .values(
+      ids.map((id) => ({
+        id,
+        name: id,
+        role: 'approver' as const,
+        key_hash: createHash('sha256').update(`test-approver-${id}`).digest('hex'),
+        key_prefix: 'kuji_test',
+        revoked_at: null,
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }

@@ -38,7 +38,7 @@ import {
   worldScenario,
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { testCredentialsKey } from '../support/fixtures';
+import { testCredentialsKey, seedApprovers } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
 import { createTimeSkippingEnv, resolveClearOfTimers, workflowBundle } from '../support/temporal';
 
@@ -62,6 +62,7 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
 
   before(async () => {
     [testDb, emulator] = await Promise.all([createTestDatabase(), startXEmulator({ port: 0 })]);
+    await seedApprovers(testDb.db);
   });
   after(async () => {
     await emulator?.close();

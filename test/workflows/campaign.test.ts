@@ -10,6 +10,7 @@ import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
 import {
   approveSignal,
+  approveUpdate,
   cancelSignal,
   pauseSignal,
   resumeSignal,
@@ -21,7 +22,7 @@ import {
   CampaignPhaseKey,
 } from '../../workflows/search-attributes';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedAccount, seedCampaign, testCredentialsKey } from '../support/fixtures';
+import { seedAccount, seedCampaign, testCredentialsKey, seedApprovers } from '../support/fixtures';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
 
 describe('campaignWorkflow', () => {
@@ -33,6 +34,7 @@ describe('campaignWorkflow', () => {
 
   before(async () => {
     [env, testDb] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
+    await seedApprovers(testDb.db);
   });
   after(async () => {
     await env?.teardown();
@@ -40,6 +42,7 @@ describe('campaignWorkflow', () => {
   });
   afterEach(async () => {
     await testDb.truncate();
+    await seedApprovers(testDb.db);
   });
 
   async function newWorker() {
@@ -149,7 +152,12 @@ describe('campaignWorkflow', () => {
       const approved = await waitForPhase(handle, 'scheduled');
       assert.equal(approved.approvedBy, 'bob');
       assert.equal(approved.needsAttention, false);
-      const storedPhase = (await findCampaignById(testDb.db, campaign.id))?.phase as CampaignPhase;
+      // The workflow shows its phase before the activity that stores it has finished.
+      let storedPhase = 'awaiting_approval' as CampaignPhase;
+      for (let i = 0; i < 100 && storedPhase === 'awaiting_approval'; i += 1) {
+        storedPhase = (await findCampaignById(testDb.db, campaign.id))?.phase as CampaignPhase;
+        if (storedPhase === 'awaiting_approval') await new Promise((r) => setTimeout(r, 50));
+      }
       assert.ok(
         campaignPhases.indexOf(storedPhase) >= campaignPhases.indexOf('scheduled'),
         `stored phase ${storedPhase} is past approval`,
@@ -163,6 +171,63 @@ describe('campaignWorkflow', () => {
         reason: 'cancelled by carol',
       });
       assert.equal((await findCampaignById(testDb.db, campaign.id))?.phase, 'cancelled');
+    });
+  });
+
+  it('refuses, and audits, an approval naming no live approver key, by signal or by update', async () => {
+    await (
+      await newWorker()
+    ).runUntil(async () => {
+      const { handle } = await startCampaign({ author: 'alice' });
+      await waitForPhase(handle, 'awaiting_approval');
+      // An operator's key, and an approver's key that was revoked: neither may approve.
+      await seedApprovers(testDb.db, ['rita']);
+      await testDb.db
+        .updateTable('api_keys')
+        .set({ revoked_at: new Date() })
+        .where('id', '=', 'rita')
+        .execute();
+      await seedApprovers(testDb.db, ['olga']);
+      await testDb.db
+        .updateTable('api_keys')
+        .set({ role: 'operator' })
+        .where('id', '=', 'olga')
+        .execute();
+
+      for (const by of ['mallory', 'olga', 'rita']) {
+        await handle.signal(approveSignal, { by });
+      }
+      await assert.rejects(
+        handle.executeUpdate(approveUpdate, { args: [{ by: 'mallory' }] }),
+        (error: Error) => JSON.stringify(error.cause ?? error).includes('not_an_approver'),
+      );
+      const status = await handle.query(statusQuery);
+      assert.equal(status.phase, 'awaiting_approval');
+      assert.equal(status.approvedBy, null);
+      // Signal handlers look the key up concurrently: their order is not the sending order.
+      const byName = (a: { by: string }, b: { by: string }) => a.by.localeCompare(b.by);
+      assert.deepEqual([...status.refusedApprovals].sort(byName), [
+        { by: 'mallory', reason: 'not_an_approver' },
+        { by: 'olga', reason: 'not_an_approver' },
+        { by: 'rita', reason: 'not_an_approver' },
+      ]);
+      const refused = await testDb.db
+        .selectFrom('audit_log')
+        .select(['actor', 'outcome'])
+        .where('action', '=', 'campaign.approve')
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(refused.map((r) => [r.actor, r.outcome]).sort(), [
+        ['mallory', 'refused'],
+        ['mallory', 'refused'],
+        ['olga', 'refused'],
+        ['rita', 'refused'],
+      ]);
+
+      await handle.signal(approveSignal, { by: 'bob' });
+      assert.equal((await waitForPhase(handle, 'scheduled')).approvedBy, 'bob');
+      await handle.signal(cancelSignal, { by: 'carol' });
+      await handle.result();
     });
   });
 

@@ -34,7 +34,7 @@ import {
   worldScenario,
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { testCredentialsKey } from '../support/fixtures';
+import { testCredentialsKey, seedApprovers } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
 import { createDevServerEnv, workflowBundle } from '../support/temporal';
 
@@ -60,6 +60,7 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
       createTestDatabase(),
       startXEmulator({ port: 0 }),
     ]);
+    await seedApprovers(testDb.db);
   });
   after(async () => {
     await env?.teardown();

@@ -33,7 +33,7 @@ import {
 } from '../support/campaign-world';
 import { historiesOf } from '../support/campaign-runs';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { testCredentialsKey } from '../support/fixtures';
+import { testCredentialsKey, seedApprovers } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
 
@@ -62,6 +62,7 @@ describe('campaignWorkflow delivery', () => {
       createTestDatabase(),
       startXEmulator({ port: 0, holdTimeoutMs: 300 }),
     ]);
+    await seedApprovers(testDb.db);
   });
   after(async () => {
     await env?.teardown();
@@ -230,7 +231,12 @@ describe('campaignWorkflow delivery', () => {
     const second = await seedCampaignWithEntries(testDb.db, {
       accountId,
       people: people.slice(75),
-      config: dmKeywordDrawConfig(accountId, now, { winners: 75 }),
+      text: '応募します',
+      // Its own keyword: a DM keyword enters one campaign of the account (preflight refuses two).
+      config: dmKeywordDrawConfig(accountId, now, {
+        winners: 75,
+        overrides: { entryRules: { all: [{ type: 'dm_keyword', keyword: '応募' }] } },
+      }),
     });
 
     // One after the other: the second finds today's window already three-quarters used by the

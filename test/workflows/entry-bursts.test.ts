@@ -27,7 +27,7 @@ import {
   worldScenario,
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { testCredentialsKey } from '../support/fixtures';
+import { testCredentialsKey, seedApprovers } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
 
@@ -60,6 +60,7 @@ describe('campaignWorkflow: entries in bursts while results are sent', () => {
       createTestDatabase(),
       startXEmulator({ port: 0, holdTimeoutMs: 300 }),
     ]);
+    await seedApprovers(testDb.db);
   });
   after(async () => {
     console.log(

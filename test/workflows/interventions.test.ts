@@ -50,7 +50,7 @@ import {
   worldScenario,
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { testCredentialsKey } from '../support/fixtures';
+import { testCredentialsKey, seedApprovers } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
 import {
   createTimeSkippingEnv,
@@ -77,6 +77,7 @@ describe('campaignWorkflow people in the loop', () => {
       createTestDatabase(),
       startXEmulator({ port: 0 }),
     ]);
+    await seedApprovers(testDb.db);
   });
   after(async () => {
     await env?.teardown();
