@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import type { DeliveryChannel } from '../../domain/consent';
@@ -39,8 +40,16 @@ interface Eta {
   dayKey: string;
 }
 
-/** The campaign's waiting deliveries in the order the workflow sends them (created order). */
-async function listAwaitingQueue(db: Db, campaignId: string): Promise<QueuedDelivery[]> {
+/**
+ * The campaign's waiting deliveries in the order the workflow sends them (created order), up to
+ * and including the delivery `throughId`: an ETA depends only on what is ahead of it, so a page
+ * never reads the queue behind its last delivery, however long that queue is.
+ */
+async function listAwaitingQueue(
+  db: Db,
+  campaignId: string,
+  throughId: string,
+): Promise<QueuedDelivery[]> {
   const rows = await db
     .selectFrom('deliveries')
     .select(['id', 'channel', 'state', 'window_day'])
@@ -48,6 +57,10 @@ async function listAwaitingQueue(db: Db, campaignId: string): Promise<QueuedDeli
     .where('state', 'in', awaitingStates)
     // Preflight rehearsals are sent by preflight, never from the queue.
     .where('kind', '!=', 'rehearsal')
+    // Compared in the database: its timestamps are finer than a JavaScript Date.
+    .where(
+      sql<boolean>`(created_at, id) <= (select d.created_at, d.id from deliveries d where d.id = ${throughId})`,
+    )
     .orderBy('created_at')
     .orderBy('id')
     .execute();
@@ -176,18 +189,20 @@ export default function deliveryRoutes(app: FastifyInstance) {
       const remaining = remainingToday({ cap, used });
 
       const awaiting = new Set<string>(awaitingStates);
-      const needsEtas = configuredCap >= 1 && deliveries.some((d) => awaiting.has(d.state));
-      const etas = needsEtas
-        ? estimateQueueEtas({
-            queue: await listAwaitingQueue(app.db, campaign.id),
-            now,
-            timeZone,
-            cap: configuredCap,
-            // Later days start with the configured cap; today keeps only what its own cap leaves.
-            usedToday: used + (configuredCap - cap),
-            minGapMs: minGapMsOf(campaign),
-          })
-        : new Map<string, Eta>();
+      // The page is in send order too: its last waiting delivery is the furthest in the queue.
+      const lastAwaiting = deliveries.filter((d) => awaiting.has(d.state)).at(-1);
+      const etas =
+        configuredCap >= 1 && lastAwaiting
+          ? estimateQueueEtas({
+              queue: await listAwaitingQueue(app.db, campaign.id, lastAwaiting.id),
+              now,
+              timeZone,
+              cap: configuredCap,
+              // Later days start with the configured cap; today keeps only what its own cap leaves.
+              usedToday: used + (configuredCap - cap),
+              minGapMs: minGapMsOf(campaign),
+            })
+          : new Map<string, Eta>();
 
       return {
         deliveries: deliveries.map((delivery) => presentDelivery(delivery, etas.get(delivery.id))),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import type { KyselyPlugin } from 'kysely';
 import { buildApp } from '../../api/app';
 import type { ApiRole } from '../../db/database';
 import { insertAccount } from '../../db/repositories/accounts';
@@ -225,6 +226,49 @@ describe('delivery and entry routes (API → PostgreSQL)', () => {
         [60_000, 60_000],
         deliveries.map((d) => `${d.channel} ${d.eta}`).join(', '),
       );
+    });
+
+    it('reads the waiting queue only up to the page: a page of 2 reads no more than 2 of 300', async () => {
+      const seeded = await seedCampaign({ minGapSeconds: 30 });
+      await insertDeliveries(testDb.db, queued(seeded, 300));
+      const largestResult: number[] = [];
+      const counting: KyselyPlugin = {
+        transformQuery: (args) => args.node,
+        transformResult: (args) => {
+          largestResult.push(args.result.rows.length);
+          return Promise.resolve(args.result);
+        },
+      };
+      const counted = await buildApp({
+        db: testDb.db.withPlugin(counting),
+        temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
+        temporalConfig: { namespace: 'default', taskQueue: 'unused' },
+      });
+      try {
+        const response = await counted.inject({
+          url: `/v1/campaigns/${seeded.campaignId}/deliveries?limit=2&offset=3`,
+          headers: auth('viewer'),
+        });
+        assert.equal(response.statusCode, 200, response.body);
+        const page = response.json<DeliveriesBody>().deliveries;
+        // The same ETAs as the whole list gives those two (asked a moment later).
+        const whole = (await getDeliveries(seeded.campaignId)).deliveries.slice(3, 5);
+        assert.deepEqual(
+          page.map((d) => d.id),
+          whole.map((d) => d.id),
+        );
+        page.forEach((d, i) => {
+          const drift = Math.abs(Date.parse(d.eta ?? '') - Date.parse(whole[i]?.eta ?? ''));
+          assert.ok(drift < 5_000, `${d.id}: ${d.eta} vs ${whole[i]?.eta}`);
+        });
+        assert.equal(Date.parse(page[1]?.eta ?? '') - Date.parse(page[0]?.eta ?? ''), 30_000);
+        assert.ok(
+          Math.max(...largestResult) <= 5,
+          `the largest query result had ${Math.max(...largestResult)} rows`,
+        );
+      } finally {
+        await counted.close();
+      }
     });
 
     it('filters by state and error category and shows errors in Japanese and English', async () => {
