@@ -1,16 +1,22 @@
 /**
- * The production stack, validated without a Docker engine: `docker-compose config` interpolates
- * and validates docker-compose.yml, and these tests read its normalised output to check the
- * wiring (start-up order, settings, images, ports, mounts) and that missing secrets fail loudly.
+ * The production stack, validated without a Docker engine or the docker-compose binary:
+ * `loadComposeFile` (scripts/lib/compose-config.ts) interpolates docker-compose.yml as Compose
+ * does, validates it against the Compose Specification's schema, and these tests read the result
+ * to check the wiring (start-up order, settings, images, ports, mounts) and that missing secrets
+ * fail loudly.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
+import {
+  ComposeConfigError,
+  interpolateString,
+  loadComposeFile,
+} from '../../scripts/lib/compose-config';
 import { repoRoot } from '../../scripts/lib/paths';
-import { findOnPath } from '../../scripts/lib/provision';
 
 const composeFile = path.join(repoRoot, 'docker-compose.yml');
 
@@ -42,76 +48,24 @@ interface ComposeConfig {
   services: Record<string, ComposeService>;
 }
 
-/** Debian's docker-compose (v1, Python) prints only YAML; Compose v2 can print JSON. */
-interface ComposeCli {
-  binary: string;
-  majorVersion: number;
-  scratchDir: string;
-  /** Empty: keeps a developer's .env beside the compose file out of every run. */
-  emptyEnvFile: string;
-}
-
 interface ComposeRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
+  ok: boolean;
+  message: string;
 }
 
-function locateCompose(): ComposeCli {
-  const binary = findOnPath('docker-compose');
-  if (!binary) {
-    assert.fail(
-      'docker-compose is not on PATH; install it with `apt-get install -y docker-compose` ' +
-        '(it validates compose files without a Docker engine)',
-    );
+/** Only what the test chooses: no secrets or settings from the caller's shell. */
+function runCompose(env: Record<string, string>): ComposeRun {
+  try {
+    loadComposeFile(composeFile, env);
+    return { ok: true, message: '' };
+  } catch (error) {
+    if (!(error instanceof ComposeConfigError)) throw error;
+    return { ok: false, message: error.message };
   }
-  const version = spawnSync(binary, ['version', '--short'], { encoding: 'utf8' });
-  const major = /^v?(\d+)\./.exec(version.stdout.trim());
-  assert.ok(major?.[1], `cannot read the version of ${binary}: ${version.stdout}${version.stderr}`);
-  const scratchDir = mkdtempSync(path.join(tmpdir(), 'kuji-compose-'));
-  const emptyEnvFile = path.join(scratchDir, 'empty.env');
-  writeFileSync(emptyEnvFile, '');
-  return { binary, majorVersion: Number(major[1]), scratchDir, emptyEnvFile };
 }
 
-function runCompose(cli: ComposeCli, args: string[], env: Record<string, string>): ComposeRun {
-  const result = spawnSync(
-    cli.binary,
-    ['--env-file', cli.emptyEnvFile, '--file', composeFile, ...args],
-    {
-      encoding: 'utf8',
-      // Only what the test chooses: no secrets or COMPOSE_* settings from the caller's shell.
-      env: { PATH: process.env.PATH ?? '', HOME: cli.scratchDir, ...env },
-    },
-  );
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** v1 is a Python program whose interpreter has PyYAML (compose itself imports it). */
-function yamlToJson(cli: ComposeCli, yaml: string): string {
-  const shebang = readFileSync(cli.binary, 'utf8').split('\n', 1)[0] ?? '';
-  assert.ok(shebang.startsWith('#!'), `${cli.binary} is not a script; expected Compose v1`);
-  const [interpreter, ...interpreterArgs] = shebang.slice(2).trim().split(/\s+/);
-  assert.ok(interpreter, `no interpreter in the first line of ${cli.binary}`);
-  const converted = spawnSync(
-    interpreter,
-    [
-      ...interpreterArgs,
-      '-c',
-      'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)',
-    ],
-    { input: yaml, encoding: 'utf8' },
-  );
-  assert.equal(converted.status, 0, `converting compose YAML to JSON failed: ${converted.stderr}`);
-  return converted.stdout;
-}
-
-function loadConfig(cli: ComposeCli, env: Record<string, string>): ComposeConfig {
-  const json = cli.majorVersion >= 2;
-  const run = runCompose(cli, json ? ['config', '--format', 'json'] : ['config'], env);
-  assert.equal(run.status, 0, `docker-compose config failed:\n${run.stderr}`);
-  return JSON.parse(json ? run.stdout : yamlToJson(cli, run.stdout)) as ComposeConfig;
+function loadConfig(env: Record<string, string>): ComposeConfig {
+  return loadComposeFile(composeFile, env).config;
 }
 
 function dependencies(service: ComposeService): Map<string, string> {
@@ -210,24 +164,69 @@ const conditionByDependency: Record<string, string> = {
   'temporal-ui': 'service_started',
 };
 
-describe('docker-compose (the validator these tests use)', () => {
-  // Counted as a failure of its own: when the tool is missing, the suite below is cancelled.
-  it('is on PATH', () => {
-    rmSync(locateCompose().scratchDir, { recursive: true, force: true });
+describe('loadComposeFile (the validator these tests use)', () => {
+  const env = { SET: 'value', EMPTY: '' };
+
+  it('interpolates like Compose: defaults, alternatives and $$', () => {
+    const cases: [string, string][] = [
+      ['${SET}-$SET', 'value-value'],
+      ['${UNSET:-fallback} ${EMPTY:-fallback} ${SET:-fallback}', 'fallback fallback value'],
+      ['${UNSET-fallback}|${EMPTY-fallback}', 'fallback|'],
+      ['${SET:+alt}|${EMPTY:+alt}|${EMPTY+alt}|${UNSET+alt}', 'alt||alt|'],
+      ['${UNSET:-${SET:-x}}', 'value'],
+      ['$$SET costs $$5, $ alone, $1', '$SET costs $5, $ alone, $1'],
+    ];
+    for (const [text, expected] of cases) assert.equal(interpolateString(text, env, 'x'), expected);
+  });
+
+  it('stops on a required variable that is unset, or empty with :?, naming it and the message', () => {
+    assert.throws(() => interpolateString('${UNSET:?set UNSET}', env, 'a.b'), {
+      message: 'a.b: required variable UNSET is missing a value: set UNSET',
+    });
+    assert.throws(() => interpolateString('${EMPTY:?need it}', env, 'a'), /EMPTY.*need it/);
+    assert.equal(interpolateString('${EMPTY?need it}', env, 'a'), '');
+    assert.throws(() => interpolateString('${SET', env, 'a'), /unclosed/);
+    assert.throws(() => interpolateString('${SET/a/b}', env, 'a'), /invalid interpolation/);
+  });
+
+  it('refuses what the Compose Specification refuses, and undefined references', () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'kuji-compose-'));
+    try {
+      const write = (text: string) => {
+        const file = path.join(scratch, 'compose.yml');
+        writeFileSync(file, text);
+        return file;
+      };
+      const bad = [
+        [
+          'services:\n  a:\n    image: x\n    restart: sometimes-maybe\n    prots: []\n',
+          /prots|additional/,
+        ],
+        ['services:\n  a:\n    image: x\n    depends_on: [b]\n', /undefined service b/],
+        ['services:\n  a:\n    image: x\n    volumes: [data:/d]\n', /undefined volume data/],
+      ] as const;
+      for (const [text, reason] of bad) {
+        assert.throws(() => loadComposeFile(write(text), {}), reason);
+      }
+      const good = loadComposeFile(
+        write('services:\n  a:\n    build: .\n    volumes: [./x:/x]\n'),
+        {},
+      );
+      assert.deepEqual(good.config.services.a, {
+        build: { context: scratch },
+        volumes: [`${path.join(scratch, 'x')}:/x`],
+      });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
 
 describe('docker-compose.yml', () => {
-  let cli: ComposeCli;
   let config: ComposeConfig;
 
   before(() => {
-    cli = locateCompose();
-    config = loadConfig(cli, secrets);
-  });
-
-  after(() => {
-    if (cli) rmSync(cli.scratchDir, { recursive: true, force: true });
+    config = loadConfig(secrets);
   });
 
   it('defines every service of the stack on the official images', () => {
@@ -435,12 +434,20 @@ describe('docker-compose.yml', () => {
     assert.equal(ui?.hostIp, '127.0.0.1', 'the Web UI is published beyond loopback by default');
     const proxy = service(config, 'proxy');
     assert.ok(
-      (proxy.volumes ?? []).some((volume) => String(volume).includes('deploy/proxy/Caddyfile')),
+      (proxy.volumes ?? []).some((volume) =>
+        (typeof volume === 'string' ? volume : (volume.source ?? '')).includes(
+          'deploy/proxy/Caddyfile',
+        ),
+      ),
       'the proxy mounts deploy/proxy/Caddyfile',
     );
     const caddyfile = readFileSync(path.join(repoRoot, 'deploy', 'proxy', 'Caddyfile'), 'utf8');
     const uiSite = caddyfile.slice(caddyfile.indexOf('{$TEMPORAL_UI_PUBLIC_HOST}'));
-    assert.match(uiSite, /basic_auth\s*\{\s*\{\$TEMPORAL_UI_USER\}\s*\{\$TEMPORAL_UI_PASSWORD_HASH\}/, 'the UI site signs in');
+    assert.match(
+      uiSite,
+      /basic_auth\s*\{\s*\{\$TEMPORAL_UI_USER\}\s*\{\$TEMPORAL_UI_PASSWORD_HASH\}/,
+      'the UI site signs in',
+    );
     assert.match(uiSite, /reverse_proxy temporal-ui:8080/);
   });
 
@@ -453,9 +460,9 @@ describe('docker-compose.yml', () => {
         const env: Record<string, string> = { ...secrets };
         if (value === undefined) delete env[secret];
         else env[secret] = value;
-        const run = runCompose(cli, ['config', '--quiet'], env);
-        assert.notEqual(run.status, 0, `docker-compose config accepted a missing ${secret}`);
-        assert.match(run.stderr, new RegExp(secret));
+        const run = runCompose(env);
+        assert.equal(run.ok, false, `the compose file was accepted with a missing ${secret}`);
+        assert.match(run.message, new RegExp(secret));
       });
     }
   }
