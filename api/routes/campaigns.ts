@@ -39,6 +39,7 @@ import { acceptEmptyBodies } from '../empty-bodies';
 import { actorId, roles } from '../plugins/auth';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
+import { type Redactor, redactorFor } from '../redaction';
 import {
   actorBodySchema,
   errorResponseSchema,
@@ -64,7 +65,7 @@ export default function campaignRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { namespace, taskQueue, webUiUrl } = app.temporalConfig;
 
-  function present(campaign: Campaign): z.infer<typeof campaignSchema> {
+  function present(campaign: Campaign, redact: Redactor): z.infer<typeof campaignSchema> {
     const workflowId = campaign.workflowId;
     return {
       id: campaign.id,
@@ -74,7 +75,7 @@ export default function campaignRoutes(app: FastifyInstance) {
       paused: campaign.paused,
       author: campaign.author,
       workflowId,
-      config: campaign.config,
+      config: redact.config(campaign.config),
       configVersion: campaign.configVersion,
       approvedConfigVersion: campaign.approvedConfigVersion,
       preflight: campaign.preflight,
@@ -177,7 +178,7 @@ export default function campaignRoutes(app: FastifyInstance) {
         outcome: 'ok',
       });
       const campaign = start ? await startCampaignWorkflow(created, actor) : created;
-      return reply.status(201).send({ campaign: present(campaign) });
+      return reply.status(201).send({ campaign: present(campaign, redactorFor(request)) });
     },
   );
 
@@ -197,7 +198,7 @@ export default function campaignRoutes(app: FastifyInstance) {
         await loadCampaign(request.params.id),
         actorId(request),
       );
-      return reply.status(202).send({ campaign: present(campaign) });
+      return reply.status(202).send({ campaign: present(campaign, redactorFor(request)) });
     },
   );
 
@@ -216,7 +217,8 @@ export default function campaignRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const campaigns = await listCampaigns(app.db, request.query);
-      return { campaigns: campaigns.map(present) };
+      const redact = redactorFor(request);
+      return { campaigns: campaigns.map((campaign) => present(campaign, redact)) };
     },
   );
 
@@ -235,11 +237,16 @@ export default function campaignRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const campaign = await loadCampaign(request.params.id);
-      if (!campaign.workflowId) return { campaign: present(campaign), workflow: null };
+      if (!campaign.workflowId)
+        return { campaign: present(campaign, redactorFor(request)), workflow: null };
       const workflow = await readCampaignWorkflowStatus(app, campaign.workflowId, request.log);
       const shown = workflow.live
-        ? { ...present(campaign), phase: workflow.state.phase, paused: workflow.state.paused }
-        : present(campaign);
+        ? {
+            ...present(campaign, redactorFor(request)),
+            phase: workflow.state.phase,
+            paused: workflow.state.paused,
+          }
+        : present(campaign, redactorFor(request));
       return {
         campaign: shown,
         workflow: {
@@ -328,7 +335,10 @@ export default function campaignRoutes(app: FastifyInstance) {
           outcome: 'ok',
         });
         return {
-          campaign: present((await findCampaignById(app.db, campaign.id)) ?? campaign),
+          campaign: present(
+            (await findCampaignById(app.db, campaign.id)) ?? campaign,
+            redactorFor(request),
+          ),
           approvalRequired: false,
         };
       }
@@ -372,7 +382,10 @@ export default function campaignRoutes(app: FastifyInstance) {
         throw error;
       }
       return {
-        campaign: present((await findCampaignById(app.db, campaign.id)) ?? campaign),
+        campaign: present(
+          (await findCampaignById(app.db, campaign.id)) ?? campaign,
+          redactorFor(request),
+        ),
         approvalRequired: result.approvalRequired,
       };
     },

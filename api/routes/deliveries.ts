@@ -15,6 +15,7 @@ import { effectiveDailyCap, remainingToday } from '../../domain/quota';
 import { roles } from '../plugins/auth';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
+import { redactorFor } from '../redaction';
 import { errorResponses, idParamsSchema } from '../schemas/common';
 import {
   type deliverySchema,
@@ -247,9 +248,10 @@ export default function deliveryRoutes(app: FastifyInstance) {
           .safeParse(campaign.config)
           .data?.prizes.map((prize) => [prize.id, prize.name]) ?? [],
       );
+      const redact = redactorFor(request);
       const present = (entry: Entry): z.infer<typeof entrySchema> => ({
         xUserId: entry.xUserId,
-        username: entry.username,
+        username: redact.username(entry.username),
         consentBasis: entry.consentBasis,
         eligible: entry.eligible,
         reasons: entry.reasons.map(({ code, ja, en }) => ({ code, ja, en })),
@@ -258,7 +260,7 @@ export default function deliveryRoutes(app: FastifyInstance) {
           ? {
               id: entry.prizeId,
               name: prizeNames.get(entry.prizeId) ?? null,
-              code: entry.prizeCode,
+              code: redact.code(entry.prizeCode),
             }
           : null,
         firstSeenAt: entry.firstSeenAt.toISOString(),

@@ -20,6 +20,7 @@ import {
 import { runCampaignUpdate } from '../campaign-workflow';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
+import { type Redactor, redactorFor } from '../redaction';
 import { actorId, roles } from '../plugins/auth';
 import { errorResponses, idParamsSchema } from '../schemas/common';
 import { pageQuerySchema } from '../schemas/pagination';
@@ -36,6 +37,7 @@ import { acceptEmptyBodies } from '../empty-bodies';
 
 export function presentIntervention(
   intervention: Intervention,
+  redact: Redactor,
 ): z.infer<typeof interventionSchema> {
   const kind = intervention.kind as InterventionKind;
   const spec =
@@ -52,7 +54,7 @@ export function presentIntervention(
     title: spec.title,
     remedy: spec.remedy,
     resolutions: [...spec.resolutions],
-    details: intervention.details,
+    details: redact.details(intervention.details),
     openedBy: intervention.openedBy,
     openedAt: intervention.openedAt.toISOString(),
     resolution: intervention.resolution,
@@ -185,7 +187,9 @@ export default function interventionRoutes(app: FastifyInstance) {
     async (request) => {
       const { limit, offset, ...filter } = request.query;
       const interventions = await listInterventions(app.db, filter, { limit, offset });
-      return { interventions: interventions.map(presentIntervention) };
+      return {
+        interventions: interventions.map((i) => presentIntervention(i, redactorFor(request))),
+      };
     },
   );
 
@@ -213,7 +217,9 @@ export default function interventionRoutes(app: FastifyInstance) {
         { ...filter, campaignId: campaign.id },
         { limit, offset },
       );
-      return { interventions: interventions.map(presentIntervention) };
+      return {
+        interventions: interventions.map((i) => presentIntervention(i, redactorFor(request))),
+      };
     },
   );
 
@@ -253,7 +259,7 @@ export default function interventionRoutes(app: FastifyInstance) {
           resolution,
           note,
         );
-        return { intervention: presentIntervention(resolved), queued: 0 };
+        return { intervention: presentIntervention(resolved, redactorFor(request)), queued: 0 };
       }
       const result = await runCampaignUpdate(
         app,
@@ -274,7 +280,10 @@ export default function interventionRoutes(app: FastifyInstance) {
       );
       const stored = await findIntervention(app.db, result.interventionId);
       if (!stored) throw new AppError(404, 'intervention_not_found', 'intervention vanished');
-      return { intervention: presentIntervention(stored), queued: result.queued };
+      return {
+        intervention: presentIntervention(stored, redactorFor(request)),
+        queued: result.queued,
+      };
     },
   );
 
@@ -305,7 +314,9 @@ export default function interventionRoutes(app: FastifyInstance) {
       );
       const stored = await findIntervention(app.db, summary.id);
       if (!stored) throw new AppError(404, 'intervention_not_found', 'intervention vanished');
-      return reply.status(201).send({ intervention: presentIntervention(stored) });
+      return reply
+        .status(201)
+        .send({ intervention: presentIntervention(stored, redactorFor(request)) });
     },
   );
 

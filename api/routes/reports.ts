@@ -37,8 +37,14 @@ const utf8Bom = '\uFEFF';
 
 type CsvValue = string | number | null | undefined;
 
-function csvField(value: CsvValue): string {
-  const text = value === null || value === undefined ? '' : String(value);
+/**
+ * A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
+ * formula (CSV injection, OWASP): such a cell gets a leading `'`, which Excel shows as text.
+ * Numbers are written as numbers, so a negative count stays a number.
+ */
+export function csvField(value: CsvValue): string {
+  const raw = value === null || value === undefined ? '' : String(value);
+  const text = typeof value !== 'number' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
