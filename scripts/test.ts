@@ -12,7 +12,7 @@ import { step, withTicker } from './lib/progress';
 import {
   ensureTemporalCli,
   ensureTestServer,
-  findChromium,
+  ensureChromium,
   type ServerExecutable,
 } from './lib/provision';
 import { writeWorkflowBundle } from './lib/workflow-bundle';
@@ -56,7 +56,7 @@ async function main() {
   env.TEMPORAL_CLI_PATH = executablePath(cli) ?? '';
   env.TEMPORAL_TEST_SERVER_PATH = executablePath(testServer) ?? '';
   try {
-    env.CHROME_PATH = findChromium();
+    env.CHROME_PATH = await ensureChromium();
   } catch (error) {
     // The browser tests fail on their own with this message; say it up front too.
     step(error instanceof Error ? error.message : String(error));

@@ -170,15 +170,73 @@ export async function ensureTestServer(): Promise<ServerExecutable> {
   return { type: 'cached-download', downloadDir: path.join(cacheDir, 'sdk-downloads') };
 }
 
-/** Chromium for browser checks: CHROME_PATH, else Debian's /usr/bin/chromium. */
-export function findChromium(): string {
-  const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', findOnPath('chromium')];
-  for (const candidate of candidates) {
-    if (candidate && isExecutable(candidate)) return candidate;
-  }
-  throw new ProvisionError(
-    'Chromium',
-    "no browser found for the browser tests. Install Debian's package (`sudo apt-get install -y chromium`) " +
-      'or set CHROME_PATH to a Chromium/Chrome executable.',
+/** Where a Chromium may already be: CHROME_PATH, Debian's /usr/bin/chromium, `chromium` on PATH. */
+function chromiumCandidates(): string[] {
+  return [process.env.CHROME_PATH, '/usr/bin/chromium', findOnPath('chromium')].filter(
+    (candidate): candidate is string => Boolean(candidate),
   );
+}
+
+/** The Debian packages the browser checks need: the browser, and fonts for Japanese pages. */
+export const CHROMIUM_PACKAGES = ['chromium', 'fonts-noto-cjk'];
+
+const chromiumHowTo =
+  `install Debian's packages (\`sudo apt-get install -y ${CHROMIUM_PACKAGES.join(' ')}\`) ` +
+  'or set CHROME_PATH to a Chromium/Chrome executable.';
+
+/** Chromium for browser checks: CHROME_PATH, else Debian's /usr/bin/chromium, else PATH. */
+export function findChromium(candidates: string[] = chromiumCandidates()): string {
+  for (const candidate of candidates) {
+    if (isExecutable(candidate)) return candidate;
+  }
+  throw new ProvisionError('Chromium', `no browser found for the browser tests; ${chromiumHowTo}`);
+}
+
+export interface ChromiumProvisioning {
+  candidates?: string[];
+  /** apt-get to install with; undefined when there is none (not Debian, or not on PATH). */
+  aptGet?: string;
+  /** Installing system packages needs root; a sudo prompt in the middle of a test run would hang. */
+  isRoot?: boolean;
+}
+
+function defaultProvisioning(): Required<Omit<ChromiumProvisioning, 'aptGet'>> & {
+  aptGet?: string;
+} {
+  return {
+    candidates: chromiumCandidates(),
+    aptGet: existsSync('/etc/debian_version') ? findOnPath('apt-get') : undefined,
+    isRoot: process.getuid?.() === 0,
+  };
+}
+
+/**
+ * Finds Chromium, or installs Debian's package when that can be done unattended (root on
+ * Debian). Like the other tools it is cached, here by the system: the next run finds it.
+ */
+export async function ensureChromium(options: ChromiumProvisioning = {}): Promise<string> {
+  const { candidates, aptGet, isRoot } = { ...defaultProvisioning(), ...options };
+  try {
+    return findChromium(candidates);
+  } catch (error) {
+    if (!aptGet || !isRoot) throw error;
+  }
+  step(
+    `Chromium is missing: installing Debian's ${CHROMIUM_PACKAGES.join(', ')} with apt-get ` +
+      '(first run only; about 1 min)',
+  );
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  try {
+    await withTicker('apt-get update', run(aptGet, ['update', '-q'], { env }));
+    await withTicker(
+      `apt-get install ${CHROMIUM_PACKAGES.join(' ')}`,
+      run(aptGet, ['install', '-y', '-q', ...CHROMIUM_PACKAGES], { env }),
+    );
+  } catch (error) {
+    throw new ProvisionError(
+      'Chromium',
+      `installing it failed (${error instanceof Error ? error.message : String(error)}); ${chromiumHowTo}`,
+    );
+  }
+  return findChromium(candidates);
 }
