@@ -8,7 +8,11 @@ import type { Db } from '../db/client';
 import { clearAccountHalt } from '../db/repositories/accounts';
 import { findActiveApprover } from '../db/repositories/approvers';
 import { insertAuditEntry, type AuditEntry } from '../db/repositories/audit-log';
-import { findCampaignById, pinApprovedConfigVersion } from '../db/repositories/campaigns';
+import {
+  findCampaignById,
+  pinApprovedConfigVersion,
+  updateCampaignConfig,
+} from '../db/repositories/campaigns';
 import {
   findDelivery,
   insertDeliveries,
@@ -19,10 +23,13 @@ import {
 } from '../db/repositories/deliveries';
 import {
   findIntervention,
+  addResolutionDetails,
   openIntervention,
   resolveIntervention,
 } from '../db/repositories/interventions';
 import { addPrizeStock } from '../db/repositories/prizes';
+import { campaignConfigSchema } from '../domain/campaign-config';
+import { type StockAddition, withAddedStock } from '../domain/stock-change';
 import {
   interventionCatalog,
   type InterventionKind,
@@ -51,6 +58,12 @@ export interface ResolveInterventionInput {
   stock?: { prizeId: string; amount: number }[];
   /** approval: the configuration version the approved preflight checked (pinned for sending). */
   configVersion?: number;
+  /**
+   * add_stock: the stock goes into a new configuration version that preflight checks and an
+   * approver approves, instead of straight into the prize table (runs before patch
+   * approver-check did the latter).
+   */
+  stockViaConfig?: boolean;
 }
 
 export interface ResolveInterventionResult {
@@ -59,6 +72,8 @@ export interface ResolveInterventionResult {
   resolution: string;
   /** False when it had been resolved already (a retry or a double press): nothing repeated. */
   changed: boolean;
+  /** add_stock via the configuration: the version that holds the added stock. */
+  configVersion?: number;
   /** Deliveries queued by the resolution (resend, follow-ups). */
   queued: number;
 }
@@ -77,6 +92,40 @@ function summarize(intervention: {
     openedBy: intervention.openedBy,
     openedAt: intervention.openedAt.toISOString(),
   };
+}
+
+/** Writes the newest configuration again with the added stock; returns its version. */
+async function addStockToConfig(
+  trx: Db,
+  campaignId: string,
+  stock: readonly StockAddition[],
+): Promise<number> {
+  const campaign = await findCampaignById(trx, campaignId);
+  const parsed = campaignConfigSchema.safeParse(campaign?.config);
+  if (!campaign || !parsed.success) {
+    throw ApplicationFailure.create({
+      type: 'config_invalid',
+      message: `campaign ${campaignId} has no valid configuration to add stock to`,
+      nonRetryable: true,
+    });
+  }
+  const changed = withAddedStock(parsed.data, stock);
+  if ('unknownPrize' in changed) {
+    throw ApplicationFailure.create({
+      type: 'unknown_prize',
+      message: `campaign ${campaignId} has no prize ${changed.unknownPrize}`,
+      nonRetryable: true,
+    });
+  }
+  const version = await updateCampaignConfig(trx, campaignId, changed.config, campaign.name);
+  if (version === null) {
+    throw ApplicationFailure.create({
+      type: 'campaign_missing',
+      message: `campaign ${campaignId} does not exist`,
+      nonRetryable: true,
+    });
+  }
+  return version;
 }
 
 export function createInterventionActivities({ db }: { db: Db }) {
@@ -127,12 +176,15 @@ export function createInterventionActivities({ db }: { db: Db }) {
           },
         });
         if (!resolved?.changed) {
+          // A retry after the effect committed: the same answer, with the version it made.
+          const made = resolved?.intervention.resolutionDetails?.configVersion;
           return {
             interventionId: input.interventionId,
             kind,
             resolution: resolved?.intervention.resolution ?? input.resolution,
             changed: false,
             queued: 0,
+            ...(typeof made === 'number' ? { configVersion: made } : {}),
           };
         }
         let queued = 0;
@@ -154,7 +206,17 @@ export function createInterventionActivities({ db }: { db: Db }) {
         if (kind === 'misdelivery' && input.resolution === 'send_follow_up') {
           queued = await queueFollowUps(trx, input.campaignId, input.interventionId, details);
         }
-        if (kind === 'stock_exhausted' && input.resolution === 'add_stock') {
+        let stockConfigVersion: number | undefined;
+        if (
+          kind === 'stock_exhausted' &&
+          input.resolution === 'add_stock' &&
+          input.stockViaConfig
+        ) {
+          stockConfigVersion = await addStockToConfig(trx, input.campaignId, input.stock ?? []);
+          await addResolutionDetails(trx, input.interventionId, {
+            configVersion: stockConfigVersion,
+          });
+        } else if (kind === 'stock_exhausted' && input.resolution === 'add_stock') {
           for (const { prizeId, amount } of input.stock ?? []) {
             if ((await addPrizeStock(trx, input.campaignId, prizeId, amount)) === null) {
               throw ApplicationFailure.create({
@@ -178,6 +240,7 @@ export function createInterventionActivities({ db }: { db: Db }) {
             ...(approvedConfigVersion !== undefined ? { approvedConfigVersion } : {}),
             ...(input.note ? { note: input.note } : {}),
             ...(input.stock ? { stock: input.stock } : {}),
+            ...(stockConfigVersion !== undefined ? { configVersion: stockConfigVersion } : {}),
           },
         });
         return {
@@ -186,6 +249,7 @@ export function createInterventionActivities({ db }: { db: Db }) {
           resolution: input.resolution,
           changed: true,
           queued,
+          ...(stockConfigVersion !== undefined ? { configVersion: stockConfigVersion } : {}),
         };
       });
     },

@@ -108,8 +108,8 @@ export const interventionCatalog: Record<InterventionKind, InterventionSpec> = {
     resolutions: ['add_stock', 'continue', 'end_collecting', 'cancel'],
     title: { ja: '賞品の在庫切れ', en: 'Prize stock exhausted' },
     remedy: {
-      ja: '在庫を追加するか、落選として受付を続けるか、受付を終了してください。',
-      en: 'Add stock, keep collecting with the remaining entries losing, or end collecting now.',
+      ja: '在庫を追加するか、落選として受付を続けるか、受付を終了してください。追加した在庫は設定の変更として事前チェック（景品表示法を含む）と、追加した人以外の承認を経てから使われます。',
+      en: 'Add stock, keep collecting with the remaining entries losing, or end collecting now. Added stock is a configuration change: it is used once preflight (the 景品表示法 check included) has passed and someone other than who added it has approved it.',
     },
   },
   disarmed: {

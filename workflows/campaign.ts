@@ -496,36 +496,7 @@ export async function campaignWorkflow(
         await audit(by, 'campaign.config_changed', 'ok', { configVersion, approvalRequired });
         return { approvalRequired, preflight: status.preflight };
       }
-      // Sending holds at once: the changed text is already stored and must not go out before it
-      // is approved (a send already in flight finishes, as with a pause). Approval waits until
-      // the change's preflight and its approval intervention are recorded.
-      changesInProgress += 1;
-      try {
-        if (approvalRequired) {
-          status.approvedBy = null;
-          status.approvalRound = (status.approvalRound ?? 1) + 1;
-          loop.reapprovalNeeded = true;
-        }
-        // Four eyes on the change: none of those who changed it since the last approval approves.
-        const changers = loop.changers ?? [];
-        if (!changers.includes(by)) loop.changers = [...changers, by];
-        const run = (preflightRuns += 1);
-        const findings = await preflight.runPreflight({ campaignId: input.campaignId });
-        // Concurrent changes: the findings of the newest configuration win.
-        if (run === preflightRuns) status.preflight = findings;
-        if (loop.reapprovalNeeded) {
-          await openInterventionOnce(
-            'approval',
-            `round:${status.approvalRound}`,
-            { configVersion, reason: 'configuration changed after approval' },
-            by,
-          );
-        }
-      } finally {
-        changesInProgress -= 1;
-      }
-      await audit(by, 'campaign.config_changed', 'ok', { configVersion, approvalRequired });
-      return { approvalRequired, preflight: status.preflight };
+      return recordConfigChange(by, configVersion, 'configuration changed after approval');
     },
     {
       validator: (_change: ActorInput & { configVersion: number }) => {
@@ -539,6 +510,42 @@ export async function campaignWorkflow(
       },
     },
   );
+
+  /**
+   * A stored configuration change (or stock added after approval, which is one): sending holds at
+   * once, since what is stored must not go out before it is approved (a send already in flight
+   * finishes, as with a pause). Approval waits until the change's preflight and its approval
+   * intervention are recorded, and none of those who changed it since the last approval approves.
+   */
+  async function recordConfigChange(by: string, configVersion: number, reason: string) {
+    const approvalRequired = status.approvedBy !== null;
+    changesInProgress += 1;
+    try {
+      if (approvalRequired) {
+        status.approvedBy = null;
+        status.approvalRound = (status.approvalRound ?? 1) + 1;
+        loop.reapprovalNeeded = true;
+      }
+      const changers = loop.changers ?? [];
+      if (!changers.includes(by)) loop.changers = [...changers, by];
+      const run = (preflightRuns += 1);
+      const findings = await preflight.runPreflight({ campaignId: input.campaignId });
+      // Concurrent changes: the findings of the newest configuration win.
+      if (run === preflightRuns) status.preflight = findings;
+      if (loop.reapprovalNeeded) {
+        await openInterventionOnce(
+          'approval',
+          `round:${status.approvalRound}`,
+          { configVersion, reason },
+          by,
+        );
+      }
+    } finally {
+      changesInProgress -= 1;
+    }
+    await audit(by, 'campaign.config_changed', 'ok', { configVersion, approvalRequired });
+    return { approvalRequired, preflight: status.preflight };
+  }
 
   const cancelled = () => status.cancelledBy !== null;
 
@@ -590,11 +597,14 @@ export async function campaignWorkflow(
     if (intervention.kind === 'disarmed' && resolution === 'rearm') {
       rearmed = await rearm(how.by);
     }
+    // Stock added after approval is a configuration change: preflight and approval again.
+    const stockViaConfig = approverCheck && resolution === 'add_stock';
     const result = await people.resolveInterventionRecord({
       campaignId: input.campaignId,
       interventionId: intervention.id,
       resolution,
       ...how,
+      ...(stockViaConfig ? { stockViaConfig } : {}),
     });
     const index = open.findIndex((i) => i.id === intervention.id);
     if (index >= 0) open.splice(index, 1);
@@ -615,6 +625,9 @@ export async function campaignWorkflow(
     }
     if (result.queued > 0) queueNudged = true;
     refreshAttention();
+    if (stockViaConfig && result.configVersion !== undefined) {
+      await recordConfigChange(how.by, result.configVersion, 'stock added after approval');
+    }
     return {
       interventionId: result.interventionId,
       kind: result.kind,

@@ -39,7 +39,9 @@ export const resolveInterventionBodySchema = z
       .array(z.object({ prizeId: z.string().min(1), amount: z.int().min(1).max(1_000_000) }))
       .min(1)
       .optional()
-      .describe('add_stock: units to add per prize'),
+      .describe(
+        'add_stock: units to add per prize. The stock goes into a new configuration version, which preflight checks (景品表示法 included) and an approver other than who added it approves before it is used.',
+      ),
   })
   .strict();
 

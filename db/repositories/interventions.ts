@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../client';
 import type { InterventionRow, InterventionStatus } from '../database';
@@ -129,4 +130,19 @@ export async function resolveIntervention(
   if (updated) return { intervention: toIntervention(updated), changed: true };
   const existing = await findIntervention(db, input.id);
   return existing ? { intervention: existing, changed: false } : undefined;
+}
+
+/** Adds facts to a resolution already recorded (what its effect produced, e.g. a config version). */
+export async function addResolutionDetails(
+  db: Db,
+  id: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await db
+    .updateTable('interventions')
+    .set((eb) => ({
+      resolution_details: sql<string>`coalesce(${eb.ref('resolution_details')}, '{}'::jsonb) || ${JSON.stringify(details)}::jsonb`,
+    }))
+    .where('id', '=', id)
+    .execute();
 }

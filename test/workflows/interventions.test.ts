@@ -524,9 +524,38 @@ describe('campaignWorkflow people in the loop', () => {
         resolution: 'add_stock',
         stock: [{ prizeId: 'gift', amount: 3 }],
       });
+      // Added stock is a change of the configuration: preflight, then a second approval by
+      // someone other than who added it, before any held entry is decided.
+      const round2 = await waitFor('back to approval for the added stock', async () => {
+        const status = await handle.query(statusQuery);
+        return status.phase === 'awaiting_approval' && status.approvalRound === 2
+          ? status
+          : undefined;
+      });
+      assert.equal(round2.approvedBy, null);
+      const stillHeld = await testDb.db
+        .selectFrom('entry_events')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('campaign_id', '=', campaign.id)
+        .where('processed_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(stillHeld.n), 3, 'nothing decided on stock nobody approved');
+      await seedApprovers(testDb.db, ['olivia']);
+      const byAdder = await refusalOf(
+        handle.executeUpdate(approveUpdate, { args: [{ by: 'olivia' }] }),
+      );
+      assert.equal(byAdder.code, 'author_cannot_approve');
+      await handle.executeUpdate(approveUpdate, { args: [{ by: 'bob' }] });
       const result = await handle.result();
       assert.equal(result.report?.winners, 5);
     });
+    const stored = await findCampaignById(testDb.db, campaign.id);
+    assert.equal(
+      (stored?.config as { prizes: { stock: number }[] }).prizes[0]?.stock,
+      5,
+      'the added stock is in the approved configuration',
+    );
+    assert.equal(stored?.approvedConfigVersion, stored?.configVersion);
     const stops = await listInterventions(testDb.db, {
       campaignId: campaign.id,
       kind: 'stock_exhausted',
@@ -538,6 +567,56 @@ describe('campaignWorkflow people in the loop', () => {
         ['end_collecting', 'kuji'],
       ],
     );
+  });
+
+  it('refuses approval of added stock that breaks the 景品表示法 cap, naming it', async () => {
+    const people = participants(2, 'capped');
+    await emulator.loadScenario(worldScenario(people));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const now = (await serverNow()).getTime();
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people,
+      config: {
+        ...instantWinConfig(accountId, now, { stock: 2 }),
+        // 一般懸賞: every prize together at most 2% of expected sales, here 1,000円 = 2 × 500円.
+        compliance: {
+          premiumKind: 'general',
+          transactionValueYen: 1_000,
+          expectedSalesYen: 50_000,
+        },
+      },
+    });
+    await runWorker(async (taskQueue) => {
+      const handle = await startCampaign(campaign.id, accountId, taskQueue);
+      await approve(handle);
+      const stopId = await openStop(handle, 'stock_exhausted');
+      await resolve(handle, {
+        by: 'olivia',
+        interventionId: stopId,
+        resolution: 'add_stock',
+        stock: [{ prizeId: 'gift', amount: 1 }],
+      });
+      const round2 = await waitFor('preflight of the added stock', async () => {
+        const status = await handle.query(statusQuery);
+        return status.phase === 'awaiting_approval' && status.preflight && !status.preflight.ok
+          ? status
+          : undefined;
+      });
+      assert.ok((round2.preflight?.blocking ?? 0) > 0);
+      const stored = await findCampaignById(testDb.db, campaign.id);
+      const findings = (stored?.preflight as { findings: { code: string; ja: string }[] }).findings;
+      assert.ok(
+        findings.some((f) => f.ja.includes('景品総額')),
+        JSON.stringify(findings.map((f) => f.code)),
+      );
+      const blocked = await refusalOf(
+        handle.executeUpdate(approveUpdate, { args: [{ by: 'bob' }] }),
+      );
+      assert.equal(blocked.code, 'preflight_blocking');
+      await handle.signal(cancelSignal, { by: 'bob' });
+      await handle.result();
+    });
   });
 
   it('sends a changed configuration back to approval and goes on once it is approved again', async () => {
