@@ -4,8 +4,14 @@
  * a ciphertext copied to another row does not decrypt. `credentials_version` is bumped on every
  * write. Tokens leave this module only towards the twitter-api-v2 client, never towards a log, an
  * API answer or a workflow.
+ *
+ * An envelope names the key it was written with (`v2.<keyId>.…`, keyId a short hash of the key),
+ * so the key can be rotated: `KUJI_ENCRYPTION_KEY` is the key that writes,
+ * `KUJI_ENCRYPTION_KEYS_OLD` lists earlier keys that still read, and
+ * `npm run rotate-encryption-key` re-encrypts every stored envelope under the current key.
+ * Envelopes of the first format (`v1.…`, no key id) are still read, with every key tried.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 
@@ -61,10 +67,7 @@ const keyHelp =
   '(for example the output of `openssl rand -base64 32`). It encrypts linked X credentials; ' +
   'keep it stable, or linked accounts must be re-linked.';
 
-/** The 32-byte credentials key from `KUJI_ENCRYPTION_KEY` (base64, base64url or hex). */
-export function loadCredentialsKey(env: Record<string, string | undefined>): Buffer {
-  const raw = env.KUJI_ENCRYPTION_KEY?.trim();
-  if (!raw) throw new CredentialsKeyError(`KUJI_ENCRYPTION_KEY is not set. ${keyHelp}`);
+function decodeKey(name: string, raw: string): Buffer {
   let key: Buffer | undefined;
   if (/^[0-9a-fA-F]{64}$/.test(raw)) {
     key = Buffer.from(raw, 'hex');
@@ -73,10 +76,57 @@ export function loadCredentialsKey(env: Record<string, string | undefined>): Buf
   }
   if (!key || key.length !== 32) {
     throw new CredentialsKeyError(
-      `KUJI_ENCRYPTION_KEY must decode to exactly 32 bytes (got ${key?.length ?? 0}). ${keyHelp}`,
+      `${name} must decode to exactly 32 bytes (got ${key?.length ?? 0}). ${keyHelp}`,
     );
   }
   return key;
+}
+
+/**
+ * Earlier keys that still decrypt, per current key. Kept beside the key rather than in a new
+ * type so every holder of "the credentials key" (worker, token refresh) reads old envelopes.
+ */
+const previousKeys = new WeakMap<Buffer, readonly Buffer[]>();
+
+/** `key` that also reads envelopes written with `previous` keys (a rotation in progress). */
+export function withPreviousKeys(key: Buffer, previous: readonly Buffer[]): Buffer {
+  const ring = Buffer.from(key);
+  previousKeys.set(
+    ring,
+    previous.filter((old) => !old.equals(key)),
+  );
+  return ring;
+}
+
+/**
+ * The 32-byte credentials key from `KUJI_ENCRYPTION_KEY` (base64, base64url or hex), with the
+ * earlier keys of `KUJI_ENCRYPTION_KEYS_OLD` (same encodings, separated by commas or spaces)
+ * to read what they wrote until `npm run rotate-encryption-key` has re-encrypted it.
+ */
+export function loadCredentialsKey(env: Record<string, string | undefined>): Buffer {
+  const raw = env.KUJI_ENCRYPTION_KEY?.trim();
+  if (!raw) throw new CredentialsKeyError(`KUJI_ENCRYPTION_KEY is not set. ${keyHelp}`);
+  const key = decodeKey('KUJI_ENCRYPTION_KEY', raw);
+  const old = (env.KUJI_ENCRYPTION_KEYS_OLD ?? '')
+    .split(/[\s,]+/)
+    .filter((part) => part.length > 0)
+    .map((part, i) => decodeKey(`KUJI_ENCRYPTION_KEYS_OLD (key ${i + 1})`, part));
+  return old.length === 0 ? key : withPreviousKeys(key, old);
+}
+
+/** A short, public name of a key (a hash prefix): envelopes carry it, logs may show it. */
+export function credentialsKeyId(key: Buffer): string {
+  return createHash('sha256')
+    .update('kuji:credentials-key:')
+    .update(key)
+    .digest('base64url')
+    .slice(0, 11);
+}
+
+/** The key id an envelope was written with; undefined for a first-format (v1) envelope. */
+export function envelopeKeyId(envelope: string): string | undefined {
+  const [version, keyId] = envelope.split('.');
+  return version === envelopeVersion ? keyId : undefined;
 }
 
 /** A fresh random key, for local mode and tests. */
@@ -84,7 +134,8 @@ export function generateCredentialsKey(): Buffer {
   return randomBytes(32);
 }
 
-const envelopeVersion = 'v1';
+const envelopeVersion = 'v2';
+const legacyEnvelopeVersion = 'v1';
 
 function additionalData(accountId: string): Buffer {
   return Buffer.from(`kuji:accounts:${accountId}:credentials`, 'utf8');
@@ -107,19 +158,42 @@ export function encryptCredentials(
   cipher.setAAD(additionalData(accountId));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return [envelopeVersion, iv, tag, ciphertext]
+  return [envelopeVersion, credentialsKeyId(key), iv, tag, ciphertext]
     .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
     .join('.');
 }
 
+function openEnvelope(
+  key: Buffer,
+  accountId: string,
+  parts: { iv: string; tag: string; ciphertext: string },
+): Buffer | undefined {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parts.iv, 'base64url'));
+    decipher.setAAD(additionalData(accountId));
+    decipher.setAuthTag(Buffer.from(parts.tag, 'base64url'));
+    return Buffer.concat([
+      decipher.update(Buffer.from(parts.ciphertext, 'base64url')),
+      decipher.final(),
+    ]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decrypts with the key the envelope names (the current one or one of its previous keys). */
 export function decryptCredentials(key: Buffer, accountId: string, envelope: string): XCredentials {
   assertKey(key);
-  const [version, ivText, tagText, ciphertextText, ...rest] = envelope.split('.');
+  const fields = envelope.split('.');
+  const version = fields[0];
+  const [keyId, iv, tag, ciphertext, ...rest] =
+    version === legacyEnvelopeVersion ? [undefined, ...fields.slice(1)] : fields.slice(1);
   if (
-    version !== envelopeVersion ||
-    !ivText ||
-    !tagText ||
-    ciphertextText === undefined ||
+    (version !== envelopeVersion && version !== legacyEnvelopeVersion) ||
+    (version === envelopeVersion && !keyId) ||
+    !iv ||
+    !tag ||
+    ciphertext === undefined ||
     rest.length > 0
   ) {
     throw new CredentialsError(
@@ -127,18 +201,22 @@ export function decryptCredentials(key: Buffer, accountId: string, envelope: str
       accountId,
     );
   }
-  let plaintext: Buffer;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(ivText, 'base64url'));
-    decipher.setAAD(additionalData(accountId));
-    decipher.setAuthTag(Buffer.from(tagText, 'base64url'));
-    plaintext = Buffer.concat([
-      decipher.update(Buffer.from(ciphertextText, 'base64url')),
-      decipher.final(),
-    ]);
-  } catch {
+  const keys = [key, ...(previousKeys.get(key) ?? [])];
+  // A v2 envelope names its key; a v1 envelope does not, so each key is tried (GCM's tag tells).
+  const candidates =
+    keyId === undefined ? keys : keys.filter((candidate) => credentialsKeyId(candidate) === keyId);
+  let plaintext: Buffer | undefined;
+  for (const candidate of candidates) {
+    plaintext = openEnvelope(candidate, accountId, { iv, tag, ciphertext });
+    if (plaintext) break;
+  }
+  if (!plaintext) {
+    const which =
+      keyId !== undefined && candidates.length === 0
+        ? `they were written with key ${keyId}, which is neither KUJI_ENCRYPTION_KEY nor in KUJI_ENCRYPTION_KEYS_OLD`
+        : 'KUJI_ENCRYPTION_KEY differs from the key they were written with, or the row was altered';
     throw new CredentialsError(
-      `Stored credentials of account ${accountId} cannot be decrypted: KUJI_ENCRYPTION_KEY differs from the key they were written with, or the row was altered.`,
+      `Stored credentials of account ${accountId} cannot be decrypted: ${which}.`,
       accountId,
     );
   }

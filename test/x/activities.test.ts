@@ -348,7 +348,7 @@ describe('createXActivities', () => {
         .select('credentials_ciphertext')
         .where('id', '=', h.accountId)
         .executeTakeFirstOrThrow();
-      assert.ok(row.credentials_ciphertext?.startsWith('v1.'));
+      assert.ok(row.credentials_ciphertext?.startsWith('v2.'));
       assert.equal(row.credentials_ciphertext?.includes(senderOAuth1.accessSecret), false);
       assert.equal(row.credentials_ciphertext?.includes(senderOAuth1.accessToken), false);
     });

@@ -63,11 +63,11 @@ describe('encryptCredentials', () => {
 
   it('round-trips through an AES-256-GCM envelope that shows nothing of the tokens', () => {
     const envelope = encryptCredentials(key, 'acct-1', credentials);
-    assert.match(envelope, /^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.match(envelope, /^v2\.[\w-]{11}\.[\w-]+\.[\w-]+\.[\w-]+$/);
     for (const secret of ['access-token-value', 'refresh-token-value', 'client-secret-value']) {
       assert.equal(envelope.includes(secret), false);
       assert.equal(
-        Buffer.from(envelope.split('.')[3] ?? '', 'base64url')
+        Buffer.from(envelope.split('.')[4] ?? '', 'base64url')
           .toString('utf8')
           .includes(secret),
         false,
@@ -91,9 +91,9 @@ describe('encryptCredentials', () => {
     );
     assert.throws(() => decryptCredentials(key, 'acct-2', envelope), CredentialsError);
     const parts = envelope.split('.');
-    const body = Buffer.from(parts[3] ?? '', 'base64url');
+    const body = Buffer.from(parts[4] ?? '', 'base64url');
     body[0] = (body[0] ?? 0) ^ 1;
-    parts[3] = body.toString('base64url');
+    parts[4] = body.toString('base64url');
     assert.throws(() => decryptCredentials(key, 'acct-1', parts.join('.')), CredentialsError);
     assert.throws(() => decryptCredentials(key, 'acct-1', 'plain text'), /not a Kuji envelope/);
   });
