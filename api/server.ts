@@ -2,11 +2,13 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadSettings, requireDatabaseUrl } from '../config/settings';
 import { createDb } from '../db/client';
+import { registerBootstrapAdminKey } from './admin-key';
 import { buildApp } from './app';
 
 async function main() {
   const settings = loadSettings();
   const db = createDb(requireDatabaseUrl(settings));
+  await registerBootstrapAdminKey(db, settings.KUJI_ADMIN_KEY);
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   const app = await buildApp(
     {
