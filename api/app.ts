@@ -9,6 +9,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { openApiTransform, openApiTransformObject } from './openapi';
 import auth from './plugins/auth';
 import dependencies, { type ApiDependencies } from './plugins/dependencies';
+import { clientErrorHandler } from './plugins/client-errors';
 import documentedResponses from './plugins/documented-responses';
 import errorHandler, { frameworkErrors } from './plugins/error-handler';
 import hostileInput from './plugins/hostile-input';
@@ -69,6 +70,7 @@ export async function buildApp(
     // Longer path parameters answer 414 (frameworkErrors); shorter ones reach validation (400).
     routerOptions: { maxParamLength: maxPathParameterLength },
     frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -411,6 +411,26 @@ describe('the OpenAPI document', () => {
   });
 });
 
+describe('requests Node refuses before Fastify', () => {
+  it('answers a URL over the header limit with 431 in the API error shape', async () => {
+    const testDb = await createTestDatabase();
+    const app = await appWith(testDb);
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address();
+      assert.ok(address && typeof address === 'object');
+      const response = await fetch(
+        `http://127.0.0.1:${address.port}/v1/accounts?${'x'.repeat(20_000)}=1`,
+      );
+      assert.equal(response.status, 431);
+      assert.equal(((await response.json()) as ErrorBody).code, 'headers_too_large');
+    } finally {
+      await app.close();
+      await testDb.close();
+    }
+  });
+});
+
 describe('rate limits', () => {
   let testDb: TestDatabase;
   before(async () => {

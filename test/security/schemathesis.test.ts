@@ -20,7 +20,11 @@ const seed = Number(process.env.KUJI_FUZZ_SEED ?? 20261203);
 
 function runTool(command: string, args: string[]) {
   return new Promise<{ code: number; output: string }>((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own cwd: schemathesis keeps a `.schemathesis/` cache wherever it runs.
+    const child = spawn(command, args, {
+      cwd: path.dirname(path.dirname(command)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
