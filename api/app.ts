@@ -14,6 +14,7 @@ import documentedResponses from './plugins/documented-responses';
 import errorHandler, { frameworkErrors } from './plugins/error-handler';
 import hostileInput from './plugins/hostile-input';
 import rateLimits, { defaultRateLimits } from './plugins/rate-limit';
+import accountLinkRoutes from './routes/account-links';
 import accountRoutes from './routes/accounts';
 import apiKeyRoutes from './routes/api-keys';
 import campaignRoutes from './routes/campaigns';
@@ -21,9 +22,11 @@ import deliveryRoutes from './routes/deliveries';
 import healthRoutes from './routes/health';
 import interventionRoutes from './routes/interventions';
 import metricsRoutes from './routes/metrics';
+import oauthRoutes from './routes/oauth';
 import reportRoutes from './routes/reports';
 import resultRoutes from './routes/results';
 import webhookRoutes from './routes/webhooks';
+import { xLinkingPlugin } from './x-linking';
 
 /** A personal result link's path, `/r/<campaign>/<x user>/<token>`, up to its token. */
 const resultLinkTokenInPath = /^(\/r\/[^/?#]+\/[^/?#]+\/)[^/?#]+/;
@@ -100,10 +103,13 @@ export async function buildApp(
   await app.register(hostileInput);
   await app.register(dependencies, deps);
   await app.register(auth);
+  await app.register(xLinkingPlugin, { linking: deps.xLinking });
   await app.register(metricsRoutes, { token: deps.metricsToken });
 
   await app.register(healthRoutes);
   await app.register(accountRoutes);
+  await app.register(accountLinkRoutes);
+  await app.register(oauthRoutes);
   await app.register(apiKeyRoutes);
   await app.register(campaignRoutes);
   await app.register(deliveryRoutes);

@@ -2,8 +2,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadSettings, requireDatabaseUrl } from '../config/settings';
 import { createDb } from '../db/client';
+import { loadCredentialsKey } from '../x/credentials';
 import { registerBootstrapAdminKey } from './admin-key';
 import { buildApp } from './app';
+import { linkingFromSettings } from './x-linking';
 
 async function main() {
   const settings = loadSettings();
@@ -21,6 +23,10 @@ async function main() {
       },
       webhookSecret: settings.X_WEBHOOK_SECRET,
       metricsToken: settings.METRICS_TOKEN,
+      xLinking: linkingFromSettings(
+        settings,
+        settings.KUJI_ENCRYPTION_KEY ? loadCredentialsKey(process.env) : undefined,
+      ),
       rateLimits: {
         ...(settings.KUJI_RATE_LIMIT_PER_KEY ? { perKey: settings.KUJI_RATE_LIMIT_PER_KEY } : {}),
         ...(settings.KUJI_RATE_LIMIT_PER_ADDRESS

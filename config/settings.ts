@@ -19,7 +19,13 @@ const settingsSchema = z.object({
   KUJI_ADMIN_KEY: z.string().min(24).optional(),
   X_API_BASE_URL: z.string().url().optional(),
   X_WEBHOOK_SECRET: z.string().optional(),
+  /** Where X and browsers reach Kuji; the OAuth callback is `<PUBLIC_BASE_URL>/v1/oauth/x/callback`. */
   PUBLIC_BASE_URL: z.string().url().optional(),
+  /** The X app's OAuth 2.0 client (developer portal → Keys and tokens), to link sender accounts. */
+  X_CLIENT_ID: z.string().min(1).optional(),
+  X_CLIENT_SECRET: z.string().min(1).optional(),
+  /** X's consent screen; only tests and the emulator change it. */
+  X_AUTHORIZE_URL: z.string().url().default('https://x.com/i/oauth2/authorize'),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
   /** API requests per minute per key and per client address (429 past them). */

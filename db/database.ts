@@ -28,6 +28,17 @@ export interface AccountsTable {
   updated_at: CreatedTimestamp;
 }
 
+/** A pending "connect" to X: see the oauth_states migration. */
+export interface OAuthStatesTable {
+  state_hash: string;
+  account_id: string;
+  requested_by: string;
+  code_verifier: string;
+  created_at: CreatedTimestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  used_at: NullableTimestamp;
+}
+
 export interface ApiKeysTable {
   id: string;
   name: string;
@@ -240,6 +251,7 @@ export interface ReportsTable {
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
+  oauth_states: OAuthStatesTable;
   campaigns: CampaignsTable;
   campaign_config_versions: CampaignConfigVersionsTable;
   audit_log: AuditLogTable;

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../../db/client';
+import type { XLinking } from '../x-linking';
 import type { RateLimitOptions } from './rate-limit';
 
 export interface ApiDependencies {
@@ -15,6 +16,8 @@ export interface ApiDependencies {
   metricsToken?: string;
   /** Requests per window per API key and per address (defaults: see `defaultRateLimits`). */
   rateLimits?: Partial<RateLimitOptions>;
+  /** Linking sender accounts to X (OAuth 2.0 with PKCE); without it those routes answer 503. */
+  xLinking?: XLinking;
 }
 
 declare module 'fastify' {

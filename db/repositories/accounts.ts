@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../client';
 import type { AccountHaltJson, AccountRow } from '../database';
 
@@ -84,6 +85,8 @@ export async function listAccounts(
 
 /** Halts sending on the account (first cause wins); every campaign's next send sees it. */
 export async function haltAccount(db: Db, id: string, halt: AccountHaltJson): Promise<boolean> {
+  // Lost authorisation also disconnects the account: only a new link (then a person) restores it.
+  if (halt.category === 'auth') await markAccountDisconnected(db, id);
   const result = await db
     .updateTable('accounts')
     .set({ halt: JSON.stringify(halt), halted_at: new Date(), updated_at: new Date() })
@@ -102,4 +105,53 @@ export async function clearAccountHalt(db: Db, id: string): Promise<boolean> {
     .where('halt', 'is not', null)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Records who the account is on X after a link: handle and user id as X answered them, and the
+ * account connected again. A handle another account holds answers false and changes nothing.
+ */
+export async function recordAccountLink(
+  db: Db,
+  id: string,
+  linked: { handle: string; xUserId: string },
+): Promise<boolean> {
+  const taken = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('id', '!=', id)
+    .where(sql<boolean>`lower(handle) = lower(${linked.handle})`)
+    .executeTakeFirst();
+  if (taken) return false;
+  await db
+    .updateTable('accounts')
+    .set({
+      handle: linked.handle,
+      x_user_id: linked.xUserId,
+      status: 'active',
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .execute();
+  return true;
+}
+
+/** X no longer accepts the account's authorisation (revoked, refused, unlinked). */
+export async function markAccountDisconnected(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({ status: 'disconnected', updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Whether any campaign was ever created on the account (re-linking must keep the same X user). */
+export async function accountHasCampaigns(db: Db, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('campaigns')
+    .select('id')
+    .where('account_id', '=', id)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -17,6 +17,7 @@ import {
   userLookupError,
   PROBLEM_X,
 } from './render';
+import { redeemAuthorizationCode } from './oauth-consent';
 import { compileQuery } from './search';
 import { DUPLICATE_WINDOW_MS, type EmuPost, type EmuUser, type EmulatorState } from './state';
 import type { WebhookDispatcher } from './webhooks';
@@ -764,19 +765,49 @@ function oauthError(status: number, error: string, description: string): EmuRepl
   return json(status, { error, error_description: description });
 }
 
-/** Confidential clients authenticate with Basic auth (or client_secret in the body). */
-function clientAuthenticated(context: ApiContext, params: Record<string, string>): boolean {
+/**
+ * Confidential clients authenticate with Basic auth (or client_secret in the body); a public
+ * client names itself with client_id. Answers the client id, or X's refusal.
+ */
+function authenticateClient(
+  context: ApiContext,
+  params: Record<string, string>,
+): { clientId: string } | { reply: EmuReply } {
   const { app } = context.state;
   const header = String(context.request.headers.authorization ?? '');
+  let id: string | undefined;
+  let secret: string | undefined;
   if (header.startsWith('Basic ')) {
-    const [id, secret] = Buffer.from(header.slice(6), 'base64')
+    [id, secret] = Buffer.from(header.slice(6), 'base64')
       .toString('utf8')
       .split(':')
       .map(decodeURIComponent);
-    return id === app.clientId && (app.clientSecret === undefined || secret === app.clientSecret);
+  } else if (params.client_id) {
+    id = params.client_id;
+    secret = params.client_secret;
+  } else {
+    return { reply: oauthError(401, 'unauthorized_client', 'Missing valid authorization header') };
   }
-  if (params.client_id !== app.clientId) return false;
-  return app.clientSecret === undefined || params.client_secret === app.clientSecret;
+  if (id !== app.clientId || (app.clientSecret !== undefined && secret !== app.clientSecret)) {
+    return { reply: oauthError(401, 'invalid_client', 'Client authentication failed.') };
+  }
+  return { clientId: id };
+}
+
+function tokenAnswer(
+  userId: string,
+  scopes: string[],
+  context: ApiContext,
+  withRefresh: boolean,
+): EmuReply {
+  const pair = context.state.issueOAuth2Pair(userId, scopes);
+  return json(200, {
+    token_type: 'bearer',
+    expires_in: pair.expiresIn,
+    access_token: pair.accessToken,
+    scope: scopes.join(' '),
+    ...(withRefresh ? { refresh_token: pair.refreshToken } : {}),
+  });
 }
 
 const oauth2Token: ApiRoute = {
@@ -786,14 +817,22 @@ const oauth2Token: ApiRoute = {
   auth: 'client',
   handle(context) {
     const params = formOrJson(context.request);
-    if (!clientAuthenticated(context, params)) {
-      return oauthError(401, 'unauthorized_client', 'Missing valid authorization header');
+    const client = authenticateClient(context, params);
+    if ('reply' in client) return client.reply;
+    if (params.grant_type === 'authorization_code') {
+      const redeemed = redeemAuthorizationCode(context.state, params, client.clientId, context.now);
+      if (!redeemed.ok) return oauthError(400, redeemed.error, redeemed.description);
+      // X grants a refresh token only with offline.access.
+      const offline = redeemed.scopes.includes('offline.access');
+      return tokenAnswer(redeemed.userId, redeemed.scopes, context, offline);
     }
     if (params.grant_type !== 'refresh_token') {
       return oauthError(
         400,
-        'unsupported_grant_type',
-        'The emulator supports grant_type=refresh_token only.',
+        params.grant_type ? 'unsupported_grant_type' : 'invalid_request',
+        params.grant_type
+          ? `The grant type ${params.grant_type} is not supported.`
+          : 'Missing required parameter [grant_type].',
       );
     }
     const record = params.refresh_token
@@ -804,14 +843,7 @@ const oauth2Token: ApiRoute = {
     }
     // Rotation: the refresh token is spent now; only the new one works from here on.
     record.used = true;
-    const pair = context.state.issueOAuth2Pair(record.userId, record.scopes);
-    return json(200, {
-      token_type: 'bearer',
-      expires_in: pair.expiresIn,
-      access_token: pair.accessToken,
-      scope: record.scopes.join(' '),
-      refresh_token: pair.refreshToken,
-    });
+    return tokenAnswer(record.userId, record.scopes, context, true);
   },
 };
 
@@ -822,8 +854,8 @@ const oauth2Revoke: ApiRoute = {
   auth: 'client',
   handle(context) {
     const params = formOrJson(context.request);
-    if (!clientAuthenticated(context, params))
-      return oauthError(401, 'unauthorized_client', 'Missing valid authorization header');
+    const client = authenticateClient(context, params);
+    if ('reply' in client) return client.reply;
     const token = params.token ?? '';
     const refresh = context.state.refreshTokens.get(token);
     if (refresh) refresh.revoked = true;

@@ -34,6 +34,9 @@ export function demoSenderCredentials(): OAuth1Credentials {
   };
 }
 
+/** The demo app's OAuth 2.0 client (confidential): what `npm start` links `demo` with. */
+export const DEMO_OAUTH_CLIENT = { clientId: demoApp.clientId, clientSecret: demoApp.clientSecret };
+
 /** The consumer secret webhooks of the demo world are signed with. */
 export const DEMO_CONSUMER_SECRET = demoApp.consumerSecret;
 

@@ -35,4 +35,7 @@ export {
   DEMO_SENDER_USER_ID,
   DEMO_CAMPAIGN_POST_ID,
   DEMO_CONSUMER_SECRET,
+  DEMO_OAUTH_CLIENT,
 } from './demo';
+export { AUTHORIZE_PATH } from './oauth-consent';
+export { answerConsent } from './consent-driver';

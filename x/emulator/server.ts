@@ -27,6 +27,8 @@ import {
   type EmuRequest,
 } from './http';
 import { parseOAuthHeader, verifyOAuth1Signature } from './oauth1';
+import { AUTHORIZE_PATH, handleAuthorize } from './oauth-consent';
+import { requiredScopes } from './oauth-scopes';
 import { RateLimiter } from './rate-limits';
 import { problemBody } from './render';
 import { faultRuleSchema, parseScenario, type FaultRuleInput, type Scenario } from './scenario';
@@ -305,6 +307,10 @@ export class XEmulator {
       const bodies = parseBodies(req.headers, request.rawBody);
       request.json = bodies.json;
       request.form = bodies.form;
+      if (request.path === AUTHORIZE_PATH) {
+        sendReply(res, handleAuthorize(this.state, request, this.clock.now()));
+        return;
+      }
       if (request.path.startsWith('/_admin')) {
         sendReply(res, await handleAdmin(this, request));
         return;
@@ -415,7 +421,7 @@ export class XEmulator {
     const userId = caller?.userId;
     if (
       caller?.kind === 'oauth2' &&
-      route.scopes?.some((scope) => !caller.scopes?.includes(scope))
+      requiredScopes(route).some((scope) => !caller.scopes?.includes(scope))
     ) {
       // What X answers when the token lacks a scope (reported for dm.write on DM send).
       const reply = json(403, problemBody(403, 'about:blank', 'Forbidden', 'Forbidden'));
