@@ -1,0 +1,124 @@
+/**
+ * `npm run demo -- <campaign id>`: makes the local stack's emulated audience take part in a
+ * campaign, so a newcomer sees entries, results, a failure with its reason and a resend within
+ * minutes. It approves the campaign as a second person (the approver key 'demo-approver', kept in
+ * .data/demo-approver-key), waits until it collects, has X refuse the next result DM once
+ * (emulator fault `not_permitted`), and posts the participants' DMs, replies, follows and
+ * reposts to the emulator's admin API. Then it prints the requests that show what happened.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEMO_SENDER_USERNAME } from '../x/emulator/demo';
+import { entryActions } from './lib/examples';
+import {
+  adminKeyHint,
+  localStack,
+  request,
+  sleep,
+  waitForPhase,
+  type LocalStack,
+} from './lib/local-api';
+import { dataDir } from './lib/paths';
+
+/** The demo's approver: a key of its own, so approval comes from someone other than the author. */
+async function approverKey(stack: LocalStack): Promise<string> {
+  const file = path.join(dataDir, 'demo-approver-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const name = `demo-approver-${Date.now().toString(36)}`;
+  const created = await request('POST', `${stack.apiUrl}/v1/api-keys`, stack.adminKey, {
+    name,
+    role: 'approver',
+  });
+  const secret = created.body.secret;
+  if (created.status !== 201 || typeof secret !== 'string') {
+    throw new Error(
+      `creating the approver key answered ${created.status}: ${JSON.stringify(created.body)}`,
+    );
+  }
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+interface CampaignView {
+  phase?: string;
+  config?: { post?: { tweetId?: string }; entryRules?: { all?: { type: string }[] } };
+}
+
+async function main(): Promise<number> {
+  const id = process.argv[2];
+  if (!id) {
+    console.log('usage: npm run demo -- <campaign id>   (npm run example -- <name> prints one)');
+    return 1;
+  }
+  const stack = localStack();
+  const api = `${stack.apiUrl}/v1/campaigns/${encodeURIComponent(id)}`;
+  const phase = await waitForPhase(stack, id, (p) => p !== 'preflight' && p !== 'draft', 60_000);
+  if (phase === 'awaiting_approval') {
+    const approved = await request('POST', `${api}/approve`, await approverKey(stack));
+    console.log(
+      `approve (as the demo approver): ${approved.status} ${approved.status === 200 ? '' : JSON.stringify(approved.body)}`,
+    );
+    if (approved.status !== 200) return 1;
+  }
+  const collecting = await waitForPhase(
+    stack,
+    id,
+    (p) => p !== 'awaiting_approval' && p !== 'scheduled',
+    120_000,
+  );
+  if (collecting !== 'collecting') {
+    console.error(`the campaign is ${collecting}, not collecting: nothing to enter`);
+    return 1;
+  }
+  const campaign = (await request('GET', api, stack.adminKey)).body.campaign as CampaignView;
+  const actions = entryActions(
+    campaign.config?.entryRules?.all ?? [],
+    campaign.config?.post?.tweetId ?? '',
+    DEMO_SENDER_USERNAME,
+  );
+  const fault = await request('POST', `${stack.emulatorUrl}/_admin/faults`, undefined, {
+    endpoint: 'dm.send',
+    fault: 'not_permitted',
+    count: 1,
+  });
+  console.log(`X will refuse the next result DM once (emulator fault): ${fault.status}`);
+  const posted = await request('POST', `${stack.emulatorUrl}/_admin/actions`, undefined, actions);
+  if (posted.status !== 200) {
+    console.error(
+      `the emulator refused the actions: ${posted.status} ${JSON.stringify(posted.body)}`,
+    );
+    return 1;
+  }
+  console.log(
+    `${actions.length} participant actions on X (${[...new Set(actions.map((a) => a.type))].join(', ')})`,
+  );
+  let entries = 0;
+  for (let waited = 0; waited < 90 && entries === 0; waited += 3) {
+    await sleep(3000);
+    const answer = await request('GET', `${api}/entries`, stack.adminKey);
+    entries = Array.isArray(answer.body.entries) ? answer.body.entries.length : 0;
+  }
+  console.log(
+    entries > 0
+      ? `${entries} entries so far / 応募 ${entries} 件`
+      : 'no entries yet: polling may take a minute',
+  );
+  const key = `-H "authorization: Bearer ${adminKeyHint()}"`;
+  console.log(`
+Look / 確認:
+  curl -s ${api}/entries ${key}                    # entries, eligibility and reasons
+  curl -s "${api}/deliveries?state=failed" ${key}  # the refused DM: code, ja/en reason, remedy
+  curl -s -X POST ${api}/deliveries/resend ${key} -H 'content-type: application/json' \\
+    -d '{"deliveryIds":["<id from above>"]}'       # resend it (twice sends once)
+  curl -s ${api}/report ${key}                     # the report, once the campaign has ended
+  ${stack.webUiUrl}/namespaces/default/workflows/campaign:${id}
+`);
+  return 0;
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });

@@ -1,0 +1,69 @@
+/**
+ * `npm run example -- <name> [--id <campaign id>]`: posts examples/<name>.json to the running
+ * local stack with its dates filled in (starting now, ending minutes later), waits for preflight,
+ * and prints what to do next. Without a name it lists the examples.
+ */
+import { listExamples, loadExample } from './lib/examples';
+import { adminKeyHint, localStack, request, waitForPhase } from './lib/local-api';
+
+const notes: Record<string, string> = {
+  'follow-repost':
+    'Note: preflight may block this one as winners_unreachable (issue 12): a follow + repost\n' +
+    'gives no DM or reply consent, and the result-page channel is not counted yet. The\n' +
+    'finding is shown to the approver and approval is refused until it is resolved.\n' +
+    '注: フォロー＆リポストのみでは DM・リプライの同意がないため、preflight が\n' +
+    'winners_unreachable で承認を止めることがあります（issue 12）。',
+};
+
+async function main(): Promise<number> {
+  const [name, ...rest] = process.argv.slice(2);
+  if (!name || name.startsWith('-')) {
+    console.log(
+      `usage: npm run example -- <name> [--id <campaign id>]\nexamples: ${listExamples().join(', ')}`,
+    );
+    return name ? 1 : 0;
+  }
+  const idFlag = rest.indexOf('--id');
+  const body = loadExample(name, new Date(), idFlag === -1 ? undefined : rest[idFlag + 1]);
+  const stack = localStack();
+  const created = await request('POST', `${stack.apiUrl}/v1/campaigns`, stack.adminKey, body);
+  if (created.status !== 201) {
+    console.error(
+      `POST /v1/campaigns answered ${created.status}: ${JSON.stringify(created.body, null, 2)}`,
+    );
+    return 1;
+  }
+  const id = body.id;
+  console.log(
+    `posted ${name} as campaign ${id} (${String(body.config.schedule.startAt)} → ${String(body.config.schedule.endAt)})`,
+  );
+  console.log('preflight: checking the configuration, the sender and a rehearsal DM…');
+  const phase = await waitForPhase(stack, id, (p) => p !== 'preflight' && p !== 'draft', 60_000);
+  const findings = await request('GET', `${stack.apiUrl}/v1/campaigns/${id}`, stack.adminKey);
+  console.log(`phase: ${phase}`);
+  const preflight = (findings.body.campaign as { preflight?: { findings?: unknown[] } } | undefined)
+    ?.preflight;
+  if (preflight?.findings?.length)
+    console.log(`findings: ${JSON.stringify(preflight.findings, null, 2)}`);
+  if (notes[name]) console.log(`\n${notes[name]}`);
+  const api = stack.apiUrl;
+  console.log(`
+Next / 次に:
+  npm run demo -- ${id}
+      approves it as a second person (the key 'demo-approver'; the author may not approve),
+      makes emulated participants enter, and has X refuse one result DM once, so you see a
+      failure with its reason and can resend it. 別の承認者として承認し、参加者を動かします。
+  curl -s ${api}/v1/campaigns/${id} -H "authorization: Bearer ${adminKeyHint()}"
+      its live phase, queue and stops / 現在のフェーズ
+  ${stack.webUiUrl}/namespaces/default/workflows/campaign:${id}
+      its workflow in the Temporal Web UI / Temporal Web UI のワークフロー
+`);
+  return 0;
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
