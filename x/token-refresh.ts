@@ -9,7 +9,9 @@ import type { Db } from '../db/client';
 import { makeXError } from '../domain/x-errors';
 import { XCallError, callX } from './api';
 import { createOAuth2AppClient, type XClientOptions } from './client';
+import { markAccountDisconnected } from '../db/repositories/accounts';
 import {
+  clearAccountCredentials,
   decryptCredentials,
   encryptCredentials,
   loadAccountCredentials,
@@ -82,6 +84,26 @@ export async function ensureFreshCredentials(
   const current = await loadAccountCredentials(deps.db, deps.credentialsKey, accountId);
   if (!needsRefresh(current.credentials, now(), skewMs)) return current;
 
+  try {
+    return await refreshUnderLock(deps, accountId, now, skewMs);
+  } catch (error) {
+    // X refused the refresh token (invalid_grant): it is spent or revoked, and the access token
+    // has expired. Nothing usable is left, so the account is disconnected and every later call
+    // fails at once as unlinked instead of asking X again with the same dead token.
+    if (error instanceof XCallError && error.xError.code === 'auth_refresh_rejected') {
+      await clearAccountCredentials(deps.db, accountId);
+      await markAccountDisconnected(deps.db, accountId);
+    }
+    throw error;
+  }
+}
+
+async function refreshUnderLock(
+  deps: TokenRefreshDeps,
+  accountId: string,
+  now: () => number,
+  skewMs: number,
+): Promise<StoredCredentials> {
   return deps.db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('accounts')

@@ -8,9 +8,11 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { insertAccount } from '../../db/repositories/accounts';
 import { insertApiKey } from '../../db/repositories/api-keys';
-import { loadAccountCredentials } from '../../x/credentials';
+import { XCallError } from '../../x/api';
+import { loadAccountCredentials, MissingCredentialsError } from '../../x/credentials';
 import { answerConsent, startXEmulator, type XEmulator } from '../../x/emulator';
 import { SENDER_SCOPES } from '../../x/oauth2';
+import { ensureFreshCredentials } from '../../x/token-refresh';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedCampaign, testCredentialsKey } from '../support/fixtures';
 import {
@@ -346,6 +348,59 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
       // The exchange works, reading who signed in does not: nothing is stored.
       assert.equal(page.statusCode, 502, page.body);
       assert.equal((await storedVersion('brand')).credentials_ciphertext, null);
+    });
+  });
+
+  describe('tokens over weeks', () => {
+    const hours = (n: number) => n * 60 * 60_000;
+
+    it('a linked pair refreshes with rotation; a refresh X refuses disconnects the account and is never retried', async () => {
+      const { callbackPath } = await consentAndReturn(api, {
+        accountId: 'brand',
+        adminAuth,
+        signInAs: BRAND_ID,
+      });
+      assert.equal((await callback(callbackPath)).statusCode, 200);
+      const linked = await loadAccountCredentials(testDb.db, testCredentialsKey, 'brand');
+      assert.equal(linked.credentials.kind, 'oauth2');
+      if (linked.credentials.kind !== 'oauth2') return;
+      const deps = {
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        clientOptions: { baseUrl: emulator.url },
+      };
+
+      const refreshed = await ensureFreshCredentials(
+        { ...deps, now: () => Date.now() + hours(3) },
+        'brand',
+      );
+      assert.equal(refreshed.credentials.kind, 'oauth2');
+      if (refreshed.credentials.kind !== 'oauth2') return;
+      assert.notEqual(refreshed.credentials.accessToken, linked.credentials.accessToken);
+      assert.notEqual(refreshed.credentials.refreshToken, linked.credentials.refreshToken);
+      assert.equal(
+        emulator.state.refreshTokens.get(linked.credentials.refreshToken ?? '')?.used,
+        true,
+        'the first refresh token is spent',
+      );
+
+      // The person removes the app on X: the refresh token dies with it.
+      emulator.state.revokeUser(BRAND_ID);
+      const later = { ...deps, now: () => Date.now() + hours(6) };
+      await assert.rejects(
+        ensureFreshCredentials(later, 'brand'),
+        (error) => error instanceof XCallError && error.xError.code === 'auth_refresh_rejected',
+      );
+      const row = await storedVersion('brand');
+      assert.deepEqual([row.status, row.credentials_ciphertext], ['disconnected', null]);
+
+      const tokenCalls = emulator.requests({ endpoint: 'oauth2.token' }).length;
+      await assert.rejects(ensureFreshCredentials(later, 'brand'), MissingCredentialsError);
+      assert.equal(
+        emulator.requests({ endpoint: 'oauth2.token' }).length,
+        tokenCalls,
+        'no second try with the dead refresh token',
+      );
     });
   });
 

@@ -3,6 +3,7 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
 import { buildApp } from '../../api/app';
+import type { XLinking } from '../../api/x-linking';
 import type { ApiRole } from '../../db/database';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { createKujiWorker } from '../../worker/worker';
@@ -22,7 +23,13 @@ export interface ApiHarness {
 export async function startApiHarness(
   env: TestWorkflowEnvironment,
   testDb: TestDatabase,
-  options: { taskQueue?: string; webUiUrl?: string; xApiBaseUrl?: string } = {},
+  options: {
+    taskQueue?: string;
+    webUiUrl?: string;
+    xApiBaseUrl?: string;
+    /** Linking sender accounts to X (see test/support/linking.ts). */
+    xLinking?: XLinking;
+  } = {},
 ): Promise<ApiHarness> {
   const taskQueue = options.taskQueue ?? `api-test-${process.pid}`;
   const namespace = env.namespace ?? 'default';
@@ -43,6 +50,7 @@ export async function startApiHarness(
     db: testDb.db,
     temporal: env.client,
     temporalConfig: { namespace, taskQueue, webUiUrl: options.webUiUrl },
+    ...(options.xLinking ? { xLinking: options.xLinking } : {}),
   });
   const keys = {} as ApiHarness['keys'];
   const people: [keyof ApiHarness['keys'], ApiRole][] = [
