@@ -88,7 +88,10 @@ export default fp(function errorHandler(app: FastifyInstance) {
       .send({ code: 'route_not_found', message: `No route ${request.method} ${path}` });
   }
 
-  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+  app.setErrorHandler((error: FastifyError | AppError | Error, request, unserialized) => {
+    // Errors are always the JSON error shape, whatever a route declared for that status (an
+    // HTML page, say): its serializer must not turn a 400 into a 500.
+    const reply = unserialized.serializer(JSON.stringify).type('application/json; charset=utf-8');
     // Fastify may fail a request no route took (a QUERY without a content type, say) before
     // the not-found handler runs: the answer is still 405 or 404.
     if (request.is404) return answerUnrouted(request, reply);

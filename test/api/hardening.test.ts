@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { buildApp } from '../../api/app';
 import type { ApiDependencies } from '../../api/plugins/dependencies';
 import type { ApiRole } from '../../db/database';
@@ -407,6 +409,31 @@ describe('the OpenAPI document', () => {
           assert.ok(operation.responses[status], `${method} ${path} declares ${status}`);
         }
       }
+    }
+  });
+});
+
+describe('errors on a route that declares an HTML page for 400', () => {
+  it('still answer the JSON error, never a 500 from the route serializer', async () => {
+    const testDb = await createTestDatabase();
+    const app = await appWith(testDb);
+    try {
+      app.withTypeProvider<ZodTypeProvider>().get(
+        '/test/html-page',
+        {
+          schema: {
+            querystring: z.object({ q: z.string() }),
+            response: { 200: z.string(), 400: z.string().describe('text/html') },
+          },
+        },
+        () => '<p>ok</p>',
+      );
+      const response = await app.inject({ url: '/test/html-page?q=%00' });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json<ErrorBody>().code, 'validation_failed');
+    } finally {
+      await app.close();
+      await testDb.close();
     }
   });
 });
