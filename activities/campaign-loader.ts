@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import { findAccountById } from '../db/repositories/accounts';
 import { findCampaignRunningConfig } from '../db/repositories/campaigns';
-import { campaignConfigSchema } from '../domain/campaign-config';
+import { parseStoredConfig, storedConfigKey } from '../domain/stored-config';
 
 export function nonRetryable(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -24,7 +24,9 @@ export async function loadRunningCampaign(db: Db, campaignId: string) {
       `campaign ${campaignId} has no stored configuration version ${campaign.approvedConfigVersion}`,
     );
   }
-  const parsed = campaignConfigSchema.safeParse(config);
+  // Each stored version is parsed once per process: every activity of a campaign reads it.
+  const version = campaign.approvedConfigVersion ?? campaign.configVersion;
+  const parsed = parseStoredConfig(config, storedConfigKey(campaign.id, version));
   if (!parsed.success) {
     throw nonRetryable('config_invalid', `campaign ${campaignId} has an invalid configuration`);
   }

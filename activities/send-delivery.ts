@@ -19,7 +19,7 @@ import { releaseQuotaSlot, reserveQuotaSlot } from '../db/repositories/quota';
 import { localDayKey, startOfNextLocalDay } from '../domain/day-window';
 import { effectiveDailyCap } from '../domain/quota';
 import { resultUrl } from '../domain/result-links';
-import { renderTemplate } from '../domain/templates';
+import { isXUsername, renderTemplate } from '../domain/templates';
 import { type XError, xErrorFromDetails } from '../domain/x-errors';
 import { loadRunningCampaign, nonRetryable } from './campaign-loader';
 import type { XActivities } from './x-activities';
@@ -162,7 +162,8 @@ export function createSendDeliveryActivity({
           `no ${delivery.channel} template for ${delivery.kind}`,
         );
       const rendered = renderTemplate(text, {
-        name: entry?.username ? `@${entry.username}` : '',
+        // Rows stored before usernames were checked at the door are checked here too.
+        name: isXUsername(entry?.username) ? `@${entry.username}` : '',
         prize: prize?.name ?? '',
         code: entry?.prizeCode ?? '',
         // Signed with the campaign's secret seed: X ids are public, prize codes are not.

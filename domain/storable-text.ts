@@ -47,3 +47,15 @@ export function findUnstorableText(value: unknown): UnstorableText | undefined {
   }
   return undefined;
 }
+
+/** Every NUL and unpaired surrogate, for removing them from text others sent (X's events). */
+const unstorableGlobal = new RegExp(unstorablePattern.source, 'g');
+
+/**
+ * `text` with what PostgreSQL cannot store removed. For text that comes from X, not from a
+ * user of Kuji: a participant's DM is an entry however it is written, so it is kept, cleaned,
+ * instead of refused (X would retry a refused delivery for ever).
+ */
+export function storableText(text: string): string {
+  return text.replace(unstorableGlobal, '');
+}

@@ -11,11 +11,13 @@ import {
 import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
 import { openIntervention } from '../../db/repositories/interventions';
 import { findSeenWebhookEvents, recordWebhookEvents } from '../../db/repositories/webhook-events';
-import { type CampaignConfig, campaignConfigSchema } from '../../domain/campaign-config';
+import type { CampaignConfig } from '../../domain/campaign-config';
 import type { EntrySource } from '../../domain/consent';
 import { detectNotReceived, type NotReceivedMatch } from '../../domain/not-received';
 import { terminalPhases } from '../../domain/phases';
+import { parseStoredConfig, storedConfigKey } from '../../domain/stored-config';
 import { containsPhrase } from '../../domain/text';
+import { haltAccount } from '../../db/repositories/accounts';
 import { clearCredentialsRevokedAt } from '../../x/credentials';
 import {
   crcResponseToken,
@@ -367,7 +369,13 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
     // The approved configuration decides what is an entry, as it does in the workflow.
     const rows = await findCampaignsTakingEvents(app.db, xUserId);
     return rows.flatMap((row) => {
-      const config = campaignConfigSchema.safeParse(row.approvedConfig ?? row.config);
+      // Parsed once per stored version, not on every delivery.
+      const version =
+        row.approvedConfig != null ? (row.approved_config_version ?? 0) : row.config_version;
+      const config = parseStoredConfig(
+        row.approvedConfig ?? row.config,
+        storedConfigKey(row.id, version),
+      );
       if (!config.success) {
         app.log.warn({ campaignId: row.id }, 'webhook: campaign has an invalid configuration');
         return [];
@@ -385,6 +393,12 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
     const revokedAt = dateOrNull(revoke.data.date_time) ?? new Date();
     const cleared = await clearCredentialsRevokedAt(app.db, revoke.data.user_id, revokedAt);
     for (const accountId of cleared) {
+      // Every campaign on the account stops with the `auth` stop until it is re-linked and resumed.
+      await haltAccount(app.db, accountId, {
+        code: 'auth_token_invalid',
+        category: 'auth',
+        campaignId: null,
+      });
       app.log.warn({ accountId }, 'webhook: X access revoked; credentials cleared');
     }
   }

@@ -141,6 +141,8 @@ export async function findCampaignsTakingEvents(db: Db, xUserId: string) {
       'campaigns.id',
       'campaigns.workflow_id',
       'campaigns.config',
+      'campaigns.config_version',
+      'campaigns.approved_config_version',
       'campaigns.created_at',
       'approved.config as approvedConfig',
     ])

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { ConsentBasis, EntrySource } from '../../domain/consent';
+import { storableText } from '../../domain/storable-text';
+import { isXUsername } from '../../domain/templates';
 import type { Db } from '../client';
 import type {
   EntryEventReceivedVia,
@@ -145,8 +147,10 @@ export async function insertEntryEvents(db: Db, events: readonly NewEntryEvent[]
           x_event_id: event.xEventId,
           source: event.source,
           x_user_id: event.xUserId,
-          username: event.username ?? null,
-          text: event.text ?? null,
+          // What X sends reaches templates and pages: only an X-shaped username is kept, and text
+          // loses what PostgreSQL cannot store.
+          username: isXUsername(event.username) ? event.username : null,
+          text: event.text == null ? null : storableText(event.text),
           occurred_at: event.occurredAt ?? null,
           received_via: event.receivedVia,
           processed_at: null,

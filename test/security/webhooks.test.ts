@@ -280,6 +280,42 @@ describe('X webhook abuse', () => {
       assert.deepEqual(await eventsOf(analyzing), []);
     });
 
+    it('keeps a DM with characters PostgreSQL cannot store, cleaned, and drops a username X would not issue', async () => {
+      const campaignId = await seedCampaign('collecting', { keyword: '清掃' });
+      const who = people[4]!;
+      const body = JSON.stringify({
+        data: {
+          event_type: 'dm.received',
+          filter: { user_id: DEMO_SENDER_USER_ID },
+          payload: {
+            direct_message_events: [
+              {
+                type: 'message_create',
+                id: nextId(),
+                created_timestamp: String(Date.now()),
+                message_create: {
+                  sender_id: who.id,
+                  target: { recipient_id: DEMO_SENDER_USER_ID },
+                  message_data: { text: '清掃\u0000します\ud800' },
+                },
+              },
+            ],
+            users: { [who.id]: { data: { id: who.id, username: '<img src=x onerror=alert(1)>' } } },
+          },
+        },
+      });
+      const response = await deliver(body);
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      assert.equal(response.body.stored, 1);
+      const [stored] = await testDb.db
+        .selectFrom('entry_events')
+        .select(['text', 'username'])
+        .where('campaign_id', '=', campaignId)
+        .execute();
+      assert.equal(stored?.text, '清掃します');
+      assert.equal(stored?.username, null);
+    });
+
     it('routes a keyword DM to exactly one campaign of the account: the one whose period holds its date', async () => {
       const now = Date.now();
       const hour = 3_600_000;
