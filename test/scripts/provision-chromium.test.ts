@@ -42,10 +42,10 @@ describe('ensureChromium', () => {
   async function capturingStderr<T>(work: () => Promise<T>): Promise<{ result: T; lines: string }> {
     const write = process.stderr.write.bind(process.stderr);
     let lines = '';
-    process.stderr.write = ((chunk: string | Uint8Array) => {
+    process.stderr.write = (chunk: string | Uint8Array) => {
       lines += String(chunk);
       return true;
-    });
+    };
     try {
       return { result: await work(), lines };
     } finally {
