@@ -26,6 +26,7 @@ import {
   markDeliverySent,
 } from '../db/repositories/deliveries';
 import { releaseQuotaSlot, reserveQuotaSlot } from '../db/repositories/quota';
+import { findRegisteredTestAccountIds } from '../db/repositories/test-accounts';
 import { type CampaignConfig, campaignConfigSchema } from '../domain/campaign-config';
 import { checkPremiumCompliance } from '../domain/compliance';
 import { type ApiTier, reachabilitySummary } from '../domain/consent';
@@ -33,6 +34,7 @@ import { localDayKey } from '../domain/day-window';
 import { countBySeverity, type Finding } from '../domain/findings';
 import { keywordOverlapFindings } from '../domain/keyword-routing';
 import type { CampaignPhase } from '../domain/phases';
+import { unregisteredTestAccountsFinding } from '../domain/test-accounts';
 import { effectiveDailyCap } from '../domain/quota';
 import { resultUrl } from '../domain/result-links';
 import { identicalTextRisk, renderTemplate } from '../domain/templates';
@@ -535,6 +537,8 @@ export function createCampaignActivities({
     xApi: CampaignX;
     round: number;
     at: Date;
+    /** Test accounts an admin registered for the sender: nobody else gets a rehearsal DM. */
+    registeredTestAccounts: ReadonlySet<string>;
   }): Promise<{ results: RehearsalResult[]; findings: PreflightFinding[] }> {
     const { campaign, config, account, xApi, round, at } = input;
     const progress = (step: PreflightProgress['step'], counts?: { done: number; of?: number }) =>
@@ -543,7 +547,9 @@ export function createCampaignActivities({
       const text = config.templates[kind].dm;
       return text === undefined ? [] : [{ key: `${kind}.dm` as RehearsedTemplate, text }];
     });
-    const testUserIds = [...new Set(config.testAccounts)];
+    const testUserIds = [...new Set(config.testAccounts)].filter((id) =>
+      input.registeredTestAccounts.has(id),
+    );
     if (templates.length === 0 || testUserIds.length === 0) return { results: [], findings: [] };
     const base = publicBaseUrl?.replace(/\/+$/, '');
 
@@ -747,6 +753,18 @@ export function createCampaignActivities({
       }
 
       let rehearsal: RehearsalResult[] = [];
+      const registeredTestAccounts =
+        parsed.success && account
+          ? await findRegisteredTestAccountIds(db, account.id, parsed.data.testAccounts)
+          : new Set<string>();
+      if (parsed.success && account) {
+        const unregistered = unregisteredTestAccountsFinding(
+          parsed.data.testAccounts,
+          registeredTestAccounts,
+          account,
+        );
+        if (unregistered) findings.push(unregistered);
+      }
       if (!account) {
         findings.push({
           code: 'account_missing',
@@ -796,6 +814,7 @@ export function createCampaignActivities({
                 xApi: x,
                 round,
                 at,
+                registeredTestAccounts,
               });
               rehearsal = rehearsed.results;
               findings.push(...rehearsed.findings);

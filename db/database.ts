@@ -241,6 +241,15 @@ export interface DrawsTable {
   created_at: CreatedTimestamp;
 }
 
+/** X users an admin allowed to receive a sender account's rehearsal DMs. */
+export interface TestAccountsTable {
+  account_id: string;
+  x_user_id: string;
+  label: string | null;
+  added_by: string;
+  created_at: CreatedTimestamp;
+}
+
 export interface ReportsTable {
   campaign_id: string;
   report: Json<unknown>;
@@ -266,6 +275,7 @@ export interface Database {
   draws: DrawsTable;
   reports: ReportsTable;
   interventions: InterventionsTable;
+  test_accounts: TestAccountsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -28,7 +28,8 @@ export const configLimits = {
   /** Prize codes of all prizes together. */
   codes: 100_000,
   codeLength: 200,
-  testAccounts: 50,
+  /** A rehearsal DMs each of them under the brand's name: a handful is enough. */
+  testAccounts: 5,
   winners: 100_000,
   alternates: 100_000,
   /** A gap of an hour between two sends is already a campaign that sends 24 a day. */

@@ -19,6 +19,7 @@ import { errorResponses, idParamsSchema } from '../schemas/common';
 import { pageQuerySchema } from '../schemas/pagination';
 import { accountSchema, createAccountBodySchema } from '../schemas/accounts';
 import { acceptEmptyBodies } from '../empty-bodies';
+import testAccountRoutes from './test-accounts';
 
 export function presentAccount(account: Account): z.infer<typeof accountSchema> {
   return {
@@ -30,6 +31,7 @@ export function presentAccount(account: Account): z.infer<typeof accountSchema> 
 
 export default function accountRoutes(app: FastifyInstance) {
   acceptEmptyBodies(app);
+  testAccountRoutes(app);
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(

@@ -40,6 +40,8 @@ import {
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
+import { registerTestAccounts } from '../support/test-accounts';
+import { deleteTestAccount } from '../../db/repositories/test-accounts';
 import { runActivity } from '../x/support';
 
 const [alpha, beta] = participants(2, 'tester');
@@ -117,6 +119,7 @@ describe('preflight activities', () => {
     options: { testAccounts?: string[]; lose?: boolean; dmDailyCap?: number } = {},
   ) {
     const accountId = await seedLinkedAccount(testDb.db, { dmDailyCap: options.dmDailyCap });
+    await registerTestAccounts(testDb.db, accountId, [alpha!.id, beta!.id, closedTester.id]);
     const overrides: Partial<CampaignConfigInput> = {
       testAccounts: options.testAccounts ?? [alpha!.id, beta!.id],
       prizes: [{ id: 'gift', name: 'ギフト券', stock: 1, valueYen: 500, codes: ['GIFT-0001'] }],
@@ -440,6 +443,31 @@ describe('preflight activities', () => {
       assert.deepEqual(emulator.requests({ endpoint: 'webhooks.list' }), []);
     });
 
+    it('blocks launch when a test account is not registered for the sender, naming it, and never DMs it', async () => {
+      const { accountId, campaignId } = await seedRehearsedCampaign({
+        testAccounts: [alpha!.id, beta!.id],
+        lose: false,
+      });
+      // An operator listed someone the admin never registered (or has since removed).
+      await deleteTestAccount(testDb.db, accountId, beta!.id);
+
+      const { summary, blocking } = await runPreflight(campaignId);
+
+      assert.equal(summary.ok, false);
+      assert.deepEqual(
+        blocking.map((f) => [f.code, f.path]),
+        [['test_account_unregistered', 'testAccounts']],
+      );
+      assert.ok(blocking[0]?.en.includes(beta!.id), blocking[0]?.en);
+      assert.ok(blocking[0]?.ja.includes(beta!.id), blocking[0]?.ja);
+      assert.ok(!blocking[0]?.en.includes(alpha!.id), 'only the unregistered one is named');
+      assert.deepEqual(
+        emulator.sent().dms.map((dm) => dm.recipientId),
+        [alpha!.id],
+        'the registered test account is rehearsed; the other gets nothing',
+      );
+    });
+
     it('blocks launch when a test account does not accept the DM, naming it and the reason', async () => {
       const { accountId, campaignId } = await seedRehearsedCampaign({
         testAccounts: [alpha!.id, closedTester.id],
@@ -616,6 +644,11 @@ describe('preflight activities', () => {
     it("rehearses the example campaign's test account in the emulator's demo world", async () => {
       await emulator.loadScenario(demoScenario());
       const accountId = await seedLinkedAccount(testDb.db);
+      await registerTestAccounts(
+        testDb.db,
+        accountId,
+        exampleCampaignConfig(new Date()).testAccounts,
+      );
       const campaign = await seedCampaignWithEntries(testDb.db, {
         accountId,
         config: { ...exampleCampaignConfig(new Date()), accountId },

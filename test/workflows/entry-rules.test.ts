@@ -34,6 +34,7 @@ import {
   seedLinkedAccount,
   worldScenario,
 } from '../support/campaign-world';
+import { registerTestAccounts } from '../support/test-accounts';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedApprovers, testCredentialsKey } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
@@ -253,6 +254,7 @@ describe('campaignWorkflow entry rules', () => {
     const startMs = Date.parse(base.schedule.startAt);
     const endMs = Date.parse(base.schedule.endAt);
     const inPeriod = new Date(startMs + 60_000);
+    await registerTestAccounts(testDb.db, accountId, [tester.id]);
     const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people: [], config });
     const dm = (person: Participant, n: number, occurredAt: Date) => ({
       campaignId: campaign.id,
