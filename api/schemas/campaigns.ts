@@ -1,3 +1,4 @@
+import { pageQuerySchema } from './pagination';
 import { z } from 'zod';
 import { campaignConfigSchema } from '../../domain/campaign-config';
 import { interventionKinds } from '../../domain/interventions';
@@ -153,4 +154,5 @@ export const campaignDetailSchema = z.object({
 export const listCampaignsQuerySchema = z.object({
   phase: z.enum(campaignPhases).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: pageQuerySchema.shape.offset,
 });

@@ -221,13 +221,15 @@ export async function findCampaignById(db: Db, id: string): Promise<Campaign | u
 
 export async function listCampaigns(
   db: Db,
-  options: { limit: number; phase?: string },
+  options: { limit: number; offset?: number; phase?: string },
 ): Promise<Campaign[]> {
   let query = db
     .selectFrom('campaigns')
     .selectAll()
     .orderBy('created_at', 'desc')
-    .limit(options.limit);
+    .orderBy('id')
+    .limit(options.limit)
+    .offset(options.offset ?? 0);
   if (options.phase) query = query.where('phase', '=', options.phase);
   return (await query.execute()).map(toCampaign);
 }

@@ -260,6 +260,33 @@ describe('campaigns API (API → Temporal dev server → worker → PostgreSQL)'
     });
   });
 
+  describe('GET /v1/campaigns', () => {
+    it('pages with limit and offset, newest first, without repeating a campaign', async () => {
+      for (const id of ['page-a', 'page-b', 'page-c']) {
+        const created = await api.app.inject({
+          method: 'POST',
+          url: '/v1/campaigns',
+          headers: api.auth('operator'),
+          payload: { id, config: draft(), start: false },
+        });
+        assert.equal(created.statusCode, 201, created.body);
+      }
+      const page = async (offset: number) => {
+        const response = await api.app.inject({
+          url: `/v1/campaigns?phase=draft&limit=2&offset=${offset}`,
+          headers: api.auth('viewer'),
+        });
+        assert.equal(response.statusCode, 200, response.body);
+        return response.json<{ campaigns: { id: string }[] }>().campaigns.map((c) => c.id);
+      };
+      const [first, second] = [await page(0), await page(2)];
+      assert.equal(first.length, 2);
+      const all = [...first, ...second];
+      assert.equal(new Set(all).size, all.length, `a campaign on two pages: ${all.join(', ')}`);
+      for (const id of ['page-a', 'page-b', 'page-c']) assert.ok(all.includes(id), id);
+    });
+  });
+
   describe('GET /v1/campaigns/:id', () => {
     it('shows a pause sent by a raw Temporal signal: live, every field of the status query kept', async () => {
       const handle = env.client.workflow.getHandle(campaignWorkflowId('winter-2026'));
