@@ -3,8 +3,8 @@
  * local stack with its dates filled in (starting now, ending minutes later), waits for preflight,
  * and prints what to do next. Without a name it lists the examples.
  */
-import { listExamples, loadExample } from './lib/examples';
-import { adminKeyHint, localStack, request, waitForPhase } from './lib/local-api';
+import { type ExampleBody, listExamples, loadExample } from './lib/examples';
+import { adminKeyHint, type LocalStack, localStack, request, waitForPhase } from './lib/local-api';
 
 const notes: Record<string, string> = {
   'follow-repost':
@@ -14,6 +14,29 @@ const notes: Record<string, string> = {
     '注: フォロー＆リポストのみでは DM・リプライの同意がないため、preflight が\n' +
     'winners_unreachable で承認を止めることがあります（issue 12）。',
 };
+
+/**
+ * Rehearsal DMs go only to test accounts an admin registered for the sender account; the
+ * examples rehearse to @aoi_y of the demo world, so register it (again is a no-op).
+ */
+async function registerTestAccounts(stack: LocalStack, config: ExampleBody['config']) {
+  const accountId = String(config.accountId);
+  for (const xUserId of (config.testAccounts as string[] | undefined) ?? []) {
+    const answer = await request(
+      'POST',
+      `${stack.apiUrl}/v1/accounts/${encodeURIComponent(accountId)}/test-accounts`,
+      stack.adminKey,
+      { xUserId, label: 'examples/ rehearsal (emulator @aoi_y)' },
+    );
+    if (answer.status === 201)
+      console.log(`registered ${xUserId} as a test account of '${accountId}'`);
+    else if (answer.status !== 200) {
+      console.log(
+        `registering test account ${xUserId}: ${answer.status} ${JSON.stringify(answer.body)}`,
+      );
+    }
+  }
+}
 
 async function main(): Promise<number> {
   const [name, ...rest] = process.argv.slice(2);
@@ -26,6 +49,7 @@ async function main(): Promise<number> {
   const idFlag = rest.indexOf('--id');
   const body = loadExample(name, new Date(), idFlag === -1 ? undefined : rest[idFlag + 1]);
   const stack = localStack();
+  await registerTestAccounts(stack, body.config);
   const created = await request('POST', `${stack.apiUrl}/v1/campaigns`, stack.adminKey, body);
   if (created.status !== 201) {
     console.error(
