@@ -26,6 +26,8 @@ export const interventionResolutions = [
   'continue',
   'end_collecting',
   'rearm',
+  // Answered by the API with a fresh authorize URL (sender_halted); never resolves a stop.
+  'relink',
 ] as const;
 export type InterventionResolution = (typeof interventionResolutions)[number];
 
@@ -81,8 +83,8 @@ export const interventionCatalog: Record<InterventionKind, InterventionSpec> = {
       en: 'Sender restricted or authorisation lost (every campaign on the account is halted)',
     },
     remedy: {
-      ja: 'Xでアカウントの状態を確認し、制限解除や再連携を済ませてから、アカウントの送信を再開してください。',
-      en: 'Check the account on X, clear the restriction or re-link it, then resume the account’s sending.',
+      ja: 'Xでアカウントの状態を確認し、制限解除や再連携（relink でXの認可画面のURLを取得）を済ませてから、アカウントの送信を再開してください。',
+      en: 'Check the account on X, clear the restriction or re-link it (`relink` answers X’s authorize URL), then resume the account’s sending.',
     },
   },
   not_received: {

@@ -129,6 +129,16 @@ export default function accountRoutes(app: FastifyInstance) {
     async (request) => {
       const account = await findAccountById(app.db, request.params.id);
       if (!account) throw notFound('account', request.params.id);
+      if (
+        account.status === 'disconnected' ||
+        (account.halt?.category === 'auth' && !account.linked)
+      ) {
+        throw new AppError(
+          409,
+          'account_disconnected',
+          `Account '${account.id}' is not connected to X: re-link it (POST /v1/accounts/${account.id}/connect), then resume`,
+        );
+      }
       const actor = actorId(request);
       const wasHalted = await clearAccountHalt(app.db, account.id);
       const stops = await listInterventions(app.db, {

@@ -34,6 +34,7 @@ import {
   resolveInterventionBodySchema,
 } from '../schemas/interventions';
 import { acceptEmptyBodies } from '../empty-bodies';
+import { relinkForStop } from '../x-linking';
 
 export function presentIntervention(
   intervention: Intervention,
@@ -235,8 +236,17 @@ export default function interventionRoutes(app: FastifyInstance) {
         params: interventionParamsSchema,
         body: resolveInterventionBodySchema,
         response: {
-          200: z.object({ intervention: interventionSchema, queued: z.number() }),
+          200: z.object({
+            intervention: interventionSchema,
+            queued: z.number(),
+            authorizeUrl: z
+              .string()
+              .optional()
+              .describe('relink: X’s consent screen for the account'),
+            expiresAt: z.string().optional(),
+          }),
           ...errorResponses,
+          503: errorResponses[409].describe('relink: linking X accounts is not configured'),
         },
       },
     },
@@ -250,6 +260,23 @@ export default function interventionRoutes(app: FastifyInstance) {
           'forbidden',
           'A follow-up DM goes out under the brand’s name: an approver approves it',
         );
+      }
+      if (resolution === 'relink') {
+        // Answered here, never by the workflow: the stop stays open until a person resumes.
+        const stop = await findIntervention(app.db, request.params.interventionId);
+        if (!stop || stop.campaignId !== campaign.id) {
+          throw new AppError(
+            404,
+            'intervention_not_found',
+            'No such intervention on this campaign',
+          );
+        }
+        const link = await relinkForStop(app, stop, actor);
+        return {
+          intervention: presentIntervention(stop, redactorFor(request)),
+          queued: 0,
+          ...link,
+        };
       }
       if (terminalPhases.has(campaign.phase as CampaignPhase)) {
         const resolved = await resolveAfterClose(

@@ -35,7 +35,9 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
 
   before(async () => {
     [testDb, emulator] = await Promise.all([createTestDatabase(), startXEmulator({ port: 0 })]);
-    api = await buildLinkingApp(testDb.db, emulatorLinking(emulator, emulatorApp));
+    api = await buildLinkingApp(testDb.db, emulatorLinking(emulator, emulatorApp), {
+      webhookSecret: emulatorApp.consumerSecret,
+    });
   });
   after(async () => {
     await api?.close();
@@ -400,6 +402,38 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
         emulator.requests({ endpoint: 'oauth2.token' }).length,
         tokenCalls,
         'no second try with the dead refresh token',
+      );
+    });
+  });
+
+  describe('revocation from X', () => {
+    it('an oauth.revoke event clears the link, disconnects the account and halts it with the auth stop', async () => {
+      const { callbackPath } = await consentAndReturn(api, {
+        accountId: 'brand',
+        adminAuth,
+        signInAs: BRAND_ID,
+      });
+      assert.equal((await callback(callbackPath)).statusCode, 200);
+      const address = await api.listen({ host: '127.0.0.1', port: 0 });
+      const crc = await emulator.configureWebhook(
+        `${address}/v1/webhooks/x`,
+        emulatorApp.consumerSecret,
+      );
+      assert.equal(crc.valid, true);
+
+      // X dates the revocation by its own clock: now, after the link.
+      emulator.clock.set(Date.now() + 1000);
+      emulator.state.revokeUser(BRAND_ID);
+      await emulator.webhookIdle();
+      assert.equal(emulator.webhooks.deliveries.at(-1)?.eventType, 'oauth.revoke');
+      assert.equal(emulator.webhooks.deliveries.at(-1)?.status, 200);
+      const account = await api.inject({ url: '/v1/accounts/brand', headers: operatorAuth });
+      const body = account.json<{
+        account: { linked: boolean; status: string; halt: { category: string } | null };
+      }>().account;
+      assert.deepEqual(
+        [body.linked, body.status, body.halt?.category],
+        [false, 'disconnected', 'auth'],
       );
     });
   });

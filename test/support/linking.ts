@@ -32,12 +32,17 @@ export function emulatorLinking(
  * The API without a worker, for routes that never reach Temporal: its client connects lazily,
  * to an address nothing listens on, so a route that did use it would fail loudly.
  */
-export async function buildLinkingApp(db: Db, xLinking: XLinking): Promise<FastifyInstance> {
+export async function buildLinkingApp(
+  db: Db,
+  xLinking: XLinking,
+  options: { webhookSecret?: string } = {},
+): Promise<FastifyInstance> {
   return buildApp({
     db,
     temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:9' }) }),
     temporalConfig: { namespace: 'default', taskQueue: 'linking-tests' },
     xLinking,
+    ...options,
   });
 }
 
