@@ -58,6 +58,14 @@ async function main(): Promise<number> {
     console.log(
       `approve (as the demo approver): ${approved.status} ${approved.status === 200 ? '' : JSON.stringify(approved.body)}`,
     );
+    if (approved.status === 409 && approved.body.code === 'preflight_blocking') {
+      console.error(
+        'Preflight blocks this campaign: its blocking findings (`npm run example` printed them, and\n' +
+          `GET /v1/campaigns/${id} shows them under preflight) must be fixed by changing the\n` +
+          'configuration first. follow-repost is blocked as winners_unreachable today (issue 12).\n' +
+          'プリフライトの重大な指摘があるため承認できません。設定を直してから再度お試しください。',
+      );
+    }
     if (approved.status !== 200) return 1;
   }
   const collecting = await waitForPhase(

@@ -34,7 +34,9 @@ export function localStack(env: NodeJS.ProcessEnv = process.env): LocalStack {
 /** The admin key as a shell expression for the commands the helpers print. */
 export function adminKeyHint(env: NodeJS.ProcessEnv = process.env): string {
   if (env.KUJI_API_KEY) return '$KUJI_API_KEY';
-  return `$(cat ${path.relative(process.cwd(), path.join(dataDir, 'admin-key')) || '.data/admin-key'})`;
+  const file = path.join(dataDir, 'admin-key');
+  const relative = path.relative(process.cwd(), file);
+  return `$(cat ${relative.startsWith('..') ? file : relative})`;
 }
 
 export interface Answer {
