@@ -378,7 +378,8 @@ describe('delivery and entry routes (API → PostgreSQL)', () => {
       const won = await get('outcome=won');
       assert.deepEqual(
         won.entries.map((e) => [e.xUserId, e.outcome, e.prize]),
-        [['102', 'won', { id: prize.id, name: prize.name, code: 'CODE-1' }]],
+        [['102', 'won', { id: prize.id, name: prize.name, code: '****' }]],
+        'a viewer sees the prize code masked (test/api/least-privilege.test.ts)',
       );
       const ineligible = await get('eligible=false');
       assert.deepEqual(
