@@ -13,21 +13,19 @@ import { loadSettings } from '../config/settings';
 import { createDb, type Db } from '../db/client';
 import { migrateToLatest } from '../db/migrate';
 import { ensureApiKey, insertApiKey } from '../db/repositories/api-keys';
-import { insertAccount } from '../db/repositories/accounts';
 import { createKujiWorker, webhookUrlFromSettings } from '../worker/worker';
+import { generateCredentialsKey, loadCredentialsKey } from '../x/credentials';
 import {
-  generateCredentialsKey,
-  loadCredentialsKey,
-  storeAccountCredentials,
-} from '../x/credentials';
-import {
+  AUTHORIZE_PATH,
   DEMO_CONSUMER_SECRET,
+  DEMO_OAUTH_CLIENT,
   DEMO_SENDER_USER_ID,
   DEMO_SENDER_USERNAME,
   demoScenario,
-  demoSenderCredentials,
   startXEmulator,
 } from '../x/emulator';
+import { CALLBACK_PATH, linkingFromSettings, type XLinking } from '../api/x-linking';
+import { linkDemoAccount } from './lib/link-demo';
 import { dataDir } from './lib/paths';
 import { type RunningPostgres, startEmbeddedPostgres } from './lib/postgres';
 import { step, withTicker } from './lib/progress';
@@ -142,6 +140,7 @@ async function main() {
   let emulatorUrl: string | undefined;
   let emulator: Awaited<ReturnType<typeof startXEmulator>> | undefined;
   let webhookSecret = settings.X_WEBHOOK_SECRET;
+  let xLinking: XLinking | undefined = linkingFromSettings(settings, credentialsKey);
   if (!xApiBaseUrl && process.env.KUJI_REAL_X !== '1') {
     emulator = await startXEmulator({
       port: Number(process.env.X_EMULATOR_PORT ?? 4000),
@@ -151,12 +150,16 @@ async function main() {
     onShutdown('X emulator', () => running.close());
     webhookSecret ??= DEMO_CONSUMER_SECRET;
     xApiBaseUrl = emulatorUrl = emulator.url;
-    await insertAccount(db, {
-      id: 'demo',
-      handle: DEMO_SENDER_USERNAME,
-      xUserId: DEMO_SENDER_USER_ID,
-    });
-    await storeAccountCredentials(db, credentialsKey, 'demo', demoSenderCredentials());
+    // The emulator's own app and consent screen; the callback is known once the API listens.
+    xLinking = {
+      credentialsKey,
+      client: {
+        ...DEMO_OAUTH_CLIENT,
+        authorizeUrl: `${emulator.url}${AUTHORIZE_PATH}`,
+        redirectUri: '',
+        api: { baseUrl: emulator.url },
+      },
+    };
   }
 
   const connection = await Connection.connect({ address: temporalAddress });
@@ -171,6 +174,7 @@ async function main() {
         webUiUrl,
       },
       webhookSecret,
+      xLinking,
     },
     { logger: { level: settings.LOG_LEVEL } },
   );
@@ -183,6 +187,19 @@ async function main() {
       : String(address);
 
   const publicBaseUrl = settings.PUBLIC_BASE_URL ?? apiUrl;
+  const adminKey = await ensureLocalAdminKey(db, settings.KUJI_ADMIN_KEY);
+  if (emulator && xLinking) {
+    // The emulator's browser comes back to where the API listens.
+    xLinking.client.redirectUri = `${apiUrl}${CALLBACK_PATH}`;
+    // `demo` is linked the way a brand links its account: connect, X's consent, the callback.
+    const linked = await linkDemoAccount({
+      apiUrl,
+      adminKey: adminKey.secret,
+      account: { id: 'demo', handle: DEMO_SENDER_USERNAME },
+      signInAs: DEMO_SENDER_USER_ID,
+    });
+    step(`demo sender linked through X's consent screen (emulator) as @${linked.handle}`);
+  }
   // The webhook X delivers to, exactly as registered: preflight and the running campaign check
   // that it is live. The emulator reaches the API where it listens; real X, under the public URL
   // (registered outside Kuji, as worker/main.ts assumes). No secret, no webhook: polling alone.
@@ -214,7 +231,6 @@ async function main() {
     await workerRun;
   });
 
-  const adminKey = await ensureLocalAdminKey(db, settings.KUJI_ADMIN_KEY);
   const lines = [
     '',
     'Kuji is running.',
