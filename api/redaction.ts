@@ -13,6 +13,12 @@
 import type { FastifyRequest } from 'fastify';
 import type { ApiRole } from '../db/database';
 
+/** What the API document says on every route that masks. */
+export const maskingNote =
+  'Prize codes and participant data (usernames, the words of a complaint) are shown as stored to ' +
+  'admin and operator keys only; approvers and viewers get them masked (`GIFT-****`, `f***`, ' +
+  '`**** (5)`). X user ids are shown to every role.';
+
 /** The roles that see prize codes and participant data as stored. */
 export const participantDataRoles: readonly ApiRole[] = ['admin', 'operator'];
 

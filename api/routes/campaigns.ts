@@ -39,7 +39,7 @@ import { acceptEmptyBodies } from '../empty-bodies';
 import { actorId, roles } from '../plugins/auth';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
-import { type Redactor, redactorFor } from '../redaction';
+import { maskingNote, type Redactor, redactorFor } from '../redaction';
 import {
   actorBodySchema,
   errorResponseSchema,
@@ -209,7 +209,8 @@ export default function campaignRoutes(app: FastifyInstance) {
       schema: {
         summary: 'List campaigns, newest first',
         description:
-          'The stored state of each (phase, paused as last recorded); `GET /v1/campaigns/{id}` gives a campaign’s live state.',
+          'The stored state of each (phase, paused as last recorded); `GET /v1/campaigns/{id}` gives a campaign’s live state. ' +
+          maskingNote,
         tags: ['campaigns'],
         querystring: listCampaignsQuerySchema,
         response: { 200: z.object({ campaigns: z.array(campaignSchema) }), ...errorResponses },
@@ -229,7 +230,8 @@ export default function campaignRoutes(app: FastifyInstance) {
       schema: {
         summary: "A campaign with its workflow's live state (paused, halt, queue, draw, stops…)",
         description:
-          'The state comes from the workflow itself, so a pause sent from the Temporal Web UI or CLI shows at once. When the workflow does not answer within 2 s (no worker running), the stored state is returned with `workflow.live: false` and `workflow.liveError` saying why.',
+          'The state comes from the workflow itself, so a pause sent from the Temporal Web UI or CLI shows at once. When the workflow does not answer within 2 s (no worker running), the stored state is returned with `workflow.live: false` and `workflow.liveError` saying why. ' +
+          maskingNote,
         tags: ['campaigns'],
         params: idParamsSchema,
         response: { 200: campaignDetailSchema, ...errorResponses },

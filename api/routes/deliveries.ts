@@ -15,7 +15,7 @@ import { effectiveDailyCap, remainingToday } from '../../domain/quota';
 import { roles } from '../plugins/auth';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
-import { redactorFor } from '../redaction';
+import { maskingNote, redactorFor } from '../redaction';
 import { errorResponses, idParamsSchema } from '../schemas/common';
 import {
   type deliverySchema,
@@ -227,6 +227,7 @@ export default function deliveryRoutes(app: FastifyInstance) {
       schema: {
         summary:
           "A page of a campaign's participants by X user id: eligibility with reasons (ja/en), consent basis, outcome and prize",
+        description: maskingNote,
         tags: ['entries'],
         params: idParamsSchema,
         querystring: listEntriesQuerySchema,

@@ -20,7 +20,7 @@ import {
 import { runCampaignUpdate } from '../campaign-workflow';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
-import { type Redactor, redactorFor } from '../redaction';
+import { maskingNote, type Redactor, redactorFor } from '../redaction';
 import { actorId, roles } from '../plugins/auth';
 import { errorResponses, idParamsSchema } from '../schemas/common';
 import { pageQuerySchema } from '../schemas/pagination';
@@ -177,6 +177,7 @@ export default function interventionRoutes(app: FastifyInstance) {
       onRequest: app.authorize(roles.read),
       schema: {
         summary: 'Interventions of every campaign, oldest first, a page at a time',
+        description: maskingNote,
         tags: ['interventions'],
         querystring: pagedInterventionsQuerySchema,
         response: {
@@ -201,6 +202,7 @@ export default function interventionRoutes(app: FastifyInstance) {
       schema: {
         summary:
           "A campaign's interventions: why it stopped, what to do, who resolved it (oldest first, a page at a time)",
+        description: maskingNote,
         tags: ['interventions'],
         params: idParamsSchema,
         querystring: pagedInterventionsQuerySchema,

@@ -187,6 +187,25 @@ describe('participant data by role (API → PostgreSQL)', () => {
     });
   }
 
+  it('says in the API document which routes mask, and for whom', async () => {
+    const document = JSON.parse(await get('viewer', '/docs/json')) as {
+      paths: Record<string, Record<string, { description?: string }>>;
+    };
+    for (const path of [
+      '/v1/campaigns',
+      '/v1/campaigns/{id}',
+      '/v1/campaigns/{id}/entries',
+      '/v1/interventions',
+      '/v1/campaigns/{id}/interventions',
+    ]) {
+      assert.match(
+        document.paths[path]?.get?.description ?? '',
+        /approvers and viewers get them masked/,
+        path,
+      );
+    }
+  });
+
   it('lets no prize code or username through to approvers and viewers on any read route', async () => {
     const urls = [
       '/v1/campaigns',
