@@ -41,7 +41,7 @@ const tryAgain: Words = {
 export function linkOutcomePage(
   outcome: LinkOutcome,
   consoleUrl: string,
-): { status: 200 | 400 | 409 | 502; html: string } {
+): { status: 200 | 403 | 409 | 410 | 422 | 502; html: string } {
   const back = { href: consoleUrl, label: { ja: 'Kujiに戻る', en: 'Back to Kuji' } };
   switch (outcome.status) {
     case 'linked':
@@ -68,7 +68,7 @@ export function linkOutcomePage(
       };
     case 'denied':
       return {
-        status: 400,
+        status: 403,
         html: layout(
           { ja: '連携がキャンセルされました', en: 'Connection cancelled' },
           [
@@ -86,7 +86,8 @@ export function linkOutcomePage(
     case 'state_unknown':
     case 'bad_request':
       return {
-        status: 400,
+        // A link that was spent or ran out is gone; one Kuji never issued cannot be processed.
+        status: outcome.status === 'state_used' || outcome.status === 'state_expired' ? 410 : 422,
         html: layout(
           { ja: 'この連携リンクは使えません', en: 'This connection link cannot be used' },
           [

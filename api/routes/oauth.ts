@@ -32,10 +32,14 @@ export default function oauthRoutes(app: FastifyInstance) {
         querystring: callbackQuerySchema,
         produces: ['text/html'],
         response: {
-          200: html,
-          400: html,
-          409: html,
-          502: html,
+          200: html.describe('Connected (text/html)'),
+          403: html.describe('Consent denied on X; nothing stored (text/html)'),
+          409: html.describe(
+            'Signed in as another X user, or a handle another account holds (text/html)',
+          ),
+          410: html.describe('The link was already used or expired (text/html)'),
+          422: html.describe('A state Kuji never issued, or no code (text/html)'),
+          502: html.describe('X refused the code exchange (text/html)'),
           503: errorResponseSchema.describe('Linking is not configured'),
         },
       },

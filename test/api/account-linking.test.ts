@@ -178,7 +178,7 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
       });
       assert.match(callbackPath, /error=access_denied/);
       const page = await callback(callbackPath);
-      assert.equal(page.statusCode, 400, page.body);
+      assert.equal(page.statusCode, 403, page.body);
       assert.match(page.body, /連携がキャンセルされました/);
       assert.match(page.body, /Access was not granted on X, so nothing was stored/);
       const row = await storedVersion('brand');
@@ -196,7 +196,7 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
       assert.equal((await callback(callbackPath)).statusCode, 200);
       const before = await storedVersion('brand');
       const replay = await callback(callbackPath);
-      assert.equal(replay.statusCode, 400, replay.body);
+      assert.equal(replay.statusCode, 410, replay.body);
       assert.match(replay.body, /already used/);
       assert.deepEqual(await storedVersion('brand'), before);
     });
@@ -213,7 +213,7 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
         .execute();
       const tokenCalls = emulator.requests({ endpoint: 'oauth2.token' }).length;
       const page = await callback(callbackPath);
-      assert.equal(page.statusCode, 400, page.body);
+      assert.equal(page.statusCode, 410, page.body);
       assert.match(page.body, /expired/);
       assert.equal(emulator.requests({ endpoint: 'oauth2.token' }).length, tokenCalls);
       assert.equal((await storedVersion('brand')).credentials_ciphertext, null);
@@ -221,7 +221,7 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
 
     it('a state Kuji never issued is refused', async () => {
       const page = await callback('/v1/oauth/x/callback?state=forged&code=abc');
-      assert.equal(page.statusCode, 400);
+      assert.equal(page.statusCode, 422);
       assert.match(page.body, /did not issue this link/);
     });
 
