@@ -21,6 +21,8 @@ export interface AccountsTable {
   credentials_version: Generated<number>;
   /** When the stored credentials were linked: a revocation dated before it does not clear them. */
   credentials_linked_at: NullableTimestamp;
+  /** What operators call the account (the brand's name); X's own name is not copied here. */
+  display_name: ColumnType<string | null, string | null | undefined, string | null>;
   /** Set when sending is halted for every campaign on the account (restricted, auth lost). */
   halt: Json<AccountHaltJson> | null;
   halted_at: NullableTimestamp;

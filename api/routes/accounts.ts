@@ -39,7 +39,9 @@ export default function accountRoutes(app: FastifyInstance) {
     {
       onRequest: app.authorize(roles.admin),
       schema: {
-        summary: 'Register an X sender account',
+        summary: 'Register an X sender account (the shell that connect then links to X)',
+        description:
+          'Name, timezone and daily DM cap; the handle is optional, as linking records the one X reports. Then `POST /v1/accounts/:id/connect`.',
         tags: ['accounts'],
         body: createAccountBodySchema,
         response: { 201: z.object({ account: accountSchema }), ...errorResponses },
@@ -47,15 +49,14 @@ export default function accountRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const body = request.body;
-      const account = await insertAccount(app.db, {
-        ...body,
-        handle: body.handle.replace(/^@/, ''),
-      });
+      // Not linked yet and no handle given: a provisional one no X handle can equal.
+      const handle = body.handle?.replace(/^@/, '') ?? `~${body.id}`;
+      const account = await insertAccount(app.db, { ...body, handle });
       if (!account)
         throw new AppError(
           409,
           'account_exists',
-          `Account '${body.id}' or handle '@${body.handle.replace(/^@/, '')}' already exists`,
+          `Account '${body.id}' or handle '@${handle}' already exists`,
         );
       await insertAuditEntry(app.db, {
         actor: actorId(request),

@@ -6,7 +6,12 @@ export const createAccountBodySchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]{1,62}$/, 'use 2–63 lowercase letters, digits, _ and -')
       .describe('Kuji id of the sender account'),
-    handle: z.string().regex(/^@?\w{1,15}$/, 'an X handle: up to 15 letters, digits or _'),
+    handle: z
+      .string()
+      .regex(/^@?\w{1,15}$/, 'an X handle: up to 15 letters, digits or _')
+      .optional()
+      .describe('The handle you expect; linking replaces it with the one X reports'),
+    displayName: z.string().trim().min(1).max(100).optional().describe('What operators call it'),
     xUserId: z.string().regex(/^\d+$/, 'X user ids are digits').optional(),
     tier: z.enum(['self_serve', 'enterprise']).default('self_serve'),
     timezone: z
@@ -31,7 +36,9 @@ export const createAccountBodySchema = z
 
 export const accountSchema = z.object({
   id: z.string(),
+  /** Until the account is linked without a handle given: `~` and the id (no X handle has `~`). */
   handle: z.string(),
+  displayName: z.string().nullable(),
   xUserId: z.string().nullable(),
   tier: z.string(),
   timezone: z.string(),

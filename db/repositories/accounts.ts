@@ -6,6 +6,7 @@ import type { AccountHaltJson, AccountRow } from '../database';
 export interface Account {
   id: string;
   handle: string;
+  displayName: string | null;
   xUserId: string | null;
   tier: string;
   timezone: string;
@@ -22,6 +23,7 @@ export function toAccount(row: AccountRow): Account {
   return {
     id: row.id,
     handle: row.handle,
+    displayName: row.display_name,
     xUserId: row.x_user_id,
     tier: row.tier,
     timezone: row.timezone,
@@ -39,6 +41,7 @@ export async function insertAccount(
   account: {
     id: string;
     handle: string;
+    displayName?: string | null;
     xUserId?: string | null;
     tier?: string;
     timezone?: string;
@@ -50,6 +53,7 @@ export async function insertAccount(
     .values({
       id: account.id,
       handle: account.handle,
+      display_name: account.displayName ?? null,
       x_user_id: account.xUserId ?? null,
       credentials_ciphertext: null,
       ...(account.tier ? { tier: account.tier } : {}),

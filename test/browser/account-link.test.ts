@@ -94,9 +94,16 @@ describe('linking an X account in a browser', () => {
       method: 'POST',
       url: '/v1/accounts',
       headers: adminAuth,
-      payload: { id: 'brand', handle: 'brand_shell', timezone: 'Asia/Tokyo', dmDailyCap: 50 },
+      payload: { id: 'brand', displayName: 'ブランド公式', timezone: 'Asia/Tokyo', dmDailyCap: 50 },
     });
     assert.equal(created.statusCode, 201, created.body);
+    const shell = created.json<{
+      account: { handle: string; displayName: string; linked: boolean };
+    }>();
+    assert.deepEqual(
+      [shell.account.handle, shell.account.displayName, shell.account.linked],
+      ['~brand', 'ブランド公式', false],
+    );
     const connect = await api.inject({
       method: 'POST',
       url: '/v1/accounts/brand/connect',
