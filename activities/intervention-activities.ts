@@ -30,6 +30,7 @@ import {
 import { addPrizeStock } from '../db/repositories/prizes';
 import { campaignConfigSchema } from '../domain/campaign-config';
 import { type StockAddition, withAddedStock } from '../domain/stock-change';
+import { isStorableText, storableText } from '../domain/storable-text';
 import {
   interventionCatalog,
   type InterventionKind,
@@ -126,6 +127,21 @@ async function addStockToConfig(
     });
   }
   return version;
+}
+
+/** Longer than any key id or name: a signal's `by` is cut to this in the audit log. */
+const MAX_ACTOR_LENGTH = 200;
+
+function storableAuditEntry(entry: AuditEntry): AuditEntry {
+  const clean = (value: unknown): unknown =>
+    JSON.parse(JSON.stringify(value ?? null), (_key, item: unknown) =>
+      typeof item === 'string' ? storableText(item) : item,
+    );
+  return {
+    ...entry,
+    actor: storableText(entry.actor).slice(0, MAX_ACTOR_LENGTH),
+    ...(entry.details !== undefined ? { details: clean(entry.details) } : {}),
+  };
 }
 
 export function createInterventionActivities({ db }: { db: Db }) {
@@ -279,11 +295,15 @@ export function createInterventionActivities({ db }: { db: Db }) {
      * workflow without the API (a signal from the Web UI or CLI) are checked here.
      */
     async isActiveApprover(input: { by: string }): Promise<boolean> {
+      // Typed by hand in the Web UI or CLI: what no key id can be is no approver, not a failure
+      // retried for ever (PostgreSQL refuses NUL and unpaired surrogates).
+      if (input.by.length > MAX_ACTOR_LENGTH || !isStorableText(input.by)) return false;
       return (await findActiveApprover(db, input.by)) !== undefined;
     },
 
+    /** Records what reached the workflow; text typed by hand is cleaned so it is always stored. */
     async recordAudit(entry: AuditEntry): Promise<void> {
-      await insertAuditEntry(db, entry);
+      await insertAuditEntry(db, storableAuditEntry(entry));
     },
   };
 }

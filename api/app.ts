@@ -66,10 +66,12 @@ export const maxPathParameterLength = 4096;
 /** The whole HTTP API as an app that never listens: server.ts listens, tests inject. */
 export async function buildApp(
   deps: ApiDependencies,
-  options: Pick<FastifyServerOptions, 'logger'> = {},
+  options: Pick<FastifyServerOptions, 'logger' | 'trustProxy'> = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: withoutTokensInLogs(options.logger),
+    // Behind a reverse proxy, the client's address (rate limits, logs) is the one it forwards.
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     // Longer path parameters answer 414 (frameworkErrors); shorter ones reach validation (400).
     routerOptions: { maxParamLength: maxPathParameterLength },
     frameworkErrors,

@@ -34,7 +34,10 @@ async function main() {
           : {}),
       },
     },
-    { logger: { level: settings.LOG_LEVEL } },
+    {
+      logger: { level: settings.LOG_LEVEL },
+      ...(settings.KUJI_TRUST_PROXY ? { trustProxy: settings.KUJI_TRUST_PROXY.split(',') } : {}),
+    },
   );
   let closing = false;
   const close = async (signal: string) => {

@@ -31,6 +31,15 @@ const settingsSchema = z.object({
   /** API requests per minute per key and per client address (429 past them). */
   KUJI_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).optional(),
   KUJI_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  /**
+   * The reverse proxy's addresses (comma-separated IPs or CIDRs, e.g. `127.0.0.1,10.0.0.0/8`):
+   * their X-Forwarded-For names the client. Unset, the connecting address is the client, and
+   * behind a proxy every client would share one rate-limit bucket.
+   */
+  KUJI_TRUST_PROXY: z
+    .string()
+    .regex(/^[0-9A-Fa-f:./]+(,[0-9A-Fa-f:./]+)*$/, 'comma-separated IP addresses or CIDRs')
+    .optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

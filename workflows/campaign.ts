@@ -143,6 +143,8 @@ const ARMED_CHECK_INTERVAL_MS = 10 * 60_000;
 /** After a re-arm, collection stays open this long so X's replayed events are taken in. */
 const REPLAY_GRACE_MS = 5 * 60_000;
 const DELIVERY_BATCH = 50;
+/** How long settling waits before asking again for events no batch could take. */
+const SETTLE_RETRY_MS = 30_000;
 
 export async function campaignWorkflow(
   input: CampaignWorkflowInput,
@@ -216,13 +218,23 @@ export async function campaignWorkflow(
   function approvalRefusal(
     by: string,
     /**
-     * Checked again after the approver's key was looked up: the approval was in time when it
-     * arrived, and a change recorded meanwhile may have taken the workflow through `scheduled`
-     * on its way back to awaiting approval; only an approval recorded meanwhile ends its chance.
+     * Checked again after the approver's key was looked up: the approval round it arrived in.
+     * A change recorded before it arrived may take the workflow through `scheduled` on its way
+     * back to awaiting approval, and the approval still counts for that round; an approval
+     * recorded meanwhile, or a newer round (a change it never saw), ends its chance.
      */
-    arrivedInTime = false,
+    arrivedInRound?: number,
   ): { code: string; message: string } | null {
-    const stillWanted = arrivedInTime && loop.reapprovalNeeded;
+    const stillWanted =
+      arrivedInRound !== undefined &&
+      arrivedInRound === status.approvalRound &&
+      loop.reapprovalNeeded;
+    if (arrivedInRound !== undefined && arrivedInRound !== status.approvalRound) {
+      return {
+        code: 'approval_round_changed',
+        message: `The configuration changed while this approval was checked (now round ${status.approvalRound}); review the new findings and approve again`,
+      };
+    }
     if ((status.phase !== 'awaiting_approval' && !stillWanted) || status.approvedBy) {
       return {
         code: 'invalid_in_phase',
@@ -286,10 +298,11 @@ export async function campaignWorkflow(
   }
 
   setHandler(approveSignal, async ({ by }) => {
+    const round = status.approvalRound;
     let refusal = approvalRefusal(by);
     // Checked again after the look-up: another approval may have been recorded meanwhile.
     if (!refusal && approverCheck) {
-      refusal = (await approverRefusal(by)) ?? approvalRefusal(by, true);
+      refusal = (await approverRefusal(by)) ?? approvalRefusal(by, round);
     }
     if (refusal?.code === 'invalid_in_phase' && !peopleInTheLoop) return;
     if (refusal) {
@@ -305,8 +318,10 @@ export async function campaignWorkflow(
   setHandler(
     approveUpdate,
     async ({ by }) => {
+      // The validator has just passed: this is the round the approval arrived in.
+      const round = status.approvalRound;
       const refusal = approverCheck
-        ? ((await approverRefusal(by)) ?? approvalRefusal(by, true))
+        ? ((await approverRefusal(by)) ?? approvalRefusal(by, round))
         : null;
       if (refusal) {
         await audit(by, 'campaign.approve', 'refused', { code: refusal.code });
@@ -833,10 +848,12 @@ export async function campaignWorkflow(
   }
 
   /** Decides stored entry events in batches until none is left; returns the deliveries queued. */
-  async function drainEntries(activePlan: CampaignPlan): Promise<{ queued: number }> {
+  async function drainEntries(
+    activePlan: CampaignPlan,
+  ): Promise<{ queued: number; remaining: number; held: boolean }> {
     let queued = 0;
     for (;;) {
-      if (peopleInTheLoop && blocked('entries')) return { queued };
+      if (peopleInTheLoop && blocked('entries')) return { queued, remaining: -1, held: true };
       const batch = await runtime.processEntries({
         campaignId: input.campaignId,
         now: new Date().toISOString(),
@@ -851,12 +868,16 @@ export async function campaignWorkflow(
         activePlan.kind === 'instant_win' &&
         batch.stockRemaining === 0 &&
         !loop.stockAcknowledged &&
-        !(guardedChanges && loop.endCollecting)
+        !(guardedChanges && loop.endCollecting) &&
+        // Once collection has ended, a late entry that finds no stock simply loses.
+        !(noEntryLost && status.phase !== 'collecting')
       ) {
         // Entries keep landing in the database; they are decided once a person chooses.
         await openInterventionOnce('stock_exhausted', 'stock', { wonSoFar: status.counts.won });
       }
-      if (batch.remaining === 0 || batch.processed === 0) return { queued };
+      if (batch.remaining === 0 || batch.processed === 0) {
+        return { queued, remaining: batch.remaining, held: false };
+      }
     }
   }
 
@@ -866,7 +887,18 @@ export async function campaignWorkflow(
    */
   async function settleEntries(): Promise<{ queued: number }> {
     if (!noEntryLost || !plan) return { queued: 0 };
-    return drainEntries(plan);
+    let queued = 0;
+    for (;;) {
+      // A change waiting for approval holds decisions: they are made on approved rules only.
+      await awaitReapproval();
+      if (cancelled()) return { queued };
+      const drained = await drainEntries(plan);
+      queued += drained.queued;
+      if (drained.remaining === 0 || drained.held) return { queued };
+      // Events are stored that no batch could take yet (another attempt still holds them, or
+      // their facts wait for X's rate window): try again shortly, never go on without them.
+      await condition(() => cancelled() || loop.reapprovalNeeded, SETTLE_RETRY_MS);
+    }
   }
 
   /**
@@ -952,7 +984,14 @@ export async function campaignWorkflow(
         if (Date.now() < endAtMs) await checkAutomation(activePlan);
       }
       const pastEnd = Date.now() >= endAtMs || loop.endCollecting;
-      if (!(watchAutomation && pastEnd && polledPastEnd)) {
+      // Nudges wake the loop for new entries; X's lists are read once per interval (and once
+      // past the end), not on every nudge.
+      const pollDue =
+        !noEntryLost ||
+        (pastEnd && !polledPastEnd) ||
+        Date.now() - (loop.lastPolledAtMs ?? 0) >= POLL_INTERVAL_MS;
+      if (!(watchAutomation && pastEnd && polledPastEnd) && pollDue) {
+        if (noEntryLost) loop.lastPolledAtMs = Date.now();
         try {
           const polled = await polling.pollEntries({ campaignId: input.campaignId, cursors });
           cursors = polled.cursors;
@@ -1113,6 +1152,9 @@ export async function campaignWorkflow(
     for (;;) {
       if (status.phase !== 'delivering') await enterPhase('delivering');
       for (;;) {
+        // A change accepted while nothing is queued is approved here, not waited on for ever.
+        if (noEntryLost) await awaitReapproval();
+        if (cancelled()) return finish('cancelled');
         await deliverQueue('drained');
         if (cancelled()) return finish('cancelled');
         // Late events are decided before the queue counts as drained: a decision may queue a result.
@@ -1121,7 +1163,11 @@ export async function campaignWorkflow(
         // The report waits for every open intervention: a resend or follow-up may still go out.
         if (open.length === 0 && !queueNudged && allHandlersFinished()) break;
         await condition(
-          () => queueNudged || cancelled() || (open.length === 0 && allHandlersFinished()),
+          () =>
+            queueNudged ||
+            cancelled() ||
+            (noEntryLost && loop.reapprovalNeeded) ||
+            (open.length === 0 && allHandlersFinished()),
         );
       }
       if (!noEntryLost) break;

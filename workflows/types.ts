@@ -31,6 +31,8 @@ export interface ResumeState {
     endCollecting: boolean;
     /** Who changed the configuration since the last approval: none of them approves it. */
     changers?: string[];
+    /** Workflow time (ms) of the last poll of X's lists (absent before polls were spaced). */
+    lastPolledAtMs?: number;
     /** The automation watch (absent before it existed); see `AutomationWatch`. */
     watch?: AutomationWatch;
   };

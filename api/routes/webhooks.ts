@@ -212,6 +212,9 @@ export function entryEventsFor(
           xEventId: `follow:${follower.id}`,
           xUserId: follower.id,
           username: follower.username ?? null,
+          // X dates no follow: it happened by the time it arrived. Undated, a follow made after
+          // the end would still count (and could win a late participant a prize).
+          occurredAt: new Date(),
         },
       ];
     }

@@ -21,13 +21,20 @@ interface ErrorBody {
 }
 
 /** These routes answer from PostgreSQL; a lazy client that never connects stands in for Temporal. */
-async function appWith(testDb: TestDatabase, extra: Partial<ApiDependencies> = {}) {
-  return buildApp({
-    db: testDb.db,
-    temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
-    temporalConfig: { namespace: 'default', taskQueue: 'unused' },
-    ...extra,
-  });
+async function appWith(
+  testDb: TestDatabase,
+  extra: Partial<ApiDependencies> = {},
+  options: Parameters<typeof buildApp>[1] = {},
+) {
+  return buildApp(
+    {
+      db: testDb.db,
+      temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
+      temporalConfig: { namespace: 'default', taskQueue: 'unused' },
+      ...extra,
+    },
+    options,
+  );
 }
 
 describe('hostile input through the API', () => {
@@ -486,6 +493,29 @@ describe('rate limits', () => {
         headers: { authorization: `Bearer ${other.secret}` },
       });
       assert.equal(fresh.statusCode, 200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('behind a trusted proxy, limits each forwarded client on its own', async () => {
+    const app = await appWith(
+      testDb,
+      { rateLimits: { perKey: 100, perAddress: 2 } },
+      { trustProxy: ['127.0.0.1'] },
+    );
+    try {
+      const from = (client: string) =>
+        app.inject({
+          url: '/v1/accounts',
+          remoteAddress: '127.0.0.1',
+          headers: { authorization: 'Bearer guess', 'x-forwarded-for': client },
+        });
+      const first = [];
+      for (let i = 0; i < 3; i++) first.push((await from('203.0.113.7')).statusCode);
+      assert.deepEqual(first, [401, 401, 429]);
+      // Another client behind the same proxy has its own bucket.
+      assert.equal((await from('198.51.100.4')).statusCode, 401);
     } finally {
       await app.close();
     }

@@ -197,6 +197,8 @@ describe('campaignWorkflow', () => {
       for (const by of ['mallory', 'olga', 'rita']) {
         await handle.signal(approveSignal, { by });
       }
+      // Typed by hand in the Web UI: what PostgreSQL cannot store is refused, not retried for ever.
+      await handle.signal(approveSignal, { by: 'nul\u0000\ud800' });
       await assert.rejects(
         handle.executeUpdate(approveUpdate, { args: [{ by: 'mallory' }] }),
         (error: Error) => JSON.stringify(error.cause ?? error).includes('not_an_approver'),
@@ -208,6 +210,7 @@ describe('campaignWorkflow', () => {
       const byName = (a: { by: string }, b: { by: string }) => a.by.localeCompare(b.by);
       assert.deepEqual([...status.refusedApprovals].sort(byName), [
         { by: 'mallory', reason: 'not_an_approver' },
+        { by: 'nul\u0000\ud800', reason: 'not_an_approver' },
         { by: 'olga', reason: 'not_an_approver' },
         { by: 'rita', reason: 'not_an_approver' },
       ]);
@@ -220,6 +223,7 @@ describe('campaignWorkflow', () => {
       assert.deepEqual(refused.map((r) => [r.actor, r.outcome]).sort(), [
         ['mallory', 'refused'],
         ['mallory', 'refused'],
+        ['nul', 'refused'],
         ['olga', 'refused'],
         ['rita', 'refused'],
       ]);
