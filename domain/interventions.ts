@@ -31,6 +31,13 @@ export const interventionResolutions = [
 ] as const;
 export type InterventionResolution = (typeof interventionResolutions)[number];
 
+/**
+ * Answers the API gives to an open stop without closing it (the workflow never sees them):
+ * `relink` hands out X's authorize URL for the halted account.
+ */
+export const openStopAnswers: Partial<Record<InterventionKind, readonly InterventionResolution[]>> =
+  { sender_halted: ['relink'] };
+
 /** What an open intervention holds back until it is resolved. */
 export type InterventionBlocks = 'launch' | 'sending' | 'entries' | 'nothing';
 

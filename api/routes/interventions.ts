@@ -10,7 +10,11 @@ import {
   listInterventions,
   resolveIntervention,
 } from '../../db/repositories/interventions';
-import { interventionCatalog, type InterventionKind } from '../../domain/interventions';
+import {
+  interventionCatalog,
+  type InterventionKind,
+  openStopAnswers,
+} from '../../domain/interventions';
 import { type CampaignPhase, terminalPhases } from '../../domain/phases';
 import {
   reportMisdeliveryUpdate,
@@ -54,7 +58,10 @@ export function presentIntervention(
     blocks: spec.blocks,
     title: spec.title,
     remedy: spec.remedy,
-    resolutions: [...spec.resolutions],
+    resolutions: [
+      ...spec.resolutions,
+      ...(intervention.status === 'open' ? (openStopAnswers[kind] ?? []) : []),
+    ],
     details: redact.details(intervention.details),
     openedBy: intervention.openedBy,
     openedAt: intervention.openedAt.toISOString(),

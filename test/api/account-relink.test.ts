@@ -30,6 +30,7 @@ interface Stop {
   id: string;
   kind: string;
   status: string;
+  resolutions: string[];
   resolution: string | null;
 }
 
@@ -134,6 +135,7 @@ describe('revoked token → auth stop → relink → resume', () => {
     const stop = await waitFor('the auth stop', async () =>
       (await stopsOf(campaign.id)).find((s) => s.kind === 'sender_halted' && s.status === 'open'),
     );
+    assert.deepEqual(stop.resolutions, ['resume', 'cancel', 'relink']);
     const halted = await get<{
       account: { status: string; halt: { category: string } | null };
     }>('/v1/accounts/brand');
