@@ -16,6 +16,7 @@ import {
 import { insertAuditEntry } from '../db/repositories/audit-log';
 import {
   claimOAuthState,
+  deleteStaleOAuthStates,
   insertOAuthState,
   OAUTH_STATE_LIFETIME_MS,
 } from '../db/repositories/oauth-states';
@@ -81,6 +82,8 @@ export async function startLink(
   const now = input.now ?? new Date();
   const state = createOAuthState();
   const pkce = createPkcePair();
+  // States live a day past their end (to tell a replay from a forgery), then go.
+  await deleteStaleOAuthStates(app.db, now);
   await insertOAuthState(app.db, {
     stateHash: hashState(state),
     accountId: input.accountId,

@@ -124,6 +124,36 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
       );
     });
 
+    it('forgets states a day after they ended, and keeps younger ones to tell a replay', async () => {
+      const day = 24 * 60 * 60_000;
+      for (const [hash, endedAgo] of [
+        ['old', 2 * day],
+        ['recent', 60 * 60_000],
+      ] as const) {
+        await testDb.db
+          .insertInto('oauth_states')
+          .values({
+            state_hash: hash,
+            account_id: 'brand',
+            requested_by: 'admin',
+            code_verifier: 'v',
+            expires_at: new Date(Date.now() - endedAgo),
+          })
+          .execute();
+      }
+      const response = await api.inject({
+        method: 'POST',
+        url: '/v1/accounts/brand/connect',
+        headers: adminAuth,
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      const left = await testDb.db.selectFrom('oauth_states').select('state_hash').execute();
+      assert.deepEqual(
+        left.map((row) => row.state_hash).filter((hash) => hash.length < 10),
+        ['recent'],
+      );
+    });
+
     it('is for admins only', async () => {
       const response = await api.inject({
         method: 'POST',
