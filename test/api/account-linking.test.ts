@@ -352,6 +352,24 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
       assert.match(await screen.text(), /client_id or redirect_uri is not valid/);
     });
 
+    it('accepts only a callback URL registered for the app, character for character', async () => {
+      await emulator.loadScenario(
+        baseScenario({
+          app: {
+            ...emulatorApp,
+            callbackUrls: [`${CALLBACK_BASE}/v1/oauth/x/callback`],
+          },
+        }),
+      );
+      const registered = await fetch(await authorizeUrl());
+      assert.equal(registered.status, 200);
+      const url = new URL(await authorizeUrl());
+      url.searchParams.set('redirect_uri', `${CALLBACK_BASE}/v1/oauth/x/callback/`);
+      const other = await fetch(url, { redirect: 'manual' });
+      assert.equal(other.status, 400);
+      assert.match(await other.text(), /client_id or redirect_uri is not valid/);
+    });
+
     it('answers invalid_client for a wrong secret and unauthorized_client without any', async () => {
       const post = (headers: Record<string, string>) =>
         fetch(`${emulator.url}/2/oauth2/token`, {

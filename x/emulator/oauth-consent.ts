@@ -94,8 +94,13 @@ type Checked =
  * to an address it cannot trust); anything else goes back to the callback as `error=…`.
  */
 function check(state: EmulatorState, params: AuthorizeParams): Checked {
+  const registered = state.app.callbackUrls;
   const redirectUri = parseRedirectUri(params.redirectUri);
-  if (params.clientId !== state.app.clientId || !redirectUri) {
+  if (
+    params.clientId !== state.app.clientId ||
+    !redirectUri ||
+    (registered !== undefined && !registered.includes(params.redirectUri))
+  ) {
     return {
       ok: false,
       reply: page(

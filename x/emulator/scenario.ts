@@ -134,6 +134,8 @@ export const scenarioSchema = z.object({
       tier: z.enum(['self_serve', 'enterprise']).optional(),
       /** OAuth 2.0 access token lifetime (X: 7200 s). */
       tokenLifetimeSeconds: z.number().int().positive().optional(),
+      /** The app's allowed callback URLs (X matches them exactly); unset: any http(s) URL. */
+      callbackUrls: z.array(z.string().url()).max(10).optional(),
     })
     .optional(),
   users: z.array(scenarioUserSchema).default([]),

@@ -93,6 +93,8 @@ export interface EmuApp {
   clientSecret?: string;
   tier: 'self_serve' | 'enterprise';
   tokenLifetimeSeconds: number;
+  /** Callback URLs registered for OAuth 2.0 (exact match); undefined accepts any. */
+  callbackUrls?: string[];
 }
 
 export interface EmuEvent {
