@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client';
 import { ensureCampaignSecretSeed } from '../db/repositories/campaign-seed';
+import { lockCampaignTakingEvents } from '../db/repositories/campaigns';
 import {
   insertDeliveries,
   nextQueuedDeliveries,
@@ -13,16 +14,11 @@ import {
 } from '../db/repositories/deliveries';
 import { findDraw, insertDraw } from '../db/repositories/draws';
 import {
-  claimUnprocessedEvents,
-  countUnprocessedEvents,
   eligibleEntryIds,
-  type Entry,
-  type EntryEvent,
   findEntry,
   insertEntryEvents,
   type NewEntryEvent,
   setEntryOutcomes,
-  upsertEntry,
 } from '../db/repositories/entries';
 import {
   addPrizeStock,
@@ -32,19 +28,14 @@ import {
   takePrizeStock,
 } from '../db/repositories/prizes';
 import type { CampaignConfig } from '../domain/campaign-config';
-import { type ApiTier, planChannel, strongestConsentBasis } from '../domain/consent';
-import { decideParticipant, isWithinEntryPeriod } from '../domain/eligibility';
-import { drawWinners, entryRoll, instantWinProbability, newDrawSeed } from '../domain/lottery';
+import type { ApiTier } from '../domain/consent';
+import { drawWinners, newDrawSeed } from '../domain/lottery';
 import { loadRunningCampaign, nonRetryable } from './campaign-loader';
 import { createReportActivity } from './campaign-report';
+import { planResultDelivery } from './delivery-plan';
 import { createDrawRefresh } from './draw-refresh';
-import {
-  createFactFetcher,
-  emptyFacts,
-  type FactsSubject,
-  mergeEvent,
-  type StoredFacts,
-} from './participant-facts';
+import { createEntryProcessing } from './entry-processing';
+import { createFactFetcher, type StoredFacts } from './participant-facts';
 import { createSendDeliveryActivity } from './send-delivery';
 import type { XActivities } from './x-activities';
 
@@ -63,6 +54,7 @@ export interface CampaignRuntimeDeps {
     | 'xSearchRecent'
     | 'xLookupUsers'
     | 'xCheckFollows'
+    | 'xListFollowing'
   >;
   /** Base of participants' personal result links, e.g. https://kuji.example.com */
   publicBaseUrl: string;
@@ -87,9 +79,6 @@ export interface EntryCursors {
   repliesSinceId?: string;
 }
 
-/** Won, lost or drawn as an alternate: no later event changes the verdict. */
-const isDecided = (entry: Entry) => entry.outcome !== 'pending' && entry.outcome !== 'ineligible';
-
 export function createCampaignRuntimeActivities({
   db,
   x,
@@ -101,42 +90,7 @@ export function createCampaignRuntimeActivities({
   const loadConfig = (campaignId: string) => loadRunningCampaign(db, campaignId);
 
   const campaignSeed = (campaignId: string) => ensureCampaignSecretSeed(db, campaignId);
-
-  /** Plans a result delivery for a participant under the consent rules; null when none applies. */
-  function planDelivery(
-    config: CampaignConfig,
-    tier: ApiTier,
-    entry: { xUserId: string; facts: StoredFacts },
-    campaignId: string,
-    accountId: string,
-    kind: 'win' | 'lose',
-  ): NewDelivery | null {
-    const templates = config.templates[kind];
-    const available = (['dm', 'reply'] as const).filter((channel) => templates[channel]);
-    if (available.length === 0) return null;
-    const plan = planChannel({
-      consentBasis: strongestConsentBasis(entry.facts.sources),
-      apiTier: tier,
-      templateChannels: available,
-    });
-    const replyTo =
-      plan.channel === 'reply'
-        ? plan.replyTo === 'campaign_post'
-          ? config.post.tweetId
-          : entry.facts.summonedByPostId
-        : undefined;
-    return {
-      id: `${campaignId}:${entry.xUserId}:${kind}`,
-      campaignId,
-      accountId,
-      xUserId: entry.xUserId,
-      kind,
-      channel: plan.channel,
-      channelReason: plan.reason,
-      state: plan.channel === 'result_page' ? 'skipped' : 'queued',
-      replyToTweetId: replyTo ?? null,
-    };
-  }
+  const { processEntries } = createEntryProcessing({ db, factFetcher, loadConfig, campaignSeed });
 
   return {
     /** Loads prizes into the stock table (idempotent) and returns the plan the workflow follows. */
@@ -257,140 +211,21 @@ export function createCampaignRuntimeActivities({
         }
         if (page.newestId) cursors.repliesSinceId = page.newestId;
       }
-      const newEvents = events.length ? await insertEntryEvents(db, events) : 0;
+      // Under the phase lock the webhook takes: once the workflow has recorded that the campaign
+      // takes no more events (it decides the last of them next), a poll stores none either.
+      const newEvents = events.length
+        ? await db
+            .transaction()
+            .execute(async (trx) =>
+              (await lockCampaignTakingEvents(trx, input.campaignId))
+                ? insertEntryEvents(trx, events)
+                : 0,
+            )
+        : 0;
       return { newEvents, cursors };
     },
 
-    /**
-     * Takes one batch of new entry events: aggregates each participant's facts, decides
-     * eligibility with reasons, and for instant wins draws and queues the result at once.
-     */
-    async processEntries(input: { campaignId: string; now: string; limit: number }): Promise<{
-      processed: number;
-      participants: number;
-      newlyEligible: number;
-      won: number;
-      queued: number;
-      remaining: number;
-      /** Instant wins: units of stock left over all prizes after this batch. */
-      stockRemaining?: number;
-    }> {
-      const { config, account } = await loadConfig(input.campaignId);
-      const tier: ApiTier = account.tier === 'enterprise' ? 'enterprise' : 'self_serve';
-      const now = new Date(input.now);
-      const seed = config.kind === 'instant_win' ? await campaignSeed(input.campaignId) : '';
-      const result = await db.transaction().execute(async (trx) => {
-        const events = await claimUnprocessedEvents(trx, input.campaignId, input.limit);
-        const byUser = new Map<string, EntryEvent[]>();
-        for (const event of events) {
-          if (!event.xUserId) continue;
-          byUser.set(event.xUserId, [...(byUser.get(event.xUserId) ?? []), event]);
-        }
-        // Every claimed event is decided here. One dated outside the entry period (a DM after
-        // the end, taken in while a replayed gap held collection open) adds no facts; a person
-        // with nothing else is recorded as ineligible for that reason.
-        const subjects: (FactsSubject & {
-          existing: Entry | undefined;
-          username: string | null;
-        })[] = [];
-        for (const [xUserId, userEvents] of byUser) {
-          const existing = await findEntry(trx, input.campaignId, xUserId);
-          let facts = (existing?.facts as StoredFacts | undefined) ?? emptyFacts();
-          for (const event of userEvents) {
-            if (isWithinEntryPeriod(config.schedule, event.occurredAt)) {
-              facts = mergeEvent(facts, event);
-            } else {
-              facts = { ...facts, outsidePeriodEvents: (facts.outsidePeriodEvents ?? 0) + 1 };
-            }
-          }
-          const username =
-            userEvents.find((e) => e.username)?.username ?? existing?.username ?? null;
-          subjects.push({ xUserId, facts, existing, username });
-        }
-        const undecided = subjects.filter((s) => !s.existing || !isDecided(s.existing));
-        await factFetcher.completeFacts(config, account, undecided);
-        // Read once per batch and kept current as stock is taken: the workflow runs one batch
-        // at a time, and takePrizeStock stays the atomic guard against going below zero.
-        const stockInBatch =
-          config.kind === 'instant_win' ? await listPrizeStock(trx, input.campaignId) : undefined;
-        let newlyEligible = 0;
-        let won = 0;
-        const deliveries: NewDelivery[] = [];
-        for (const { xUserId, facts, existing, username } of subjects) {
-          // A decided participant (won, lost, alternate) keeps the verdict it was decided on.
-          const verdict =
-            existing && isDecided(existing)
-              ? { eligible: existing.eligible, reasons: existing.reasons }
-              : decideParticipant(
-                  config,
-                  { userId: xUserId, username: username ?? undefined },
-                  facts,
-                );
-          const entry = await upsertEntry(trx, {
-            campaignId: input.campaignId,
-            xUserId,
-            username,
-            consentBasis: strongestConsentBasis(facts.sources),
-            facts,
-            eligible: verdict.eligible,
-            reasons: verdict.reasons,
-          });
-          if (!verdict.eligible || entry.outcome !== 'pending') continue;
-          if (existing?.eligible !== true) newlyEligible += 1;
-          if (config.kind !== 'instant_win') continue;
-
-          const roll = entryRoll(seed, xUserId);
-          let floor = 0;
-          let prizeWon: string | null = null;
-          for (const stock of stockInBatch ?? []) {
-            const prize = config.prizes.find((p) => p.id === stock.prizeId);
-            if (!prize?.odds || stock.stockRemaining <= 0) continue;
-            const probability = instantWinProbability({
-              remainingStock: stock.stockRemaining,
-              now,
-              endAt: new Date(config.schedule.endAt),
-              expectedEntriesPerHour: 60,
-              baseOdds: prize.odds,
-            });
-            if (roll >= floor && roll < floor + probability) {
-              if (await takePrizeStock(trx, input.campaignId, prize.id)) {
-                stock.stockRemaining -= 1;
-                prizeWon = prize.id;
-                break;
-              }
-              stock.stockRemaining = 0;
-            }
-            floor += probability;
-          }
-          const code = prizeWon
-            ? await assignPrizeCode(trx, input.campaignId, prizeWon, xUserId)
-            : null;
-          await setEntryOutcomes(trx, input.campaignId, [
-            { xUserId, outcome: prizeWon ? 'won' : 'lost', prizeId: prizeWon, prizeCode: code },
-          ]);
-          if (prizeWon) won += 1;
-          const delivery = planDelivery(
-            config,
-            tier,
-            { xUserId, facts },
-            input.campaignId,
-            account.id,
-            prizeWon ? 'win' : 'lose',
-          );
-          if (delivery) deliveries.push(delivery);
-        }
-        const queued = deliveries.length ? await insertDeliveries(trx, deliveries) : 0;
-        return { processed: events.length, participants: byUser.size, newlyEligible, won, queued };
-      });
-      const remaining = await countUnprocessedEvents(db, input.campaignId);
-      if (config.kind !== 'instant_win') return { ...result, remaining };
-      const stock = await listPrizeStock(db, input.campaignId);
-      return {
-        ...result,
-        remaining,
-        stockRemaining: stock.reduce((sum, prize) => sum + prize.stockRemaining, 0),
-      };
-    },
+    processEntries,
 
     /** The drawn lottery: a seeded, reproducible draw over the eligible entries, stored once. */
     async drawCampaign(input: { campaignId: string }): Promise<{
@@ -444,7 +279,7 @@ export function createCampaignRuntimeActivities({
               { xUserId, outcome: 'won', prizeId, prizeCode: code },
             ]);
           }
-          const delivery = planDelivery(
+          const delivery = planResultDelivery(
             config,
             tier,
             { xUserId, facts: entry.facts as StoredFacts },

@@ -2,17 +2,33 @@
  * Before the draw, follows and reposts are read from X again for everyone not yet drawn, so the
  * pool holds only who still meets the rules.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client';
 import { listUndrawnEntries, upsertEntry } from '../db/repositories/entries';
 import type { CampaignConfig } from '../domain/campaign-config';
 import { decideParticipant } from '../domain/eligibility';
-import type { createFactFetcher, FactsSubject, StoredFacts } from './participant-facts';
+import {
+  type createFactFetcher,
+  type FactsSubject,
+  heartbeat,
+  judgesFollows,
+  type StoredFacts,
+} from './participant-facts';
 import type { XActivities } from './x-activities';
 
 /** Calls of up to 5 pages each when listing every reposter before the draw. */
 const REPOSTER_CALLS = 40;
-/** Participants refreshed and stored together before the draw. */
+/** Participants whose profiles are looked up together before the draw. */
 const REFRESH_CHUNK = 100;
+
+/** Retried by Temporal at the window's reset; everyone refreshed so far stays refreshed. */
+function windowSpent(resetAt: string, at: Date): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'rate_limited',
+    message: `X's rate window is spent until ${resetAt}; the draw's refresh goes on then`,
+    nextRetryDelay: Math.max(1_000, Date.parse(resetAt) - at.getTime() + 1_000),
+  });
+}
 
 export interface DrawRefreshDeps {
   db: Db;
@@ -67,29 +83,43 @@ export function createDrawRefresh({ db, x, factFetcher, now: wallClock }: DrawRe
           },
         };
       });
-      await factFetcher.completeFacts(config, account, subjects, { refreshFollows: true });
-      const refreshedAt = wallClock().toISOString();
-      await db.transaction().execute(async (trx) => {
-        for (const [index, subject] of subjects.entries()) {
-          const entry = chunk[index];
-          if (!entry) continue;
-          const facts: StoredFacts = { ...subject.facts, refreshedForDrawAt: refreshedAt };
-          const verdict = decideParticipant(
+      const profiles = await factFetcher.fetchProfiles(config, account.id, campaignId, subjects);
+      if (profiles.spentUntil) throw windowSpent(profiles.spentUntil, wallClock());
+      // One participant at a time, stored (and marked) as soon as X has answered for them.
+      for (const [index, subject] of subjects.entries()) {
+        const entry = chunk[index];
+        if (!entry) continue;
+        if (ruleTypes.has('follow') && judgesFollows(config, subject.facts)) {
+          const follows = await factFetcher.fetchFollows(
             config,
-            { userId: entry.xUserId, username: entry.username ?? undefined },
-            facts,
-          );
-          await upsertEntry(trx, {
+            account,
             campaignId,
-            xUserId: entry.xUserId,
-            username: entry.username,
-            consentBasis: entry.consentBasis,
-            facts,
-            eligible: verdict.eligible,
-            reasons: verdict.reasons,
-          });
+            subject,
+            true,
+          );
+          if (follows.spentUntil) throw windowSpent(follows.spentUntil, wallClock());
         }
-      });
+        await factFetcher.addRecordFacts(config, db, [subject]);
+        const facts: StoredFacts = {
+          ...subject.facts,
+          refreshedForDrawAt: wallClock().toISOString(),
+        };
+        const verdict = decideParticipant(
+          config,
+          { userId: entry.xUserId, username: entry.username ?? undefined },
+          facts,
+        );
+        await upsertEntry(db, {
+          campaignId,
+          xUserId: entry.xUserId,
+          username: entry.username,
+          consentBasis: entry.consentBasis,
+          facts,
+          eligible: verdict.eligible,
+          reasons: verdict.reasons,
+        });
+        heartbeat({ step: 'draw_refresh', done: start + index + 1, of: entries.length });
+      }
     }
   }
   return { refreshBeforeDraw };

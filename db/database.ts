@@ -252,6 +252,17 @@ export interface TestAccountsTable {
   created_at: CreatedTimestamp;
 }
 
+/** What X said about a campaign's participant, stored as it is read (see participant-facts). */
+export interface ParticipantFactsTable {
+  campaign_id: string;
+  x_user_id: string;
+  profile: Json<{ protected: boolean; suspended: boolean } | null>;
+  profile_checked_at: NullableTimestamp;
+  follows: Json<{ followsSender: boolean; followedUserIds: string[] } | null>;
+  follows_checked_at: NullableTimestamp;
+  updated_at: CreatedTimestamp;
+}
+
 export interface ReportsTable {
   campaign_id: string;
   report: Json<unknown>;
@@ -278,6 +289,7 @@ export interface Database {
   reports: ReportsTable;
   interventions: InterventionsTable;
   test_accounts: TestAccountsTable;
+  participant_facts: ParticipantFactsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -198,6 +198,70 @@ export async function claimUnprocessedEvents(
     .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
 }
 
+/** Up to `limit` unprocessed events, oldest stored first, read without claiming them. */
+export async function listUnprocessedEvents(
+  db: Db,
+  campaignId: string,
+  limit: number,
+): Promise<EntryEvent[]> {
+  const rows = await db
+    .selectFrom('entry_events')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('processed_at', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toEntryEvent);
+}
+
+/**
+ * Claims the events with these ids that are still unprocessed, marking them processed; rows
+ * another worker is claiming are skipped. Call it inside the transaction that applies them.
+ */
+export async function claimEntryEventsById(
+  db: Db,
+  campaignId: string,
+  ids: readonly string[],
+): Promise<EntryEvent[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .with('claimable', (qb) =>
+      qb
+        .selectFrom('entry_events')
+        .select('id')
+        .where('campaign_id', '=', campaignId)
+        .where('id', 'in', [...ids])
+        .where('processed_at', 'is', null)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .updateTable('entry_events')
+    .from('claimable')
+    .set({ processed_at: sql<Date>`now()` })
+    .whereRef('entry_events.id', '=', 'claimable.id')
+    .returningAll('entry_events')
+    .execute();
+  return rows
+    .map(toEntryEvent)
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
+}
+
+/** Hands claimed events back (unprocessed again) for a later batch to take. */
+export async function releaseEntryEvents(
+  db: Db,
+  campaignId: string,
+  ids: readonly string[],
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('entry_events')
+    .set({ processed_at: null })
+    .where('campaign_id', '=', campaignId)
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
 export async function countUnprocessedEvents(db: Db, campaignId: string): Promise<number> {
   const row = await db
     .selectFrom('entry_events')

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { sql } from 'kysely';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import { createXActivities } from '../../activities/x-activities';
 import { listDeliveries } from '../../db/repositories/deliveries';
-import { startXEmulator, type XEmulator } from '../../x/emulator';
+import { DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../x/emulator';
 import {
   dmKeywordDrawConfig,
   participants,
@@ -13,6 +15,7 @@ import {
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
+import { emulatorClock, runActivity } from '../x/support';
 
 describe('drawCampaign activity', () => {
   let testDb: TestDatabase;
@@ -91,5 +94,86 @@ describe('drawCampaign activity', () => {
       .where('campaign_id', '=', campaign.id)
       .executeTakeFirstOrThrow();
     assert.equal(stock.stock_remaining, 0, 'stock is not taken again');
+  });
+
+  it('refreshes follows before the draw one participant at a time, stored as read: a spent window resumes where it stopped', async () => {
+    const people = participants(4, 'refresh');
+    const scenario = worldScenario(people);
+    scenario.follows = people.map((p): [string, string] => [p.username, DEMO_SENDER_USERNAME]);
+    scenario.rateLimits = {
+      ...scenario.rateLimits,
+      'users.following': { limit: 3, windowSeconds: 900 },
+    };
+    await emulator.loadScenario(scenario);
+    const accountId = await seedLinkedAccount(testDb.db);
+    const base = dmKeywordDrawConfig(accountId, new Date(), { winners: 2 });
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people,
+      config: {
+        ...base,
+        entryRules: { all: [{ type: 'dm_keyword', keyword: '参加' }, { type: 'follow' }] },
+      },
+    });
+    const clock = emulatorClock(emulator);
+    const activities = createCampaignRuntimeActivities({
+      db: testDb.db,
+      x: createXActivities({
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        xApiBaseUrl: emulator.url,
+        clock,
+        maxInlineRateLimitWaitMs: 0,
+      }),
+      publicBaseUrl: 'http://kuji.test',
+      now: () => new Date(clock.now()),
+    });
+    const followingReads = () =>
+      emulator.requestLog.filter((r) => r.path.endsWith('/following')).length;
+    const refreshed = async () =>
+      (
+        await testDb.db
+          .selectFrom('entries')
+          .select('x_user_id')
+          .where('campaign_id', '=', campaign.id)
+          .where(sql<boolean>`facts ? 'refreshedForDrawAt'`)
+          .execute()
+      ).length;
+    try {
+      await activities.prepareCampaign({ campaignId: campaign.id });
+      const process = () =>
+        runActivity(() =>
+          activities.processEntries({
+            campaignId: campaign.id,
+            now: new Date(clock.now()).toISOString(),
+            limit: 500,
+          }),
+        );
+      assert.equal((await process()).result?.processed, 3);
+      emulator.clock.advance(901_000);
+      assert.equal((await process()).result?.remaining, 0);
+      assert.equal(followingReads(), 4);
+
+      // Two reads are left in this window: two participants are refreshed, then the draw waits.
+      const first = await runActivity(() => activities.drawCampaign({ campaignId: campaign.id }));
+      assert.ok(first.error instanceof ApplicationFailure, String(first.error));
+      assert.equal(first.error.type, 'rate_limited');
+      assert.ok(Number(first.error.nextRetryDelay) > 0, 'retried at the reset');
+      assert.equal(followingReads(), 6);
+      assert.equal(await refreshed(), 2, 'each participant is stored as soon as X answered');
+      assert.ok(
+        first.heartbeats.some((h) => (h as { step?: string }).step === 'draw_refresh'),
+        'a heartbeat after each participant',
+      );
+
+      emulator.clock.advance(901_000);
+      const retry = await runActivity(() => activities.drawCampaign({ campaignId: campaign.id }));
+      assert.equal(retry.error, undefined, String(retry.error));
+      assert.equal(retry.result?.winners, 2);
+      assert.equal(followingReads(), 8, 'nobody refreshed is read again');
+      assert.equal(await refreshed(), 4);
+    } finally {
+      emulator.clock.set(Date.now());
+    }
   });
 });

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import { createXActivities } from '../../activities/x-activities';
-import { countUnprocessedEvents, insertEntryEvents } from '../../db/repositories/entries';
-import { startXEmulator, type XEmulator } from '../../x/emulator';
+import {
+  countUnprocessedEvents,
+  entryFunnel,
+  findEntry,
+  insertEntryEvents,
+} from '../../db/repositories/entries';
+import { reconcileFunnel } from '../../domain/reconciliation';
+import { DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../x/emulator';
 import {
   dmKeywordDrawConfig,
   type Participant,
@@ -15,7 +20,7 @@ import {
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
-import { runActivity } from '../x/support';
+import { emulatorClock, runActivity } from '../x/support';
 
 describe('processEntries activity', () => {
   let testDb: TestDatabase;
@@ -167,7 +172,7 @@ describe('processEntries activity', () => {
     assert.equal(again.result?.processed, 250);
     assert.equal(lookups(), 3);
   });
-  it('stops before X refuses a lookup: a spent window sends the batch back until its reset', async () => {
+  it('stops before X refuses a lookup: the participants looked up are decided, the rest wait for the next batch', async () => {
     const people = participants(250, 'budget');
     const scenario = worldScenario(people);
     scenario.rateLimits = {
@@ -192,15 +197,163 @@ describe('processEntries activity', () => {
       }),
     );
 
-    assert.ok(run.error instanceof ApplicationFailure, String(run.error));
-    assert.equal(run.error.type, 'rate_limited');
-    assert.ok(Number(run.error.nextRetryDelay) > 0, 'retried at the reset');
+    assert.equal(run.error, undefined);
     const lookups = emulator.requestLog.filter((r) => r.path === '/2/users');
     assert.deepEqual(
       lookups.map((r) => r.status),
       [200, 200],
       'the third batch waits for the reset instead of being refused',
     );
-    assert.equal(await countUnprocessedEvents(testDb.db, campaign.id), 250, 'nothing is lost');
+    assert.equal(run.result?.processed, 200, 'the 200 looked up are decided');
+    assert.equal(run.result?.remaining, 50);
+    assert.ok(run.result?.xWindowResetAt, 'the workflow learns when X lets the rest through');
+    assert.equal(await countUnprocessedEvents(testDb.db, campaign.id), 50, 'nothing is lost');
+    assert.equal(Object.keys(await entriesOf(campaign.id)).length, 200);
+  });
+
+  it('reads follows outside the batch, storing each: a spent following window decides who was read and leaves the rest for later', async () => {
+    const people = participants(5, 'follower');
+    const scenario = worldScenario(people);
+    // Every other participant follows the sender.
+    scenario.follows = people
+      .filter((_, i) => i % 2 === 0)
+      .map((p): [string, string] => [p.username, DEMO_SENDER_USERNAME]);
+    scenario.rateLimits = {
+      ...scenario.rateLimits,
+      'users.following': { limit: 3, windowSeconds: 900 },
+    };
+    await emulator.loadScenario(scenario);
+    const accountId = await seedLinkedAccount(testDb.db);
+    const base = dmKeywordDrawConfig(accountId, new Date(), { winners: 3 });
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people,
+      config: {
+        ...base,
+        entryRules: { all: [{ type: 'dm_keyword', keyword: '参加' }, { type: 'follow' }] },
+      },
+    });
+    // X's time is the emulator's, and a spent window is never waited out inside the call.
+    const clock = emulatorClock(emulator);
+    const activities = createCampaignRuntimeActivities({
+      db: testDb.db,
+      x: createXActivities({
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        xApiBaseUrl: emulator.url,
+        clock,
+        maxInlineRateLimitWaitMs: 0,
+      }),
+      publicBaseUrl: 'http://kuji.test',
+      now: () => new Date(clock.now()),
+    });
+    await activities.prepareCampaign({ campaignId: campaign.id });
+    const followingReads = () =>
+      emulator.requestLog.filter((r) => r.path.endsWith('/following')).map((r) => r.status);
+    const batch = () =>
+      runActivity(() =>
+        activities.processEntries({
+          campaignId: campaign.id,
+          now: new Date(clock.now()).toISOString(),
+          limit: 500,
+        }),
+      );
+    const [p0, p1, p2, p3, p4] = people;
+    assert.ok(p0 && p1 && p2 && p3 && p4);
+
+    try {
+      const first = await batch();
+      assert.equal(first.error, undefined, String(first.error));
+      assert.deepEqual(followingReads(), [200, 200, 200], 'never refused by X');
+      assert.equal(first.result?.processed, 3);
+      assert.equal(first.result?.remaining, 2, 'the workflow comes back for the rest');
+      assert.ok(first.result?.xWindowResetAt);
+      assert.ok(
+        first.heartbeats.some((h) => (h as { step?: string }).step === 'follows'),
+        'a heartbeat after each participant read',
+      );
+      assert.deepEqual(await entriesOf(campaign.id), {
+        [p0.username]: { eligible: true, codes: [] },
+        [p1.username]: { eligible: false, codes: ['follow_missing'] },
+        [p2.username]: { eligible: true, codes: [] },
+      });
+      const stored = await testDb.db
+        .selectFrom('participant_facts')
+        .select(['x_user_id', 'follows'])
+        .where('campaign_id', '=', campaign.id)
+        .where('follows_checked_at', 'is not', null)
+        .orderBy('x_user_id')
+        .execute();
+      assert.deepEqual(
+        stored.map((row) => [row.x_user_id, row.follows?.followsSender]),
+        [
+          [p0.id, true],
+          [p1.id, false],
+          [p2.id, true],
+        ],
+      );
+
+      // While the window is spent, X is not called and nothing is decided on half the facts.
+      const second = await batch();
+      assert.equal(second.error, undefined, String(second.error));
+      assert.equal(second.result?.processed, 0);
+      assert.equal(second.result?.remaining, 2);
+      assert.equal(followingReads().length, 3);
+
+      emulator.clock.advance(901_000);
+      const third = await batch();
+      assert.equal(third.error, undefined, String(third.error));
+      assert.equal(third.result?.processed, 2);
+      assert.equal(third.result?.remaining, 0);
+      assert.equal(third.result?.xWindowResetAt, undefined);
+      assert.deepEqual(followingReads(), [200, 200, 200, 200, 200], 'each participant read once');
+      const all = await entriesOf(campaign.id);
+      assert.deepEqual(all[p3.username], { eligible: false, codes: ['follow_missing'] });
+      assert.deepEqual(all[p4.username], { eligible: true, codes: [] });
+    } finally {
+      emulator.clock.set(Date.now());
+    }
+  });
+
+  it('decides an entry that became eligible after the draw as after_draw, never held as pending', async () => {
+    const people = participants(6, 'late');
+    const latecomer = people[5];
+    assert.ok(latecomer);
+    await emulator.loadScenario(worldScenario(people));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people: people.slice(0, 5),
+      config: dmKeywordDrawConfig(accountId, new Date(), { winners: 2 }),
+    });
+    const activities = runtime();
+    await activities.prepareCampaign({ campaignId: campaign.id });
+    const process = () =>
+      activities.processEntries({
+        campaignId: campaign.id,
+        now: new Date().toISOString(),
+        limit: 500,
+      });
+    await process();
+    await activities.drawCampaign({ campaignId: campaign.id });
+
+    await insertEntryEvents(testDb.db, [keywordDm(campaign.id, latecomer, 1)]);
+    const late = await process();
+
+    assert.equal(late.processed, 1);
+    assert.equal(late.newlyEligible, 0);
+    const entry = await findEntry(testDb.db, campaign.id, latecomer.id);
+    assert.equal(entry?.outcome, 'ineligible');
+    assert.deepEqual(entry?.reasons, [
+      {
+        code: 'after_draw',
+        ja: '抽選後に届いた応募です。',
+        en: 'The entry arrived after the draw.',
+      },
+    ]);
+    const reconciliation = reconcileFunnel(await entryFunnel(testDb.db, campaign.id));
+    assert.equal(reconciliation.held, 0, 'nobody waits for a draw that already happened');
+    assert.equal(reconciliation.ineligible, 1);
+    assert.equal(reconciliation.reconciled, true);
   });
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import { createXActivities } from '../../activities/x-activities';
+import { updateCampaignPhase } from '../../db/repositories/campaigns';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
 import {
   DEMO_CAMPAIGN_POST_ID,
@@ -75,6 +76,7 @@ describe('pollEntries activity', () => {
       },
     };
     const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people: [], config });
+    await updateCampaignPhase(testDb.db, campaign.id, 'collecting');
     const runtime = createCampaignRuntimeActivities({
       db: testDb.db,
       x: createXActivities({
@@ -128,5 +130,56 @@ describe('pollEntries activity', () => {
     assert.notEqual(third.cursors.repliesSinceId, first.cursors.repliesSinceId);
     const search = emulator.requestLog.filter((r) => r.path === '/2/tweets/search/recent');
     assert.equal(search.length, 3);
+  });
+
+  it('stores nothing once the campaign takes no more events, under the lock the webhook takes', async () => {
+    const people = participants(2, 'afterhours');
+    const [fan, liker] = people;
+    assert.ok(fan && liker);
+    const scenario = worldScenario(people);
+    scenario.reposts = [{ user: fan.username, post: DEMO_CAMPAIGN_POST_ID }];
+    scenario.likes = [{ user: liker.username, post: DEMO_CAMPAIGN_POST_ID }];
+    await emulator.loadScenario(scenario);
+    const accountId = await seedLinkedAccount(testDb.db);
+    const base = dmKeywordDrawConfig(accountId, new Date(), { winners: 1 });
+    const config: CampaignConfigInput = {
+      ...base,
+      entryRules: { all: [{ type: 'repost' }, { type: 'like' }] },
+    };
+    const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people: [], config });
+    const runtime = createCampaignRuntimeActivities({
+      db: testDb.db,
+      x: createXActivities({
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        xApiBaseUrl: emulator.url,
+      }),
+      publicBaseUrl: 'http://kuji.test',
+    });
+    const poll = async () => {
+      const run = await runActivity(() =>
+        runtime.pollEntries({ campaignId: campaign.id, cursors: {} }),
+      );
+      assert.equal(run.error, undefined);
+      assert.ok(run.result);
+      return run.result.newEvents;
+    };
+    const stored = async () =>
+      (
+        await testDb.db
+          .selectFrom('entry_events')
+          .select('id')
+          .where('campaign_id', '=', campaign.id)
+          .execute()
+      ).length;
+
+    // The workflow has recorded `analyzing`: it decides no more events, so none may land now.
+    await updateCampaignPhase(testDb.db, campaign.id, 'analyzing');
+    assert.equal(await poll(), 0);
+    assert.equal(await stored(), 0);
+
+    await updateCampaignPhase(testDb.db, campaign.id, 'collecting');
+    assert.equal(await poll(), 2);
+    assert.equal(await stored(), 2);
   });
 });
