@@ -1,6 +1,7 @@
 /**
  * Linking a sender account to X with OAuth 2.0 and PKCE, through the API and the X emulator's
- * consent screen and token endpoint (twitter-api-v2 for the exchange, as in production).
+ * consent screen and token endpoint (twitter-api-v2 for the exchange, as in production). X's own
+ * side of the flow: account-linking-x-side.test.ts.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -10,7 +11,7 @@ import { insertAccount } from '../../db/repositories/accounts';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { XCallError } from '../../x/api';
 import { loadAccountCredentials, MissingCredentialsError } from '../../x/credentials';
-import { answerConsent, startXEmulator, type XEmulator } from '../../x/emulator';
+import { startXEmulator, type XEmulator } from '../../x/emulator';
 import { SENDER_SCOPES } from '../../x/oauth2';
 import { ensureFreshCredentials } from '../../x/token-refresh';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -292,112 +293,6 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
         (await storedVersion('brand')).credentials_version,
         before.credentials_version + 1,
       );
-    });
-  });
-
-  describe("the emulator's side of the flow", () => {
-    async function authorizeUrl() {
-      const response = await api.inject({
-        method: 'POST',
-        url: '/v1/accounts/brand/connect',
-        headers: adminAuth,
-      });
-      return response.json<{ authorizeUrl: string }>().authorizeUrl;
-    }
-
-    it('a code lives 30 seconds and works once; X answers invalid_grant after that', async () => {
-      const url = await authorizeUrl();
-      const { callbackUrl } = await answerConsent(url, { userId: BRAND_ID, decision: 'allow' });
-      const code = new URL(callbackUrl).searchParams.get('code') ?? '';
-      const verifierless = await fetch(`${emulator.url}/2/oauth2/token`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${emulatorApp.clientId}:${emulatorApp.clientSecret}`).toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: `${CALLBACK_BASE}/v1/oauth/x/callback`,
-          code_verifier: 'not-the-verifier-of-this-challenge-0123456789abcdef',
-        }).toString(),
-      });
-      assert.equal(verifierless.status, 400);
-      assert.deepEqual(await verifierless.json(), {
-        error: 'invalid_grant',
-        error_description: 'Value passed for the code_verifier was invalid.',
-      });
-      // The refused attempt spent the code: the real callback now fails at the exchange.
-      const page = await callback(new URL(callbackUrl).pathname + new URL(callbackUrl).search);
-      assert.equal(page.statusCode, 502, page.body);
-      assert.equal((await storedVersion('brand')).credentials_ciphertext, null);
-
-      const late = await answerConsent(await authorizeUrl(), {
-        userId: BRAND_ID,
-        decision: 'allow',
-      });
-      emulator.clock.advance(31_000);
-      const latePage = await callback(
-        new URL(late.callbackUrl).pathname + new URL(late.callbackUrl).search,
-      );
-      assert.equal(latePage.statusCode, 502, latePage.body);
-      assert.match(latePage.body, /auth_refresh_rejected/);
-    });
-
-    it('refuses an unknown client with its own page instead of redirecting', async () => {
-      const url = new URL(await authorizeUrl());
-      url.searchParams.set('client_id', 'someone-elses-app');
-      const screen = await fetch(url, { redirect: 'manual' });
-      assert.equal(screen.status, 400);
-      assert.match(await screen.text(), /client_id or redirect_uri is not valid/);
-    });
-
-    it('accepts only a callback URL registered for the app, character for character', async () => {
-      await emulator.loadScenario(
-        baseScenario({
-          app: {
-            ...emulatorApp,
-            callbackUrls: [`${CALLBACK_BASE}/v1/oauth/x/callback`],
-          },
-        }),
-      );
-      const registered = await fetch(await authorizeUrl());
-      assert.equal(registered.status, 200);
-      const url = new URL(await authorizeUrl());
-      url.searchParams.set('redirect_uri', `${CALLBACK_BASE}/v1/oauth/x/callback/`);
-      const other = await fetch(url, { redirect: 'manual' });
-      assert.equal(other.status, 400);
-      assert.match(await other.text(), /client_id or redirect_uri is not valid/);
-    });
-
-    it('answers invalid_client for a wrong secret and unauthorized_client without any', async () => {
-      const post = (headers: Record<string, string>) =>
-        fetch(`${emulator.url}/2/oauth2/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-          body: 'grant_type=authorization_code&code=x&redirect_uri=x&code_verifier=x',
-        });
-      const wrong = await post({
-        authorization: `Basic ${Buffer.from(`${emulatorApp.clientId}:nope`).toString('base64')}`,
-      });
-      assert.equal(wrong.status, 401);
-      assert.equal(((await wrong.json()) as { error: string }).error, 'invalid_client');
-      const none = await post({});
-      assert.equal(none.status, 401);
-      assert.equal(((await none.json()) as { error: string }).error, 'unauthorized_client');
-    });
-
-    it('enforces scopes per endpoint: a token without users.read cannot read users/me', async () => {
-      const url = new URL(await authorizeUrl());
-      url.searchParams.set('scope', 'tweet.read dm.write');
-      const { callbackUrl } = await answerConsent(url.toString(), {
-        userId: BRAND_ID,
-        decision: 'allow',
-      });
-      const page = await callback(new URL(callbackUrl).pathname + new URL(callbackUrl).search);
-      // The exchange works, reading who signed in does not: nothing is stored.
-      assert.equal(page.statusCode, 502, page.body);
-      assert.equal((await storedVersion('brand')).credentials_ciphertext, null);
     });
   });
 
