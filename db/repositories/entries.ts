@@ -164,40 +164,6 @@ export async function insertEntryEvents(db: Db, events: readonly NewEntryEvent[]
   return inserted;
 }
 
-/**
- * Takes up to `limit` unprocessed events, oldest stored first, and marks them processed in the
- * same statement; rows another worker is claiming are skipped, so no event is handed out twice.
- * Call it inside the transaction that applies the events: a rollback then returns them.
- */
-export async function claimUnprocessedEvents(
-  db: Db,
-  campaignId: string,
-  limit: number,
-): Promise<EntryEvent[]> {
-  const rows = await db
-    .with('claimable', (qb) =>
-      qb
-        .selectFrom('entry_events')
-        .select('id')
-        .where('campaign_id', '=', campaignId)
-        .where('processed_at', 'is', null)
-        .orderBy('id')
-        .limit(limit)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .updateTable('entry_events')
-    .from('claimable')
-    .set({ processed_at: sql<Date>`now()` })
-    .whereRef('entry_events.id', '=', 'claimable.id')
-    .returningAll('entry_events')
-    .execute();
-  // RETURNING has no order of its own; bigserial ids compare numerically.
-  return rows
-    .map(toEntryEvent)
-    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
-}
-
 /** Up to `limit` unprocessed events, oldest stored first, read without claiming them. */
 export async function listUnprocessedEvents(
   db: Db,

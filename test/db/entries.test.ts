@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createDb, type Db } from '../../db/client';
 import {
-  claimUnprocessedEvents,
+  claimEntryEventsById,
   countRefusedDuplicateEntries,
   countUnprocessedEvents,
   eligibleEntryIds,
@@ -11,6 +11,7 @@ import {
   findWinsInCampaigns,
   insertEntryEvents,
   listEntries,
+  listUnprocessedEvents,
   listUndrawnEntries,
   type NewEntryEvent,
   setEntryOutcomes,
@@ -55,6 +56,16 @@ const followMissing = {
 };
 const repostMissing = { code: 'repost_missing', ja: 'リポストがありません。', en: 'No repost.' };
 
+/** What processEntries does: reads the oldest unprocessed events, then claims them by id. */
+async function claimOldest(db: Db, limit: number) {
+  const oldest = await listUnprocessedEvents(db, campaignId, limit);
+  return claimEntryEventsById(
+    db,
+    campaignId,
+    oldest.map((event) => event.id),
+  );
+}
+
 describe('entries repository', () => {
   let testDb: TestDatabase;
   let pool: Db;
@@ -95,8 +106,8 @@ describe('entries repository', () => {
       [1, 2, 3, 4, 5].map((i) => replyEvent(i)),
     );
 
-    const first = await claimUnprocessedEvents(testDb.db, campaignId, 3);
-    const rest = await claimUnprocessedEvents(testDb.db, campaignId, 3);
+    const first = await claimOldest(testDb.db, 3);
+    const rest = await claimOldest(testDb.db, 3);
 
     assert.deepEqual(
       first.map((e) => e.xUserId),
@@ -110,7 +121,7 @@ describe('entries repository', () => {
     assert.equal(first[0]?.username, 'user1');
     assert.equal(first[0]?.occurredAt?.toISOString(), '2026-12-01T00:00:01.000Z');
     assert.equal(await countUnprocessedEvents(testDb.db, campaignId), 0);
-    assert.deepEqual(await claimUnprocessedEvents(testDb.db, campaignId, 3), []);
+    assert.deepEqual(await claimOldest(testDb.db, 3), []);
   });
 
   it('never hands the same event to two concurrent claimers', async () => {
@@ -119,14 +130,10 @@ describe('entries repository', () => {
       Array.from({ length: 400 }, (_, i) => replyEvent(i)),
     );
 
-    const claims = await Promise.all(
-      Array.from({ length: 16 }, () => claimUnprocessedEvents(pool, campaignId, 10)),
-    );
+    const claims = await Promise.all(Array.from({ length: 16 }, () => claimOldest(pool, 10)));
     const drained: string[] = [];
     for (;;) {
-      const more = await Promise.all(
-        Array.from({ length: 4 }, () => claimUnprocessedEvents(pool, campaignId, 25)),
-      );
+      const more = await Promise.all(Array.from({ length: 4 }, () => claimOldest(pool, 25)));
       const ids = more.flat().map((e) => e.id);
       if (ids.length === 0) break;
       drained.push(...ids);
@@ -142,7 +149,7 @@ describe('entries repository', () => {
 
     await assert.rejects(
       testDb.db.transaction().execute(async (trx) => {
-        assert.equal((await claimUnprocessedEvents(trx, campaignId, 10)).length, 1);
+        assert.equal((await claimOldest(trx, 10)).length, 1);
         throw new Error('processing failed');
       }),
       /processing failed/,
@@ -252,7 +259,7 @@ describe('entries repository', () => {
       { xUserId: 'u3', outcome: 'lost' },
       { xUserId: 'u4', outcome: 'lost' },
     ]);
-    await claimUnprocessedEvents(testDb.db, campaignId, 4);
+    await claimOldest(testDb.db, 4);
     await upsertEntry(testDb.db, entry('u7', { eligible: null }));
     await upsertEntry(testDb.db, entry('u8', { eligible: false, reasons: [] }));
     await upsertEntry(testDb.db, entry('u9'));
