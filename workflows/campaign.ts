@@ -69,6 +69,17 @@ const runtime = proxyActivities<CampaignRuntimeActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+/**
+ * Deciding entries and drawing read participants' profiles and follows from X, storing each
+ * answer as it comes and heartbeating: a worker that dies mid-batch is replaced within minutes,
+ * and a retry goes on from what was stored.
+ */
+const deciding = proxyActivities<CampaignRuntimeActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
 /** X reads page through long lists and heartbeat their cursor; rate limits are waited out. */
 const polling = proxyActivities<CampaignRuntimeActivities>({
   startToCloseTimeout: '30 minutes',
@@ -850,11 +861,11 @@ export async function campaignWorkflow(
   /** Decides stored entry events in batches until none is left; returns the deliveries queued. */
   async function drainEntries(
     activePlan: CampaignPlan,
-  ): Promise<{ queued: number; remaining: number; held: boolean }> {
+  ): Promise<{ queued: number; remaining: number; held: boolean; retryAt?: string }> {
     let queued = 0;
     for (;;) {
       if (peopleInTheLoop && blocked('entries')) return { queued, remaining: -1, held: true };
-      const batch = await runtime.processEntries({
+      const batch = await deciding.processEntries({
         campaignId: input.campaignId,
         now: new Date().toISOString(),
         limit: ENTRY_BATCH,
@@ -876,7 +887,12 @@ export async function campaignWorkflow(
         await openInterventionOnce('stock_exhausted', 'stock', { wonSoFar: status.counts.won });
       }
       if (batch.remaining === 0 || batch.processed === 0) {
-        return { queued, remaining: batch.remaining, held: false };
+        return {
+          queued,
+          remaining: batch.remaining,
+          held: false,
+          ...(batch.xWindowResetAt ? { retryAt: batch.xWindowResetAt } : {}),
+        };
       }
     }
   }
@@ -896,8 +912,11 @@ export async function campaignWorkflow(
       queued += drained.queued;
       if (drained.remaining === 0 || drained.held) return { queued };
       // Events are stored that no batch could take yet (another attempt still holds them, or
-      // their facts wait for X's rate window): try again shortly, never go on without them.
-      await condition(() => cancelled() || loop.reapprovalNeeded, SETTLE_RETRY_MS);
+      // their facts wait for X's rate window): try again then, never go on without them.
+      const waitMs = drained.retryAt
+        ? Math.min(16 * 60_000, Math.max(1_000, Date.parse(drained.retryAt) - Date.now()))
+        : SETTLE_RETRY_MS;
+      await condition(() => cancelled() || loop.reapprovalNeeded, waitMs);
     }
   }
 
@@ -1139,7 +1158,7 @@ export async function campaignWorkflow(
     if (cancelled()) return finish('cancelled');
     await enterPhase('drawing');
     await settleEntries();
-    const draw = await runtime.drawCampaign({ campaignId: input.campaignId });
+    const draw = await deciding.drawCampaign({ campaignId: input.campaignId });
     status.draw = {
       seed: draw.seed,
       digest: draw.digest,

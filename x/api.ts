@@ -3,7 +3,7 @@
  * response (so every answer carries its rate-limit headers). Answers are mapped to camelCase at
  * this boundary; failures become `XCallError` with the classified `XError`.
  */
-import type { TwitterApi, TwitterRateLimit, TwitterResponse } from 'twitter-api-v2';
+import type { TwitterApi, TwitterRateLimit } from 'twitter-api-v2';
 import type { XError, XOperation } from '../domain/x-errors';
 import { answerRecorder, hasText, partialErrorsOf, usableData, XCallError } from './answer';
 import { classifyXResponseError, rawResponseForLog, toXFailureInput } from './classify-response';
@@ -202,10 +202,6 @@ export async function callX<T>(
     const input = toXFailureInput(error, operation, nowMs);
     throw new XCallError(classifyXResponseError(error, operation, nowMs), rawResponseForLog(input));
   }
-}
-
-function bodyOf(response: TwitterResponse<unknown>): Json {
-  return response.data && typeof response.data === 'object' ? (response.data as Json) : {};
 }
 
 function isUser(data: Json): boolean {
@@ -489,8 +485,16 @@ export async function lookupUsers(
             { fullResponse: true, ...recorder.options },
           );
     const answer = recorder.answer(response);
+    const items = records(answer.body.data).map(mapUser);
+    // No user and no error naming one: the request itself was refused, and a refused lookup
+    // must not read as "nobody is protected or suspended".
+    const namesAnyone = (Array.isArray(answer.body.errors) ? answer.body.errors : []).some(
+      (error: unknown) =>
+        typeof error === 'object' && error !== null && ('resource_id' in error || 'value' in error),
+    );
+    if (items.length === 0 && !namesAnyone) usableData(answer, 'user_lookup', () => false);
     return {
-      items: records(answer.body.data).map(mapUser),
+      items,
       rateLimit: toXRateLimit(response.rateLimit),
       ...partialErrorsOf(answer, 'user_lookup'),
     };
@@ -516,12 +520,18 @@ export async function listWebhooks(
   client: TwitterApi,
 ): Promise<{ webhooks: XWebhookConfig[]; rateLimit?: XRateLimit }> {
   return callX('read', async () => {
+    const recorder = answerRecorder();
     const response = await client.v2.get<Json>(
       'webhooks',
       { 'webhook_config.fields': 'created_at,id,url,valid' },
-      { fullResponse: true },
+      { fullResponse: true, ...recorder.options },
     );
-    const body = bodyOf(response);
+    const answer = recorder.answer(response);
+    const body = answer.body;
+    // Errors and no list: refused, not "no webhook" (that would open a false disarmed stop).
+    if (!Array.isArray(body.data) && Array.isArray(body.errors) && body.errors.length > 0) {
+      usableData(answer, 'read', () => false);
+    }
     const webhooks = records(body.data).map((raw) =>
       definedOnly({
         id: String(raw.id),

@@ -403,8 +403,8 @@ describe('preflight activities', () => {
         blocking.map((f) => [f.code, f.errorCode]),
         [['automation_disarmed', 'not_subscribed']],
       );
-      assert.match(blocking[0]?.en ?? '', /@kuji_demo is not subscribed.*Re-arm/);
-      assert.match(blocking[0]?.ja ?? '', /@kuji_demo.*再アーム/);
+      assert.match(blocking[0]?.en ?? '', /@kuji_demo\S* is not subscribed.*Re-arm/);
+      assert.match(blocking[0]?.ja ?? '', /@kuji_demo\S*.*再アーム/);
     });
 
     it('blocks launch when X refuses to show the webhook, and only warns when X is down', async () => {

@@ -332,7 +332,7 @@ describe('campaignWorkflow entry rules', () => {
       temporalConfig: { namespace: env.namespace ?? 'default', taskQueue: 'entry-rules-api' },
     });
     try {
-      const { secret } = await insertApiKey(testDb.db, { name: 'viewer', role: 'viewer' });
+      const { secret } = await insertApiKey(testDb.db, { name: 'operator', role: 'operator' });
       const response = await app.inject({
         method: 'GET',
         url: `/v1/campaigns/${campaign.id}/entries?eligible=false`,

@@ -159,6 +159,30 @@ describe('refusals in a 2xx answer', () => {
     assert.match(JSON.stringify(loggedRaw('user_not_found').body), /Could not find user/);
   });
 
+  it('fails a users lookup X refused as a whole, instead of reading nobody as protected or suspended', async () => {
+    h.emulator.injectFault({
+      endpoint: 'users.lookup',
+      fault: { kind: 'response', status: 200, body: refusalBody },
+    });
+    const run = await runActivity(() =>
+      h.activities.xLookupUsers({ accountId: h.accountId, ids: [ALICE_ID, CAROL_ID] }),
+    );
+    assert.equal(run.result, undefined, 'not an answer about nobody');
+    assert.equal(classified(run.error).httpStatus, 200);
+  });
+
+  it("fails a webhook list X refused, instead of reading it as 'no webhook'", async () => {
+    h.emulator.injectFault({
+      endpoint: 'webhooks.list',
+      fault: { kind: 'response', status: 200, body: { errors: refusalBody.errors } },
+    });
+    const run = await runActivity(() =>
+      h.activities.xArmedCheck({ accountId: h.accountId, webhookUrl: 'https://kuji.test/hook' }),
+    );
+    assert.equal(run.result, undefined, 'not a finding that the webhook is missing');
+    assert.equal(classified(run.error).httpStatus, 200);
+  });
+
   it('logs partial errors beside usable data raw, with the status, and no credentials', async () => {
     applyAction(h.emulator, { type: 'update_user', user: 'alice', patch: { suspended: true } });
     const run = await runActivity(() =>
