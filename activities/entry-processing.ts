@@ -6,7 +6,9 @@
  * keep their events unprocessed for the next batch, so nothing is decided on half the facts
  * and nothing fetched is thrown away.
  */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
+import { haltAccount } from '../db/repositories/accounts';
 import type { EntryReasonJson } from '../db/database';
 import { insertDeliveries, type NewDelivery } from '../db/repositories/deliveries';
 import { findDraw } from '../db/repositories/draws';
@@ -27,6 +29,7 @@ import type { CampaignConfig } from '../domain/campaign-config';
 import { type ApiTier, strongestConsentBasis } from '../domain/consent';
 import { decideParticipant, isWithinEntryPeriod } from '../domain/eligibility';
 import { entryRoll, instantWinProbability } from '../domain/lottery';
+import { xErrorFromDetails } from '../domain/x-errors';
 import type { loadRunningCampaign } from './campaign-loader';
 import { planResultDelivery } from './delivery-plan';
 import {
@@ -53,6 +56,11 @@ export interface EntryBatch {
    * the window's reset (the events stay unprocessed, counted in `remaining`).
    */
   xWindowResetAt?: string;
+  /**
+   * X refused the sender itself (lost authorisation, a restriction) while facts were read: the
+   * account is halted, nothing of this batch was decided, its events wait for the resume.
+   */
+  halted?: { code: string; category: string };
 }
 
 /** Won, lost or drawn as an alternate: no later event changes the verdict. */
@@ -144,12 +152,32 @@ export function createEntryProcessing({
     // X first, outside the transaction: each answer is stored as it arrives.
     const peeked = await listUnprocessedEvents(db, input.campaignId, input.limit);
     const seen = await subjectsOf(db, config, input.campaignId, peeked);
-    const fetched = await factFetcher.fetchMissingFacts(
-      config,
-      account,
-      input.campaignId,
-      seen.filter((s) => !isDecided(s.existing)),
-    );
+    let fetched;
+    try {
+      fetched = await factFetcher.fetchMissingFacts(
+        config,
+        account,
+        input.campaignId,
+        seen.filter((s) => !isDecided(s.existing)),
+      );
+    } catch (error) {
+      const xError = error instanceof ApplicationFailure ? xErrorFromDetails(error.details) : null;
+      if (!xError || (xError.category !== 'auth' && xError.category !== 'sender_restricted')) {
+        throw error;
+      }
+      // The sender's own problem stops every campaign on the account, as a send would.
+      const halt = { code: xError.code, category: xError.category };
+      await haltAccount(db, account.id, { ...halt, campaignId: input.campaignId });
+      return {
+        processed: 0,
+        participants: 0,
+        newlyEligible: 0,
+        won: 0,
+        queued: 0,
+        remaining: await countUnprocessedEvents(db, input.campaignId),
+        halted: halt,
+      };
+    }
     const takeIds = [
       ...peeked.filter((e) => !e.xUserId).map((e) => e.id),
       ...seen.filter((s) => ready(config, s)).flatMap((s) => s.eventIds),

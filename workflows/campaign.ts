@@ -729,6 +729,9 @@ export async function campaignWorkflow(
     return open.some((i) => i.kind === 'disarmed') || Date.now() < automation.replayGraceUntilMs;
   }
 
+  /** A stop for the sender account itself (restricted, authorisation lost) is open. */
+  const senderHalted = () => open.some((i) => i.kind === 'sender_halted');
+
   const blocked = (what: 'sending' | 'entries') =>
     loop.reapprovalNeeded || open.some((i) => i.blocks === what || i.blocks === 'launch');
 
@@ -865,11 +868,23 @@ export async function campaignWorkflow(
     let queued = 0;
     for (;;) {
       if (peopleInTheLoop && blocked('entries')) return { queued, remaining: -1, held: true };
+      // The sender is halted: its entries wait, stored, until a person resumes it.
+      if (noEntryLost && senderHalted()) return { queued, remaining: -1, held: true };
       const batch = await deciding.processEntries({
         campaignId: input.campaignId,
         now: new Date().toISOString(),
         limit: ENTRY_BATCH,
       });
+      if (batch.halted) {
+        // X refused the sender while the batch's facts were read: the same stop as a send.
+        await stopSending({
+          code: batch.halted.code,
+          category: batch.halted.category,
+          deliveryId: '',
+          accountHalted: true,
+        });
+        return { queued, remaining: batch.remaining, held: true };
+      }
       status.counts.entryEvents += batch.processed;
       status.counts.eligible += batch.newlyEligible;
       status.counts.won += batch.won;
@@ -905,6 +920,8 @@ export async function campaignWorkflow(
     if (!noEntryLost || !plan) return { queued: 0 };
     let queued = 0;
     for (;;) {
+      // A halted sender's entries are decided once a person resumes it, not skipped.
+      await condition(() => cancelled() || !senderHalted());
       // A change waiting for approval holds decisions: they are made on approved rules only.
       await awaitReapproval();
       if (cancelled()) return { queued };

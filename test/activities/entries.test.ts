@@ -9,7 +9,12 @@ import {
   insertEntryEvents,
 } from '../../db/repositories/entries';
 import { reconcileFunnel } from '../../domain/reconciliation';
-import { DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../x/emulator';
+import {
+  applyAction,
+  DEMO_SENDER_USERNAME,
+  startXEmulator,
+  type XEmulator,
+} from '../../x/emulator';
 import {
   dmKeywordDrawConfig,
   type Participant,
@@ -313,6 +318,41 @@ describe('processEntries activity', () => {
     } finally {
       emulator.clock.set(Date.now());
     }
+  });
+
+  it('halts the account, and decides nothing, when X refuses the sender while facts are read', async () => {
+    const people = participants(3, 'revoked');
+    await emulator.loadScenario(worldScenario(people));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people,
+      config: dmKeywordDrawConfig(accountId, new Date(), { winners: 1 }),
+    });
+    const activities = runtime();
+    await activities.prepareCampaign({ campaignId: campaign.id });
+    // The brand removed the app on X: every token of the sender is dead.
+    applyAction(emulator, { type: 'revoke', user: DEMO_SENDER_USERNAME });
+
+    const run = await runActivity(() =>
+      activities.processEntries({
+        campaignId: campaign.id,
+        now: new Date().toISOString(),
+        limit: 500,
+      }),
+    );
+    assert.equal(run.error, undefined, `the batch failed: ${String(run.error)}`);
+    const batch = run.result as Awaited<ReturnType<typeof activities.processEntries>>;
+    assert.equal(batch.halted?.category, 'auth');
+    assert.equal(batch.processed, 0);
+    assert.equal(await countUnprocessedEvents(testDb.db, campaign.id), 3, 'the entries wait');
+    const account = await testDb.db
+      .selectFrom('accounts')
+      .select(['halt', 'status'])
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    assert.equal((account.halt as { category?: string } | null)?.category, 'auth');
+    assert.equal(account.status, 'disconnected');
   });
 
   it('decides an entry that became eligible after the draw as after_draw, never held as pending', async () => {

@@ -40,7 +40,12 @@ import {
   campaignWorkflowId,
   NeedsAttentionKey,
 } from '../../workflows/search-attributes';
-import { applyAction, startXEmulator, type XEmulator } from '../../x/emulator';
+import {
+  applyAction,
+  DEMO_SENDER_USERNAME,
+  startXEmulator,
+  type XEmulator,
+} from '../../x/emulator';
 import {
   dmKeywordDrawConfig,
   type Participant,
@@ -567,6 +572,30 @@ describe('campaignWorkflow people in the loop', () => {
         ['end_collecting', 'kuji'],
       ],
     );
+  });
+
+  it('stops for a person, and fails nothing, when X refuses the sender while entries are decided', async () => {
+    const people = participants(2, 'unlinked');
+    await emulator.loadScenario(worldScenario(people));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const now = (await serverNow()).getTime();
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people,
+      config: instantWinConfig(accountId, now, { stock: 2 }),
+    });
+    await runWorker(async (taskQueue) => {
+      const handle = await startCampaign(campaign.id, accountId, taskQueue);
+      await approve(handle);
+      // The brand removes the app on X before the first entry is decided.
+      applyAction(emulator, { type: 'revoke', user: DEMO_SENDER_USERNAME });
+      await openStop(handle, 'sender_halted');
+      const status = await handle.query(statusQuery);
+      assert.equal(status.counts.entryEvents, 0, 'nothing decided on half the facts');
+      await handle.signal(cancelSignal, { by: 'bob' });
+      assert.equal((await handle.result()).outcome, 'cancelled');
+    });
+    assert.equal((await findAccountById(testDb.db, accountId))?.halt?.category, 'auth');
   });
 
   it('refuses approval of added stock that breaks the 景品表示法 cap, naming it', async () => {
