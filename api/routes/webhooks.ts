@@ -393,7 +393,13 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
   async function revokeCredentials(event: ActivityEvent) {
     const revoke = revokePayloadSchema.safeParse(event.payload);
     if (!revoke.success) return;
-    const revokedAt = dateOrNull(revoke.data.date_time) ?? new Date();
+    const dated = dateOrNull(revoke.data.date_time);
+    // X dates it to the second: it covers a link made earlier in that same second.
+    const revokedAt = !dated
+      ? new Date()
+      : dated.getMilliseconds() === 0
+        ? new Date(dated.getTime() + 999)
+        : dated;
     const cleared = await clearCredentialsRevokedAt(app.db, revoke.data.user_id, revokedAt);
     for (const accountId of cleared) {
       // Every campaign on the account stops with the `auth` stop until it is re-linked and resumed.

@@ -255,6 +255,25 @@ describe('X webhook abuse', () => {
       assert.equal(replay.body.replayed, 1);
       assert.equal(await hasAccountCredentials(testDb.db, accountId), true);
     });
+
+    it('clears credentials linked earlier in the second X dates its revocation to', async () => {
+      await storeAccountCredentials(
+        testDb.db,
+        testCredentialsKey,
+        accountId,
+        demoSenderCredentials(),
+      );
+      // X's date_time has no milliseconds: the link may carry some of the same second.
+      const sameSecond = new Date(Math.floor(Date.now() / 1000) * 1000);
+      assert.equal((await deliver(revocation(sameSecond, nextId()))).status, 200);
+      assert.equal(await hasAccountCredentials(testDb.db, accountId), false);
+      await storeAccountCredentials(
+        testDb.db,
+        testCredentialsKey,
+        accountId,
+        demoSenderCredentials(),
+      );
+    });
   });
 
   describe('POST /v1/webhooks/x: which campaigns take an event', () => {
