@@ -10,7 +10,11 @@ import type { Campaign } from '../db/repositories/campaigns';
 import { AppError } from './errors';
 
 /** Refusals that are about who asks, not about the campaign's state. */
-const forbiddenCodes = new Set(['author_cannot_approve', 'reporter_cannot_approve']);
+const forbiddenCodes = new Set([
+  'author_cannot_approve',
+  'reporter_cannot_approve',
+  'not_an_approver',
+]);
 
 export function campaignHandle(app: FastifyInstance, campaign: Campaign): WorkflowHandle {
   if (!campaign.workflowId) {
