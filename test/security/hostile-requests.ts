@@ -4,6 +4,7 @@
  * a failing request can be replayed from the seed.
  */
 import type { InjectOptions } from 'fastify';
+import { seededRandom } from '../../domain/seeded-random';
 
 export interface OpenApiOperation {
   parameters?: { in: string; name: string; schema?: JsonSchema }[];
@@ -35,18 +36,6 @@ export interface HostileRequest {
   template: string;
   kind: string;
   options: InjectOptions;
-}
-
-/** mulberry32: small, seedable, good enough to pick cases reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const hugeString = 'あ'.repeat(100_000);

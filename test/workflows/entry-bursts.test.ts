@@ -13,6 +13,7 @@ import { createInterventionActivities } from '../../activities/intervention-acti
 import { createXActivities } from '../../activities/x-activities';
 import { insertEntryEvents } from '../../db/repositories/entries';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
+import { seededRandom } from '../../domain/seeded-random';
 import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
 import { approveSignal, entriesArrivedSignal, statusQuery } from '../../workflows/messages';
@@ -35,18 +36,6 @@ const SCENARIO_DEADLINE_MS = 150_000;
 const SEEDS = [11, 23, 37, 41];
 const PEOPLE_PER_SEED = 36;
 const FIRST_ENTRANTS = 6;
-
-/** A small seeded generator (mulberry32): the same seed, the same bursts. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('campaignWorkflow: entries in bursts while results are sent', () => {
   let env: TestWorkflowEnvironment;
@@ -73,7 +62,7 @@ describe('campaignWorkflow: entries in bursts while results are sent', () => {
 
   for (const seed of SEEDS) {
     it(`decides and answers every participant exactly once (seed ${seed})`, async () => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const people = participants(PEOPLE_PER_SEED, `burst${seed}_`);
       await emulator.loadScenario(worldScenario(people));
       const accountId = await seedLinkedAccount(testDb.db);

@@ -4,6 +4,7 @@
  */
 import type { EndpointKey } from './endpoints';
 import type { FaultRule, FaultSpec } from './scenario';
+import { seededRandom } from '../../domain/seeded-random';
 
 export const faultPresetNames = [
   'server_error',
@@ -438,18 +439,6 @@ export interface FaultDecision {
   ruleId: string;
   spec: FaultSpec;
   applyEffect: boolean;
-}
-
-/** mulberry32: small, seedable, good enough for fault rates. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class FaultInjector {
