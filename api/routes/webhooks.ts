@@ -11,12 +11,8 @@ import {
 import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
 import { openIntervention } from '../../db/repositories/interventions';
 import { findSeenWebhookEvents, recordWebhookEvents } from '../../db/repositories/webhook-events';
-import type { CampaignConfig } from '../../domain/campaign-config';
-import type { EntrySource } from '../../domain/consent';
-import { detectNotReceived, type NotReceivedMatch } from '../../domain/not-received';
 import { terminalPhases } from '../../domain/phases';
 import { parseStoredConfig, storedConfigKey } from '../../domain/stored-config';
-import { containsPhrase } from '../../domain/text';
 import { haltAccount } from '../../db/repositories/accounts';
 import { clearCredentialsRevokedAt } from '../../x/credentials';
 import {
@@ -34,68 +30,20 @@ import {
   activityDeliverySchema,
   crcQuerySchema,
   crcResponseSchema,
-  dmPayloadSchema,
-  followPayloadSchema,
-  includesSchema,
-  likePayloadSchema,
-  type PostPayload,
-  postPayloadSchema,
   revokePayloadSchema,
 } from '../schemas/webhooks';
+import {
+  type CollectingCampaign,
+  dateOrNull,
+  entryEventsFor,
+  type NotReceivedComplaint,
+  notReceivedComplaints,
+  routeKeywordDms,
+} from '../x-activity-events';
 
 export interface WebhookRoutesOptions {
   /** The X app's consumer secret; without it the webhook answers 503. */
   secret?: string;
-}
-
-/**
- * A campaign that takes X's events for the subscribed X user: approved and not yet past
- * delivering, whatever phase its workflow has recorded (see `eventTakingPhases`).
- */
-export interface CollectingCampaign {
-  id: string;
-  workflowId: string | null;
-  senderXUserId: string;
-  config: CampaignConfig;
-}
-
-/** Whether `at` (X's date of the event; undated counts) lies in the campaign's entry period. */
-function inEntryPeriod(campaign: CollectingCampaign, at: Date | null | undefined): boolean {
-  if (!at) return true;
-  const { startAt, endAt } = campaign.config.schedule;
-  return at.getTime() >= Date.parse(startAt) && at.getTime() <= Date.parse(endAt);
-}
-
-/**
- * A keyword DM enters exactly one campaign of the account, even where two campaigns' keywords
- * and periods overlap (preflight refuses that, but older campaigns may still overlap): the oldest
- * campaign whose entry period holds the message's date, else the oldest that matched.
- * `campaigns` are oldest first; returns the id of the one campaign each DM event id goes to.
- */
-export function routeKeywordDms(
-  matches: {
-    campaign: CollectingCampaign;
-    event: { xEventId: string; occurredAt?: Date | null };
-  }[],
-): Map<string, string> {
-  const route = new Map<string, string>();
-  const inPeriod = new Set<string>();
-  for (const { campaign, event } of matches) {
-    const current = route.get(event.xEventId);
-    const fits = inEntryPeriod(campaign, event.occurredAt);
-    if (current === undefined || (fits && !inPeriod.has(event.xEventId))) {
-      route.set(event.xEventId, campaign.id);
-      if (fits) inPeriod.add(event.xEventId);
-    }
-  }
-  return route;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The delivery's bytes exactly as X signed them (webhook routes only). */
-    rawWebhookBody?: Buffer;
-  }
 }
 
 const webhookErrors = {
@@ -103,216 +51,6 @@ const webhookErrors = {
   401: errorResponseSchema,
   503: errorResponseSchema,
 } as const;
-
-/** Phases in which the campaign's workflow runs and can still resend (its sending phases). */
-
-function postReferences(post: PostPayload, type: string, postId: string): boolean {
-  return post.referenced_tweets.some((ref) => ref.type === type && ref.id === postId);
-}
-
-function usernameOf(includes: unknown, userId: string): string | null {
-  const users = includesSchema.parse(includes)?.users ?? [];
-  return users.find((user) => user.id === userId)?.username ?? null;
-}
-
-function dateOrNull(value: string | undefined): Date | null {
-  if (!value) return null;
-  const date = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
-/**
- * The entry events one Activity API event means for one campaign, keyed by X's own ids exactly
- * as polling keys them, so the webhook and the polling reconciliation deduplicate each other.
- * Like polling, a source is collected only when one of the campaign's rules reads it.
- */
-export function entryEventsFor(
-  event: ActivityEvent,
-  campaign: CollectingCampaign,
-): Omit<NewEntryEvent, 'campaignId' | 'receivedVia'>[] {
-  const ruleTypes = new Set(campaign.config.entryRules.all.map((rule) => rule.type));
-  const campaignPostId = campaign.config.post.tweetId;
-  const sender = campaign.senderXUserId;
-
-  const fromPost = (source: EntrySource, post: PostPayload) =>
-    post.author_id === sender
-      ? []
-      : [
-          {
-            source,
-            xEventId: post.id,
-            xUserId: post.author_id,
-            username: usernameOf(event.includes, post.author_id),
-            text: post.text ?? null,
-            occurredAt: dateOrNull(post.created_at),
-          },
-        ];
-
-  switch (event.event_type) {
-    case 'post.reply.create': {
-      const post = postPayloadSchema.safeParse(event.payload);
-      if (!post.success || !ruleTypes.has('reply')) return [];
-      // Polling reads the whole thread (conversation_id), so the webhook does too.
-      const inThread =
-        post.data.conversation_id === campaignPostId ||
-        postReferences(post.data, 'replied_to', campaignPostId);
-      return inThread ? fromPost('reply', post.data) : [];
-    }
-    case 'post.quote.create': {
-      const post = postPayloadSchema.safeParse(event.payload);
-      if (!post.success || !ruleTypes.has('quote')) return [];
-      return postReferences(post.data, 'quoted', campaignPostId)
-        ? fromPost('quote', post.data)
-        : [];
-    }
-    case 'post.mention.create': {
-      const post = postPayloadSchema.safeParse(event.payload);
-      // Entry processing reads a mention as a reply (it summons the sender), so a reply rule asks.
-      if (!post.success || !ruleTypes.has('reply')) return [];
-      return fromPost('mention', post.data);
-    }
-    case 'post.repost.create': {
-      const post = postPayloadSchema.safeParse(event.payload);
-      if (!post.success || !ruleTypes.has('repost')) return [];
-      if (!postReferences(post.data, 'retweeted', campaignPostId)) return [];
-      return fromPost('repost', post.data).map((entry) => ({
-        ...entry,
-        xEventId: `repost:${entry.xUserId}`,
-        text: null,
-      }));
-    }
-    case 'like.create': {
-      const like = likePayloadSchema.safeParse(event.payload);
-      if (!like.success || !ruleTypes.has('like')) return [];
-      // The sender's own likes arrive as outbound events; only likes of the campaign post count.
-      if (event.filter?.direction === 'outbound' || like.data.liked_tweet_id !== campaignPostId) {
-        return [];
-      }
-      const users = includesSchema.parse(event.includes)?.users ?? [];
-      const liker = users.find((user) => user.id !== (like.data.liked_tweet_author_id ?? sender));
-      if (!liker || liker.id === sender) return [];
-      return [
-        {
-          source: 'like',
-          xEventId: `like:${liker.id}`,
-          xUserId: liker.id,
-          username: liker.username ?? null,
-          occurredAt: dateOrNull(like.data.timestamp_ms),
-        },
-      ];
-    }
-    case 'follow.follow': {
-      const follow = followPayloadSchema.safeParse(event.payload);
-      if (!follow.success || !ruleTypes.has('follow')) return [];
-      const follower = follow.data.source.data;
-      if (follow.data.target.data.id !== sender || follower.id === sender) return [];
-      return [
-        {
-          source: 'follow',
-          xEventId: `follow:${follower.id}`,
-          xUserId: follower.id,
-          username: follower.username ?? null,
-          // X dates no follow: it happened by the time it arrived. Undated, a follow made after
-          // the end would still count (and could win a late participant a prize).
-          occurredAt: new Date(),
-        },
-      ];
-    }
-    case 'dm.received': {
-      const dm = dmPayloadSchema.safeParse(event.payload);
-      const keywords = campaign.config.entryRules.all.flatMap((rule) =>
-        rule.type === 'dm_keyword' ? [rule.keyword] : [],
-      );
-      if (!dm.success || keywords.length === 0) return [];
-      return dm.data.direct_message_events.flatMap((message) => {
-        const create = message.message_create;
-        if (message.type !== 'message_create' || !create) return [];
-        if (create.target.recipient_id !== sender || create.sender_id === sender) return [];
-        const text = create.message_data.text;
-        if (!keywords.some((keyword) => containsPhrase(text, keyword))) return [];
-        return [
-          {
-            source: 'dm_keyword' as const,
-            xEventId: message.id,
-            xUserId: create.sender_id,
-            username: dm.data.users?.[create.sender_id]?.data.username ?? null,
-            text,
-            occurredAt: dateOrNull(message.created_timestamp),
-          },
-        ];
-      });
-    }
-    default:
-      return [];
-  }
-}
-
-/** How a participant told the sender that their result did not arrive. */
-export type ComplaintChannel = 'dm' | 'reply' | 'mention';
-
-/** A participant's "I didn't get it", addressed to the subscribed sender account. */
-export interface NotReceivedComplaint {
-  xUserId: string;
-  username: string | null;
-  /** X's id of the DM event or post that carried it. */
-  eventId: string;
-  via: ComplaintChannel;
-  match: NotReceivedMatch;
-}
-
-/**
- * The "not received" complaints one Activity API event carries: DMs to the sender and replies
- * or mentions addressed to it, written by someone else, whose words `detectNotReceived` reads as
- * a complaint. A list, because one `dm.received` payload may hold several messages.
- */
-export function notReceivedComplaints(
-  event: ActivityEvent,
-  senderXUserId: string,
-): NotReceivedComplaint[] {
-  if (event.filter?.direction === 'outbound') return [];
-  switch (event.event_type) {
-    case 'post.reply.create':
-    case 'post.mention.create': {
-      const post = postPayloadSchema.safeParse(event.payload);
-      if (!post.success || post.data.author_id === senderXUserId) return [];
-      const match = detectNotReceived(post.data.text ?? '');
-      if (!match) return [];
-      return [
-        {
-          xUserId: post.data.author_id,
-          username: usernameOf(event.includes, post.data.author_id),
-          eventId: post.data.id,
-          via: event.event_type === 'post.reply.create' ? 'reply' : 'mention',
-          match,
-        },
-      ];
-    }
-    case 'dm.received': {
-      const dm = dmPayloadSchema.safeParse(event.payload);
-      if (!dm.success) return [];
-      return dm.data.direct_message_events.flatMap((message) => {
-        const create = message.message_create;
-        if (message.type !== 'message_create' || !create) return [];
-        if (create.target.recipient_id !== senderXUserId || create.sender_id === senderXUserId) {
-          return [];
-        }
-        const match = detectNotReceived(create.message_data.text);
-        if (!match) return [];
-        return [
-          {
-            xUserId: create.sender_id,
-            username: dm.data.users?.[create.sender_id]?.data.username ?? null,
-            eventId: message.id,
-            via: 'dm' as const,
-            match,
-          },
-        ];
-      });
-    }
-    default:
-      return [];
-  }
-}
 
 /**
  * The X Activity API webhook: `GET` answers X's CRC challenge, `POST` receives signed

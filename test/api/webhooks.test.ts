@@ -4,7 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
-import { notReceivedComplaints } from '../../api/routes/webhooks';
+import { notReceivedComplaints } from '../../api/x-activity-events';
 import type { ActivityEvent } from '../../api/schemas/webhooks';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { listAuditEntries } from '../../db/repositories/audit-log';
