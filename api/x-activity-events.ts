@@ -6,6 +6,7 @@
 import type { NewEntryEvent } from '../db/repositories/entries';
 import type { CampaignConfig } from '../domain/campaign-config';
 import type { EntrySource } from '../domain/consent';
+import { isWithinEntryPeriod } from '../domain/eligibility';
 import { detectNotReceived, type NotReceivedMatch } from '../domain/not-received';
 import { containsPhrase } from '../domain/text';
 import {
@@ -29,13 +30,6 @@ export interface CollectingCampaign {
   config: CampaignConfig;
 }
 
-/** Whether `at` (X's date of the event; undated counts) lies in the campaign's entry period. */
-function inEntryPeriod(campaign: CollectingCampaign, at: Date | null | undefined): boolean {
-  if (!at) return true;
-  const { startAt, endAt } = campaign.config.schedule;
-  return at.getTime() >= Date.parse(startAt) && at.getTime() <= Date.parse(endAt);
-}
-
 /**
  * A keyword DM enters exactly one campaign of the account, even where two campaigns' keywords
  * and periods overlap (preflight refuses that, but older campaigns may still overlap): the oldest
@@ -52,7 +46,7 @@ export function routeKeywordDms(
   const inPeriod = new Set<string>();
   for (const { campaign, event } of matches) {
     const current = route.get(event.xEventId);
-    const fits = inEntryPeriod(campaign, event.occurredAt);
+    const fits = isWithinEntryPeriod(campaign.config.schedule, event.occurredAt);
     if (current === undefined || (fits && !inPeriod.has(event.xEventId))) {
       route.set(event.xEventId, campaign.id);
       if (fits) inPeriod.add(event.xEventId);
