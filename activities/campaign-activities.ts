@@ -46,11 +46,11 @@ import {
   xErrorFromDetails,
 } from '../domain/x-errors';
 import type { PreflightSummary } from '../workflows/messages';
-import type { SendDmResult, XActivities, XUser } from './x-activities';
+import type { SendDmResult, XAccess, XUser } from './x-access';
 
 /** The X calls of preflight and the armed check; activities/index.ts passes the real ones. */
 export type CampaignX = Pick<
-  XActivities,
+  XAccess,
   'xMe' | 'xArmedCheck' | 'xRearm' | 'xLookupUsers' | 'xSendDm' | 'xListDmEvents'
 >;
 

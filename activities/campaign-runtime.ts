@@ -37,14 +37,14 @@ import { createDrawRefresh } from './draw-refresh';
 import { createEntryProcessing } from './entry-processing';
 import { createFactFetcher, type StoredFacts } from './participant-facts';
 import { createSendDeliveryActivity } from './send-delivery';
-import type { XActivities } from './x-activities';
+import type { XAccess } from './x-access';
 
 export type { SendOutcome } from './send-delivery';
 
 export interface CampaignRuntimeDeps {
   db: Db;
   x: Pick<
-    XActivities,
+    XAccess,
     | 'xSendDm'
     | 'xReply'
     | 'xListReposters'

@@ -14,7 +14,7 @@ import {
   judgesFollows,
   type StoredFacts,
 } from './participant-facts';
-import type { XActivities } from './x-activities';
+import type { XAccess } from './x-access';
 
 /** Calls of up to 5 pages each when listing every reposter before the draw. */
 const REPOSTER_CALLS = 40;
@@ -32,7 +32,7 @@ function windowSpent(resetAt: string, at: Date): ApplicationFailure {
 
 export interface DrawRefreshDeps {
   db: Db;
-  x: Pick<XActivities, 'xListReposters'>;
+  x: Pick<XAccess, 'xListReposters'>;
   factFetcher: ReturnType<typeof createFactFetcher>;
   now: () => Date;
 }

@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import { createCampaignActivities } from './campaign-activities';
 import { createCampaignRuntimeActivities } from './campaign-runtime';
 import { createInterventionActivities } from './intervention-activities';
-import { createXActivities, type XActivitiesDeps } from './x-activities';
+import { createXAccess, type XAccessDeps } from './x-access';
 
 export interface ActivityDeps {
   db: Db;
@@ -18,12 +18,12 @@ export interface ActivityDeps {
    */
   webhookUrl?: string;
   /** Overrides for the X layer (tests pass the emulator's clock). */
-  x?: Partial<Omit<XActivitiesDeps, 'db' | 'credentialsKey' | 'xApiBaseUrl'>>;
+  x?: Partial<Omit<XAccessDeps, 'db' | 'credentialsKey' | 'xApiBaseUrl'>>;
 }
 
 /** Every activity the worker registers; the worker injects the database and X access. */
 export function createActivities(deps: ActivityDeps) {
-  const x = createXActivities({
+  const x = createXAccess({
     db: deps.db,
     credentialsKey: deps.credentialsKey,
     xApiBaseUrl: deps.xApiBaseUrl,

@@ -20,7 +20,7 @@ import type { CampaignConfig } from '../domain/campaign-config';
 import type { EntrySource } from '../domain/consent';
 import { type ParticipantRecord, refusedDuplicateEntries } from '../domain/eligibility';
 import { xErrorFromDetails } from '../domain/x-errors';
-import type { XActivities, XRateLimit } from './x-activities';
+import type { XAccess, XRateLimit } from './x-access';
 
 export interface StoredFacts extends ParticipantRecord {
   sources: EntrySource[];
@@ -189,7 +189,7 @@ export function hasCompleteFacts(config: CampaignConfig, facts: StoredFacts): bo
 
 export interface FactFetcherDeps {
   db: Db;
-  x: Pick<XActivities, 'xLookupUsers' | 'xCheckFollows' | 'xListFollowing'>;
+  x: Pick<XAccess, 'xLookupUsers' | 'xCheckFollows' | 'xListFollowing'>;
   now: () => Date;
 }
 

@@ -22,7 +22,7 @@ import { resultUrl } from '../domain/result-links';
 import { isXUsername, renderTemplate } from '../domain/templates';
 import { type XError, xErrorFromDetails } from '../domain/x-errors';
 import { loadRunningCampaign, nonRetryable } from './campaign-loader';
-import type { XActivities } from './x-activities';
+import type { XAccess } from './x-access';
 
 export type SendOutcome =
   | { status: 'sent'; reconciled: boolean }
@@ -33,7 +33,7 @@ export type SendOutcome =
 
 export interface SendDeliveryDeps {
   db: Db;
-  x: Pick<XActivities, 'xSendDm' | 'xReply'>;
+  x: Pick<XAccess, 'xSendDm' | 'xReply'>;
   publicBaseUrl: string;
   /** Wall time: when X accepted a message. */
   now: () => Date;

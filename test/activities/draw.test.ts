@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import { listDeliveries } from '../../db/repositories/deliveries';
 import { DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../x/emulator';
 import {
@@ -44,7 +44,7 @@ describe('drawCampaign activity', () => {
     });
     const activities = createCampaignRuntimeActivities({
       db: testDb.db,
-      x: createXActivities({
+      x: createXAccess({
         db: testDb.db,
         credentialsKey: testCredentialsKey,
         xApiBaseUrl: emulator.url,
@@ -118,7 +118,7 @@ describe('drawCampaign activity', () => {
     const clock = emulatorClock(emulator);
     const activities = createCampaignRuntimeActivities({
       db: testDb.db,
-      x: createXActivities({
+      x: createXAccess({
         db: testDb.db,
         credentialsKey: testCredentialsKey,
         xApiBaseUrl: emulator.url,

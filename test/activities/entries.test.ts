@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import {
   countUnprocessedEvents,
   entryFunnel,
@@ -44,7 +44,7 @@ describe('processEntries activity', () => {
   const runtime = () =>
     createCampaignRuntimeActivities({
       db: testDb.db,
-      x: createXActivities({
+      x: createXAccess({
         db: testDb.db,
         credentialsKey: testCredentialsKey,
         xApiBaseUrl: emulator.url,
@@ -242,7 +242,7 @@ describe('processEntries activity', () => {
     const clock = emulatorClock(emulator);
     const activities = createCampaignRuntimeActivities({
       db: testDb.db,
-      x: createXActivities({
+      x: createXAccess({
         db: testDb.db,
         credentialsKey: testCredentialsKey,
         xApiBaseUrl: emulator.url,

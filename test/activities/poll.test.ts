@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import { updateCampaignPhase } from '../../db/repositories/campaigns';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
 import {
@@ -79,7 +79,7 @@ describe('pollEntries activity', () => {
     await updateCampaignPhase(testDb.db, campaign.id, 'collecting');
     const runtime = createCampaignRuntimeActivities({
       db: testDb.db,
-      x: createXActivities({
+      x: createXAccess({
         db: testDb.db,
         credentialsKey: testCredentialsKey,
         xApiBaseUrl: emulator.url,
@@ -149,7 +149,7 @@ describe('pollEntries activity', () => {
     const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people: [], config });
     const runtime = createCampaignRuntimeActivities({
       db: testDb.db,
-      x: createXActivities({
+      x: createXAccess({
         db: testDb.db,
         credentialsKey: testCredentialsKey,
         xApiBaseUrl: emulator.url,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import { listDeliveries } from '../../db/repositories/deliveries';
 import { insertEntryEvents } from '../../db/repositories/entries';
 import { findReport } from '../../db/repositories/reports';
@@ -61,7 +61,7 @@ describe('computeReport activity', () => {
     ]);
     const runtime = createCampaignRuntimeActivities({
       db: testDb.db,
-      x: createXActivities({
+      x: createXAccess({
         db: testDb.db,
         credentialsKey: testCredentialsKey,
         xApiBaseUrl: emulator.url,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import { findDelivery, listDeliveries } from '../../db/repositories/deliveries';
 import { startXEmulator, type XEmulator } from '../../x/emulator';
 import {
@@ -37,7 +37,7 @@ describe('sendDelivery sent_at', () => {
   });
 
   const x = () =>
-    createXActivities({
+    createXAccess({
       db: testDb.db,
       credentialsKey: testCredentialsKey,
       xApiBaseUrl: emulator.url,

@@ -19,7 +19,7 @@ import {
   createInterventionActivities,
   type ResolveInterventionInput,
 } from '../../activities/intervention-activities';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import { updateCampaignConfig } from '../../db/repositories/campaigns';
 import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
@@ -92,7 +92,7 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
   it('holds sending the moment a change is accepted and refuses approval until its preflight is done', async () => {
     // Wide gaps: were sending not held, the second DM would go out while preflight waits.
     const { accountId, campaign } = await seedRunningCampaign('hold', 2);
-    const x = createXActivities({
+    const x = createXAccess({
       db: testDb.db,
       credentialsKey: testCredentialsKey,
       xApiBaseUrl: emulator.url,

@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createCampaignActivities } from '../../activities/campaign-activities';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import { createInterventionActivities } from '../../activities/intervention-activities';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import { findDraw } from '../../db/repositories/draws';
 import { listDeliveries } from '../../db/repositories/deliveries';
 import { listInterventions } from '../../db/repositories/interventions';
@@ -70,7 +70,7 @@ describe('campaignWorkflow delivery', () => {
     await testDb?.close();
   });
 
-  type SendDm = ReturnType<typeof createXActivities>['xSendDm'];
+  type SendDm = ReturnType<typeof createXAccess>['xSendDm'];
 
   /** A worker with the real activities; `wrapSendDm` lets a test interpose on X sends. */
   async function runWorker<T>(
@@ -78,7 +78,7 @@ describe('campaignWorkflow delivery', () => {
     wrapSendDm?: (send: SendDm) => SendDm,
   ): Promise<T> {
     queue += 1;
-    const x = createXActivities({
+    const x = createXAccess({
       db: testDb.db,
       credentialsKey: testCredentialsKey,
       xApiBaseUrl: emulator.url,

@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createCampaignActivities } from '../../activities/campaign-activities';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import { createInterventionActivities } from '../../activities/intervention-activities';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import { insertEntryEvents } from '../../db/repositories/entries';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
 import { seededRandom } from '../../domain/seeded-random';
@@ -122,7 +122,7 @@ describe('campaignWorkflow: entries in bursts while results are sent', () => {
         await env.client.workflow.getHandle(workflowId).signal(entriesArrivedSignal);
       }
 
-      const x = createXActivities({
+      const x = createXAccess({
         db: testDb.db,
         credentialsKey: testCredentialsKey,
         xApiBaseUrl: emulator.url,

@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createCampaignActivities } from '../../activities/campaign-activities';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import { createInterventionActivities } from '../../activities/intervention-activities';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import { buildApp } from '../../api/app';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { insertEntryEvents, listEntries, setEntryOutcomes } from '../../db/repositories/entries';
@@ -73,7 +73,7 @@ describe('campaignWorkflow entry rules', () => {
   /** Real activities against the emulator; `beforeDraw` runs just before the draw activity. */
   async function runWorker<T>(work: () => Promise<T>, beforeDraw?: () => void): Promise<T> {
     queue += 1;
-    const x = createXActivities({
+    const x = createXAccess({
       db: testDb.db,
       credentialsKey: testCredentialsKey,
       xApiBaseUrl: emulator.url,

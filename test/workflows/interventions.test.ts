@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createCampaignActivities } from '../../activities/campaign-activities';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import { createInterventionActivities } from '../../activities/intervention-activities';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import { findAccountById } from '../../db/repositories/accounts';
 import { findCampaignById, updateCampaignConfig } from '../../db/repositories/campaigns';
 import { listDeliveries } from '../../db/repositories/deliveries';
@@ -64,7 +64,7 @@ import {
   workflowBundle,
 } from '../support/temporal';
 
-type SendDm = ReturnType<typeof createXActivities>['xSendDm'];
+type SendDm = ReturnType<typeof createXAccess>['xSendDm'];
 type Handle = WorkflowHandle<typeof campaignWorkflow>;
 
 /** Real time one scenario may take before it fails with what its workflows were doing. */
@@ -97,7 +97,7 @@ describe('campaignWorkflow people in the loop', () => {
   ): Promise<T> {
     queue += 1;
     const taskQueue = `people-${queue}`;
-    const x = createXActivities({
+    const x = createXAccess({
       db: testDb.db,
       credentialsKey: testCredentialsKey,
       xApiBaseUrl: emulator.url,

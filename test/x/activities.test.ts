@@ -22,7 +22,7 @@ import {
 
 const T0 = Date.parse('2026-11-22T03:00:00.000Z');
 
-describe('createXActivities', () => {
+describe('createXAccess', () => {
   let database: TestDatabase;
   let h: Harness;
 

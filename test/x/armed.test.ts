@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
-import type { ArmedCheck } from '../../activities/x-activities';
+import type { ArmedCheck } from '../../activities/x-access';
 import { replayWindow, toReplayDate } from '../../x/api';
 import { createXClient } from '../../x/client';
 import { applyAction } from '../../x/emulator';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import { findDelivery, listDeliveries } from '../../db/repositories/deliveries';
 import { startXEmulator, type FaultRuleInput, type XEmulator } from '../../x/emulator';
 import {
@@ -49,7 +49,7 @@ describe('sendDelivery when X refuses in a 2xx answer', () => {
     });
     const runtime = createCampaignRuntimeActivities({
       db: testDb.db,
-      x: createXActivities({
+      x: createXAccess({
         db: testDb.db,
         credentialsKey: testCredentialsKey,
         xApiBaseUrl: emulator.url,

@@ -7,10 +7,10 @@ import type { Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Db } from '../../db/client';
 import {
-  createXActivities,
-  type XActivitiesDeps,
+  createXAccess,
+  type XAccessDeps,
   type XLogger,
-} from '../../activities/x-activities';
+} from '../../activities/x-access';
 import {
   generateCredentialsKey,
   storeAccountCredentials,
@@ -145,20 +145,20 @@ export interface Harness {
   emulator: XEmulator;
   key: Buffer;
   accountId: string;
-  activities: ReturnType<typeof createXActivities>;
+  activities: ReturnType<typeof createXAccess>;
   logs: CapturedLog[];
 }
 
 export async function createHarness(
   db: Db,
   scenario: Scenario = baseScenario(),
-  deps: Partial<XActivitiesDeps> = {},
+  deps: Partial<XAccessDeps> = {},
 ): Promise<Harness> {
   const emulator = await startXEmulator({ scenario, holdTimeoutMs: 5_000 });
   const key = generateCredentialsKey();
   const accountId = await createSenderAccount(db, key);
   const { logger, lines } = captureLogger();
-  const activities = createXActivities({
+  const activities = createXAccess({
     db,
     credentialsKey: key,
     xApiBaseUrl: emulator.url,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { ApiResponseError } from 'twitter-api-v2';
-import { createXActivities } from '../../activities/x-activities';
+import { createXAccess } from '../../activities/x-access';
 import { createOAuth2AppClient } from '../../x/client';
 import {
   generateCredentialsKey,
@@ -70,7 +70,7 @@ describe('OAuth 2.0 token refresh', () => {
   }
 
   function activitiesFor() {
-    return createXActivities({
+    return createXAccess({
       db: database.db,
       credentialsKey: key,
       xApiBaseUrl: emulator.url,

@@ -1,13 +1,18 @@
 /**
- * Activities that talk to X for a sender account. Each takes an `accountId` and looks the
- * credentials up itself, so workflow inputs, results and histories never hold a token.
+ * X access for the activities: the calls a sender account makes to X, used by the activities
+ * (preflight, entries, draw, delivery, stops) from inside their own execution. They are not
+ * activities themselves and are never registered with the worker or scheduled by a workflow.
+ * Each takes an `accountId` and looks the credentials up itself, so workflow inputs, results
+ * and histories never hold a token.
  *
  * Failures leave as ApplicationFailure (x/failure.ts): `type` = the XError code, non-retryable
- * when retrying cannot help, `nextRetryDelay` = X's reset for rate limits, details = [XError].
+ * when retrying cannot help, `nextRetryDelay` = X's reset for rate limits, details = [XError];
+ * the calling activity fails with it or classifies it.
  *
- * Paged reads heartbeat a checkpoint after every page (cursor and items so far) and resume from
- * it on the next attempt, and they wait for X's rate-limit reset instead of calling again.
- * Configure a heartbeatTimeout for them in the workflow.
+ * They run inside an activity's context: paged reads heartbeat a checkpoint after every page
+ * (cursor and items so far) and resume from it on the next attempt of the calling activity, and
+ * they wait for X's rate-limit reset instead of calling again. An activity that calls them gives
+ * itself a heartbeatTimeout in the workflow.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -48,12 +53,12 @@ export interface XLogger {
   error(message: string, meta?: Record<string, unknown>): void;
 }
 
-export interface XActivityClock {
+export interface XAccessClock {
   now(): number;
   sleep(ms: number): Promise<void>;
 }
 
-export interface XActivitiesDeps {
+export interface XAccessDeps {
   db: Db;
   credentialsKey: Buffer;
   /** `http://127.0.0.1:4000` for the emulator; unset for the real X API. */
@@ -63,7 +68,7 @@ export interface XActivitiesDeps {
   /** Per-request timeout (default 15 s). */
   requestTimeoutMs?: number;
   /** Defaults to wall time and the activity's cancellable sleep; tests pass the emulator's clock. */
-  clock?: XActivityClock;
+  clock?: XAccessClock;
   /** Waits up to this long inside the activity for a rate-limit reset; longer waits become a retry at the reset. */
   maxInlineRateLimitWaitMs?: number;
   /** Added to X's reset instant before calling again (reset is given in whole seconds). */
@@ -203,7 +208,7 @@ const contextLogger: XLogger = {
   },
 };
 
-const contextClock: XActivityClock = {
+const contextClock: XAccessClock = {
   now: () => Date.now(),
   sleep: (ms) => activityContext().sleep(ms),
 };
@@ -263,7 +268,7 @@ function normalizeForMatch(text: string): string {
     .trim();
 }
 
-export function createXActivities(deps: XActivitiesDeps) {
+export function createXAccess(deps: XAccessDeps) {
   const clock = deps.clock ?? contextClock;
   const log = deps.logger ?? contextLogger;
   const maxInlineWaitMs = deps.maxInlineRateLimitWaitMs ?? 16 * 60_000;
@@ -884,4 +889,4 @@ export function createXActivities(deps: XActivitiesDeps) {
   }
 }
 
-export type XActivities = ReturnType<typeof createXActivities>;
+export type XAccess = ReturnType<typeof createXAccess>;
