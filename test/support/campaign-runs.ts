@@ -47,7 +47,7 @@ export interface CampaignRun {
 }
 
 /** A worker with the real activities against the emulator, for one recorded run. */
-async function recordingWorker(
+export async function recordingWorker(
   env: TestWorkflowEnvironment,
   testDb: TestDatabase,
   emulator: XEmulator,
@@ -80,6 +80,8 @@ export async function runDrawnCampaign(
     cap?: number;
     continueAsNewAfterSends?: number;
     cancelBeforeApproval?: boolean;
+    /** The workflow type to start (a name registered by the worker); default campaignWorkflow. */
+    workflowType?: string;
   },
 ): Promise<CampaignRun> {
   const people = participants(options.entries, options.name.replace(/[^a-z]/g, ''));
@@ -95,7 +97,7 @@ export async function runDrawnCampaign(
   const workflowId = campaignWorkflowId(campaign.id);
   let firstRunId = '';
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(campaignWorkflow, {
+    const handle = await env.client.workflow.start(options.workflowType ?? campaignWorkflow, {
       workflowId,
       taskQueue,
       args: [
