@@ -18,6 +18,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client';
 import { makeXError, type XError } from '../domain/x-errors';
+import { credentialsEnvelopeStore } from '../db/repositories/credential-envelopes';
 import { XAccountClients } from '../x/account-clients';
 import {
   XCallError,
@@ -275,7 +276,7 @@ export function createXAccess(deps: XAccessDeps) {
   const marginMs = deps.rateLimitMarginMs ?? 1_000;
   const reconcileWindowMs = deps.reconcileWindowMs ?? 5 * 60_000;
   const clients = new XAccountClients({
-    db: deps.db,
+    envelopes: credentialsEnvelopeStore(deps.db),
     credentialsKey: deps.credentialsKey,
     clientOptions: {
       baseUrl: deps.xApiBaseUrl,

@@ -3,10 +3,15 @@
  * by X's ids exactly as polling keys them), the one campaign a keyword DM enters, and the "I
  * didn't get it" complaints it holds. Pure mapping; the webhook route stores and signals.
  */
-import type { NewEntryEvent } from '../db/repositories/entries';
 import type { CampaignConfig } from '../domain/campaign-config';
-import type { EntrySource } from '../domain/consent';
 import { isWithinEntryPeriod } from '../domain/eligibility';
+import {
+  type EntryEventDraft,
+  type PostEngagementSource,
+  postEngagementEvent,
+  userEngagementEvent,
+  xDateOrNull,
+} from '../domain/entry-events';
 import { detectNotReceived, type NotReceivedMatch } from '../domain/not-received';
 import { containsPhrase } from '../domain/text';
 import {
@@ -71,12 +76,6 @@ function usernameOf(includes: unknown, userId: string): string | null {
   return users.find((user) => user.id === userId)?.username ?? null;
 }
 
-export function dateOrNull(value: string | undefined): Date | null {
-  if (!value) return null;
-  const date = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
 /**
  * The entry events one Activity API event means for one campaign, keyed by X's own ids exactly
  * as polling keys them, so the webhook and the polling reconciliation deduplicate each other.
@@ -85,24 +84,23 @@ export function dateOrNull(value: string | undefined): Date | null {
 export function entryEventsFor(
   event: ActivityEvent,
   campaign: CollectingCampaign,
-): Omit<NewEntryEvent, 'campaignId' | 'receivedVia'>[] {
+): EntryEventDraft[] {
   const ruleTypes = new Set(campaign.config.entryRules.all.map((rule) => rule.type));
   const campaignPostId = campaign.config.post.tweetId;
   const sender = campaign.senderXUserId;
 
-  const fromPost = (source: EntrySource, post: PostPayload) =>
-    post.author_id === sender
-      ? []
-      : [
-          {
-            source,
-            xEventId: post.id,
-            xUserId: post.author_id,
-            username: usernameOf(event.includes, post.author_id),
-            text: post.text ?? null,
-            occurredAt: dateOrNull(post.created_at),
-          },
-        ];
+  const fromPost = (source: PostEngagementSource, post: PostPayload) =>
+    postEngagementEvent(
+      source,
+      {
+        id: post.id,
+        authorId: post.author_id,
+        username: usernameOf(event.includes, post.author_id),
+        text: post.text,
+        createdAt: post.created_at,
+      },
+      sender,
+    );
 
   switch (event.event_type) {
     case 'post.reply.create': {
@@ -131,11 +129,12 @@ export function entryEventsFor(
       const post = postPayloadSchema.safeParse(event.payload);
       if (!post.success || !ruleTypes.has('repost')) return [];
       if (!postReferences(post.data, 'retweeted', campaignPostId)) return [];
-      return fromPost('repost', post.data).map((entry) => ({
-        ...entry,
-        xEventId: `repost:${entry.xUserId}`,
-        text: null,
-      }));
+      if (post.data.author_id === sender) return [];
+      const reposter = {
+        id: post.data.author_id,
+        username: usernameOf(event.includes, post.data.author_id),
+      };
+      return [userEngagementEvent('repost', reposter, xDateOrNull(post.data.created_at))];
     }
     case 'like.create': {
       const like = likePayloadSchema.safeParse(event.payload);
@@ -147,32 +146,16 @@ export function entryEventsFor(
       const users = includesSchema.parse(event.includes)?.users ?? [];
       const liker = users.find((user) => user.id !== (like.data.liked_tweet_author_id ?? sender));
       if (!liker || liker.id === sender) return [];
-      return [
-        {
-          source: 'like',
-          xEventId: `like:${liker.id}`,
-          xUserId: liker.id,
-          username: liker.username ?? null,
-          occurredAt: dateOrNull(like.data.timestamp_ms),
-        },
-      ];
+      return [userEngagementEvent('like', liker, xDateOrNull(like.data.timestamp_ms))];
     }
     case 'follow.follow': {
       const follow = followPayloadSchema.safeParse(event.payload);
       if (!follow.success || !ruleTypes.has('follow')) return [];
       const follower = follow.data.source.data;
       if (follow.data.target.data.id !== sender || follower.id === sender) return [];
-      return [
-        {
-          source: 'follow',
-          xEventId: `follow:${follower.id}`,
-          xUserId: follower.id,
-          username: follower.username ?? null,
-          // X dates no follow: it happened by the time it arrived. Undated, a follow made after
-          // the end would still count (and could win a late participant a prize).
-          occurredAt: new Date(),
-        },
-      ];
+      // X dates no follow: it happened by the time it arrived. Undated, a follow made after
+      // the end would still count (and could win a late participant a prize).
+      return [userEngagementEvent('follow', follower, new Date())];
     }
     case 'dm.received': {
       const dm = dmPayloadSchema.safeParse(event.payload);
@@ -193,7 +176,7 @@ export function entryEventsFor(
             xUserId: create.sender_id,
             username: dm.data.users?.[create.sender_id]?.data.username ?? null,
             text,
-            occurredAt: dateOrNull(message.created_timestamp),
+            occurredAt: xDateOrNull(message.created_timestamp),
           },
         ];
       });

@@ -15,6 +15,10 @@ import {
 } from '../db/repositories/accounts';
 import { insertAuditEntry } from '../db/repositories/audit-log';
 import {
+  clearAccountCredentials,
+  credentialsEnvelopeStore,
+} from '../db/repositories/credential-envelopes';
+import {
   claimOAuthState,
   deleteStaleOAuthStates,
   insertOAuthState,
@@ -22,7 +26,6 @@ import {
 } from '../db/repositories/oauth-states';
 import { XCallError } from '../x/api';
 import {
-  clearAccountCredentials,
   loadAccountCredentials,
   MissingCredentialsError,
   storeAccountCredentials,
@@ -170,7 +173,12 @@ export async function completeLink(
     await audit('refused', { reason: 'handle_taken', handle: linked.user.username });
     return { status: 'handle_taken', handle: linked.user.username };
   }
-  await storeAccountCredentials(app.db, linking.credentialsKey, accountId, linked.credentials);
+  await storeAccountCredentials(
+    credentialsEnvelopeStore(app.db),
+    linking.credentialsKey,
+    accountId,
+    linked.credentials,
+  );
   const relinked = account.xUserId !== null;
   await audit('ok', { xUserId: linked.user.id, handle: linked.user.username, relinked });
   return { status: 'linked', accountId, handle: linked.user.username, relinked };
@@ -187,7 +195,11 @@ export async function disconnectAccount(
   const linking = requireLinking(app);
   let stored;
   try {
-    stored = await loadAccountCredentials(app.db, linking.credentialsKey, accountId);
+    stored = await loadAccountCredentials(
+      credentialsEnvelopeStore(app.db),
+      linking.credentialsKey,
+      accountId,
+    );
   } catch (error) {
     if (!(error instanceof MissingCredentialsError)) throw error;
   }

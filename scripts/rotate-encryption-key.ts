@@ -6,6 +6,7 @@
  */
 import { loadSettings, requireDatabaseUrl } from '../config/settings';
 import { createDb } from '../db/client';
+import { credentialsEnvelopeStore } from '../db/repositories/credential-envelopes';
 import { reencryptAllCredentials } from '../x/credentials-rotation';
 import { loadCredentialsKey } from '../x/credentials';
 
@@ -13,7 +14,7 @@ async function main() {
   const key = loadCredentialsKey(process.env);
   const db = createDb(requireDatabaseUrl(loadSettings()), { max: 2 });
   try {
-    const outcome = await reencryptAllCredentials(db, key);
+    const outcome = await reencryptAllCredentials(credentialsEnvelopeStore(db), key);
     console.log(
       `Credentials now under key ${outcome.keyId}: ${outcome.reencrypted.length} re-encrypted, ` +
         `${outcome.alreadyCurrent.length} already current, ` +

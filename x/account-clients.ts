@@ -3,15 +3,19 @@
  * (re-link or token refresh). Callers pass an account id; tokens never leave this layer.
  */
 import type { TwitterApi } from 'twitter-api-v2';
-import type { Db } from '../db/client';
 import { makeXError } from '../domain/x-errors';
 import { XCallError, getMe } from './api';
 import { createXClient, type XClientOptions } from './client';
-import { CredentialsError, MissingCredentialsError } from './credentials';
+import {
+  CredentialsError,
+  type CredentialsEnvelopeStore,
+  MissingCredentialsError,
+} from './credentials';
 import { ensureFreshCredentials } from './token-refresh';
 
 export interface XAccountClientsDeps {
-  db: Db;
+  /** Where the envelopes are kept: `credentialsEnvelopeStore(db)` (db/repositories). */
+  envelopes: CredentialsEnvelopeStore;
   credentialsKey: Buffer;
   clientOptions?: XClientOptions;
   now?: () => number;
@@ -47,12 +51,7 @@ export class XAccountClients {
   async senderUserId(accountId: string): Promise<string> {
     const cached = this.userIds.get(accountId);
     if (cached) return cached;
-    const row = await this.deps.db
-      .selectFrom('accounts')
-      .select('x_user_id')
-      .where('id', '=', accountId)
-      .executeTakeFirst();
-    let userId = row?.x_user_id ?? undefined;
+    let userId = (await this.deps.envelopes.find(accountId))?.xUserId ?? undefined;
     if (!userId) {
       const { client } = await this.forAccount(accountId);
       userId = (await getMe(client)).user.id;

@@ -2,13 +2,9 @@
  * Re-encrypts every stored X credentials envelope under the current credentials key, so an old
  * key can be retired. Idempotent: an envelope already under the current key is left as it is.
  */
-import type { Db } from '../db/client';
-import {
-  listCredentialsEnvelopes,
-  replaceCredentialsEnvelope,
-} from '../db/repositories/credential-envelopes';
 import {
   CredentialsError,
+  type CredentialsEnvelopeStore,
   credentialsKeyId,
   decryptCredentials,
   encryptCredentials,
@@ -27,7 +23,10 @@ export interface RotationOutcome {
 }
 
 /** `key` as loaded by loadCredentialsKey: the new key, with the old ones it still reads. */
-export async function reencryptAllCredentials(db: Db, key: Buffer): Promise<RotationOutcome> {
+export async function reencryptAllCredentials(
+  envelopes: Pick<CredentialsEnvelopeStore, 'list' | 'replace'>,
+  key: Buffer,
+): Promise<RotationOutcome> {
   const keyId = credentialsKeyId(key);
   const outcome: RotationOutcome = {
     keyId,
@@ -36,7 +35,7 @@ export async function reencryptAllCredentials(db: Db, key: Buffer): Promise<Rota
     changedMeanwhile: [],
     unreadable: [],
   };
-  for (const { accountId, envelope } of await listCredentialsEnvelopes(db)) {
+  for (const { accountId, envelope } of await envelopes.list()) {
     if (envelopeKeyId(envelope) === keyId) {
       outcome.alreadyCurrent.push(accountId);
       continue;
@@ -49,8 +48,7 @@ export async function reencryptAllCredentials(db: Db, key: Buffer): Promise<Rota
       outcome.unreadable.push({ accountId, message: error.message });
       continue;
     }
-    const replaced = await replaceCredentialsEnvelope(
-      db,
+    const replaced = await envelopes.replace(
       accountId,
       envelope,
       encryptCredentials(key, accountId, credentials),

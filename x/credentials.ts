@@ -13,7 +13,6 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Db } from '../db/client';
 
 export const oauth1CredentialsSchema = z.object({
   kind: z.literal('oauth1'),
@@ -238,28 +237,59 @@ export interface StoredCredentials {
   credentials: XCredentials;
 }
 
+/** An account's credentials as kept: the envelope is text here, null when nothing is linked. */
+export interface StoredEnvelope {
+  accountId: string;
+  handle: string;
+  xUserId: string | null;
+  version: number;
+  envelope: string | null;
+}
+
+/**
+ * Where envelopes are kept. This module encrypts and decrypts; the keeping is the database's
+ * (db/repositories/credential-envelopes.ts `credentialsEnvelopeStore(db)` implements it), so
+ * x/ holds no database code.
+ */
+export interface CredentialsEnvelopeStore {
+  find(accountId: string): Promise<StoredEnvelope | undefined>;
+  /** Returns the new version; undefined when the account does not exist. */
+  store(accountId: string, envelope: string, xUserId?: string): Promise<number | undefined>;
+  /** Compare and set: the new version, or undefined when someone wrote since `expectedVersion`. */
+  replaceIfVersion(
+    accountId: string,
+    expectedVersion: number,
+    envelope: string,
+  ): Promise<number | undefined>;
+  /** Every linked envelope, by account id (for a key rotation). */
+  list(): Promise<{ accountId: string; envelope: string }[]>;
+  /** Swaps `from` for `to` (same credentials, another key) only if the row still holds `from`. */
+  replace(accountId: string, from: string, to: string): Promise<boolean>;
+  clear(accountId: string): Promise<void>;
+  markDisconnected(accountId: string): Promise<void>;
+  /** Runs `work` holding the account's lock, with the row read under it and a write beside it. */
+  withLocked<T>(
+    accountId: string,
+    work: (
+      row: StoredEnvelope | undefined,
+      replaceIfVersion: (expectedVersion: number, envelope: string) => Promise<number | undefined>,
+    ) => Promise<T>,
+  ): Promise<T>;
+}
+
 /** Links (or re-links) an account's X credentials; returns the new version. */
 export async function storeAccountCredentials(
-  db: Db,
+  store: Pick<CredentialsEnvelopeStore, 'store'>,
   key: Buffer,
   accountId: string,
   credentials: XCredentials,
 ): Promise<{ version: number }> {
   const envelope = encryptCredentials(key, accountId, credentials);
-  const row = await db
-    .updateTable('accounts')
-    .set((eb) => ({
-      credentials_ciphertext: envelope,
-      credentials_version: eb('credentials_version', '+', 1),
-      updated_at: new Date(),
-      credentials_linked_at: new Date(),
-      ...(credentials.userId ? { x_user_id: credentials.userId } : {}),
-    }))
-    .where('id', '=', accountId)
-    .returning('credentials_version')
-    .executeTakeFirst();
-  if (!row) throw new CredentialsError(`Account ${accountId} does not exist.`, accountId);
-  return { version: row.credentials_version };
+  const version = await store.store(accountId, envelope, credentials.userId);
+  if (version === undefined) {
+    throw new CredentialsError(`Account ${accountId} does not exist.`, accountId);
+  }
+  return { version };
 }
 
 /**
@@ -267,105 +297,46 @@ export async function storeAccountCredentials(
  * (compare-and-set). Returns the new version, or undefined when someone else won.
  */
 export async function replaceAccountCredentialsIfVersion(
-  db: Db,
+  store: Pick<CredentialsEnvelopeStore, 'replaceIfVersion'>,
   key: Buffer,
   accountId: string,
   expectedVersion: number,
   credentials: XCredentials,
 ): Promise<number | undefined> {
   const envelope = encryptCredentials(key, accountId, credentials);
-  const row = await db
-    .updateTable('accounts')
-    .set({
-      credentials_ciphertext: envelope,
-      credentials_version: expectedVersion + 1,
-      updated_at: new Date(),
-    })
-    .where('id', '=', accountId)
-    .where('credentials_version', '=', expectedVersion)
-    .returning('credentials_version')
-    .executeTakeFirst();
-  return row?.credentials_version;
-}
-
-/** Unlinks the account's credentials (for example after an `oauth.revoke` event). */
-export async function clearAccountCredentials(db: Db, accountId: string): Promise<void> {
-  await db
-    .updateTable('accounts')
-    .set((eb) => ({
-      credentials_ciphertext: null,
-      credentials_version: eb('credentials_version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', accountId)
-    .execute();
-}
-
-/**
- * Unlinks the credentials of every account of the X user that were linked at or before
- * `revokedAt` (X's time of the revocation; now when X gave none). Credentials linked after it
- * belong to a newer consent and stay. Returns the ids of the accounts cleared.
- */
-export async function clearCredentialsRevokedAt(
-  db: Db,
-  xUserId: string,
-  revokedAt: Date,
-): Promise<string[]> {
-  const rows = await db
-    .updateTable('accounts')
-    .set((eb) => ({
-      credentials_ciphertext: null,
-      credentials_version: eb('credentials_version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('x_user_id', '=', xUserId)
-    .where('credentials_ciphertext', 'is not', null)
-    .where((eb) =>
-      eb.or([
-        eb('credentials_linked_at', 'is', null),
-        eb('credentials_linked_at', '<=', revokedAt),
-      ]),
-    )
-    .returning('id')
-    .execute();
-  return rows.map((row) => row.id);
-}
-
-export async function hasAccountCredentials(db: Db, accountId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('accounts')
-    .select('credentials_ciphertext')
-    .where('id', '=', accountId)
-    .executeTakeFirst();
-  return Boolean(row?.credentials_ciphertext);
+  return store.replaceIfVersion(accountId, expectedVersion, envelope);
 }
 
 export class MissingCredentialsError extends CredentialsError {
   override name = 'MissingCredentialsError';
 }
 
-export async function loadAccountCredentials(
-  db: Db,
+/** Decrypts a stored row; a missing account or an unlinked one is a MissingCredentialsError. */
+export function openStoredEnvelope(
   key: Buffer,
   accountId: string,
-): Promise<StoredCredentials> {
-  const row = await db
-    .selectFrom('accounts')
-    .select(['id', 'handle', 'x_user_id', 'credentials_ciphertext', 'credentials_version'])
-    .where('id', '=', accountId)
-    .executeTakeFirst();
+  row: StoredEnvelope | undefined,
+): StoredCredentials {
   if (!row) throw new MissingCredentialsError(`Account ${accountId} does not exist.`, accountId);
-  if (!row.credentials_ciphertext) {
+  if (!row.envelope) {
     throw new MissingCredentialsError(
       `Account ${accountId} has no linked X credentials.`,
       accountId,
     );
   }
   return {
-    accountId: row.id,
+    accountId: row.accountId,
     handle: row.handle,
-    xUserId: row.x_user_id,
-    version: row.credentials_version,
-    credentials: decryptCredentials(key, accountId, row.credentials_ciphertext),
+    xUserId: row.xUserId,
+    version: row.version,
+    credentials: decryptCredentials(key, accountId, row.envelope),
   };
+}
+
+export async function loadAccountCredentials(
+  store: Pick<CredentialsEnvelopeStore, 'find'>,
+  key: Buffer,
+  accountId: string,
+): Promise<StoredCredentials> {
+  return openStoredEnvelope(key, accountId, await store.find(accountId));
 }

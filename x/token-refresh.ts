@@ -5,18 +5,15 @@
  * `select … for update` on the account row: the second caller waits, then finds a fresh pair and
  * uses it instead of refreshing again.
  */
-import type { Db } from '../db/client';
 import { makeXError } from '../domain/x-errors';
 import { XCallError, callX } from './api';
 import { createOAuth2AppClient, type XClientOptions } from './client';
-import { markAccountDisconnected } from '../db/repositories/accounts';
 import {
-  clearAccountCredentials,
-  decryptCredentials,
+  type CredentialsEnvelopeStore,
   encryptCredentials,
   loadAccountCredentials,
-  MissingCredentialsError,
   type OAuth2Credentials,
+  openStoredEnvelope,
   type StoredCredentials,
   type XCredentials,
 } from './credentials';
@@ -25,7 +22,8 @@ import {
 export const DEFAULT_REFRESH_SKEW_MS = 5 * 60_000;
 
 export interface TokenRefreshDeps {
-  db: Db;
+  /** Where the envelopes are kept: `credentialsEnvelopeStore(db)` (db/repositories). */
+  envelopes: CredentialsEnvelopeStore;
   credentialsKey: Buffer;
   clientOptions?: XClientOptions;
   now?: () => number;
@@ -81,7 +79,7 @@ export async function ensureFreshCredentials(
 ): Promise<StoredCredentials> {
   const now = deps.now ?? Date.now;
   const skewMs = deps.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
-  const current = await loadAccountCredentials(deps.db, deps.credentialsKey, accountId);
+  const current = await loadAccountCredentials(deps.envelopes, deps.credentialsKey, accountId);
   if (!needsRefresh(current.credentials, now(), skewMs)) return current;
 
   try {
@@ -91,8 +89,8 @@ export async function ensureFreshCredentials(
     // has expired. Nothing usable is left, so the account is disconnected and every later call
     // fails at once as unlinked instead of asking X again with the same dead token.
     if (error instanceof XCallError && error.xError.code === 'auth_refresh_rejected') {
-      await clearAccountCredentials(deps.db, accountId);
-      await markAccountDisconnected(deps.db, accountId);
+      await deps.envelopes.clear(accountId);
+      await deps.envelopes.markDisconnected(accountId);
     }
     throw error;
   }
@@ -104,41 +102,21 @@ async function refreshUnderLock(
   now: () => number,
   skewMs: number,
 ): Promise<StoredCredentials> {
-  return deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('accounts')
-      .select(['id', 'handle', 'x_user_id', 'credentials_ciphertext', 'credentials_version'])
-      .where('id', '=', accountId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!row?.credentials_ciphertext) {
-      throw new MissingCredentialsError(
-        `Account ${accountId} has no linked X credentials.`,
-        accountId,
-      );
-    }
-    const locked = decryptCredentials(deps.credentialsKey, accountId, row.credentials_ciphertext);
-    const stored: StoredCredentials = {
-      accountId,
-      handle: row.handle,
-      xUserId: row.x_user_id,
-      version: row.credentials_version,
-      credentials: locked,
-    };
+  return deps.envelopes.withLocked(accountId, async (row, replaceIfVersion) => {
+    const stored = openStoredEnvelope(deps.credentialsKey, accountId, row);
+    const locked = stored.credentials;
     // Someone refreshed while we waited for the lock: their pair is the live one.
     if (locked.kind !== 'oauth2' || !needsRefresh(locked, now(), skewMs)) return stored;
 
     const refreshed = await exchangeRefreshToken(locked, deps.clientOptions, now());
-    const version = row.credentials_version + 1;
-    await trx
-      .updateTable('accounts')
-      .set({
-        credentials_ciphertext: encryptCredentials(deps.credentialsKey, accountId, refreshed),
-        credentials_version: version,
-        updated_at: new Date(),
-      })
-      .where('id', '=', accountId)
-      .execute();
+    // Under the lock nobody else writes: the compare and set always finds its version.
+    const version = await replaceIfVersion(
+      stored.version,
+      encryptCredentials(deps.credentialsKey, accountId, refreshed),
+    );
+    if (version === undefined) {
+      throw new Error(`credentials of ${accountId} changed under the refresh lock`);
+    }
     return { ...stored, version, credentials: refreshed };
   });
 }

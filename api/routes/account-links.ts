@@ -11,6 +11,7 @@ import {
   recordAccountLink,
 } from '../../db/repositories/accounts';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
+import { credentialsEnvelopeStore } from '../../db/repositories/credential-envelopes';
 import { getMe, XCallError } from '../../x/api';
 import { createXClient } from '../../x/client';
 import { oauth1CredentialsSchema, storeAccountCredentials } from '../../x/credentials';
@@ -155,10 +156,15 @@ export default function accountLinkRoutes(app: FastifyInstance) {
       if (!(await recordAccountLink(app.db, account.id, { handle: me.username, xUserId: me.id }))) {
         throw new AppError(409, 'account_exists', `@${me.username} is another sender account`);
       }
-      await storeAccountCredentials(app.db, linking.credentialsKey, account.id, {
-        ...credentials,
-        userId: me.id,
-      });
+      await storeAccountCredentials(
+        credentialsEnvelopeStore(app.db),
+        linking.credentialsKey,
+        account.id,
+        {
+          ...credentials,
+          userId: me.id,
+        },
+      );
       await insertAuditEntry(app.db, {
         actor: actorId(request),
         action: 'account.credentials_import',

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Db } from '../../db/client';
-import type { DeliveryChannel } from '../../domain/consent';
 import { findAccountById } from '../../db/repositories/accounts';
 import type { Campaign } from '../../db/repositories/campaigns';
 import { type Delivery, deliveryCounts, listDeliveries } from '../../db/repositories/deliveries';
+import {
+  type AwaitingDelivery,
+  awaitingStates,
+  listAwaitingDeliveriesThrough,
+} from '../../db/repositories/delivery-queue';
 import { type Entry, listEntries } from '../../db/repositories/entries';
 import { quotaUsage } from '../../db/repositories/quota';
 import { pacingSchema } from '../../domain/campaign-config';
@@ -26,51 +28,9 @@ import {
   listEntriesResponseSchema,
 } from '../schemas/deliveries';
 
-/** States still waiting for their send; a `sending` one is in flight and needs no estimate. */
-const awaitingStates = ['queued', 'reserved'] as const;
-
-interface QueuedDelivery {
-  id: string;
-  channel: DeliveryChannel;
-  state: (typeof awaitingStates)[number];
-  windowDay: string | null;
-}
-
 interface Eta {
   eta: Date;
   dayKey: string;
-}
-
-/**
- * The campaign's waiting deliveries in the order the workflow sends them (created order), up to
- * and including the delivery `throughId`: an ETA depends only on what is ahead of it, so a page
- * never reads the queue behind its last delivery, however long that queue is.
- */
-async function listAwaitingQueue(
-  db: Db,
-  campaignId: string,
-  throughId: string,
-): Promise<QueuedDelivery[]> {
-  const rows = await db
-    .selectFrom('deliveries')
-    .select(['id', 'channel', 'state', 'window_day'])
-    .where('campaign_id', '=', campaignId)
-    .where('state', 'in', awaitingStates)
-    // Preflight rehearsals are sent by preflight, never from the queue.
-    .where('kind', '!=', 'rehearsal')
-    // Compared in the database: its timestamps are finer than a JavaScript Date.
-    .where(
-      sql<boolean>`(created_at, id) <= (select d.created_at, d.id from deliveries d where d.id = ${throughId})`,
-    )
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    channel: row.channel,
-    state: row.state as QueuedDelivery['state'],
-    windowDay: row.window_day,
-  }));
 }
 
 /**
@@ -80,7 +40,7 @@ async function listAwaitingQueue(
  * approximation that leaves the DM plan itself unshifted by them.
  */
 export function estimateQueueEtas(input: {
-  queue: readonly QueuedDelivery[];
+  queue: readonly AwaitingDelivery[];
   now: Date;
   timeZone: string;
   cap: number;
@@ -195,7 +155,7 @@ export default function deliveryRoutes(app: FastifyInstance) {
       const etas =
         configuredCap >= 1 && lastAwaiting
           ? estimateQueueEtas({
-              queue: await listAwaitingQueue(app.db, campaign.id, lastAwaiting.id),
+              queue: await listAwaitingDeliveriesThrough(app.db, campaign.id, lastAwaiting.id),
               now,
               timeZone,
               cap: configuredCap,

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { pingDatabase } from '../../db/repositories/health';
 
 const dependencyNames = ['database', 'temporal'] as const;
 type DependencyName = (typeof dependencyNames)[number];
@@ -76,7 +76,7 @@ export default function healthRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const [database, temporal] = await Promise.all([
-        timed('database', () => sql`select 1`.execute(app.db), 2000, request.log),
+        timed('database', () => pingDatabase(app.db), 2000, request.log),
         timed(
           'temporal',
           // A deadline on the call itself: the client's retries stop with it.

@@ -2,10 +2,18 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
+import {
+  countCampaignsByPhase,
+  countDeliveriesByStateKindChannel,
+  countHaltedAccounts,
+  countOpenInterventionsByKind,
+  countPausedCampaigns,
+  type LabelRow,
+  sumQuotaUsedByAccount,
+} from '../../db/repositories/metrics';
 import { AppError } from '../errors';
 import { errorResponseSchema } from '../schemas/common';
 
@@ -34,8 +42,6 @@ function processMetrics(): Registry {
   }
   return processRegistry;
 }
-
-type LabelRow<L extends string> = Record<L, string> & { count: string | number | null };
 
 /**
  * A gauge whose series are read from PostgreSQL at scrape time. The query runs first and the
@@ -78,68 +84,37 @@ function registerDatabaseGauges(registry: Registry, db: Db) {
     name: 'kuji_campaigns',
     help: 'Campaigns per phase',
     labelNames: ['phase'],
-    query: async () =>
-      (
-        await sql<LabelRow<'phase'>>`
-        select phase, count(*) as count from campaigns group by phase
-      `.execute(db)
-      ).rows,
+    query: () => countCampaignsByPhase(db),
   });
   databaseGauge(registry, {
     name: 'kuji_campaigns_paused',
     help: 'Campaigns paused by an operator (an overlay on their phase)',
     labelNames: [],
-    query: async () =>
-      (
-        await sql<LabelRow<never>>`
-        select count(*) as count from campaigns where paused
-      `.execute(db)
-      ).rows,
+    query: () => countPausedCampaigns(db),
   });
   databaseGauge(registry, {
     name: 'kuji_deliveries',
     help: 'Deliveries per state, kind and channel',
     labelNames: ['state', 'kind', 'channel'],
-    query: async () =>
-      (
-        await sql<LabelRow<'state' | 'kind' | 'channel'>>`
-        select state, kind, channel, count(*) as count
-        from deliveries group by state, kind, channel
-      `.execute(db)
-      ).rows,
+    query: () => countDeliveriesByStateKindChannel(db),
   });
   databaseGauge(registry, {
     name: 'kuji_interventions_open',
     help: 'Open interventions (waiting for a person) per kind',
     labelNames: ['kind'],
-    query: async () =>
-      (
-        await sql<LabelRow<'kind'>>`
-        select kind, count(*) as count from interventions where status = 'open' group by kind
-      `.execute(db)
-      ).rows,
+    query: () => countOpenInterventionsByKind(db),
   });
   databaseGauge(registry, {
     name: 'kuji_accounts_halted',
     help: 'Sender accounts whose sending is halted (restricted, auth lost)',
     labelNames: [],
-    query: async () =>
-      (
-        await sql<LabelRow<never>>`
-        select count(*) as count from accounts where halt is not null
-      `.execute(db)
-      ).rows,
+    query: () => countHaltedAccounts(db),
   });
   databaseGauge(registry, {
     name: 'kuji_dm_quota_used_total',
     help: 'DM quota slots in use per sender account, summed over all local days',
     labelNames: ['account_id'],
-    query: async () =>
-      (
-        await sql<LabelRow<'account_id'>>`
-        select account_id, sum(used) as count from dm_quota_days group by account_id
-      `.execute(db)
-      ).rows,
+    query: () => sumQuotaUsedByAccount(db),
   });
 }
 

@@ -1,20 +1,20 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance, onRequestHookHandler, preValidationHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { inTransaction } from '../../db/client';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
 import {
   findCampaignsTakingEvents,
   lockCampaignTakingEvents,
 } from '../../db/repositories/campaigns';
+import { findComplaintTargets } from '../../db/repositories/complaint-targets';
+import { clearCredentialsRevokedAt } from '../../db/repositories/credential-envelopes';
 import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
 import { openIntervention } from '../../db/repositories/interventions';
 import { findSeenWebhookEvents, recordWebhookEvents } from '../../db/repositories/webhook-events';
-import { terminalPhases } from '../../domain/phases';
+import { xDateOrNull } from '../../domain/entry-events';
 import { parseStoredConfig, storedConfigKey } from '../../domain/stored-config';
 import { haltAccount } from '../../db/repositories/accounts';
-import { clearCredentialsRevokedAt } from '../../x/credentials';
 import {
   crcResponseToken,
   verifyWebhookSignature,
@@ -34,7 +34,6 @@ import {
 } from '../schemas/webhooks';
 import {
   type CollectingCampaign,
-  dateOrNull,
   entryEventsFor,
   type NotReceivedComplaint,
   notReceivedComplaints,
@@ -131,7 +130,7 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
   async function revokeCredentials(event: ActivityEvent) {
     const revoke = revokePayloadSchema.safeParse(event.payload);
     if (!revoke.success) return;
-    const dated = dateOrNull(revoke.data.date_time);
+    const dated = xDateOrNull(revoke.data.date_time);
     // X dates it to the second: it covers a link made earlier in that same second.
     const revokedAt = !dated
       ? new Date()
@@ -184,46 +183,11 @@ export default function webhookRoutes(app: FastifyInstance, options: WebhookRout
     senderXUserId: string,
     complaint: NotReceivedComplaint,
   ): Promise<number> {
-    // When the result went out (or was planned, for one that never did).
-    const sentAt = sql<Date>`coalesce(deliveries.sent_at, deliveries.created_at)`;
-    const resultDeliveries = () =>
-      app.db
-        .selectFrom('campaigns')
-        .innerJoin('accounts', 'accounts.id', 'campaigns.account_id')
-        .innerJoin('deliveries', 'deliveries.campaign_id', 'campaigns.id')
-        .where('accounts.x_user_id', '=', senderXUserId)
-        .where('deliveries.x_user_id', '=', complaint.xUserId)
-        .where('deliveries.kind', 'in', ['win', 'lose'])
-        .select([
-          'campaigns.id as campaignId',
-          'campaigns.workflow_id as workflowId',
-          'campaigns.account_id as accountId',
-          'deliveries.id as deliveryId',
-          'deliveries.state as deliveryState',
-        ]);
-    const running = await resultDeliveries()
-      // Any campaign not yet ended (delivering, or back in approval or analyzing mid-way).
-      .where('campaigns.phase', 'not in', [...terminalPhases])
-      // The newest result delivery per campaign: a resend supersedes the failed original.
-      .distinctOn('campaigns.id')
-      .orderBy('campaigns.id')
-      .orderBy('deliveries.created_at', 'desc')
-      .orderBy('deliveries.id', 'desc')
-      .execute();
-    const completed =
-      running.length > 0
-        ? []
-        : await resultDeliveries()
-            .where('campaigns.phase', '=', 'completed')
-            .where(sentAt, '>=', new Date(Date.now() - AFTER_COMPLETION_MS))
-            .orderBy(sentAt, 'desc')
-            .orderBy('deliveries.id', 'desc')
-            .limit(1)
-            .execute();
-    const campaigns = [
-      ...running.map((campaign) => ({ ...campaign, afterCompletion: false })),
-      ...completed.map((campaign) => ({ ...campaign, afterCompletion: true })),
-    ];
+    const campaigns = await findComplaintTargets(app.db, {
+      senderXUserId,
+      xUserId: complaint.xUserId,
+      completedSince: new Date(Date.now() - AFTER_COMPLETION_MS),
+    });
 
     const openedBy = `participant:${complaint.xUserId}`;
     let opened = 0;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { credentialsEnvelopeStore } from '../../db/repositories/credential-envelopes';
 import { insertAccount } from '../../db/repositories/accounts';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { XCallError } from '../../x/api';
@@ -183,7 +184,11 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
       assert.equal(row.x_user_id, BRAND_ID);
       assert.equal(row.status, 'active');
       assert.ok(row.credentials_ciphertext && !row.credentials_ciphertext.includes('emu-'));
-      const stored = await loadAccountCredentials(testDb.db, testCredentialsKey, 'brand');
+      const stored = await loadAccountCredentials(
+        credentialsEnvelopeStore(testDb.db),
+        testCredentialsKey,
+        'brand',
+      );
       assert.equal(stored.credentials.kind, 'oauth2');
       if (stored.credentials.kind !== 'oauth2') return;
       assert.equal(stored.credentials.userId, BRAND_ID);
@@ -306,11 +311,15 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
         signInAs: BRAND_ID,
       });
       assert.equal((await callback(callbackPath)).statusCode, 200);
-      const linked = await loadAccountCredentials(testDb.db, testCredentialsKey, 'brand');
+      const linked = await loadAccountCredentials(
+        credentialsEnvelopeStore(testDb.db),
+        testCredentialsKey,
+        'brand',
+      );
       assert.equal(linked.credentials.kind, 'oauth2');
       if (linked.credentials.kind !== 'oauth2') return;
       const deps = {
-        db: testDb.db,
+        envelopes: credentialsEnvelopeStore(testDb.db),
         credentialsKey: testCredentialsKey,
         clientOptions: { baseUrl: emulator.url },
       };
@@ -389,7 +398,11 @@ describe('linking an X account (OAuth 2.0 with PKCE)', () => {
         signInAs: BRAND_ID,
       });
       assert.equal((await callback(callbackPath)).statusCode, 200);
-      const stored = await loadAccountCredentials(testDb.db, testCredentialsKey, 'brand');
+      const stored = await loadAccountCredentials(
+        credentialsEnvelopeStore(testDb.db),
+        testCredentialsKey,
+        'brand',
+      );
       assert.equal(stored.credentials.kind, 'oauth2');
       const response = await api.inject({
         method: 'DELETE',

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
+import { hasAccountCredentials } from '../../db/repositories/credential-envelopes';
 import { buildApp } from '../../api/app';
 import { notReceivedComplaints } from '../../api/x-activity-events';
 import type { ActivityEvent } from '../../api/schemas/webhooks';
@@ -17,7 +18,7 @@ import {
 import { listInterventions } from '../../db/repositories/interventions';
 import { campaignConfigSchema, exampleCampaignConfig } from '../../domain/campaign-config';
 import { detectNotReceived } from '../../domain/not-received';
-import { hasAccountCredentials } from '../../x/credentials';
+
 import {
   applyAction,
   DEMO_CAMPAIGN_POST_ID,

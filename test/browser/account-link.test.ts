@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { credentialsEnvelopeStore } from '../../db/repositories/credential-envelopes';
 import { type Activities, createActivities } from '../../activities';
 import { CALLBACK_PATH, type XLinking } from '../../api/x-linking';
 import { insertApiKey } from '../../db/repositories/api-keys';
@@ -134,7 +135,11 @@ describe('linking an X account in a browser', () => {
       await page.close();
     }
 
-    const linked = await loadAccountCredentials(testDb.db, testCredentialsKey, 'brand');
+    const linked = await loadAccountCredentials(
+      credentialsEnvelopeStore(testDb.db),
+      testCredentialsKey,
+      'brand',
+    );
     assert.equal(linked.credentials.kind, 'oauth2');
     if (linked.credentials.kind !== 'oauth2') return;
     assert.equal(linked.handle, 'kuji_demo');
@@ -171,7 +176,7 @@ describe('linking an X account in a browser', () => {
     // Hours later the access token is near its end: the refresh rotates the pair.
     const refreshed = await ensureFreshCredentials(
       {
-        db: testDb.db,
+        envelopes: credentialsEnvelopeStore(testDb.db),
         credentialsKey: testCredentialsKey,
         clientOptions: { baseUrl: emulator.url },
         now: () => Date.now() + 3 * 60 * 60_000,

@@ -7,13 +7,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
+import {
+  credentialsEnvelopeStore,
+  hasAccountCredentials,
+} from '../../db/repositories/credential-envelopes';
 import { buildApp } from '../../api/app';
 import { crcTokenPattern } from '../../api/schemas/webhooks';
 import { insertCampaign, updateCampaignPhase } from '../../db/repositories/campaigns';
 import { insertDeliveries, markDeliverySent } from '../../db/repositories/deliveries';
 import { listInterventions } from '../../db/repositories/interventions';
 import { campaignConfigSchema, exampleCampaignConfig } from '../../domain/campaign-config';
-import { hasAccountCredentials, storeAccountCredentials } from '../../x/credentials';
+import { storeAccountCredentials } from '../../x/credentials';
 import { DEMO_CONSUMER_SECRET, DEMO_SENDER_USER_ID, demoSenderCredentials } from '../../x/emulator';
 import { signWebhookBody } from '../../x/webhook-signature';
 import { participants, seedLinkedAccount } from '../support/campaign-world';
@@ -232,7 +236,7 @@ describe('X webhook abuse', () => {
     it('never clears credentials linked after the revocation it replays', async () => {
       const revokedAt = new Date(Date.now() - 60_000);
       await storeAccountCredentials(
-        testDb.db,
+        credentialsEnvelopeStore(testDb.db),
         testCredentialsKey,
         accountId,
         demoSenderCredentials(),
@@ -246,7 +250,7 @@ describe('X webhook abuse', () => {
       assert.equal((await deliver(current)).status, 200);
       assert.equal(await hasAccountCredentials(testDb.db, accountId), false);
       await storeAccountCredentials(
-        testDb.db,
+        credentialsEnvelopeStore(testDb.db),
         testCredentialsKey,
         accountId,
         demoSenderCredentials(),
@@ -258,7 +262,7 @@ describe('X webhook abuse', () => {
 
     it('clears credentials linked earlier in the second X dates its revocation to', async () => {
       await storeAccountCredentials(
-        testDb.db,
+        credentialsEnvelopeStore(testDb.db),
         testCredentialsKey,
         accountId,
         demoSenderCredentials(),
@@ -268,7 +272,7 @@ describe('X webhook abuse', () => {
       assert.equal((await deliver(revocation(sameSecond, nextId()))).status, 200);
       assert.equal(await hasAccountCredentials(testDb.db, accountId), false);
       await storeAccountCredentials(
-        testDb.db,
+        credentialsEnvelopeStore(testDb.db),
         testCredentialsKey,
         accountId,
         demoSenderCredentials(),

@@ -3,6 +3,7 @@
  * DMed the entry keyword (so automated DMs are allowed), a linked sender account, a stored
  * campaign, and its entry events in PostgreSQL.
  */
+import { credentialsEnvelopeStore } from '../../db/repositories/credential-envelopes';
 import type { Db } from '../../db/client';
 import { insertAccount } from '../../db/repositories/accounts';
 import { insertCampaign } from '../../db/repositories/campaigns';
@@ -78,7 +79,12 @@ export async function seedLinkedAccount(
     dmDailyCap: options.dmDailyCap ?? 100,
     timezone: options.timezone ?? 'Asia/Tokyo',
   });
-  await storeAccountCredentials(db, testCredentialsKey, id, demoSenderCredentials());
+  await storeAccountCredentials(
+    credentialsEnvelopeStore(db),
+    testCredentialsKey,
+    id,
+    demoSenderCredentials(),
+  );
   return id;
 }
 

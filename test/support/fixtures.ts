@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { credentialsEnvelopeStore } from '../../db/repositories/credential-envelopes';
 import type { Db } from '../../db/client';
 import { insertAccount } from '../../db/repositories/accounts';
 import { insertCampaign } from '../../db/repositories/campaigns';
@@ -40,7 +41,12 @@ export async function seedAccount(db: Db, overrides: { id?: string; linked?: boo
   if (overrides.linked !== false) {
     // Real (encrypted) demo tokens: preflight asks X who the sender is. Tests that give no
     // emulator see X unreachable, which preflight reports as a warning, not a blocking finding.
-    await storeAccountCredentials(db, testCredentialsKey, id, demoSenderCredentials());
+    await storeAccountCredentials(
+      credentialsEnvelopeStore(db),
+      testCredentialsKey,
+      id,
+      demoSenderCredentials(),
+    );
   }
   return id;
 }

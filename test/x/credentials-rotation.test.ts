@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { credentialsEnvelopeStore } from '../../db/repositories/credential-envelopes';
 import {
   credentialsKeyId,
   decryptCredentials,
@@ -119,9 +120,24 @@ describe('re-encrypting every credential under a new key (PostgreSQL)', () => {
       .set({ credentials_ciphertext: legacyEnvelope(oldKey, 'acct-v1', credentials) })
       .where('id', '=', 'acct-v1')
       .execute();
-    await storeAccountCredentials(database.db, oldKey, 'acct-old', credentials);
-    await storeAccountCredentials(database.db, newKey, 'acct-new', credentials);
-    await storeAccountCredentials(database.db, lostKey, 'acct-lost', credentials);
+    await storeAccountCredentials(
+      credentialsEnvelopeStore(database.db),
+      oldKey,
+      'acct-old',
+      credentials,
+    );
+    await storeAccountCredentials(
+      credentialsEnvelopeStore(database.db),
+      newKey,
+      'acct-new',
+      credentials,
+    );
+    await storeAccountCredentials(
+      credentialsEnvelopeStore(database.db),
+      lostKey,
+      'acct-lost',
+      credentials,
+    );
   });
 
   async function envelopes() {
@@ -135,7 +151,7 @@ describe('re-encrypting every credential under a new key (PostgreSQL)', () => {
 
   it('rewrites old envelopes under the new key, once, and leaves the rest', async () => {
     const before = await envelopes();
-    const first = await reencryptAllCredentials(database.db, ring);
+    const first = await reencryptAllCredentials(credentialsEnvelopeStore(database.db), ring);
     assert.equal(first.keyId, credentialsKeyId(newKey));
     assert.deepEqual(first.reencrypted, ['acct-old', 'acct-v1']);
     assert.deepEqual(first.alreadyCurrent, ['acct-new']);
@@ -163,11 +179,15 @@ describe('re-encrypting every credential under a new key (PostgreSQL)', () => {
     // The old key can go: the new one alone reads everything that was readable.
     const newOnly = loadCredentialsKey({ KUJI_ENCRYPTION_KEY: b64(newKey) });
     for (const id of ['acct-old', 'acct-v1', 'acct-new']) {
-      const stored = await loadAccountCredentials(database.db, newOnly, id);
+      const stored = await loadAccountCredentials(
+        credentialsEnvelopeStore(database.db),
+        newOnly,
+        id,
+      );
       assert.deepEqual(stored.credentials, credentials);
     }
 
-    const second = await reencryptAllCredentials(database.db, ring);
+    const second = await reencryptAllCredentials(credentialsEnvelopeStore(database.db), ring);
     assert.deepEqual(second.reencrypted, []);
     assert.deepEqual(second.alreadyCurrent, ['acct-new', 'acct-old', 'acct-v1']);
     const afterSecond = await envelopes();

@@ -3,12 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   clearAccountCredentials,
+  credentialsEnvelopeStore,
+  hasAccountCredentials,
+} from '../../db/repositories/credential-envelopes';
+import {
   CredentialsError,
   CredentialsKeyError,
   decryptCredentials,
   encryptCredentials,
   generateCredentialsKey,
-  hasAccountCredentials,
   loadAccountCredentials,
   loadCredentialsKey,
   MissingCredentialsError,
@@ -122,36 +125,70 @@ describe('account credentials in PostgreSQL', () => {
   it('stores, bumps the version and records the X user id', async () => {
     assert.equal(await hasAccountCredentials(database.db, 'acct-db'), false);
     await assert.rejects(
-      loadAccountCredentials(database.db, key, 'acct-db'),
+      loadAccountCredentials(credentialsEnvelopeStore(database.db), key, 'acct-db'),
       MissingCredentialsError,
     );
-    const { version } = await storeAccountCredentials(database.db, key, 'acct-db', credentials);
-    const again = await storeAccountCredentials(database.db, key, 'acct-db', credentials);
+    const { version } = await storeAccountCredentials(
+      credentialsEnvelopeStore(database.db),
+      key,
+      'acct-db',
+      credentials,
+    );
+    const again = await storeAccountCredentials(
+      credentialsEnvelopeStore(database.db),
+      key,
+      'acct-db',
+      credentials,
+    );
     assert.equal(again.version, version + 1);
-    const stored = await loadAccountCredentials(database.db, key, 'acct-db');
+    const stored = await loadAccountCredentials(
+      credentialsEnvelopeStore(database.db),
+      key,
+      'acct-db',
+    );
     assert.deepEqual(stored.credentials, credentials);
     assert.equal(stored.xUserId, '1790000000000000001');
     assert.equal(stored.version, again.version);
   });
 
   it('replaces only from the version it read (compare-and-set)', async () => {
-    const { version } = await loadAccountCredentials(database.db, key, 'acct-db');
+    const { version } = await loadAccountCredentials(
+      credentialsEnvelopeStore(database.db),
+      key,
+      'acct-db',
+    );
     const next = { ...credentials, accessToken: 'second-access-token' };
     assert.equal(
-      await replaceAccountCredentialsIfVersion(database.db, key, 'acct-db', version, next),
+      await replaceAccountCredentialsIfVersion(
+        credentialsEnvelopeStore(database.db),
+        key,
+        'acct-db',
+        version,
+        next,
+      ),
       version + 1,
     );
     assert.equal(
-      await replaceAccountCredentialsIfVersion(database.db, key, 'acct-db', version, next),
+      await replaceAccountCredentialsIfVersion(
+        credentialsEnvelopeStore(database.db),
+        key,
+        'acct-db',
+        version,
+        next,
+      ),
       undefined,
     );
-    const stored = await loadAccountCredentials(database.db, key, 'acct-db');
+    const stored = await loadAccountCredentials(
+      credentialsEnvelopeStore(database.db),
+      key,
+      'acct-db',
+    );
     assert.equal(stored.credentials.accessToken, 'second-access-token');
   });
 
   it('refuses to store for an unknown account and unlinks on demand', async () => {
     await assert.rejects(
-      storeAccountCredentials(database.db, key, 'nope', credentials),
+      storeAccountCredentials(credentialsEnvelopeStore(database.db), key, 'nope', credentials),
       /does not exist/,
     );
     await clearAccountCredentials(database.db, 'acct-db');

@@ -5,12 +5,9 @@
  */
 import type { Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { credentialsEnvelopeStore } from '../../db/repositories/credential-envelopes';
 import type { Db } from '../../db/client';
-import {
-  createXAccess,
-  type XAccessDeps,
-  type XLogger,
-} from '../../activities/x-access';
+import { createXAccess, type XAccessDeps, type XLogger } from '../../activities/x-access';
 import {
   generateCredentialsKey,
   storeAccountCredentials,
@@ -136,7 +133,7 @@ export async function createSenderAccount(
     .executeTakeFirst();
   const handle = taken ? `kuji_sender_${id}` : 'kuji_sender';
   await db.insertInto('accounts').values({ id, handle }).execute();
-  await storeAccountCredentials(db, key, id, credentials);
+  await storeAccountCredentials(credentialsEnvelopeStore(db), key, id, credentials);
   return id;
 }
 

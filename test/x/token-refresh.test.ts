@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { ApiResponseError } from 'twitter-api-v2';
+import { credentialsEnvelopeStore } from '../../db/repositories/credential-envelopes';
 import { createXAccess } from '../../activities/x-access';
 import { createOAuth2AppClient } from '../../x/client';
 import {
@@ -120,7 +121,11 @@ describe('OAuth 2.0 token refresh', () => {
       key,
       oauth2Credentials('race-access-0001', 'race-refresh-0001', T0 + 60_000),
     );
-    const before = await loadAccountCredentials(database.db, key, accountId);
+    const before = await loadAccountCredentials(
+      credentialsEnvelopeStore(database.db),
+      key,
+      accountId,
+    );
     // Two activity instances, as in two worker processes: only the database is shared.
     const [first, second] = await Promise.all([
       runActivity(() => activitiesFor().xMe({ accountId })),
@@ -138,7 +143,11 @@ describe('OAuth 2.0 token refresh', () => {
       'exactly one refresh reached X',
     );
 
-    const stored = await loadAccountCredentials(database.db, key, accountId);
+    const stored = await loadAccountCredentials(
+      credentialsEnvelopeStore(database.db),
+      key,
+      accountId,
+    );
     assert.equal(stored.version, before.version + 1);
     assert.equal(stored.credentials.kind, 'oauth2');
     if (stored.credentials.kind !== 'oauth2') return;
@@ -171,7 +180,11 @@ describe('OAuth 2.0 token refresh', () => {
     );
     const since = emulator.requests().at(-1)?.seq ?? 0;
     const stored = await ensureFreshCredentials(
-      { db: database.db, credentialsKey: key, now: () => emulator.clock.now() },
+      {
+        envelopes: credentialsEnvelopeStore(database.db),
+        credentialsKey: key,
+        now: () => emulator.clock.now(),
+      },
       accountId,
     );
     assert.equal(
