@@ -88,4 +88,41 @@ export default tseslint.config(
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The X emulator is a program of its own (emulator/README.md): it stands in for X, so it
+    // knows nothing of Kuji. Only pure domain/ code and X's webhook signature scheme are shared.
+    files: ['emulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/db',
+                '**/db/*',
+                '**/api',
+                '**/api/*',
+                '**/activities',
+                '**/activities/*',
+                '**/workflows',
+                '**/workflows/*',
+                '**/worker',
+                '**/worker/*',
+                '**/config',
+                '**/config/*',
+                '**/scripts/*',
+                '**/test/*',
+                '**/bench/*',
+                '**/x/*',
+                '!**/x/webhook-signature',
+              ],
+              message:
+                'The X emulator must not import Kuji (db/, api/, activities/, workflows/, worker/, config/, x/ beyond webhook-signature): it is a program of its own.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

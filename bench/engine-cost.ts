@@ -19,7 +19,7 @@ import {
   worldScenario,
 } from '../test/support/campaign-world';
 import type { TestDatabase } from '../test/support/database';
-import type { XEmulator } from '../x/emulator';
+import type { XEmulator } from '../emulator';
 import type { BenchContext, Benchmark } from './benchmark';
 import { activityTime, countEvents, eventsPerHour } from './history-figures';
 import type { Figure } from './report';

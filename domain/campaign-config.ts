@@ -435,7 +435,7 @@ function toTokyoIso(date: Date): string {
 const hour = 60 * 60 * 1000;
 
 /**
- * The examples' test account: @aoi_y of the X emulator's demo world (`x/emulator/demo.ts`), who
+ * The examples' test account: @aoi_y of the X emulator's demo world (`emulator/demo.ts`), who
  * takes DMs from anyone and does not follow the sender, so no eligible entrant is lost to it. A
  * rehearsal of an example campaign on the local stack therefore reaches a real (emulated) user.
  */

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEMO_SENDER_USERNAME } from '../x/emulator/demo';
+import { DEMO_SENDER_USERNAME } from '../emulator/demo';
 import { entryActions } from './lib/examples';
 import {
   adminKeyHint,

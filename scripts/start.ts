@@ -23,7 +23,7 @@ import {
   DEMO_SENDER_USERNAME,
   demoScenario,
   startXEmulator,
-} from '../x/emulator';
+} from '../emulator';
 import { CALLBACK_PATH, linkingFromSettings, type XLinking } from '../api/x-linking';
 import { linkDemoAccount } from './lib/link-demo';
 import { dataDir } from './lib/paths';

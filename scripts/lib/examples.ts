@@ -48,7 +48,7 @@ export function loadExample(name: string, now: Date, id?: string): ExampleBody {
   return { ...body, id: id ?? `${body.id}-${stamp}` };
 }
 
-/** An action of the emulator's `POST /_admin/actions` (x/emulator/README.md). */
+/** An action of the emulator's `POST /_admin/actions` (emulator/README.md). */
 export type EmulatorAction =
   | { type: 'dm'; from: string; to: string; text: string }
   | { type: 'reply'; user: string; post: string; text: string }

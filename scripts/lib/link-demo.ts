@@ -3,7 +3,7 @@
  * for X's authorize URL, answer the (emulator's) consent screen, follow the redirect to Kuji's
  * callback. `npm start` links `demo` this way, so no other path writes credentials.
  */
-import { answerConsent } from '../../x/emulator';
+import { answerConsent } from '../../emulator';
 
 export async function linkDemoAccount(input: {
   apiUrl: string;

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import { createXAccess } from '../../activities/x-access';
 import { listDeliveries } from '../../db/repositories/deliveries';
-import { DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../x/emulator';
+import { DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../emulator';
 import {
   dmKeywordDrawConfig,
   participants,

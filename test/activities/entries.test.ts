@@ -9,12 +9,7 @@ import {
   insertEntryEvents,
 } from '../../db/repositories/entries';
 import { reconcileFunnel } from '../../domain/reconciliation';
-import {
-  applyAction,
-  DEMO_SENDER_USERNAME,
-  startXEmulator,
-  type XEmulator,
-} from '../../x/emulator';
+import { applyAction, DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../emulator';
 import {
   dmKeywordDrawConfig,
   type Participant,

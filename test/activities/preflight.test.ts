@@ -29,7 +29,7 @@ import {
   type Scenario,
   startXEmulator,
   type XEmulator,
-} from '../../x/emulator';
+} from '../../emulator';
 import { crcResponseToken } from '../../x/webhook-signature';
 import {
   dmKeywordDrawConfig,

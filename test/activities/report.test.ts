@@ -10,7 +10,7 @@ import { listDeliveries } from '../../db/repositories/deliveries';
 import { insertEntryEvents } from '../../db/repositories/entries';
 import { findReport } from '../../db/repositories/reports';
 import { effectiveDailyCap } from '../../domain/quota';
-import { startXEmulator, type XEmulator } from '../../x/emulator';
+import { startXEmulator, type XEmulator } from '../../emulator';
 import {
   dmKeywordDrawConfig,
   participants,

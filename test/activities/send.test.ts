@@ -7,7 +7,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import { createXAccess } from '../../activities/x-access';
 import { findDelivery, listDeliveries } from '../../db/repositories/deliveries';
-import { startXEmulator, type XEmulator } from '../../x/emulator';
+import { startXEmulator, type XEmulator } from '../../emulator';
 import {
   dmKeywordDrawConfig,
   participants,

@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { insertAccount } from '../../db/repositories/accounts';
 import { insertApiKey } from '../../db/repositories/api-keys';
-import { answerConsent, startXEmulator, type XEmulator } from '../../x/emulator';
+import { answerConsent, startXEmulator, type XEmulator } from '../../emulator';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { buildLinkingApp, CALLBACK_BASE, emulatorLinking } from '../support/linking';
 import { app as emulatorApp, baseScenario } from '../x/support';

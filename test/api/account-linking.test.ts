@@ -12,7 +12,7 @@ import { insertAccount } from '../../db/repositories/accounts';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { XCallError } from '../../x/api';
 import { loadAccountCredentials, MissingCredentialsError } from '../../x/credentials';
-import { startXEmulator, type XEmulator } from '../../x/emulator';
+import { startXEmulator, type XEmulator } from '../../emulator';
 import { SENDER_SCOPES } from '../../x/oauth2';
 import { ensureFreshCredentials } from '../../x/token-refresh';
 import { createTestDatabase, type TestDatabase } from '../support/database';

@@ -14,7 +14,7 @@ import {
   DEMO_SENDER_USERNAME,
   startXEmulator,
   type XEmulator,
-} from '../../x/emulator';
+} from '../../emulator';
 import { type ApiHarness, startApiHarness } from '../support/api';
 import {
   dmKeywordDrawConfig,

@@ -12,12 +12,7 @@ import { insertApiKey } from '../../db/repositories/api-keys';
 import type { CampaignConfig, CampaignConfigInput } from '../../domain/campaign-config';
 import { statusQuery } from '../../workflows/messages';
 import { campaignWorkflowId } from '../../workflows/search-attributes';
-import {
-  applyAction,
-  DEMO_SENDER_USERNAME,
-  startXEmulator,
-  type XEmulator,
-} from '../../x/emulator';
+import { applyAction, DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../emulator';
 import { type ApiHarness, startApiHarness } from '../support/api';
 import {
   dmKeywordDrawConfig,

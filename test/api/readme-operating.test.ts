@@ -23,7 +23,7 @@ import { repoRoot } from '../../scripts/lib/paths';
 import { findOnPath } from '../../scripts/lib/provision';
 import { type ApiHarness, startApiHarness } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { demoScenario, startXEmulator } from '../../x/emulator';
+import { demoScenario, startXEmulator } from '../../emulator';
 import { seedAccount } from '../support/fixtures';
 import { createDevServerEnv } from '../support/temporal';
 

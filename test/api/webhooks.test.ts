@@ -27,7 +27,7 @@ import {
   DEMO_SENDER_USERNAME,
   startXEmulator,
   type XEmulator,
-} from '../../x/emulator';
+} from '../../emulator';
 import { crcResponseToken, signWebhookBody } from '../../x/webhook-signature';
 import { campaignWorkflowId } from '../../workflows/search-attributes';
 import {

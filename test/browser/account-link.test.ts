@@ -26,7 +26,7 @@ import {
   DEMO_SENDER_USER_ID,
   startXEmulator,
   type XEmulator,
-} from '../../x/emulator';
+} from '../../emulator';
 import { ensureFreshCredentials } from '../../x/token-refresh';
 import {
   dmKeywordDrawConfig,

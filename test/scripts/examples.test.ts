@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { fillInstant, listExamples, loadExample } from '../../scripts/lib/examples';
 import { repoRoot } from '../../scripts/lib/paths';
-import { demoScenario, startXEmulator } from '../../x/emulator';
+import { demoScenario, startXEmulator } from '../../emulator';
 import { type ApiHarness, startApiHarness } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedAccount } from '../support/fixtures';

@@ -18,7 +18,7 @@ import { insertDeliveries, markDeliverySent } from '../../db/repositories/delive
 import { listInterventions } from '../../db/repositories/interventions';
 import { campaignConfigSchema, exampleCampaignConfig } from '../../domain/campaign-config';
 import { storeAccountCredentials } from '../../x/credentials';
-import { DEMO_CONSUMER_SECRET, DEMO_SENDER_USER_ID, demoSenderCredentials } from '../../x/emulator';
+import { DEMO_CONSUMER_SECRET, DEMO_SENDER_USER_ID, demoSenderCredentials } from '../../emulator';
 import { signWebhookBody } from '../../x/webhook-signature';
 import { participants, seedLinkedAccount } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';

@@ -24,7 +24,7 @@ import {
   DEMO_CONSUMER_SECRET,
   DEMO_SENDER_USERNAME,
   type XEmulator,
-} from '../../x/emulator';
+} from '../../emulator';
 import {
   dmKeywordDrawConfig,
   participants,
@@ -36,7 +36,7 @@ import type { TestDatabase } from './database';
 import { createTestDatabase } from './database';
 import { testCredentialsKey, seedApprovers } from './fixtures';
 import { createTimeSkippingEnv, stepPastDueTimers, workflowBundle } from './temporal';
-import { startXEmulator } from '../../x/emulator';
+import { startXEmulator } from '../../emulator';
 
 export interface CampaignRun {
   name: string;

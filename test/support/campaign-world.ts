@@ -16,7 +16,7 @@ import {
   demoScenario,
   demoSenderCredentials,
   type Scenario,
-} from '../../x/emulator';
+} from '../../emulator';
 import { testCredentialsKey, uniqueId } from './fixtures';
 
 export interface Participant {

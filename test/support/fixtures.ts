@@ -5,7 +5,7 @@ import { insertAccount } from '../../db/repositories/accounts';
 import { insertCampaign } from '../../db/repositories/campaigns';
 import { type CampaignConfig, exampleCampaignConfig } from '../../domain/campaign-config';
 import { storeAccountCredentials } from '../../x/credentials';
-import { DEMO_SENDER_USER_ID, DEMO_SENDER_USERNAME, demoSenderCredentials } from '../../x/emulator';
+import { DEMO_SENDER_USER_ID, DEMO_SENDER_USERNAME, demoSenderCredentials } from '../../emulator';
 
 /**
  * The README's example with a reply rule added: under X's rules, winners of a repost+follow

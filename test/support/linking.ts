@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
 import { CALLBACK_PATH, type XLinking } from '../../api/x-linking';
 import type { Db } from '../../db/client';
-import { AUTHORIZE_PATH, answerConsent, type XEmulator } from '../../x/emulator';
+import { AUTHORIZE_PATH, answerConsent, type XEmulator } from '../../emulator';
 import { testCredentialsKey } from './fixtures';
 
 export const CALLBACK_BASE = 'http://kuji.test';

@@ -25,7 +25,7 @@ import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
 import { approveUpdate, configChangedUpdate, statusQuery } from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
-import { startXEmulator, type XEmulator } from '../../x/emulator';
+import { startXEmulator, type XEmulator } from '../../emulator';
 import {
   dmKeywordDrawConfig,
   participants,

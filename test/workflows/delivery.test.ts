@@ -22,7 +22,7 @@ import { campaignWorkflow } from '../../workflows';
 import { approveSignal, statusQuery } from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
 import type { CampaignWorkflowResult } from '../../workflows/types';
-import { demoSenderCredentials, startXEmulator, type XEmulator } from '../../x/emulator';
+import { demoSenderCredentials, startXEmulator, type XEmulator } from '../../emulator';
 import {
   dmKeywordDrawConfig,
   type Participant,

@@ -18,7 +18,7 @@ import { createKujiWorker } from '../../worker/worker';
 import { campaignWorkflow } from '../../workflows';
 import { approveSignal, entriesArrivedSignal, statusQuery } from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
-import { startXEmulator, type XEmulator } from '../../x/emulator';
+import { startXEmulator, type XEmulator } from '../../emulator';
 import {
   dmKeywordDrawConfig,
   type Participant,

@@ -25,7 +25,7 @@ import {
   DEMO_SENDER_USERNAME,
   startXEmulator,
   type XEmulator,
-} from '../../x/emulator';
+} from '../../emulator';
 import {
   dmKeywordDrawConfig,
   type Participant,

@@ -40,12 +40,7 @@ import {
   campaignWorkflowId,
   NeedsAttentionKey,
 } from '../../workflows/search-attributes';
-import {
-  applyAction,
-  DEMO_SENDER_USERNAME,
-  startXEmulator,
-  type XEmulator,
-} from '../../x/emulator';
+import { applyAction, DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../emulator';
 import {
   dmKeywordDrawConfig,
   type Participant,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { applyAction } from '../../x/emulator';
+import { applyAction } from '../../emulator';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   ALICE_ID,

@@ -12,7 +12,7 @@ import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import type { ArmedCheck } from '../../activities/x-access';
 import { replayWindow, toReplayDate } from '../../x/api';
 import { createXClient } from '../../x/client';
-import { applyAction } from '../../x/emulator';
+import { applyAction } from '../../emulator';
 import { crcResponseToken, verifyWebhookSignature } from '../../x/webhook-signature';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {

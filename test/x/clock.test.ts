@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EmulatorClock } from '../../x/emulator';
+import { EmulatorClock } from '../../emulator';
 
 describe('EmulatorClock', () => {
   it('freezes exactly at the start it is given, however the wall clock ticks meanwhile', () => {

@@ -11,7 +11,7 @@ import {
   xErrorFromDetails,
   type XErrorCode,
 } from '../../domain/x-errors';
-import { applyAction, type FaultRuleInput, type Scenario } from '../../x/emulator';
+import { applyAction, type FaultRuleInput, type Scenario } from '../../emulator';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   ALICE_ID,

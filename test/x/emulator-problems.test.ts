@@ -15,7 +15,7 @@ import {
   startXEmulator,
   type FaultPresetName,
   type XEmulator,
-} from '../../x/emulator';
+} from '../../emulator';
 import { createResponseValidator, specProblemTypeUris } from './openapi-responses';
 import { ALICE_ID, baseScenario, CAMPAIGN_POST_ID } from './support';
 

@@ -32,7 +32,7 @@ import {
   startXEmulator,
   type Scenario,
   type XEmulator,
-} from '../../x/emulator';
+} from '../../emulator';
 import { crcResponseToken, verifyWebhookSignature } from '../../x/webhook-signature';
 import {
   ALICE_ID,
@@ -744,7 +744,7 @@ describe('npm run emulator', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kuji-emulator-'));
     const file = path.join(dir, 'scenario.json');
     writeFileSync(file, JSON.stringify(baseScenario()));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'x/emulator/main.ts', file], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/main.ts', file], {
       cwd: path.resolve(__dirname, '../..'),
       env: { ...process.env, X_EMULATOR_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { xErrorFromDetails } from '../../domain/x-errors';
-import type { RequestLogEntry } from '../../x/emulator';
+import type { RequestLogEntry } from '../../emulator';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   baseScenario,

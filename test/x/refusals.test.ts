@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { xErrorFromDetails, type XError } from '../../domain/x-errors';
-import { applyAction, type FaultRuleInput } from '../../x/emulator';
+import { applyAction, type FaultRuleInput } from '../../emulator';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   ALICE_ID,

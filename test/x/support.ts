@@ -13,7 +13,7 @@ import {
   storeAccountCredentials,
   type XCredentials,
 } from '../../x/credentials';
-import { startXEmulator, type Scenario, type XEmulator } from '../../x/emulator';
+import { startXEmulator, type Scenario, type XEmulator } from '../../emulator';
 
 export const SENDER_ID = '1790000000000000001';
 export const ALICE_ID = '1790000000000000101';

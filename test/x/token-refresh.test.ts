@@ -14,7 +14,7 @@ import {
   loadAccountCredentials,
   type OAuth2Credentials,
 } from '../../x/credentials';
-import { startXEmulator, type XEmulator } from '../../x/emulator';
+import { startXEmulator, type XEmulator } from '../../emulator';
 import { ensureFreshCredentials, needsRefresh } from '../../x/token-refresh';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {

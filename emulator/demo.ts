@@ -4,7 +4,6 @@
  * likes and keyword DMs — including the awkward cases (protected, suspended, brand-new,
  * DMs closed, blocked the brand).
  */
-import type { OAuth1Credentials } from '../credentials';
 import type { DmSetting, Scenario } from './scenario';
 
 export const DEMO_SENDER_USERNAME = 'kuji_demo';
@@ -22,8 +21,21 @@ const demoApp = {
 const demoAccessToken = `${DEMO_SENDER_USER_ID}-kujiDemoAccessToken0001`;
 const demoAccessSecret = 'kuji-demo-access-secret-0001';
 
+/**
+ * OAuth 1.0a user credentials in the shape Kuji stores for an account (`OAuth1Credentials` of
+ * `x/credentials.ts`), declared here so the emulator does not depend on Kuji's code.
+ */
+export interface DemoOAuth1Credentials {
+  kind: 'oauth1';
+  appKey: string;
+  appSecret: string;
+  accessToken: string;
+  accessSecret: string;
+  userId: string;
+}
+
 /** OAuth 1.0a credentials of `kuji_demo` in the demo world (static, so emulator restarts keep working). */
-export function demoSenderCredentials(): OAuth1Credentials {
+export function demoSenderCredentials(): DemoOAuth1Credentials {
   return {
     kind: 'oauth1',
     appKey: demoApp.consumerKey,

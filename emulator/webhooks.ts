@@ -4,7 +4,11 @@
  * re-deliver a window of recorded events through the same ordered queue, signed the same way.
  */
 import { randomBytes } from 'node:crypto';
-import { crcResponseToken, signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '../webhook-signature';
+import {
+  crcResponseToken,
+  signWebhookBody,
+  WEBHOOK_SIGNATURE_HEADER,
+} from '../x/webhook-signature';
 import type { EmuEvent } from './state';
 
 export interface WebhookDelivery {

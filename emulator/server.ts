@@ -6,17 +6,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { handleAdmin } from './admin-routes';
-import {
-  matchApiRoute,
-  notFoundReply,
-  unsupportedAuthenticationReply,
-  type ApiContext,
-  type ApiRoute,
-  type Caller,
-} from './api-routes';
+import { authenticate, unauthorized } from './auth';
 import { EmulatorClock } from './clock';
 import type { EndpointKey, EndpointRateLimit } from './endpoints';
-import { FaultInjector, outcomeOf, type ActiveFaultRule, type FaultOutcome } from './faults';
+import { FaultInjector, type ActiveFaultRule } from './fault-injector';
+import { outcomeOf, type FaultOutcome } from './faults';
 import {
   HttpError,
   json,
@@ -26,11 +20,18 @@ import {
   type EmuReply,
   type EmuRequest,
 } from './http';
-import { parseOAuthHeader, verifyOAuth1Signature } from './oauth1';
 import { AUTHORIZE_PATH, handleAuthorize } from './oauth-consent';
 import { requiredScopes } from './oauth-scopes';
 import { RateLimiter } from './rate-limits';
 import { problemBody } from './render';
+import {
+  matchApiRoute,
+  notFoundReply,
+  unsupportedAuthenticationReply,
+  type ApiContext,
+  type ApiRoute,
+  type Caller,
+} from './routes';
 import { faultRuleSchema, parseScenario, type FaultRuleInput, type Scenario } from './scenario';
 import { EmulatorState, type EmuDm, type EmuEvent, type EmuPost } from './state';
 import { isDeliverable, WebhookDispatcher, type CrcResult, type ReplayJob } from './webhooks';
@@ -75,18 +76,6 @@ export interface SentMessages {
     quotedPostId?: string;
     createdAt: string;
   }[];
-}
-
-function unauthorized(): EmuReply {
-  return json(401, problemBody(401, 'about:blank', 'Unauthorized', 'Unauthorized'));
-}
-
-function couldNotAuthenticate(): EmuReply {
-  return json(401, { errors: [{ code: 32, message: 'Could not authenticate you.' }] });
-}
-
-function invalidOrExpired(): EmuReply {
-  return json(401, { errors: [{ code: 89, message: 'Invalid or expired token.' }] });
 }
 
 export class XEmulator {
@@ -352,50 +341,6 @@ export class XEmulator {
     });
   }
 
-  private authenticate(
-    request: EmuRequest,
-    route: ApiRoute,
-  ): { caller?: Caller; reply?: EmuReply } {
-    if (route.auth === 'client') return {};
-    const header = String(request.headers.authorization ?? '');
-    if (header.startsWith('Bearer ')) {
-      const token = this.state.tokens.get(header.slice(7).trim());
-      if (!token || token.revoked) return { reply: unauthorized() };
-      if (token.kind === 'oauth1') return { reply: unauthorized() };
-      if (token.kind === 'oauth2' && token.expiresAtMs <= this.clock.now())
-        return { reply: unauthorized() };
-      if (token.kind === 'app') return { caller: { kind: 'app', accessToken: token.accessToken } };
-      return {
-        caller: {
-          kind: 'oauth2',
-          userId: token.userId,
-          scopes: token.scopes,
-          accessToken: token.accessToken,
-        },
-      };
-    }
-    const oauth = parseOAuthHeader(header);
-    if (oauth) {
-      if (oauth.oauth_consumer_key !== this.state.app.consumerKey)
-        return { reply: couldNotAuthenticate() };
-      const token = this.state.tokens.get(oauth.oauth_token ?? '');
-      if (!token || token.kind !== 'oauth1') return { reply: invalidOrExpired() };
-      if (token.revoked) return { reply: invalidOrExpired() };
-      const valid = verifyOAuth1Signature({
-        method: request.method,
-        baseUrl: `http://${String(request.headers.host)}${request.url.pathname}`,
-        query: request.query,
-        form: request.form,
-        oauth,
-        consumerSecret: this.state.app.consumerSecret,
-        tokenSecret: token.accessSecret,
-      });
-      if (!valid) return { reply: couldNotAuthenticate() };
-      return { caller: { kind: 'oauth1', userId: token.userId, accessToken: token.accessToken } };
-    }
-    return { reply: unauthorized() };
-  }
-
   private async handleApi(request: EmuRequest): Promise<void> {
     const matched = matchApiRoute(request.method, request.path);
     if (!matched) {
@@ -406,7 +351,12 @@ export class XEmulator {
     }
     const { route, params } = matched;
     request.params = params;
-    const { caller, reply: authFailure } = this.authenticate(request, route);
+    const { caller, reply: authFailure } = authenticate(
+      this.state,
+      this.clock.now(),
+      request,
+      route,
+    );
     if (authFailure) {
       sendReply(request.res, authFailure);
       this.log(request, route.endpoint, undefined, authFailure.status);
