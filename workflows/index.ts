@@ -1,2 +1,5 @@
 // Only workflow functions are exported here: anything else would be registered as a workflow type.
-export { campaignWorkflow } from './campaign';
+// `campaignV2` runs every new campaign; `campaignWorkflow` is the frozen first engine, kept until
+// the runs it started have finished (see workflows/legacy/campaign-workflow.ts).
+export { campaignV2 } from './campaign/workflow';
+export { campaignWorkflow } from './legacy/campaign-workflow';

@@ -25,3 +25,9 @@ export const campaignSearchAttributes = [
 export function campaignWorkflowId(campaignId: string): string {
   return `campaign:${campaignId}`;
 }
+
+/**
+ * The workflow type new campaigns start (workflows/campaign/workflow.ts). Runs of the frozen
+ * first engine, `campaignWorkflow`, finish on it (workflows/legacy/).
+ */
+export const CAMPAIGN_WORKFLOW_TYPE = 'campaignV2';

@@ -29,6 +29,7 @@ import {
 import {
   CampaignIdKey,
   CampaignPhaseKey,
+  CAMPAIGN_WORKFLOW_TYPE,
   campaignWorkflowId,
   NeedsAttentionKey,
   SenderAccountKey,
@@ -53,8 +54,6 @@ import {
   listCampaignsQuerySchema,
 } from '../schemas/campaigns';
 
-/** Workflow type name, as registered by the worker (workflows/index.ts). */
-const CAMPAIGN_WORKFLOW = 'campaignWorkflow';
 
 export function newCampaignId(): string {
   return `cmp-${randomBytes(6).toString('hex')}`;
@@ -100,7 +99,7 @@ export default function campaignRoutes(app: FastifyInstance) {
     }
     const workflowId = campaignWorkflowId(campaign.id);
     try {
-      const handle = await app.temporal.workflow.start(CAMPAIGN_WORKFLOW, {
+      const handle = await app.temporal.workflow.start(CAMPAIGN_WORKFLOW_TYPE, {
         workflowId,
         taskQueue,
         args: [{ campaignId: campaign.id, accountId: campaign.accountId, author: campaign.author }],

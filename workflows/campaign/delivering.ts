@@ -1,0 +1,188 @@
+/**
+ * Sending queued results under the account's daily DM cap. One activity sends a batch, paced
+ * inside it; the workflow starts batches, stops them when a person or a change says so, and
+ * sleeps to the next local day when the cap is used.
+ */
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { sending } from './activity-proxies';
+import { awaitReapproval } from './approval';
+import { blocked, cancelled, type CampaignRun, type CampaignRunInput } from './state';
+import { openInterventionOnce, stopSending } from './stops';
+
+type BatchResult = Awaited<ReturnType<Activities['deliverBatch']>>;
+
+/** Sends per batch: a day's cap (XTEP's is 100) in one activity, a handful of events per day. */
+const BATCH_SENDS = 100;
+const DEFAULT_SAFETY = { errorRateThreshold: 0.3, errorRateWindow: 20, errorRateMinAttempts: 10 };
+const DEFAULT_PACING = { minGapSeconds: 20, jitterSeconds: 10 };
+
+/** Long campaigns start a fresh run with their state once Temporal suggests it. */
+export async function continueAsNewIfSuggested(run: CampaignRun): Promise<void> {
+  const testingLimit = run.input.options?.continueAsNewAfterSends;
+  const forced = testingLimit !== undefined && run.sendsThisRun >= testingLimit;
+  if (!workflowInfo().continueAsNewSuggested && !forced) return;
+  await condition(allHandlersFinished);
+  const { options, ...rest } = run.input;
+  await continueAsNew<(input: CampaignRunInput) => Promise<unknown>>({
+    ...rest,
+    ...(forced ? {} : options ? { options } : {}),
+    resume: { status: run.status, plan: run.plan, loop: run.loop },
+  });
+}
+
+/**
+ * Blocks while paused, while a stop holds sending back, or while a changed configuration waits
+ * for approval; false when the campaign was cancelled meanwhile.
+ */
+export async function untilRunning(run: CampaignRun): Promise<boolean> {
+  for (;;) {
+    await awaitReapproval(run);
+    await condition(
+      () =>
+        (!run.status.paused && !blocked(run, 'sending')) ||
+        run.loop.reapprovalNeeded ||
+        cancelled(run),
+    );
+    if (cancelled(run)) return false;
+    if (!run.loop.reapprovalNeeded) return true;
+  }
+}
+
+/** Whether a running batch must stop now: the same things that keep the next one from starting. */
+function mustStop(run: CampaignRun, until: 'window_full' | 'drained'): boolean {
+  return (
+    cancelled(run) ||
+    run.status.paused ||
+    blocked(run, 'sending') ||
+    run.loop.reapprovalNeeded ||
+    // New entries wait for no queue: collection decides them, then sends on.
+    (until === 'window_full' && (run.entriesArrived || run.watchReported))
+  );
+}
+
+/** One batch, cancelled as soon as it must stop; null when it failed (a stop is then open). */
+async function runBatch(
+  run: CampaignRun,
+  until: 'window_full' | 'drained',
+): Promise<BatchResult | null> {
+  const limit = run.input.options?.continueAsNewAfterSends;
+  const maxSends = limit === undefined ? BATCH_SENDS : Math.max(1, limit - run.sendsThisRun);
+  const scope = new CancellationScope();
+  let done = false;
+  const batch = scope.run(() =>
+    sending.deliverBatch({
+      campaignId: run.input.campaignId,
+      now: new Date().toISOString(),
+      maxSends,
+      pacing: run.plan?.pacing ?? DEFAULT_PACING,
+      ...(run.loop.lastSendAtMs !== undefined ? { lastSendAtMs: run.loop.lastSendAtMs } : {}),
+      safety: run.plan?.safety ?? DEFAULT_SAFETY,
+      recentFailures: run.loop.recentFailures,
+    }),
+  );
+  const watcher = condition(() => done || mustStop(run, until)).then(() => {
+    if (!done) scope.cancel();
+  });
+  try {
+    return await batch;
+  } catch (error) {
+    if (isCancellation(error)) {
+      // Cancelled before it started: nothing was sent.
+      return {
+        sent: 0,
+        failed: 0,
+        recentFailures: run.loop.recentFailures,
+        queueLength: run.status.queueLength,
+        stop: { kind: 'cancelled' },
+      };
+    }
+    if (!(error instanceof ActivityFailure)) throw error;
+    // X kept failing transiently through every retry: a person looks at it.
+    const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
+    const progress = (cause?.details?.find(
+      (d) => typeof d === 'object' && d !== null && 'deliveryId' in d,
+    ) ?? {}) as { deliveryId?: string; sent?: number; failed?: number };
+    run.status.counts.sent += progress.sent ?? 0;
+    run.status.counts.failed += progress.failed ?? 0;
+    await stopSending(run, {
+      code: cause?.type ?? 'send_retries_exhausted',
+      category: 'transient',
+      deliveryId: progress.deliveryId ?? '',
+    });
+    return null;
+  } finally {
+    done = true;
+    await watcher;
+  }
+}
+
+/**
+ * Sends queued deliveries under the account's daily DM cap. `until: 'window_full'` stops at a
+ * full day (instant wins keep collecting); `until: 'drained'` sleeps to the next local day.
+ */
+export async function deliverQueue(
+  run: CampaignRun,
+  until: 'window_full' | 'drained',
+): Promise<void> {
+  const { status, loop } = run;
+  for (;;) {
+    run.queueNudged = false;
+    if (!(await untilRunning(run))) return;
+    if (until === 'window_full' && (run.entriesArrived || run.watchReported)) return;
+    const result = await runBatch(run, until);
+    if (!result) continue;
+    status.counts.sent += result.sent;
+    status.counts.failed += result.failed;
+    status.queueLength = result.queueLength;
+    run.sendsThisRun += result.sent + result.failed;
+    loop.recentFailures = result.recentFailures;
+    if (result.lastSendAtMs !== undefined) loop.lastSendAtMs = result.lastSendAtMs;
+    const stop = result.stop;
+    if (stop.kind === 'drained' && !run.queueNudged) return;
+    if (stop.kind === 'quota_full') {
+      if (until === 'window_full') {
+        loop.sendWindowAtMs = Date.parse(stop.nextWindowAt);
+        return;
+      }
+      status.nextWindowAt = stop.nextWindowAt;
+      await condition(
+        () => cancelled(run),
+        Math.max(0, Date.parse(stop.nextWindowAt) - Date.now()),
+      );
+      status.nextWindowAt = null;
+    }
+    if (stop.kind === 'halted') {
+      await stopSending(run, {
+        code: stop.code,
+        category: stop.category,
+        deliveryId: stop.deliveryId,
+        ...(stop.accountHalted ? { accountHalted: true } : {}),
+      });
+    }
+    if (stop.kind === 'error_rate') {
+      // Too many of the recent sends failed: stop for a person before more go wrong.
+      await openInterventionOnce(
+        run,
+        'error_rate',
+        `sent:${status.counts.sent + status.counts.failed}`,
+        {
+          failed: stop.failed,
+          window: stop.window,
+          threshold: stop.threshold,
+        },
+      );
+    }
+    await continueAsNewIfSuggested(run);
+    if (cancelled(run)) return;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The campaign workflow, `campaignV2`: its phases in order. A continued run picks up at the
+ * phase its state names. What each phase does lives beside this file: approval.ts,
+ * collecting.ts (with entries.ts and automation.ts), delivering.ts, stops.ts, handlers.ts.
+ */
+import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { interventionCatalog } from '../../domain/interventions';
+import { type CampaignPhase, campaignPhases } from '../../domain/phases';
+import type { ReportSummary } from '../messages';
+import { checking, deciding, planning } from './activity-proxies';
+import { awaitReapproval, resolveApproval } from './approval';
+import { collect } from './collecting';
+import { deliverQueue } from './delivering';
+import { settleEntries } from './entries';
+import { installHandlers } from './handlers';
+import { cancelled, type CampaignRun, type CampaignRunInput, newCampaignRun } from './state';
+import { enterPhase, openInterventionOnce, resolveOpen } from './stops';
+
+export interface CampaignRunResult {
+  campaignId: string;
+  outcome: 'completed' | 'cancelled';
+  reason?: string;
+  report?: ReportSummary;
+}
+
+export async function campaignV2(input: CampaignRunInput): Promise<CampaignRunResult> {
+  const run = newCampaignRun(input);
+  installHandlers(run);
+  const { status } = run;
+  const startPhase = status.phase;
+  const reached = (phase: CampaignPhase) =>
+    campaignPhases.indexOf(startPhase) <= campaignPhases.indexOf(phase);
+
+  if (reached('preflight')) {
+    await enterPhase(run, 'preflight');
+    status.preflight = await checking.runPreflight({ campaignId: input.campaignId });
+  }
+  if (reached('awaiting_approval') && status.approvedBy === null) {
+    if (!(await approveLaunch(run))) return finish(run, 'cancelled');
+  }
+  // A change accepted while the approval was recorded keeps its flag: the schedule or collection
+  // loop takes it back to awaiting_approval.
+  if (status.approvedBy !== null) run.loop.reapprovalNeeded = false;
+  const plan = (run.plan ??= await planning.prepareCampaign({ campaignId: input.campaignId }));
+
+  if (reached('scheduled')) {
+    await enterPhase(run, 'scheduled');
+    // A changed configuration waits for its approval before the start.
+    while (!cancelled(run) && Date.now() < Date.parse(plan.startAt)) {
+      await condition(
+        () => cancelled(run) || run.loop.reapprovalNeeded,
+        Math.max(0, Date.parse(plan.startAt) - Date.now()),
+      );
+      await awaitReapproval(run);
+    }
+    if (cancelled(run)) return finish(run, 'cancelled');
+  }
+  if (reached('collecting')) {
+    if (status.phase !== 'collecting') await enterPhase(run, 'collecting');
+    await collect(run, run.plan ?? plan);
+    if (cancelled(run)) return finish(run, 'cancelled');
+    // Collection is over: running out of stock no longer needs a decision.
+    for (const stockOut of run.open.filter((i) => i.kind === 'stock_exhausted')) {
+      await resolveOpen(run, stockOut, 'end_collecting', {
+        by: 'kuji',
+        note: 'collection period ended',
+      });
+    }
+    // Entries held back while stock was out are decided now that collection has ended.
+    await settleEntries(run);
+  }
+  if (reached('drawing') && plan.kind === 'drawn') {
+    await awaitReapproval(run);
+    if (cancelled(run)) return finish(run, 'cancelled');
+    await enterPhase(run, 'drawing');
+    await settleEntries(run);
+    const draw = await deciding.drawCampaign({ campaignId: input.campaignId });
+    status.draw = {
+      seed: draw.seed,
+      digest: draw.digest,
+      entryCount: draw.entryCount,
+      winners: draw.winners,
+    };
+    status.counts.won = draw.winners;
+  }
+  if (reached('delivering')) {
+    if (!(await deliverAll(run))) return finish(run, 'cancelled');
+  }
+  if (status.phase !== 'analyzing') await enterPhase(run, 'analyzing');
+  status.report = await planning.computeReport({
+    campaignId: input.campaignId,
+    now: new Date().toISOString(),
+  });
+  return finish(run, 'completed');
+}
+
+/** Approval is the first stop: stored, shown, resolved with who and when. False if cancelled. */
+async function approveLaunch(run: CampaignRun): Promise<boolean> {
+  const { status } = run;
+  await openInterventionOnce(run, 'approval', `round:${status.approvalRound}`, {
+    preflight: status.preflight,
+  });
+  await enterPhase(run, 'awaiting_approval');
+  await condition(() => status.approvedBy !== null || cancelled(run));
+  if (cancelled(run)) {
+    for (const approval of run.open.filter((i) => i.kind === 'approval')) {
+      await resolveOpen(run, approval, 'cancel', { by: status.cancelledBy ?? 'unknown' });
+    }
+    return false;
+  }
+  await resolveApproval(run);
+  return true;
+}
+
+/**
+ * Sends every queued result, deciding late events before the queue counts as drained, and
+ * waits for every open stop: a resend or follow-up may still go out. False if cancelled.
+ */
+async function deliverAll(run: CampaignRun): Promise<boolean> {
+  for (;;) {
+    if (run.status.phase !== 'delivering') await enterPhase(run, 'delivering');
+    for (;;) {
+      // A change accepted while nothing is queued is approved here, not waited on for ever.
+      await awaitReapproval(run);
+      if (cancelled(run)) return false;
+      await deliverQueue(run, 'drained');
+      if (cancelled(run)) return false;
+      // Late events are decided before the queue counts as drained: a decision may queue a result.
+      if ((await settleEntries(run)).queued > 0) continue;
+      if (run.open.length === 0 && !run.queueNudged && allHandlersFinished()) break;
+      await condition(
+        () =>
+          run.queueNudged ||
+          cancelled(run) ||
+          run.loop.reapprovalNeeded ||
+          (run.open.length === 0 && allHandlersFinished()),
+      );
+    }
+    // The webhook stores no more events once the phase reads analyzing; what it stored before
+    // is decided here, and a result that decision queues is still sent.
+    await enterPhase(run, 'analyzing');
+    if ((await settleEntries(run)).queued === 0) return true;
+  }
+}
+
+async function finish(
+  run: CampaignRun,
+  outcome: CampaignRunResult['outcome'],
+): Promise<CampaignRunResult> {
+  const { status } = run;
+  if (outcome === 'cancelled') {
+    // Nothing waits for a person any more: what is left open closes with the campaign.
+    for (const left of [...run.open]) {
+      const resolution = interventionCatalog[left.kind].resolutions.includes('cancel')
+        ? 'cancel'
+        : 'dismiss';
+      await resolveOpen(run, left, resolution, {
+        by: status.cancelledBy ?? 'unknown',
+        note: 'campaign cancelled',
+      });
+    }
+    await enterPhase(run, 'cancelled');
+    await condition(allHandlersFinished);
+    return {
+      campaignId: run.input.campaignId,
+      outcome,
+      reason: `cancelled by ${status.cancelledBy}`,
+    };
+  }
+  await enterPhase(run, 'completed');
+  await condition(allHandlersFinished);
+  return { campaignId: run.input.campaignId, outcome, report: status.report ?? undefined };
+}
