@@ -36,10 +36,10 @@ import { planResultDelivery } from './delivery-plan';
 import { createDrawRefresh } from './draw-refresh';
 import { createEntryProcessing } from './entry-processing';
 import { createFactFetcher, type StoredFacts } from './participant-facts';
-import { createSendDeliveryActivity } from './send-delivery';
+import { createSendDeliveryActivity } from './delivery/send-delivery';
 import type { XAccess } from './x-access';
 
-export type { SendOutcome } from './send-delivery';
+export type { SendOutcome } from './delivery/send-delivery';
 
 export interface CampaignRuntimeDeps {
   db: Db;

@@ -1,7 +1,8 @@
 import type { Db } from '../db/client';
-import { createCampaignActivities } from './campaign-activities';
+import { createPhaseActivities } from './campaign-phase';
 import { createCampaignRuntimeActivities } from './campaign-runtime';
-import { createInterventionActivities } from './intervention-activities';
+import { createPreflightActivities } from './preflight';
+import { createStopsActivities } from './stops';
 import { createXAccess, type XAccessDeps } from './x-access';
 
 export interface ActivityDeps {
@@ -21,7 +22,14 @@ export interface ActivityDeps {
   x?: Partial<Omit<XAccessDeps, 'db' | 'credentialsKey' | 'xApiBaseUrl'>>;
 }
 
-/** Every activity the worker registers; the worker injects the database and X access. */
+/** The named activities of a group, and nothing else it holds. */
+function only<T, K extends keyof T>(group: T, ...names: K[]): Pick<T, K> {
+  const picked = {} as Pick<T, K>;
+  for (const name of names) picked[name] = group[name];
+  return picked;
+}
+
+/** The activities the worker registers; the worker injects the database and X access. */
 export function createActivities(deps: ActivityDeps) {
   const x = createXAccess({
     db: deps.db,
@@ -29,16 +37,44 @@ export function createActivities(deps: ActivityDeps) {
     xApiBaseUrl: deps.xApiBaseUrl,
     ...deps.x,
   });
+  const runtime = createCampaignRuntimeActivities({
+    db: deps.db,
+    x,
+    publicBaseUrl: deps.publicBaseUrl,
+  });
+  const preflight = createPreflightActivities({
+    db: deps.db,
+    x,
+    webhookUrl: deps.webhookUrl,
+    publicBaseUrl: deps.publicBaseUrl,
+  });
+  const stops = createStopsActivities({ db: deps.db, x, webhookUrl: deps.webhookUrl });
+  // Only what workflows schedule is registered, each by name. The legacy workflow's activities
+  // keep their names and shapes for its in-flight runs and histories. The x* calls of
+  // x-access.ts are what these activities call, never activities of their own.
   return {
-    ...createCampaignActivities({
-      db: deps.db,
-      x,
-      webhookUrl: deps.webhookUrl,
-      publicBaseUrl: deps.publicBaseUrl,
-    }),
-    ...createInterventionActivities({ db: deps.db }),
-    ...createCampaignRuntimeActivities({ db: deps.db, x, publicBaseUrl: deps.publicBaseUrl }),
-    ...x,
+    ...only(createPhaseActivities({ db: deps.db }), 'recordPhase'),
+    ...only(preflight, 'runPreflight'),
+    ...only(
+      stops,
+      'checkAutomationArmed',
+      'rearmAutomation',
+      'openIntervention',
+      'resolveInterventionRecord',
+      'requeueDeliveries',
+      'isActiveApprover',
+      'recordAudit',
+    ),
+    ...only(
+      runtime,
+      'prepareCampaign',
+      'pollEntries',
+      'processEntries',
+      'drawCampaign',
+      'sendDelivery',
+      'listDeliveryQueue',
+      'computeReport',
+    ),
   };
 }
 

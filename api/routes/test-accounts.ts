@@ -1,7 +1,7 @@
 /**
  * The X users an admin allows to receive a sender account's rehearsal DMs. Rehearsals go out
  * under the brand's name before approval, so an operator choosing a campaign's `testAccounts`
- * picks among these; preflight blocks launch on any other (see activities/campaign-activities).
+ * picks among these; preflight blocks launch on any other (see activities/preflight).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';

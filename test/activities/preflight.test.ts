@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { type Activities, createActivities } from '../../activities';
 import {
-  type CampaignX,
-  createCampaignActivities,
+  createPreflightActivities,
   type PreflightProgress,
+  type PreflightX,
   type StoredPreflight,
-} from '../../activities/campaign-activities';
+} from '../../activities/preflight';
 import { haltAccount } from '../../db/repositories/accounts';
 import { listAuditEntries } from '../../db/repositories/audit-log';
 import { findCampaignById } from '../../db/repositories/campaigns';
@@ -594,7 +594,7 @@ describe('preflight activities', () => {
       });
       const sentEvents: string[] = [];
       // A stand-in X: the real X activities need an activity context for their own logging.
-      const standIn: CampaignX = {
+      const standIn: PreflightX = {
         xMe: () =>
           Promise.resolve({
             id: DEMO_SENDER_USER_ID,
@@ -609,7 +609,6 @@ describe('preflight activities', () => {
             subscribed: true,
             problem: null,
           }),
-        xRearm: () => Promise.resolve({ subscribed: true, webhookId: 'wh-1', replayJobId: null }),
         xLookupUsers: () =>
           Promise.resolve({
             users: [{ id: alpha!.id, username: alpha!.username, name: alpha!.username }],
@@ -628,7 +627,7 @@ describe('preflight activities', () => {
             partialErrors: [],
           }),
       };
-      const direct = createCampaignActivities({
+      const direct = createPreflightActivities({
         db: testDb.db,
         x: standIn,
         webhookUrl,

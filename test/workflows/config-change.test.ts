@@ -13,12 +13,10 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import { createCampaignActivities } from '../../activities/campaign-activities';
+import { createPhaseActivities } from '../../activities/campaign-phase';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import {
-  createInterventionActivities,
-  type ResolveInterventionInput,
-} from '../../activities/intervention-activities';
+import { createPreflightActivities } from '../../activities/preflight';
+import { createStopsActivities, type ResolveInterventionInput } from '../../activities/stops';
 import { createXAccess } from '../../activities/x-access';
 import { updateCampaignConfig } from '../../db/repositories/campaigns';
 import { createKujiWorker } from '../../worker/worker';
@@ -97,7 +95,7 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
       credentialsKey: testCredentialsKey,
       xApiBaseUrl: emulator.url,
     });
-    const campaignActivities = createCampaignActivities({ db: testDb.db });
+    const preflight = createPreflightActivities({ db: testDb.db });
     let handle: Handle | undefined;
     let releasePreflight: () => void = () => undefined;
     let preflightGate: Promise<void> | undefined;
@@ -108,8 +106,9 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
       namespace: env.namespace ?? 'default',
       taskQueue,
       activities: {
-        ...campaignActivities,
-        ...createInterventionActivities({ db: testDb.db }),
+        ...createPhaseActivities({ db: testDb.db }),
+        ...preflight,
+        ...createStopsActivities({ db: testDb.db }),
         ...createCampaignRuntimeActivities({
           db: testDb.db,
           publicBaseUrl: 'http://kuji.test',
@@ -130,10 +129,9 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
             },
           },
         }),
-        ...x,
         runPreflight: async (input: { campaignId: string }) => {
           await preflightGate;
-          return campaignActivities.runPreflight(input);
+          return preflight.runPreflight(input);
         },
       },
       workflowBundle: await workflowBundle(),
@@ -188,7 +186,7 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
 
   it('gives a change accepted while the approval is being recorded its own approval round', async () => {
     const { accountId, campaign, config } = await seedRunningCampaign('midapproval', 0);
-    const interventions = createInterventionActivities({ db: testDb.db });
+    const interventions = createStopsActivities({ db: testDb.db });
     let entered: () => void = () => undefined;
     const recording = new Promise<void>((resolve) => (entered = resolve));
     let release: () => void = () => undefined;

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createCampaignActivities } from '../../activities/campaign-activities';
+import { createPhaseActivities } from '../../activities/campaign-phase';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createInterventionActivities } from '../../activities/intervention-activities';
+import { createPreflightActivities } from '../../activities/preflight';
+import { createStopsActivities } from '../../activities/stops';
 import { createXAccess } from '../../activities/x-access';
 import { findDraw } from '../../db/repositories/draws';
 import { listDeliveries } from '../../db/repositories/deliveries';
@@ -90,14 +91,14 @@ describe('campaignWorkflow delivery', () => {
       namespace: env.namespace ?? 'default',
       taskQueue: `delivery-${queue}`,
       activities: {
-        ...createCampaignActivities({ db: testDb.db }),
-        ...createInterventionActivities({ db: testDb.db }),
+        ...createPhaseActivities({ db: testDb.db }),
+        ...createPreflightActivities({ db: testDb.db }),
+        ...createStopsActivities({ db: testDb.db }),
         ...createCampaignRuntimeActivities({
           db: testDb.db,
           x: xForRuntime,
           publicBaseUrl: 'http://kuji.test',
         }),
-        ...x,
       },
       workflowBundle: await workflowBundle(),
     });

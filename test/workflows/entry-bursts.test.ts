@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createCampaignActivities } from '../../activities/campaign-activities';
+import { createPhaseActivities } from '../../activities/campaign-phase';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createInterventionActivities } from '../../activities/intervention-activities';
+import { createPreflightActivities } from '../../activities/preflight';
+import { createStopsActivities } from '../../activities/stops';
 import { createXAccess } from '../../activities/x-access';
 import { insertEntryEvents } from '../../db/repositories/entries';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
@@ -134,8 +135,9 @@ describe('campaignWorkflow: entries in bursts while results are sent', () => {
         namespace: env.namespace ?? 'default',
         taskQueue,
         activities: {
-          ...createCampaignActivities({ db: testDb.db }),
-          ...createInterventionActivities({ db: testDb.db }),
+          ...createPhaseActivities({ db: testDb.db }),
+          ...createPreflightActivities({ db: testDb.db }),
+          ...createStopsActivities({ db: testDb.db }),
           ...createCampaignRuntimeActivities({
             db: testDb.db,
             x: {
@@ -151,7 +153,6 @@ describe('campaignWorkflow: entries in bursts while results are sent', () => {
             },
             publicBaseUrl: 'http://kuji.test',
           }),
-          ...x,
         },
         workflowBundle: await workflowBundle(),
       });

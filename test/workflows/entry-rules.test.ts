@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createCampaignActivities } from '../../activities/campaign-activities';
+import { createPhaseActivities } from '../../activities/campaign-phase';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createInterventionActivities } from '../../activities/intervention-activities';
+import { createPreflightActivities } from '../../activities/preflight';
+import { createStopsActivities } from '../../activities/stops';
 import { createXAccess } from '../../activities/x-access';
 import { buildApp } from '../../api/app';
 import { insertApiKey } from '../../db/repositories/api-keys';
@@ -93,11 +94,11 @@ describe('campaignWorkflow entry rules', () => {
       namespace: env.namespace ?? 'default',
       taskQueue: `entry-rules-${queue}`,
       activities: {
-        ...createCampaignActivities({ db: testDb.db }),
-        ...createInterventionActivities({ db: testDb.db }),
+        ...createPhaseActivities({ db: testDb.db }),
+        ...createPreflightActivities({ db: testDb.db }),
+        ...createStopsActivities({ db: testDb.db }),
         ...runtime,
         drawCampaign,
-        ...x,
       },
       workflowBundle: await workflowBundle(),
     });

@@ -8,9 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createCampaignActivities } from '../../activities/campaign-activities';
+import { createPhaseActivities } from '../../activities/campaign-phase';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createInterventionActivities } from '../../activities/intervention-activities';
+import { createPreflightActivities } from '../../activities/preflight';
+import { createStopsActivities } from '../../activities/stops';
 import { createXAccess } from '../../activities/x-access';
 import { findAccountById } from '../../db/repositories/accounts';
 import { findCampaignById, updateCampaignConfig } from '../../db/repositories/campaigns';
@@ -109,14 +110,14 @@ describe('campaignWorkflow people in the loop', () => {
       namespace: env.namespace ?? 'default',
       taskQueue,
       activities: {
-        ...createCampaignActivities({ db: testDb.db }),
-        ...createInterventionActivities({ db: testDb.db }),
+        ...createPhaseActivities({ db: testDb.db }),
+        ...createPreflightActivities({ db: testDb.db }),
+        ...createStopsActivities({ db: testDb.db }),
         ...createCampaignRuntimeActivities({
           db: testDb.db,
           x: { ...x, xSendDm },
           publicBaseUrl: 'http://kuji.test',
         }),
-        ...x,
       },
       workflowBundle: await workflowBundle(),
     });
