@@ -4,8 +4,9 @@ import { deliveryCounts, failuresByCode, sentPerDay } from '../db/repositories/d
 import { findDraw } from '../db/repositories/draws';
 import { countRefusedDuplicateEntries, entryFunnel } from '../db/repositories/entries';
 import { listPrizeStock } from '../db/repositories/prizes';
+import { listQuotaDays } from '../db/repositories/quota';
 import { upsertReport } from '../db/repositories/reports';
-import { effectiveDailyCap } from '../domain/quota';
+import { dailyCapOf } from '../domain/quota';
 import { reconcileFunnel } from '../domain/reconciliation';
 import { loadRunningCampaign } from './campaign-loader';
 
@@ -22,6 +23,15 @@ export function createReportActivity({ db }: { db: Db }) {
         listPrizeStock(db, input.campaignId),
         findDraw(db, input.campaignId),
       ]);
+      const ledgerDays = new Map(
+        (
+          await listQuotaDays(
+            db,
+            account.id,
+            perDay.map((d) => d.dayKey),
+          )
+        ).map((day) => [day.dayKey, day]),
+      );
       const attempted = deliveries.sent + deliveries.failed;
       const reconciliation = reconcileFunnel(funnel);
       const report = {
@@ -36,11 +46,9 @@ export function createReportActivity({ db }: { db: Db }) {
         },
         reconciliation,
         deliveries,
-        // The cap the quota ledger enforced: never above what X allows, whatever was configured.
-        perDay: perDay.map((d) => ({
-          ...d,
-          cap: effectiveDailyCap({ configuredCap: account.dmDailyCap }),
-        })),
+        // The cap the quota enforced each day: never above what X allows (as it reported it on
+        // the sends) nor above the day's ledger, whatever was configured.
+        perDay: perDay.map((d) => ({ ...d, cap: dailyCapOf(account, ledgerDays.get(d.dayKey)) })),
         failures,
         stock,
         draw: draw

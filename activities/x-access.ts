@@ -18,6 +18,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client';
 import { makeXError, type XError } from '../domain/x-errors';
+import { recordXDmDayLimit } from '../db/repositories/accounts';
 import { credentialsEnvelopeStore } from '../db/repositories/credential-envelopes';
 import { XAccountClients } from '../x/account-clients';
 import {
@@ -725,6 +726,11 @@ export function createXAccess(deps: XAccessDeps) {
         try {
           const sent = await sendDm(client, input.participantId, input.text);
           logPartialErrors('xSendDm', input.accountId, sent);
+          // The daily cap is never above what X says it allows (domain/quota.ts dailyCapOf).
+          const xDayLimit = sent.rateLimit?.userDay?.limit;
+          if (xDayLimit !== undefined) {
+            await recordXDmDayLimit(deps.db, input.accountId, xDayLimit);
+          }
           return {
             dmEventId: sent.dmEventId,
             dmConversationId: sent.dmConversationId,

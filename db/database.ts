@@ -16,6 +16,8 @@ export interface AccountsTable {
   tier: Generated<string>;
   timezone: Generated<string>;
   dm_daily_cap: Generated<number>;
+  /** X's DM limit per 24 hours as it last reported it on a send; null until it has. */
+  x_dm_day_limit: ColumnType<number | null, number | null | undefined, number | null>;
   status: Generated<string>;
   credentials_ciphertext: string | null;
   credentials_version: Generated<number>;

@@ -84,3 +84,26 @@ export function resolveDailyCap(input: DailyCapInput): DailyCap {
 export function effectiveDailyCap(input: DailyCapInput): number {
   return resolveDailyCap(input).cap;
 }
+
+/** What a sender account says about its cap: the operator's setting and X's last report. */
+export interface AccountDailyCapSettings {
+  dmDailyCap: number;
+  /** X's DM limit per 24 hours as it last reported it; null or absent until it has. */
+  xDmDayLimit?: number | null;
+}
+
+/**
+ * The one daily DM cap of a sender account, for enforcement, ETAs and the report alike: the
+ * configured cap under X's ceilings (resolveDailyCap), and never above what the quota ledger
+ * already holds for the day in question (a day's stored cap only goes down).
+ */
+export function dailyCapOf(
+  account: AccountDailyCapSettings,
+  ledgerDay?: { cap: number } | null,
+): number {
+  const cap = effectiveDailyCap({
+    configuredCap: account.dmDailyCap,
+    ...(account.xDmDayLimit != null ? { xUserDayLimit: account.xDmDayLimit } : {}),
+  });
+  return ledgerDay ? Math.min(cap, ledgerDay.cap) : cap;
+}

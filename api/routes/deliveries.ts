@@ -13,7 +13,7 @@ import { type Entry, listEntries } from '../../db/repositories/entries';
 import { quotaUsage } from '../../db/repositories/quota';
 import { pacingSchema } from '../../domain/campaign-config';
 import { localDayKey, planDeliveries, startOfNextLocalDay } from '../../domain/day-window';
-import { effectiveDailyCap, remainingToday } from '../../domain/quota';
+import { dailyCapOf, remainingToday } from '../../domain/quota';
 import { roles } from '../plugins/auth';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
@@ -143,9 +143,9 @@ export default function deliveryRoutes(app: FastifyInstance) {
       const timeZone = account.timezone;
       const dayKey = localDayKey(now, timeZone);
       const usage = await quotaUsage(app.db, account.id, dayKey);
-      const configuredCap = effectiveDailyCap({ configuredCap: account.dmDailyCap });
-      // A day's stored cap only goes down (quota.ts): today's may be below the configured one.
-      const cap = Math.min(configuredCap, usage?.cap ?? configuredCap);
+      // Later days start with the account's cap; today's ledger may already hold less.
+      const accountCap = dailyCapOf(account);
+      const cap = dailyCapOf(account, usage);
       const used = usage?.used ?? 0;
       const remaining = remainingToday({ cap, used });
 
@@ -153,14 +153,14 @@ export default function deliveryRoutes(app: FastifyInstance) {
       // The page is in send order too: its last waiting delivery is the furthest in the queue.
       const lastAwaiting = deliveries.filter((d) => awaiting.has(d.state)).at(-1);
       const etas =
-        configuredCap >= 1 && lastAwaiting
+        accountCap >= 1 && lastAwaiting
           ? estimateQueueEtas({
               queue: await listAwaitingDeliveriesThrough(app.db, campaign.id, lastAwaiting.id),
               now,
               timeZone,
-              cap: configuredCap,
+              cap: accountCap,
               // Later days start with the configured cap; today keeps only what its own cap leaves.
-              usedToday: used + (configuredCap - cap),
+              usedToday: used + (accountCap - cap),
               minGapMs: minGapMsOf(campaign),
             })
           : new Map<string, Eta>();

@@ -11,6 +11,8 @@ export interface Account {
   tier: string;
   timezone: string;
   dmDailyCap: number;
+  /** X's DM limit per 24 hours as it last reported it on a send; null until it has. */
+  xDmDayLimit: number | null;
   status: string;
   linked: boolean;
   /** Sending is halted for every campaign on the account until a person resumes it. */
@@ -28,6 +30,7 @@ export function toAccount(row: AccountRow): Account {
     tier: row.tier,
     timezone: row.timezone,
     dmDailyCap: row.dm_daily_cap,
+    xDmDayLimit: row.x_dm_day_limit,
     status: row.status,
     linked: row.credentials_ciphertext !== null,
     halt: row.halt,
@@ -138,6 +141,17 @@ export async function recordAccountLink(
     .where('id', '=', id)
     .execute();
   return true;
+}
+
+/** Remembers the DM limit per 24 hours X reported on a send (`x-user-limit-24hour-limit`). */
+export async function recordXDmDayLimit(db: Db, id: string, limit: number): Promise<void> {
+  if (!Number.isInteger(limit) || limit < 0) return;
+  await db
+    .updateTable('accounts')
+    .set({ x_dm_day_limit: limit })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('x_dm_day_limit', 'is', null), eb('x_dm_day_limit', '!=', limit)]))
+    .execute();
 }
 
 /** X no longer accepts the account's authorisation (revoked, refused, unlinked). */

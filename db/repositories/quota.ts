@@ -116,3 +116,19 @@ export async function quotaUsage(
     .executeTakeFirst();
   return day ?? null;
 }
+
+/** The ledger's days of an account among `dayKeys` (days nobody reserved in are absent). */
+export async function listQuotaDays(
+  db: Db,
+  accountId: string,
+  dayKeys: readonly string[],
+): Promise<{ dayKey: string; used: number; cap: number }[]> {
+  if (dayKeys.length === 0) return [];
+  const rows = await db
+    .selectFrom('dm_quota_days')
+    .select(['day_key', 'used', 'cap'])
+    .where('account_id', '=', accountId)
+    .where('day_key', 'in', dayKeys)
+    .execute();
+  return rows.map((row) => ({ dayKey: row.day_key, used: row.used, cap: row.cap }));
+}

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  dailyCapOf,
   effectiveDailyCap,
   remainingToday,
   resolveDailyCap,
@@ -64,5 +65,24 @@ describe('resolveDailyCap', () => {
     assert.deepEqual([byHeader.cap, byHeader.limitedBy], [120, 'x_user_24h']);
     assert.match(byHeader.ja, /24時間/);
     assert.match(byHeader.en, /120 per 24 hours/);
+  });
+});
+
+describe('dailyCapOf', () => {
+  it("is the configured cap under X's ceilings", () => {
+    assert.equal(dailyCapOf({ dmDailyCap: 100 }), 100);
+    assert.equal(dailyCapOf({ dmDailyCap: 100, xDmDayLimit: null }), 100);
+    assert.equal(dailyCapOf({ dmDailyCap: 1_440 }), xAccountDmLimitPerDay);
+  });
+
+  it('follows the DM limit X last reported when it is lower than the configured cap', () => {
+    assert.equal(dailyCapOf({ dmDailyCap: 100, xDmDayLimit: 40 }), 40);
+    assert.equal(dailyCapOf({ dmDailyCap: 100, xDmDayLimit: 1_440 }), 100);
+  });
+
+  it("never goes above what the day's ledger already holds", () => {
+    assert.equal(dailyCapOf({ dmDailyCap: 100 }, { cap: 60 }), 60);
+    assert.equal(dailyCapOf({ dmDailyCap: 100, xDmDayLimit: 40 }, { cap: 60 }), 40);
+    assert.equal(dailyCapOf({ dmDailyCap: 100 }, null), 100);
   });
 });
