@@ -6,20 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client';
 import { ensureCampaignSecretSeed } from '../db/repositories/campaign-seed';
-import { lockCampaignTakingEvents } from '../db/repositories/campaigns';
 import {
   insertDeliveries,
   nextQueuedDeliveries,
   type NewDelivery,
 } from '../db/repositories/deliveries';
 import { findDraw, insertDraw } from '../db/repositories/draws';
-import {
-  eligibleEntryIds,
-  findEntry,
-  insertEntryEvents,
-  type NewEntryEvent,
-  setEntryOutcomes,
-} from '../db/repositories/entries';
+import { eligibleEntryIds, findEntry, setEntryOutcomes } from '../db/repositories/entries';
 import {
   addPrizeStock,
   assignPrizeCode,
@@ -34,6 +27,7 @@ import { loadRunningCampaign, nonRetryable } from './campaign-loader';
 import { createReportActivity } from './campaign-report';
 import { planResultDelivery } from './delivery-plan';
 import { createDrawRefresh } from './draw-refresh';
+import { createEntryListsPoll } from './entries/poll-x-lists';
 import { createEntryProcessing } from './entry-processing';
 import { createFactFetcher, type StoredFacts } from './participant-facts';
 import { createSendDeliveryActivity } from './delivery/send-delivery';
@@ -91,6 +85,7 @@ export function createCampaignRuntimeActivities({
 
   const campaignSeed = (campaignId: string) => ensureCampaignSecretSeed(db, campaignId);
   const { processEntries } = createEntryProcessing({ db, factFetcher, loadConfig, campaignSeed });
+  const { pollEntryLists } = createEntryListsPoll({ db, x, loadConfig });
 
   return {
     /** Loads prizes into the stock table (idempotent) and returns the plan the workflow follows. */
@@ -126,103 +121,15 @@ export function createCampaignRuntimeActivities({
       };
     },
 
-    /** Polling reconciliation: reads the campaign's engagements from X into entry_events. */
+    /**
+     * Polling reconciliation for the legacy workflow: reads the campaign's engagements from X
+     * into entry_events, from the cursors it passes in (watchEntries keeps them in the database).
+     */
     async pollEntries(input: { campaignId: string; cursors: EntryCursors }): Promise<{
       newEvents: number;
       cursors: EntryCursors;
     }> {
-      const { config, account } = await loadConfig(input.campaignId);
-      const postId = config.post.tweetId;
-      const accountId = account.id;
-      const events: NewEntryEvent[] = [];
-      const ruleTypes = new Set(config.entryRules.all.map((r) => r.type));
-      const base = { campaignId: input.campaignId, receivedVia: 'poll' as const };
-      const cursors: EntryCursors = { ...input.cursors };
-
-      if (ruleTypes.has('repost')) {
-        const page = await x.xListReposters({ accountId, postId, maxPages: 10 });
-        for (const user of page.items) {
-          events.push({
-            ...base,
-            source: 'repost',
-            xEventId: `repost:${user.id}`,
-            xUserId: user.id,
-            username: user.username,
-          });
-        }
-      }
-      if (ruleTypes.has('like')) {
-        const page = await x.xListLikers({ accountId, postId, maxPages: 10 });
-        for (const user of page.items) {
-          events.push({
-            ...base,
-            source: 'like',
-            xEventId: `like:${user.id}`,
-            xUserId: user.id,
-            username: user.username,
-          });
-        }
-      }
-      if (ruleTypes.has('follow')) {
-        const page = await x.xListFollowers({ accountId, maxPages: 10 });
-        for (const user of page.items) {
-          events.push({
-            ...base,
-            source: 'follow',
-            xEventId: `follow:${user.id}`,
-            xUserId: user.id,
-            username: user.username,
-          });
-        }
-      }
-      if (ruleTypes.has('quote')) {
-        const page = await x.xListQuotes({ accountId, postId, maxPages: 10 });
-        for (const post of page.items) {
-          if (!post.authorId) continue;
-          events.push({
-            ...base,
-            source: 'quote',
-            xEventId: post.id,
-            xUserId: post.authorId,
-            username: post.author?.username ?? null,
-            text: post.text,
-            occurredAt: post.createdAt ? new Date(post.createdAt) : null,
-          });
-        }
-      }
-      if (ruleTypes.has('reply')) {
-        const page = await x.xSearchRecent({
-          accountId,
-          query: `conversation_id:${postId} is:reply`,
-          sinceId: cursors.repliesSinceId,
-          maxPages: 10,
-        });
-        for (const post of page.items) {
-          if (!post.authorId || post.authorId === account.xUserId) continue;
-          events.push({
-            ...base,
-            source: 'reply',
-            xEventId: post.id,
-            xUserId: post.authorId,
-            username: post.author?.username ?? null,
-            text: post.text,
-            occurredAt: post.createdAt ? new Date(post.createdAt) : null,
-          });
-        }
-        if (page.newestId) cursors.repliesSinceId = page.newestId;
-      }
-      // Under the phase lock the webhook takes: once the workflow has recorded that the campaign
-      // takes no more events (it decides the last of them next), a poll stores none either.
-      const newEvents = events.length
-        ? await db
-            .transaction()
-            .execute(async (trx) =>
-              (await lockCampaignTakingEvents(trx, input.campaignId))
-                ? insertEntryEvents(trx, events)
-                : 0,
-            )
-        : 0;
-      return { newEvents, cursors };
+      return pollEntryLists(input.campaignId, input.cursors);
     },
 
     processEntries,

@@ -1,6 +1,10 @@
 import type { Db } from '../db/client';
 import { createPhaseActivities } from './campaign-phase';
+import { loadRunningCampaign } from './campaign-loader';
 import { createCampaignRuntimeActivities } from './campaign-runtime';
+import { createDeliverBatchActivity } from './delivery/deliver-batch';
+import type { PacingSleep } from './delivery/pacing-sleep';
+import { createWatchEntriesActivity } from './entries/watch-entries';
 import { createPreflightActivities } from './preflight';
 import { createStopsActivities } from './stops';
 import { createXAccess, type XAccessDeps } from './x-access';
@@ -20,6 +24,11 @@ export interface ActivityDeps {
   webhookUrl?: string;
   /** Overrides for the X layer (tests pass the emulator's clock). */
   x?: Partial<Omit<XAccessDeps, 'db' | 'credentialsKey' | 'xApiBaseUrl'>>;
+  /**
+   * The wait between two sends inside deliverBatch; default a real, abortable sleep. Workflow
+   * tests pass a compressed one: the time-skipping server skips no time while an activity runs.
+   */
+  pacingSleep?: PacingSleep;
 }
 
 /** The named activities of a group, and nothing else it holds. */
@@ -75,6 +84,17 @@ export function createActivities(deps: ActivityDeps) {
       'listDeliveryQueue',
       'computeReport',
     ),
+    ...createDeliverBatchActivity({
+      db: deps.db,
+      sendDelivery: (input) => runtime.sendDelivery(input),
+      ...(deps.pacingSleep ? { pacingSleep: deps.pacingSleep } : {}),
+    }),
+    ...createWatchEntriesActivity({
+      db: deps.db,
+      x,
+      loadConfig: (campaignId) => loadRunningCampaign(deps.db, campaignId),
+      webhookUrl: deps.webhookUrl,
+    }),
   };
 }
 

@@ -265,6 +265,16 @@ export interface ParticipantFactsTable {
   updated_at: CreatedTimestamp;
 }
 
+/** The entry watch's state per campaign (see migration 2026_12_03_1100_create_campaign_watch). */
+export interface CampaignWatchTable {
+  campaign_id: string;
+  cursors: Json<{ repliesSinceId?: string }>;
+  polled_at: NullableTimestamp;
+  armed_checked_at: NullableTimestamp;
+  last_armed_at: NullableTimestamp;
+  updated_at: CreatedTimestamp;
+}
+
 export interface ReportsTable {
   campaign_id: string;
   report: Json<unknown>;
@@ -292,6 +302,7 @@ export interface Database {
   interventions: InterventionsTable;
   test_accounts: TestAccountsTable;
   participant_facts: ParticipantFactsTable;
+  campaign_watch: CampaignWatchTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

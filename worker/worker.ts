@@ -31,6 +31,10 @@ export async function createKujiWorker(options: KujiWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    // Cancellation reaches an activity only in the answer to a heartbeat, and the SDK throttles
+    // heartbeats to 80% of the heartbeat timeout: a batch of sends must see a pause or cancel
+    // within about a second, not 24 s.
+    maxHeartbeatThrottleInterval: '1 second',
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
   });
 }

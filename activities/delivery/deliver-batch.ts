@@ -1,0 +1,278 @@
+/**
+ * Sending a batch of queued results in one activity: paced inside it (a minimum gap with jitter
+ * between sends), heartbeating its progress, and honouring cancellation within about a second.
+ * One activity per batch instead of one per DM keeps the workflow's history to a few events per
+ * batch. Each send is the single-send pipeline (`sendDelivery`), called as a plain function.
+ *
+ * Progress (counts, the error-rate window, the last send's instant) travels in the heartbeat
+ * details, so an attempt retried after a transient X failure or a lost worker goes on where the
+ * last one stopped: counts stay right and the gap before the next send holds.
+ */
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { msOptionalToNumber } from '@temporalio/common/lib/time';
+import type { Db } from '../../db/client';
+import { deliveryCounts, nextQueuedDeliveries } from '../../db/repositories/deliveries';
+import { errorRateExceeded } from '../../domain/interventions';
+import { runNested } from '../nested-context';
+import type { SendOutcome } from './send-delivery';
+import { type PacingSleep, realPacingSleep } from './pacing-sleep';
+
+export interface DeliverBatchInput {
+  campaignId: string;
+  /** The workflow's time when it scheduled the batch; the activity moves it on by the real time elapsed. */
+  now: string;
+  /** Stop after this many sends that ended sent|failed (continue-as-new bookkeeping). */
+  maxSends: number;
+  pacing: { minGapSeconds: number; jitterSeconds: number };
+  /** When the previous batch's last send ended (ms since epoch, workflow time), so pacing carries across batches. */
+  lastSendAtMs?: number;
+  safety: { errorRateThreshold: number; errorRateWindow: number; errorRateMinAttempts: number };
+  /** The sliding window of recent outcomes (true = failed), carried across batches. */
+  recentFailures: boolean[];
+}
+
+export type BatchStop =
+  | { kind: 'drained' }
+  | { kind: 'max_sends' }
+  | { kind: 'cancelled' }
+  | { kind: 'quota_full'; nextWindowAt: string }
+  | { kind: 'halted'; code: string; category: string; deliveryId: string; accountHalted?: boolean }
+  | { kind: 'error_rate'; failed: number; window: number; threshold: number };
+
+export interface DeliverBatchResult {
+  /** Sends that ended sent / failed in this activity, across ALL its attempts (carried in heartbeat details). */
+  sent: number;
+  failed: number;
+  /** After this batch ([] right after an error_rate stop). */
+  recentFailures: boolean[];
+  lastSendAtMs?: number;
+  /** Deliveries still queued when the batch ended. */
+  queueLength: number;
+  stop: BatchStop;
+}
+
+/** What a batch's heartbeats carry; a retried attempt starts from it. */
+export interface BatchProgress {
+  sent: number;
+  failed: number;
+  recentFailures: boolean[];
+  lastSendAtMs?: number;
+  /** The running send's own heartbeat (its X calls' checkpoints), handed back on a retry. */
+  inner?: unknown;
+}
+
+/** Named with the failure of a batch whose retries ran out, so the workflow can name them. */
+export interface BatchFailureDetails {
+  deliveryId: string;
+  sent: number;
+  failed: number;
+}
+
+export interface DeliverBatchDeps {
+  db: Db;
+  /** The single-send pipeline, called as a plain function (not scheduled through Temporal). */
+  sendDelivery: (input: { deliveryId: string; now: string }) => Promise<SendOutcome>;
+  /** Real time unless injected (workflow tests compress it). */
+  pacingSleep?: PacingSleep;
+  /** Each gap's jitter as a share of the jitter span, in [0, 1). */
+  random?: () => number;
+  /** Milliseconds elapsed on the activity's clock (tests pass one their sleep moves). */
+  clock?: () => number;
+}
+
+/** Cancellation reaches an activity only through its heartbeats: one a second at least. */
+const HEARTBEAT_EVERY_MS = 1_000;
+
+function isProgress(details: unknown): details is BatchProgress {
+  if (!details || typeof details !== 'object') return false;
+  const candidate = details as Partial<BatchProgress>;
+  return (
+    typeof candidate.sent === 'number' &&
+    typeof candidate.failed === 'number' &&
+    Array.isArray(candidate.recentFailures) &&
+    (candidate.lastSendAtMs === undefined || typeof candidate.lastSendAtMs === 'number')
+  );
+}
+
+/** The send's failure as it was (type, message, retryability, retry delay), naming the batch's progress. */
+function failureWithProgress(error: unknown, progress: BatchFailureDetails): ApplicationFailure {
+  if (error instanceof ApplicationFailure) {
+    // A 429's retry instant (X's reset) must survive: Temporal retries the batch then.
+    const nextRetryDelay = msOptionalToNumber(error.nextRetryDelay ?? undefined);
+    const failure = ApplicationFailure.create({
+      message: error.message,
+      ...(error.type ? { type: error.type } : {}),
+      nonRetryable: error.nonRetryable ?? false,
+      details: [...(error.details ?? []), progress],
+      ...(nextRetryDelay !== undefined ? { nextRetryDelay } : {}),
+      ...(error.cause ? { cause: error.cause } : {}),
+    });
+    failure.stack = error.stack;
+    return failure;
+  }
+  // What the worker would make of a plain error: retryable, typed by its name.
+  const cause = error instanceof Error ? error : new Error(String(error));
+  return ApplicationFailure.create({
+    message: cause.message,
+    type: cause.name,
+    details: [progress],
+    cause,
+  });
+}
+
+export function createDeliverBatchActivity({
+  db,
+  sendDelivery,
+  pacingSleep = realPacingSleep,
+  random = Math.random,
+  clock = Date.now,
+}: DeliverBatchDeps) {
+  async function queueLength(campaignId: string): Promise<number> {
+    const counts = await deliveryCounts(db, campaignId);
+    return counts.queued + counts.reserved + counts.sending;
+  }
+
+  return {
+    /**
+     * Sends queued deliveries of the campaign one by one, paced, until the queue is empty,
+     * `maxSends` sends ended, cancellation was requested, or a send stops the batch (the day's
+     * cap, a halt, the error rate). Transient failures fail the attempt (Temporal retries it).
+     */
+    async deliverBatch(input: DeliverBatchInput): Promise<DeliverBatchResult> {
+      const context = Context.current();
+      const signal = context.cancellationSignal;
+      const { scheduledTimestampMs, currentAttemptScheduledTimestampMs } = context.info;
+      // The workflow's time at this attempt's start: its time when it scheduled the batch, moved
+      // on by the server's time from the first attempt's schedule to this one's (a retry starts
+      // after the earlier attempts and their backoff), then by the real time elapsed here.
+      const attemptStartsAt =
+        Date.parse(input.now) +
+        Math.max(0, currentAttemptScheduledTimestampMs - scheduledTimestampMs);
+      const startedAt = clock();
+      const workflowNow = () => attemptStartsAt + (clock() - startedAt);
+      const resumed: unknown = context.info.heartbeatDetails;
+      const progress: BatchProgress = isProgress(resumed)
+        ? { ...resumed, recentFailures: [...resumed.recentFailures] }
+        : {
+            sent: 0,
+            failed: 0,
+            recentFailures: [...input.recentFailures],
+            ...(input.lastSendAtMs !== undefined ? { lastSendAtMs: input.lastSendAtMs } : {}),
+          };
+
+      const beat = () => context.heartbeat(structuredClone(progress));
+      const finish = async (stop: BatchStop): Promise<DeliverBatchResult> => ({
+        sent: progress.sent,
+        failed: progress.failed,
+        recentFailures: progress.recentFailures,
+        ...(progress.lastSendAtMs !== undefined ? { lastSendAtMs: progress.lastSendAtMs } : {}),
+        queueLength: await queueLength(input.campaignId),
+        stop,
+      });
+      /** Waits `ms` on the pacing sleep, heartbeating every second; ends at once on cancellation. */
+      const waitOut = async (ms: number) => {
+        // Counted down by what was asked of the sleep, not by the clock: a compressed test
+        // sleep then costs a fraction of the gap instead of looping until real time catches up.
+        for (let left = ms; left > 0 && !signal.aborted; left -= HEARTBEAT_EVERY_MS) {
+          beat();
+          await pacingSleep(Math.min(left, HEARTBEAT_EVERY_MS), signal);
+        }
+      };
+
+      for (;;) {
+        let [next] = await nextQueuedDeliveries(db, input.campaignId, 1);
+        if (!next) return finish({ kind: 'drained' });
+        if (progress.sent + progress.failed >= input.maxSends) return finish({ kind: 'max_sends' });
+        if (progress.lastSendAtMs !== undefined) {
+          const { minGapSeconds, jitterSeconds } = input.pacing;
+          const gapMs = minGapSeconds * 1000 + Math.floor(random() * jitterSeconds * 1000);
+          // Never more than one gap from now, whatever clock the last send was dated by.
+          const waitMs = Math.min(gapMs, progress.lastSendAtMs + gapMs - workflowNow());
+          if (waitMs > 0) {
+            await waitOut(waitMs);
+            // A resend queued, or a delivery settled, during the gap: the queue's head decides.
+            if (!signal.aborted) [next] = await nextQueuedDeliveries(db, input.campaignId, 1);
+            if (!next) return finish({ kind: 'drained' });
+          }
+        }
+        beat();
+        if (signal.aborted) return finish({ kind: 'cancelled' });
+
+        const deliveryId = next.id;
+        // An X call (with its waits) can take a while: heartbeats go on so a cancellation is
+        // seen, and the send's own heartbeats travel inside the batch's.
+        const ticker = setInterval(beat, HEARTBEAT_EVERY_MS);
+        let outcome: SendOutcome;
+        try {
+          outcome = await runNested(
+            {
+              heartbeat: (details) => {
+                progress.inner = details;
+                beat();
+              },
+              heartbeatDetails: progress.inner,
+            },
+            () => sendDelivery({ deliveryId, now: new Date(workflowNow()).toISOString() }),
+          );
+        } catch (error) {
+          // Cancelled while an X call waited: the send stays in doubt and is reconciled later.
+          if (signal.aborted && error instanceof CancelledFailure) {
+            return finish({ kind: 'cancelled' });
+          }
+          beat();
+          throw failureWithProgress(error, {
+            deliveryId,
+            sent: progress.sent,
+            failed: progress.failed,
+          });
+        } finally {
+          clearInterval(ticker);
+        }
+        delete progress.inner;
+
+        switch (outcome.status) {
+          case 'skipped':
+            continue;
+          case 'quota_full':
+            return finish({ kind: 'quota_full', nextWindowAt: outcome.nextWindowAt });
+          case 'halted':
+            return finish({
+              kind: 'halted',
+              code: outcome.code,
+              category: outcome.category,
+              deliveryId,
+              ...(outcome.accountHalted ? { accountHalted: true } : {}),
+            });
+          case 'sent':
+          case 'failed': {
+            const failed = outcome.status === 'failed';
+            if (failed) progress.failed += 1;
+            else progress.sent += 1;
+            const { errorRateThreshold, errorRateWindow, errorRateMinAttempts } = input.safety;
+            progress.recentFailures = [...progress.recentFailures, failed].slice(-errorRateWindow);
+            progress.lastSendAtMs = workflowNow();
+            const limits = {
+              threshold: errorRateThreshold,
+              window: errorRateWindow,
+              minAttempts: errorRateMinAttempts,
+            };
+            if (errorRateExceeded(progress.recentFailures, limits)) {
+              const failures = progress.recentFailures.filter(Boolean).length;
+              progress.recentFailures = [];
+              beat();
+              return finish({
+                kind: 'error_rate',
+                failed: failures,
+                window: errorRateWindow,
+                threshold: errorRateThreshold,
+              });
+            }
+            beat();
+          }
+        }
+      }
+    },
+  };
+}
+
+export type DeliverBatchActivity = ReturnType<typeof createDeliverBatchActivity>;

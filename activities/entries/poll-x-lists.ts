@@ -1,0 +1,102 @@
+/**
+ * Polling reconciliation: reads a campaign's engagements from X's lists (reposters, likers,
+ * followers, quotes, replies from the last one seen) into entry_events. Shared by the legacy
+ * `pollEntries` activity (cursors passed in and out by the workflow) and `watchEntries`
+ * (cursors kept in campaign_watch).
+ */
+import type { Db } from '../../db/client';
+import { lockCampaignTakingEvents } from '../../db/repositories/campaigns';
+import type { WatchCursors } from '../../db/repositories/campaign-watch';
+import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
+import {
+  type EntryEventDraft,
+  postEngagementEvent,
+  userEngagementEvent,
+} from '../../domain/entry-events';
+import type { loadRunningCampaign } from '../campaign-loader';
+import type { XAccess, XPost } from '../x-access';
+
+export type EntryListsX = Pick<
+  XAccess,
+  'xListReposters' | 'xListLikers' | 'xListFollowers' | 'xListQuotes' | 'xSearchRecent'
+>;
+
+export interface EntryListsPollDeps {
+  db: Db;
+  x: EntryListsX;
+  loadConfig: (campaignId: string) => ReturnType<typeof loadRunningCampaign>;
+}
+
+export interface EntryListsPoll {
+  /** Events stored by this poll (engagements seen before are not stored twice). */
+  newEvents: number;
+  cursors: WatchCursors;
+}
+
+/** X's post as the shared entry mapping reads it (domain/entry-events.ts). */
+function engagementPost(post: XPost) {
+  return {
+    id: post.id,
+    authorId: post.authorId,
+    username: post.author?.username,
+    text: post.text,
+    createdAt: post.createdAt,
+  };
+}
+
+export function createEntryListsPoll({ db, x, loadConfig }: EntryListsPollDeps) {
+  /** Reads X's lists the campaign's rules need from `cursors` on and stores what is new. */
+  async function pollEntryLists(campaignId: string, from: WatchCursors): Promise<EntryListsPoll> {
+    const { config, account } = await loadConfig(campaignId);
+    const postId = config.post.tweetId;
+    const accountId = account.id;
+    const ruleTypes = new Set(config.entryRules.all.map((r) => r.type));
+    const base = { campaignId, receivedVia: 'poll' as const };
+    const cursors: WatchCursors = { ...from };
+
+    const drafts: EntryEventDraft[] = [];
+    if (ruleTypes.has('repost')) {
+      const page = await x.xListReposters({ accountId, postId, maxPages: 10 });
+      drafts.push(...page.items.map((user) => userEngagementEvent('repost', user)));
+    }
+    if (ruleTypes.has('like')) {
+      const page = await x.xListLikers({ accountId, postId, maxPages: 10 });
+      drafts.push(...page.items.map((user) => userEngagementEvent('like', user)));
+    }
+    if (ruleTypes.has('follow')) {
+      const page = await x.xListFollowers({ accountId, maxPages: 10 });
+      drafts.push(...page.items.map((user) => userEngagementEvent('follow', user)));
+    }
+    if (ruleTypes.has('quote')) {
+      const page = await x.xListQuotes({ accountId, postId, maxPages: 10 });
+      for (const post of page.items) {
+        drafts.push(...postEngagementEvent('quote', engagementPost(post), account.xUserId));
+      }
+    }
+    if (ruleTypes.has('reply')) {
+      const page = await x.xSearchRecent({
+        accountId,
+        query: `conversation_id:${postId} is:reply`,
+        sinceId: cursors.repliesSinceId,
+        maxPages: 10,
+      });
+      for (const post of page.items) {
+        drafts.push(...postEngagementEvent('reply', engagementPost(post), account.xUserId));
+      }
+      if (page.newestId) cursors.repliesSinceId = page.newestId;
+    }
+    const events: NewEntryEvent[] = drafts.map((draft) => ({ ...draft, ...base }));
+    // Under the phase lock the webhook takes: once the workflow has recorded that the campaign
+    // takes no more events (it decides the last of them next), a poll stores none either.
+    const newEvents = events.length
+      ? await db
+          .transaction()
+          .execute(async (trx) =>
+            (await lockCampaignTakingEvents(trx, campaignId)) ? insertEntryEvents(trx, events) : 0,
+          )
+      : 0;
+    return { newEvents, cursors };
+  }
+
+  return { pollEntryLists };
+}

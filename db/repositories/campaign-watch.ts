@@ -1,0 +1,90 @@
+/**
+ * The entry watch's state per campaign: X's list cursors, when X's lists were last read, and
+ * when the webhook subscription was last checked and last found armed. One row per campaign,
+ * written by the watch's attempts (none of which may depend on another having run).
+ */
+import { sql } from 'kysely';
+import type { Db } from '../client';
+
+export interface WatchCursors {
+  /** Newest reply id seen by recent search, for the next poll's since_id. */
+  repliesSinceId?: string;
+}
+
+export interface CampaignWatch {
+  campaignId: string;
+  cursors: WatchCursors;
+  polledAt: Date | null;
+  armedCheckedAt: Date | null;
+  lastArmedAt: Date | null;
+}
+
+/** The campaign's watch state; a campaign never watched has none. */
+export async function findCampaignWatch(
+  db: Db,
+  campaignId: string,
+): Promise<CampaignWatch | undefined> {
+  const row = await db
+    .selectFrom('campaign_watch')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    campaignId: row.campaign_id,
+    cursors: row.cursors,
+    polledAt: row.polled_at,
+    armedCheckedAt: row.armed_checked_at,
+    lastArmedAt: row.last_armed_at,
+  };
+}
+
+/** Records a read of X's lists at `polledAt`, with the cursors to read on from. */
+export async function saveWatchPoll(
+  db: Db,
+  campaignId: string,
+  poll: { cursors: WatchCursors; polledAt: Date },
+): Promise<void> {
+  const cursors = JSON.stringify(poll.cursors);
+  await db
+    .insertInto('campaign_watch')
+    .values({ campaign_id: campaignId, cursors, polled_at: poll.polledAt })
+    .onConflict((oc) =>
+      oc.column('campaign_id').doUpdateSet({
+        cursors,
+        polled_at: poll.polledAt,
+        updated_at: sql<Date>`now()`,
+      }),
+    )
+    .execute();
+}
+
+/**
+ * Records an armed check at `checkedAt`; `armed` also moves the last instant the automation was
+ * seen armed (a check that failed, or found it disarmed, keeps the earlier one).
+ */
+export async function saveWatchArmedCheck(
+  db: Db,
+  campaignId: string,
+  check: { checkedAt: Date; armed: boolean },
+): Promise<void> {
+  const lastArmedAt = check.armed ? check.checkedAt : null;
+  await db
+    .insertInto('campaign_watch')
+    .values({
+      campaign_id: campaignId,
+      cursors: '{}',
+      armed_checked_at: check.checkedAt,
+      last_armed_at: lastArmedAt,
+    })
+    .onConflict((oc) =>
+      oc.column('campaign_id').doUpdateSet((eb) => ({
+        armed_checked_at: check.checkedAt,
+        last_armed_at: check.armed
+          ? eb.val(check.checkedAt)
+          : eb.ref('campaign_watch.last_armed_at'),
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .execute();
+}
