@@ -1,8 +1,8 @@
 /**
  * Reproducible lottery draws and instant-win odds (DESIGN.md §5 drawing, §1 instant wins).
  *
- * ACTIVITIES ONLY: this module imports node:crypto, so workflow code must not import it (it may
- * `import type` from here). Workflows receive its results through activities.
+ * Pure (SHA-256 from ./sha256, no Node built-ins), so any layer may use it; the draw itself runs
+ * in an activity, which reads the entries.
  *
  * The draw is publishable and anyone can re-run it from the seed and the entry list:
  *   1. ids  = the entry ids, sorted by UTF-16 code units (JavaScript's default sort), unique;
@@ -16,7 +16,7 @@
  *      promotion order.
  * Picks form one sequence, so asking for more alternates never changes who won.
  */
-import { createHash } from 'node:crypto';
+import { readUint32BE, sha256, toHex } from './sha256';
 
 const entrySeparator = '\n';
 const seedPattern = /^(?:[0-9a-f]{2})+$/;
@@ -62,10 +62,6 @@ export interface DrawProblem {
 export interface DrawVerification {
   ok: boolean;
   problems: DrawProblem[];
-}
-
-function sha256(data: string | Uint8Array): Buffer {
-  return createHash('sha256').update(data).digest();
 }
 
 /** The first entry-list defect that makes a draw ill-defined, if any. */
@@ -114,23 +110,26 @@ function requireCount(value: number, name: string): void {
 /** Order-independent fingerprint of the entry list, published with the draw. */
 export function entriesDigest(entryIds: readonly string[]): EntriesDigest {
   const sorted = sortedEntryIds(entryIds);
-  return { digest: sha256(sorted.join(entrySeparator)).toString('hex'), entryCount: sorted.length };
+  return { digest: toHex(sha256(sorted.join(entrySeparator))), entryCount: sorted.length };
 }
 
 /** Counter-mode SHA-256 stream of unbiased indices (steps 4–5 of the header). */
-function createIndexStream(key: Buffer): (bound: number) => number {
+function createIndexStream(key: Uint8Array): (bound: number) => number {
   let counter = 0n;
-  let block: Buffer = Buffer.alloc(0);
+  let block: Uint8Array = new Uint8Array(0);
   let offset = 0;
+  // key ‖ uint64be(counter), the counter rewritten in place for each block.
+  const input = new Uint8Array(key.length + 8);
+  input.set(key);
+  const counterView = new DataView(input.buffer, key.length, 8);
   const nextWord = (): number => {
     if (offset >= block.length) {
-      const counterBytes = Buffer.alloc(8);
-      counterBytes.writeBigUInt64BE(counter);
+      counterView.setBigUint64(0, counter);
       counter += 1n;
-      block = sha256(Buffer.concat([key, counterBytes]));
+      block = sha256(input);
       offset = 0;
     }
-    const word = block.readUInt32BE(offset);
+    const word = readUint32BE(block, offset);
     offset += 4;
     return word;
   };
@@ -156,7 +155,7 @@ export function drawWinners(request: DrawRequest): PublishedDraw {
   requireCount(request.alternates, 'alternates');
   const seed = normalizeSeed(request.seed);
   const pool = sortedEntryIds(request.entryIds);
-  const digest = sha256(pool.join(entrySeparator)).toString('hex');
+  const digest = toHex(sha256(pool.join(entrySeparator)));
   const indexBelow = createIndexStream(sha256(seed + digest));
 
   const pickCount = Math.min(request.winners + request.alternates, pool.length);
@@ -244,7 +243,7 @@ export function newDrawSeed(randomBytes: Uint8Array): string {
   if (randomBytes.length !== 32) {
     throw new RangeError(`a draw seed needs 32 random bytes, got ${randomBytes.length}`);
   }
-  return Buffer.from(randomBytes).toString('hex');
+  return toHex(randomBytes);
 }
 
 export interface InstantWinPacingInput {
@@ -301,7 +300,7 @@ export function decideInstantWin(input: { probability: number; roll: number }): 
  */
 export function entryRoll(seed: string, entryId: string): number {
   const hash = sha256(`${normalizeSeed(seed)}${entrySeparator}${entryId}`);
-  const high = hash.readUInt32BE(0);
-  const low = hash.readUInt32BE(4) >>> 11;
+  const high = readUint32BE(hash, 0);
+  const low = readUint32BE(hash, 4) >>> 11;
   return (high * 2 ** 21 + low) / 2 ** 53;
 }
