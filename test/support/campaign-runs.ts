@@ -35,7 +35,12 @@ import {
 import type { TestDatabase } from './database';
 import { createTestDatabase } from './database';
 import { testCredentialsKey, seedApprovers } from './fixtures';
-import { createTimeSkippingEnv, stepPastDueTimers, workflowBundle } from './temporal';
+import {
+  compressedPacingSleep,
+  createTimeSkippingEnv,
+  stepPastDueTimers,
+  workflowBundle,
+} from './temporal';
 import { startXEmulator } from '../../emulator';
 
 export interface CampaignRun {
@@ -64,6 +69,7 @@ export async function recordingWorker(
       xApiBaseUrl: emulator.url,
       publicBaseUrl: 'http://kuji.test',
       ...(webhookUrl ? { webhookUrl } : {}),
+      pacingSleep: compressedPacingSleep,
     }),
     workflowBundle: await workflowBundle(),
   });

@@ -9,6 +9,7 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { type PacingSleep, realPacingSleep } from '../../activities/delivery/pacing-sleep';
 import { ensureTemporalCli, ensureTestServer } from '../../scripts/lib/provision';
 import { workflowsPath } from '../../worker/worker';
 import type { campaignWorkflow } from '../../workflows';
@@ -17,6 +18,15 @@ import {
   type ResolveInterventionUpdateInput,
 } from '../../workflows/messages';
 import { campaignSearchAttributes } from '../../workflows/search-attributes';
+
+/**
+ * The pacing sleep the workflow tests' workers get (ActivityDeps.pacingSleep): a hundredth of
+ * the gap, at most 200 ms. Pacing is real time inside the sending activity, and the time-skipping
+ * server skips no time while an activity runs, so a real 20–60 s gap per DM would make every
+ * delivering scenario take minutes. Production and `npm start` wait the real gap.
+ */
+export const compressedPacingSleep: PacingSleep = (ms, signal) =>
+  realPacingSleep(Math.min(200, ms / 100), signal);
 
 const indexedValueTypes: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
