@@ -4,7 +4,7 @@
  * the workflow only sees ids, counts and instants, so its history grows with batches.
  */
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../db/client';
+import { type Db, inTransaction } from '../db/client';
 import { ensureCampaignSecretSeed } from '../db/repositories/campaign-seed';
 import {
   insertDeliveries,
@@ -169,7 +169,7 @@ export function createCampaignRuntimeActivities({
       const prizeSlots = config.prizes.flatMap((p) => Array.from({ length: p.stock }, () => p.id));
       // Outcomes, stock and the winners' deliveries commit together, so a retry after a crash
       // finds either nothing done or everything; delivery ids make queueing idempotent.
-      const queued = await db.transaction().execute(async (trx) => {
+      const queued = await inTransaction(db, async (trx) => {
         const deliveries: NewDelivery[] = [];
         const winners = new Set(stored.winners);
         const alternates = new Set(stored.alternates);

@@ -7,7 +7,7 @@
  * and nothing fetched is thrown away.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Db } from '../db/client';
+import { type Db, inTransaction } from '../db/client';
 import { haltAccount } from '../db/repositories/accounts';
 import type { EntryReasonJson } from '../db/database';
 import { insertDeliveries, type NewDelivery } from '../db/repositories/deliveries';
@@ -183,7 +183,7 @@ export function createEntryProcessing({
       ...seen.filter((s) => ready(config, s)).flatMap((s) => s.eventIds),
     ];
 
-    const result = await db.transaction().execute(async (trx) => {
+    const result = await inTransaction(db, async (trx) => {
       const claimed = await claimEntryEventsById(trx, input.campaignId, takeIds);
       const all = await subjectsOf(trx, config, input.campaignId, claimed);
       // Facts read while this batch ran cannot be missing now; should a participant's be
