@@ -59,10 +59,9 @@ export interface WatchEntriesDeps {
 }
 
 /**
- * X's lists are read at most once per interval: the retry interval is a minute, and a watch
- * started again right after the workflow took entries must not read X again at once (the
- * reposters list allows 75 reads per 15 minutes). A little under a minute, so that an attempt
- * due a minute after the last read reads.
+ * A new watch (the workflow starts one again right after it took entries) reads X's lists only
+ * when the last read is this old: the reposters list allows 75 reads per 15 minutes. Retries
+ * read at once, their backoff being the poll interval. A little under the workflow's minute.
  */
 export const POLL_INTERVAL_MS = 55_000;
 
@@ -140,14 +139,18 @@ export function createWatchEntriesActivity({ db, x, loadConfig, webhookUrl }: Wa
     async watchEntries(input: WatchEntriesInput): Promise<WatchOutcome> {
       const context = Context.current();
       // The attempt's schedule time on the server: in tests the server's clock is skipped while
-      // the attempt waited for its retry, and the wall clock is not.
+      // the attempt waited for its retry, and the wall clock is not. (The time-skipping server
+      // dates a retry by when it was scheduled, as the previous attempt failed: a backoff early.)
       const now = new Date(context.info.currentAttemptScheduledTimestampMs);
       const { campaignId } = input;
       context.heartbeat({ step: 'start' });
 
       const watch = await findCampaignWatch(db, campaignId);
+      // A retry waited out its backoff (the poll interval) since the last attempt read X; a new
+      // watch, started right after the workflow took entries, reads X only once an interval.
       const pollDue =
         input.once ||
+        context.info.attempt > 1 ||
         !watch?.polledAt ||
         now.getTime() - watch.polledAt.getTime() >= POLL_INTERVAL_MS;
       if (pollDue) await pollLists(campaignId, watch?.cursors ?? {}, now);

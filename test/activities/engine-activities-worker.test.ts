@@ -1,0 +1,233 @@
+/**
+ * deliverBatch and watchEntries on a real worker and the time-skipping server, scheduled with the
+ * options campaignV2 uses: what the mock activity environment cannot show. A retried batch goes
+ * on from the heartbeat the server recorded before the failure; a cancelled batch answers the
+ * workflow (WAIT_CANCELLATION_COMPLETED) within about a second; and polling by retry policy lets
+ * the server skip a minute between attempts, each attempt dated by the skipped clock.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { type Activities, createActivities } from '../../activities';
+import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
+import type { DeliverBatchInput } from '../../activities/delivery/deliver-batch';
+import { createXAccess } from '../../activities/x-access';
+import { findCampaignWatch } from '../../db/repositories/campaign-watch';
+import { updateCampaignPhase } from '../../db/repositories/campaigns';
+import type { CampaignConfigInput } from '../../domain/campaign-config';
+import { DEMO_CAMPAIGN_POST_ID, startXEmulator, type XEmulator } from '../../emulator';
+import { createKujiWorker } from '../../worker/worker';
+import {
+  dmKeywordDrawConfig,
+  participants,
+  seedCampaignWithEntries,
+  seedLinkedAccount,
+  worldScenario,
+} from '../support/campaign-world';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { testCredentialsKey } from '../support/fixtures';
+import { compressedPacingSleep, createTimeSkippingEnv } from '../support/temporal';
+import {
+  batchWorkflow,
+  cancelledBatchWorkflow,
+  watchWorkflow,
+} from './support/engine-activity-workflows';
+
+const SAFE = { errorRateThreshold: 0.5, errorRateWindow: 20, errorRateMinAttempts: 10 };
+
+describe('deliverBatch and watchEntries on a worker', { timeout: 300_000 }, () => {
+  let env: TestWorkflowEnvironment;
+  let testDb: TestDatabase;
+  let emulator: XEmulator;
+  let bundle: WorkflowBundle;
+  let queue = 0;
+
+  before(async () => {
+    [env, testDb, emulator, bundle] = await Promise.all([
+      createTimeSkippingEnv(),
+      createTestDatabase(),
+      startXEmulator({ port: 0 }),
+      bundleWorkflowCode({
+        workflowsPath: require.resolve('./support/engine-activity-workflows'),
+      }),
+    ]);
+  });
+  afterEach(async () => {
+    await testDb.truncate();
+  });
+  after(async () => {
+    await env?.teardown();
+    await emulator?.close();
+    await testDb?.close();
+  });
+
+  async function withWorker<T>(
+    work: (taskQueue: string) => Promise<T>,
+    wrap: (activities: Activities) => Activities = (activities) => activities,
+  ): Promise<T> {
+    queue += 1;
+    const taskQueue = `engine-activities-${queue}`;
+    const worker = await createKujiWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities: wrap(
+        createActivities({
+          db: testDb.db,
+          credentialsKey: testCredentialsKey,
+          xApiBaseUrl: emulator.url,
+          publicBaseUrl: 'http://kuji.test',
+          pacingSleep: compressedPacingSleep,
+        }),
+      ),
+      workflowBundle: bundle,
+    });
+    return worker.runUntil(() => work(taskQueue));
+  }
+
+  /** A drawn campaign with `count` queued win DMs. */
+  async function queuedWins(prefix: string, count: number) {
+    const people = participants(count, prefix);
+    await emulator.loadScenario(worldScenario(people));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people,
+      config: dmKeywordDrawConfig(accountId, new Date(), { winners: count }),
+    });
+    const runtime = createCampaignRuntimeActivities({
+      db: testDb.db,
+      x: createXAccess({
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        xApiBaseUrl: emulator.url,
+      }),
+      publicBaseUrl: 'http://kuji.test',
+    });
+    await runtime.prepareCampaign({ campaignId: campaign.id });
+    await runtime.processEntries({
+      campaignId: campaign.id,
+      now: new Date().toISOString(),
+      limit: 100,
+    });
+    await runtime.drawCampaign({ campaignId: campaign.id });
+    return campaign.id;
+  }
+
+  const batchInput = async (campaignId: string, minGapSeconds: number) =>
+    ({
+      campaignId,
+      now: new Date(await env.currentTimeMs()).toISOString(),
+      maxSends: 100,
+      pacing: { minGapSeconds, jitterSeconds: 0 },
+      safety: SAFE,
+      recentFailures: [],
+    }) satisfies DeliverBatchInput;
+
+  it('a batch retried after a transient X error goes on from the heartbeat the server kept', async () => {
+    const campaignId = await queuedWins('retried', 3);
+    const before = emulator.sent().dms.length;
+    // The second DM meets a 503; Temporal retries the batch a second later.
+    emulator.injectFault({ endpoint: 'dm.send', sequence: ['pass', 'service_unavailable'] });
+    const result = await withWorker(async (taskQueue) =>
+      env.client.workflow.execute(batchWorkflow, {
+        workflowId: `batch-retried-${campaignId}`,
+        taskQueue,
+        args: [await batchInput(campaignId, 1)],
+      }),
+    );
+    assert.equal(result.sent, 3, 'the first attempt’s send is counted once, across attempts');
+    assert.deepEqual(result.recentFailures, [false, false, false]);
+    assert.deepEqual(result.stop, { kind: 'drained' });
+    assert.equal(emulator.sent().dms.length - before, 3);
+  });
+
+  it('a batch cancelled while it paces answers the workflow within about a second', async () => {
+    const campaignId = await queuedWins('cancelled', 3);
+    const before = emulator.sent().dms.length;
+    let cancelledAt = 0;
+    const result = await withWorker(async (taskQueue) => {
+      const handle = await env.client.workflow.start(cancelledBatchWorkflow, {
+        workflowId: `batch-cancelled-${campaignId}`,
+        taskQueue,
+        // A 10-minute gap: compressed to 6 s of real waiting, far longer than the cancellation.
+        args: [await batchInput(campaignId, 600), 1_000],
+      });
+      const answered = await handle.result();
+      const history = await handle.fetchHistory();
+      const cancelRequested = history.events?.find(
+        (e) => e.activityTaskCancelRequestedEventAttributes,
+      );
+      const completed = history.events?.find((e) => e.activityTaskCompletedEventAttributes);
+      assert.ok(cancelRequested && completed, 'cancel requested, then the batch completed');
+      cancelledAt =
+        Number(completed.eventTime?.seconds) * 1000 +
+        Math.floor((completed.eventTime?.nanos ?? 0) / 1e6) -
+        (Number(cancelRequested.eventTime?.seconds) * 1000 +
+          Math.floor((cancelRequested.eventTime?.nanos ?? 0) / 1e6));
+      return answered;
+    });
+    assert.equal(result.sent, 1);
+    assert.deepEqual(result.stop, { kind: 'cancelled' });
+    assert.equal(result.queueLength, 2);
+    assert.equal(emulator.sent().dms.length - before, 1, 'nothing sent after the cancellation');
+    assert.ok(cancelledAt < 3_000, `answered ${cancelledAt} ms after the cancel request`);
+  });
+
+  it('polls by retry policy: the server skips the minute between attempts, dated by its clock', async () => {
+    const people = participants(1, 'skipped');
+    const [fan] = people;
+    assert.ok(fan);
+    await emulator.loadScenario(worldScenario(people));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const config: CampaignConfigInput = {
+      ...dmKeywordDrawConfig(accountId, new Date(), { winners: 1 }),
+      entryRules: { all: [{ type: 'reply', hashtags: ['#くじ'] }] },
+    };
+    const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people: [], config });
+    await updateCampaignPhase(testDb.db, campaign.id, 'collecting');
+
+    const startedAt = await env.currentTimeMs();
+    const realStart = Date.now();
+    let attempts = 0;
+    const { outcome, events } = await withWorker(
+      async (taskQueue) => {
+        const handle = await env.client.workflow.start(watchWorkflow, {
+          workflowId: `watch-${campaign.id}`,
+          taskQueue,
+          args: [{ campaignId: campaign.id, watchArmed: false, armedCheckIntervalMs: 600_000 }],
+        });
+        const answered = await handle.result();
+        return { outcome: answered, events: (await handle.fetchHistory()).events ?? [] };
+      },
+      (activities) => ({
+        ...activities,
+        // Three idle polls (a minute apart on the server's clock), then a reply arrives.
+        watchEntries: (input) => {
+          attempts += 1;
+          if (attempts === 4) {
+            emulator.state.createPost({
+              author: fan.username,
+              text: '参加 #くじ',
+              replyTo: DEMO_CAMPAIGN_POST_ID,
+            });
+          }
+          return activities.watchEntries(input);
+        },
+      }),
+    );
+
+    assert.equal(attempts, 4);
+    assert.deepEqual(outcome, { kind: 'entries', undecided: 1 });
+    const watch = await findCampaignWatch(testDb.db, campaign.id);
+    const polledAfter = (watch?.polledAt?.getTime() ?? 0) - startedAt;
+    // The fourth attempt, dated by the server when it was scheduled (as the third failed, two
+    // skipped minutes in), read X.
+    assert.ok(polledAfter >= 2 * 60_000, `last poll ${polledAfter} ms into the server's clock`);
+    assert.ok(Date.now() - realStart < 60_000, 'the minutes between attempts were skipped');
+    // Attempts waiting for their retry add no events: scheduled, started, completed and the
+    // workflow's own few.
+    assert.ok(events.length <= 12, `${events.length} history events for four polls`);
+  });
+});
