@@ -4,7 +4,7 @@
  * `pollEntries` activity (cursors passed in and out by the workflow) and `watchEntries`
  * (cursors kept in campaign_watch).
  */
-import type { Db } from '../../db/client';
+import { type Db, inTransaction } from '../../db/client';
 import { lockCampaignTakingEvents } from '../../db/repositories/campaigns';
 import type { WatchCursors } from '../../db/repositories/campaign-watch';
 import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
@@ -89,11 +89,9 @@ export function createEntryListsPoll({ db, x, loadConfig }: EntryListsPollDeps) 
     // Under the phase lock the webhook takes: once the workflow has recorded that the campaign
     // takes no more events (it decides the last of them next), a poll stores none either.
     const newEvents = events.length
-      ? await db
-          .transaction()
-          .execute(async (trx) =>
-            (await lockCampaignTakingEvents(trx, campaignId)) ? insertEntryEvents(trx, events) : 0,
-          )
+      ? await inTransaction(db, async (trx) =>
+          (await lockCampaignTakingEvents(trx, campaignId)) ? insertEntryEvents(trx, events) : 0,
+        )
       : 0;
     return { newEvents, cursors };
   }
