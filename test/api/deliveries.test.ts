@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { KyselyPlugin } from 'kysely';
 import { buildApp } from '../../api/app';
 import type { ApiRole } from '../../db/database';
-import { insertAccount } from '../../db/repositories/accounts';
+import { insertAccount, recordXDmDayLimit } from '../../db/repositories/accounts';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { insertCampaign } from '../../db/repositories/campaigns';
 import {
@@ -211,6 +211,25 @@ describe('delivery and entry routes (API → PostgreSQL)', () => {
           startOfLocalDay(addDaysToDayKey(body.quota.dayKey, 2), timeZone).toISOString(),
         ],
       );
+    });
+
+    it("uses X's DM limit for the quota and ETAs when X allows less than the configured cap", async () => {
+      const seeded = await seedCampaign({ dmDailyCap: 100, minGapSeconds: 0 });
+      await recordXDmDayLimit(testDb.db, seeded.accountId, 2);
+      await insertDeliveries(testDb.db, queued(seeded, 3));
+      const body = await getDeliveries(seeded.campaignId);
+      assert.equal(body.quota.cap, 2);
+      assert.equal(body.quota.remaining, 2);
+      const nextWindowAt = startOfNextLocalDay(
+        startOfLocalDay(body.quota.dayKey, timeZone),
+        timeZone,
+      ).toISOString();
+      const etas = body.deliveries.map((delivery) => delivery.eta ?? '');
+      assert.ok(
+        etas.slice(0, 2).every((eta) => eta < nextWindowAt),
+        etas.join(', '),
+      );
+      assert.equal(etas[2], nextWindowAt);
     });
 
     it('spaces ETAs by the pacing gap, replies included', async () => {
