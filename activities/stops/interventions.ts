@@ -5,7 +5,7 @@
  * resolution commit together, with their audit entry.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Db } from '../../db/client';
+import { type Db, inTransaction } from '../../db/client';
 import { clearAccountHalt } from '../../db/repositories/accounts';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
 import {
@@ -165,7 +165,7 @@ export function createInterventionActivities({ db }: { db: Db }) {
         });
       }
       const kind = existing.kind as InterventionKind;
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, async (trx) => {
         const resolved = await resolveIntervention(trx, {
           id: input.interventionId,
           resolution: input.resolution,
