@@ -143,8 +143,9 @@ export function createDeliverBatchActivity({
       const signal = context.cancellationSignal;
       const { scheduledTimestampMs, currentAttemptScheduledTimestampMs } = context.info;
       // The workflow's time at this attempt's start: its time when it scheduled the batch, moved
-      // on by the server's time from the first attempt's schedule to this one's (a retry starts
-      // after the earlier attempts and their backoff), then by the real time elapsed here.
+      // on by the server's time from the first attempt's schedule to this one's (a retry comes
+      // after the earlier attempts; the time-skipping server leaves out the last backoff), then
+      // by the real time elapsed here. Retries get the same input, so `now` alone would lag.
       const attemptStartsAt =
         Date.parse(input.now) +
         Math.max(0, currentAttemptScheduledTimestampMs - scheduledTimestampMs);
