@@ -7,7 +7,7 @@ import type { PacingSleep } from './delivery/pacing-sleep';
 import { createWatchEntriesActivity } from './entries/watch-entries';
 import { createPreflightActivities } from './preflight';
 import { createStopsActivities } from './stops';
-import { createXAccess, type XAccessDeps } from './x-access';
+import { createXAccess, type XAccess, type XAccessDeps } from './x-access';
 
 export interface ActivityDeps {
   db: Db;
@@ -29,6 +29,8 @@ export interface ActivityDeps {
    * tests pass a compressed one: the time-skipping server skips no time while an activity runs.
    */
   pacingSleep?: PacingSleep;
+  /** Tests interpose on X calls (a send that fails, a burst of entries while one is on its way). */
+  interposeX?: (x: XAccess) => XAccess;
 }
 
 /** The named activities of a group, and nothing else it holds. */
@@ -40,12 +42,13 @@ function only<T, K extends keyof T>(group: T, ...names: K[]): Pick<T, K> {
 
 /** The activities the worker registers; the worker injects the database and X access. */
 export function createActivities(deps: ActivityDeps) {
-  const x = createXAccess({
+  const direct = createXAccess({
     db: deps.db,
     credentialsKey: deps.credentialsKey,
     xApiBaseUrl: deps.xApiBaseUrl,
     ...deps.x,
   });
+  const x = deps.interposeX ? deps.interposeX(direct) : direct;
   const runtime = createCampaignRuntimeActivities({
     db: deps.db,
     x,

@@ -23,6 +23,12 @@ export interface KujiWorkerOptions {
   activities: Activities;
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles workflows/. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * How often an activity's heartbeats reach the server at most (default 1 s). Cancellation
+   * reaches an activity only in the answer to a heartbeat; tests, whose pacing gaps are
+   * compressed to a fraction of a second, pass a shorter one.
+   */
+  heartbeatThrottleMs?: number;
 }
 
 export async function createKujiWorker(options: KujiWorkerOptions): Promise<Worker> {
@@ -34,7 +40,7 @@ export async function createKujiWorker(options: KujiWorkerOptions): Promise<Work
     // Cancellation reaches an activity only in the answer to a heartbeat, and the SDK throttles
     // heartbeats to 80% of the heartbeat timeout: a batch of sends must see a pause or cancel
     // within about a second, not 24 s.
-    maxHeartbeatThrottleInterval: '1 second',
+    maxHeartbeatThrottleInterval: options.heartbeatThrottleMs ?? 1_000,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
   });
 }

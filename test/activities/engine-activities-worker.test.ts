@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { type Activities, createActivities } from '../../activities';
+import type { Activities } from '../../activities';
 import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
 import type { DeliverBatchInput } from '../../activities/delivery/deliver-batch';
 import { createXAccess } from '../../activities/x-access';
@@ -17,7 +17,6 @@ import { findCampaignWatch } from '../../db/repositories/campaign-watch';
 import { updateCampaignPhase } from '../../db/repositories/campaigns';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
 import { DEMO_CAMPAIGN_POST_ID, startXEmulator, type XEmulator } from '../../emulator';
-import { createKujiWorker } from '../../worker/worker';
 import {
   dmKeywordDrawConfig,
   participants,
@@ -27,7 +26,12 @@ import {
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
-import { compressedPacingSleep, createTimeSkippingEnv } from '../support/temporal';
+import {
+  compressedPacingSleep,
+  createTimeSkippingEnv,
+  testActivities,
+  testWorker,
+} from '../support/temporal';
 import {
   batchWorkflow,
   cancelledBatchWorkflow,
@@ -68,12 +72,12 @@ describe('deliverBatch and watchEntries on a worker', { timeout: 300_000 }, () =
   ): Promise<T> {
     queue += 1;
     const taskQueue = `engine-activities-${queue}`;
-    const worker = await createKujiWorker({
+    const worker = await testWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
       activities: wrap(
-        createActivities({
+        testActivities({
           db: testDb.db,
           credentialsKey: testCredentialsKey,
           xApiBaseUrl: emulator.url,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { type Activities, createActivities } from '../../activities';
+import type { Activities } from '../../activities';
 import {
   createPreflightActivities,
   type PreflightProgress,
@@ -43,6 +43,7 @@ import { testCredentialsKey } from '../support/fixtures';
 import { registerTestAccounts } from '../support/test-accounts';
 import { deleteTestAccount } from '../../db/repositories/test-accounts';
 import { runActivity } from '../x/support';
+import { testActivities } from '../support/temporal';
 
 const [alpha, beta] = participants(2, 'tester');
 const closedTester = { id: '1800000000000000900', username: 'closed_tester' };
@@ -59,7 +60,7 @@ describe('preflight activities', () => {
 
   /** The real worker wiring: X activities, the webhook URL and the public base URL. */
   function activitiesFor(options: { webhookUrl?: string }): Activities {
-    return createActivities({
+    return testActivities({
       db: testDb.db,
       credentialsKey: testCredentialsKey,
       xApiBaseUrl: emulator.url,

@@ -324,7 +324,7 @@ describe('campaigns API (API → Temporal dev server → worker → PostgreSQL)'
     it('answers within the deadline with the stored state, marked, when no worker answers', async () => {
       const campaign = await seedCampaign(testDb.db, { accountId, id: 'no-worker' });
       const workflowId = campaignWorkflowId(campaign.id);
-      const started = await env.client.workflow.start('campaignWorkflow', {
+      const started = await env.client.workflow.start('campaignV2', {
         workflowId,
         taskQueue: 'no-worker-polls-this',
         args: [{ campaignId: campaign.id, accountId, author: campaign.author }],

@@ -153,7 +153,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
     accountId = await seedLinkedAccount(testDb.db);
     collectingId = await seedCampaign('collecting');
     scheduledId = await seedCampaign('scheduled');
-    const handle = await env.client.workflow.start('campaignWorkflow', {
+    const handle = await env.client.workflow.start('campaignV2', {
       workflowId: campaignWorkflowId(collectingId),
       taskQueue: unpolledTaskQueue,
       args: [{ campaignId: collectingId, accountId, author: 'alice' }],
@@ -340,7 +340,7 @@ describe('X webhook (X emulator → API → PostgreSQL, signals to Temporal)', (
     let otherPostId = 0;
 
     async function startUnpolledWorkflow(campaignId: string) {
-      const handle = await env.client.workflow.start('campaignWorkflow', {
+      const handle = await env.client.workflow.start('campaignV2', {
         workflowId: campaignWorkflowId(campaignId),
         taskQueue: unpolledTaskQueue,
         args: [{ campaignId, accountId, author: 'alice' }],

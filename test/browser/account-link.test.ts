@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { credentialsEnvelopeStore } from '../../db/repositories/credential-envelopes';
-import { type Activities, createActivities } from '../../activities';
+import type { Activities } from '../../activities';
 import { CALLBACK_PATH, type XLinking } from '../../api/x-linking';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { findCampaignById } from '../../db/repositories/campaigns';
@@ -39,6 +39,7 @@ import { testCredentialsKey } from '../support/fixtures';
 import { buildLinkingApp, emulatorLinking } from '../support/linking';
 import { registerTestAccounts } from '../support/test-accounts';
 import { runActivity } from '../x/support';
+import { testActivities } from '../support/temporal';
 
 const artifacts = path.join(repoRoot, 'test-results');
 
@@ -81,7 +82,7 @@ describe('linking an X account in a browser', () => {
   }
 
   function activities(): Activities {
-    return createActivities({
+    return testActivities({
       db: testDb.db,
       credentialsKey: testCredentialsKey,
       xApiBaseUrl: emulator.url,

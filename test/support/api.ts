@@ -1,15 +1,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { createActivities } from '../../activities';
 import { buildApp } from '../../api/app';
 import type { XLinking } from '../../api/x-linking';
 import type { ApiRole } from '../../db/database';
 import { insertApiKey } from '../../db/repositories/api-keys';
-import { createKujiWorker } from '../../worker/worker';
 import type { TestDatabase } from './database';
 import { testCredentialsKey } from './fixtures';
-import { workflowBundle } from './temporal';
+import { workflowBundle, testActivities, testWorker } from './temporal';
 
 export interface ApiHarness {
   app: FastifyInstance;
@@ -33,11 +31,11 @@ export async function startApiHarness(
 ): Promise<ApiHarness> {
   const taskQueue = options.taskQueue ?? `api-test-${process.pid}`;
   const namespace = env.namespace ?? 'default';
-  const worker = await createKujiWorker({
+  const worker = await testWorker({
     connection: env.nativeConnection,
     namespace,
     taskQueue,
-    activities: createActivities({
+    activities: testActivities({
       db: testDb.db,
       credentialsKey: testCredentialsKey,
       xApiBaseUrl: options.xApiBaseUrl ?? 'http://127.0.0.1:9',

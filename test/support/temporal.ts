@@ -8,11 +8,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { type PacingSleep, realPacingSleep } from '../../activities/delivery/pacing-sleep';
 import { ensureTemporalCli, ensureTestServer } from '../../scripts/lib/provision';
-import { workflowsPath } from '../../worker/worker';
-import type { campaignWorkflow } from '../../workflows';
+import { type Activities, type ActivityDeps, createActivities } from '../../activities';
+import { createKujiWorker, type KujiWorkerOptions, workflowsPath } from '../../worker/worker';
+import type { campaignV2 } from '../../workflows';
 import {
   resolveInterventionUpdate,
   type ResolveInterventionUpdateInput,
@@ -20,13 +21,26 @@ import {
 import { campaignSearchAttributes } from '../../workflows/search-attributes';
 
 /**
- * The pacing sleep the workflow tests' workers get (ActivityDeps.pacingSleep): a hundredth of
- * the gap, at most 200 ms. Pacing is real time inside the sending activity, and the time-skipping
- * server skips no time while an activity runs, so a real 20–60 s gap per DM would make every
- * delivering scenario take minutes. Production and `npm start` wait the real gap.
+ * The pacing sleep the tests' workers get (ActivityDeps.pacingSleep): a thirtieth of the gap,
+ * at least 300 ms (or the whole gap when shorter) and at most 2 s. Pacing is real time inside
+ * the sending activity, and the time-skipping server skips no time while an activity runs, so a
+ * real 20–60 s gap per DM would make every delivering scenario take minutes. The floor keeps a
+ * gap long enough for a pause, a cancel or a change to reach the batch before the next send, as
+ * a real gap does (`testWorker` delivers cancellation within 20 ms). Production and `npm start`
+ * wait the real gap.
  */
 export const compressedPacingSleep: PacingSleep = (ms, signal) =>
-  realPacingSleep(Math.min(200, ms / 100), signal);
+  realPacingSleep(Math.min(ms, Math.max(300, Math.min(2_000, ms / 30))), signal);
+
+/** The real activities with the tests' compressed pacing (see compressedPacingSleep). */
+export function testActivities(deps: ActivityDeps): Activities {
+  return createActivities({ pacingSleep: compressedPacingSleep, ...deps });
+}
+
+/** A Kuji worker for tests: cancellation reaches a sending batch within 20 ms. */
+export function testWorker(options: KujiWorkerOptions): Promise<Worker> {
+  return createKujiWorker({ heartbeatThrottleMs: 20, ...options });
+}
 
 const indexedValueTypes: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -117,7 +131,7 @@ export async function stepPastDueTimers(
 /** An intervention's resolution, sent clear of the workflow's timers (see stepPastDueTimers). */
 export async function resolveClearOfTimers(
   env: TestWorkflowEnvironment,
-  handle: WorkflowHandle<typeof campaignWorkflow>,
+  handle: WorkflowHandle<typeof campaignV2>,
   args: ResolveInterventionUpdateInput,
 ) {
   await stepPastDueTimers(env, handle);

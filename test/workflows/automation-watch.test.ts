@@ -10,12 +10,10 @@ import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { createActivities } from '../../activities';
 import { buildApp } from '../../api/app';
 import { listInterventions } from '../../db/repositories/interventions';
 import { campaignPhases, type CampaignPhase } from '../../domain/phases';
-import { createKujiWorker } from '../../worker/worker';
-import { campaignWorkflow } from '../../workflows';
+import { campaignV2 } from '../../workflows';
 import {
   approveUpdate,
   type ResolveInterventionUpdateInput,
@@ -40,9 +38,15 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey, seedApprovers } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
-import { createTimeSkippingEnv, resolveClearOfTimers, workflowBundle } from '../support/temporal';
+import {
+  createTimeSkippingEnv,
+  resolveClearOfTimers,
+  workflowBundle,
+  testActivities,
+  testWorker,
+} from '../support/temporal';
 
-type Handle = WorkflowHandle<typeof campaignWorkflow>;
+type Handle = WorkflowHandle<typeof campaignV2>;
 
 /**
  * A campaign held for a person never completes: each scenario has a real-time deadline (and the
@@ -52,7 +56,7 @@ type Handle = WorkflowHandle<typeof campaignWorkflow>;
 const scenario = { timeout: 180_000 };
 const SCENARIO_DEADLINE_MS = 150_000;
 
-describe('campaignWorkflow automation watch (disarmed while running)', () => {
+describe('campaign workflow automation watch (disarmed while running)', () => {
   let env: TestWorkflowEnvironment;
   let testDb: TestDatabase;
   let emulator: XEmulator;
@@ -100,11 +104,11 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
   async function runWorker<T>(work: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = `watch-${queue}`;
     started = [];
-    const worker = await createKujiWorker({
+    const worker = await testWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities: createActivities({
+      activities: testActivities({
         db: testDb.db,
         credentialsKey: testCredentialsKey,
         xApiBaseUrl: emulator.url,
@@ -140,7 +144,7 @@ describe('campaignWorkflow automation watch (disarmed while running)', () => {
         },
       }),
     });
-    const handle = await env.client.workflow.start(campaignWorkflow, {
+    const handle = await env.client.workflow.start(campaignV2, {
       workflowId: campaignWorkflowId(campaign.id),
       taskQueue,
       args: [{ campaignId: campaign.id, accountId, author: 'alice' }],

@@ -2,12 +2,10 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import type { CampaignConfig } from '../../domain/campaign-config';
 import { type CampaignPhase, campaignPhases } from '../../domain/phases';
 import { findCampaignById } from '../../db/repositories/campaigns';
-import { createKujiWorker } from '../../worker/worker';
-import { campaignWorkflow } from '../../workflows';
+import { campaignV2 } from '../../workflows';
 import {
   approveSignal,
   approveUpdate,
@@ -23,9 +21,14 @@ import {
 } from '../../workflows/search-attributes';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedAccount, seedCampaign, testCredentialsKey, seedApprovers } from '../support/fixtures';
-import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
+import {
+  createTimeSkippingEnv,
+  workflowBundle,
+  testActivities,
+  testWorker,
+} from '../support/temporal';
 
-describe('campaignWorkflow', () => {
+describe('campaign workflow', () => {
   let env: TestWorkflowEnvironment;
   let testDb: TestDatabase;
   let worker: Worker;
@@ -48,11 +51,11 @@ describe('campaignWorkflow', () => {
   async function newWorker() {
     queueCounter += 1;
     taskQueue = `campaign-test-${queueCounter}`;
-    worker = await createKujiWorker({
+    worker = await testWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities: createActivities({
+      activities: testActivities({
         db: testDb.db,
         credentialsKey: testCredentialsKey,
         xApiBaseUrl: 'http://127.0.0.1:9',
@@ -72,7 +75,7 @@ describe('campaignWorkflow', () => {
       author: options.author ?? 'alice',
       overrides: options.overrides,
     });
-    const handle = await env.client.workflow.start(campaignWorkflow, {
+    const handle = await env.client.workflow.start(campaignV2, {
       workflowId: campaignWorkflowId(campaign.id),
       taskQueue,
       args: [{ campaignId: campaign.id, accountId, author: campaign.author }],

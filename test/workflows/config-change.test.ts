@@ -12,15 +12,9 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createActivities } from '../../activities';
-import { createPhaseActivities } from '../../activities/campaign-phase';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createPreflightActivities } from '../../activities/preflight';
 import { createStopsActivities, type ResolveInterventionInput } from '../../activities/stops';
-import { createXAccess } from '../../activities/x-access';
 import { updateCampaignConfig } from '../../db/repositories/campaigns';
-import { createKujiWorker } from '../../worker/worker';
-import { campaignWorkflow } from '../../workflows';
+import { campaignV2 } from '../../workflows';
 import { approveUpdate, configChangedUpdate, statusQuery } from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
 import { startXEmulator, type XEmulator } from '../../emulator';
@@ -34,9 +28,14 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey, seedApprovers } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
-import { createDevServerEnv, workflowBundle } from '../support/temporal';
+import {
+  createDevServerEnv,
+  workflowBundle,
+  testActivities,
+  testWorker,
+} from '../support/temporal';
 
-type Handle = WorkflowHandle<typeof campaignWorkflow>;
+type Handle = WorkflowHandle<typeof campaignV2>;
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
   for (let attempt = 0; attempt < 300; attempt += 1) {
@@ -47,7 +46,7 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>):
   throw new Error(`never saw: ${what}`);
 }
 
-describe('campaignWorkflow configuration change while running (dev server)', () => {
+describe('campaign workflow configuration change while running (dev server)', () => {
   let env: TestWorkflowEnvironment;
   let testDb: TestDatabase;
   let emulator: XEmulator;
@@ -90,35 +89,28 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
   it('holds sending the moment a change is accepted and refuses approval until its preflight is done', async () => {
     // Wide gaps: were sending not held, the second DM would go out while preflight waits.
     const { accountId, campaign } = await seedRunningCampaign('hold', 2);
-    const x = createXAccess({
-      db: testDb.db,
-      credentialsKey: testCredentialsKey,
-      xApiBaseUrl: emulator.url,
-    });
-    const preflight = createPreflightActivities({ db: testDb.db });
     let handle: Handle | undefined;
     let releasePreflight: () => void = () => undefined;
     let preflightGate: Promise<void> | undefined;
     let change: Promise<{ approvalRequired: boolean }> | undefined;
     const taskQueue = 'config-change';
-    const worker = await createKujiWorker({
+    const worker = await testWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities: {
-        ...createPhaseActivities({ db: testDb.db }),
-        ...preflight,
-        ...createStopsActivities({ db: testDb.db }),
-        ...createCampaignRuntimeActivities({
+      activities: (() => {
+        const activities = testActivities({
           db: testDb.db,
+          credentialsKey: testCredentialsKey,
+          xApiBaseUrl: emulator.url,
           publicBaseUrl: 'http://kuji.test',
-          x: {
+          interposeX: (x) => ({
             ...x,
             xSendDm: async (input) => {
               const result = await x.xSendDm(input);
               if (emulator.sent().dms.length === 1 && handle) {
                 preflightGate = new Promise((resolve) => (releasePreflight = resolve));
-                // Accepted before this DM's activity returns: the next send sees the change.
+                // Accepted before this DM's send returns: the next send sees the change.
                 const update = await handle.startUpdate(configChangedUpdate, {
                   args: [{ by: 'carol', configVersion: 2 }],
                   waitForStage: WorkflowUpdateStage.ACCEPTED,
@@ -127,20 +119,23 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
               }
               return result;
             },
+          }),
+        });
+        return {
+          ...activities,
+          runPreflight: async (input: { campaignId: string }) => {
+            await preflightGate;
+            return activities.runPreflight(input);
           },
-        }),
-        runPreflight: async (input: { campaignId: string }) => {
-          await preflightGate;
-          return preflight.runPreflight(input);
-        },
-      },
+        };
+      })(),
       workflowBundle: await workflowBundle(),
     });
 
     await worker.runUntil(async () => {
       // A failing assertion must not leave preflight held: the worker drains before it stops.
       try {
-        handle = await env.client.workflow.start(campaignWorkflow, {
+        handle = await env.client.workflow.start(campaignV2, {
           workflowId: campaignWorkflowId(campaign.id),
           taskQueue,
           args: [{ campaignId: campaign.id, accountId, author: 'alice' }],
@@ -193,12 +188,12 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
     const gate = new Promise<void>((resolve) => (release = resolve));
     let held = false;
     const taskQueue = 'config-change-mid-approval';
-    const worker = await createKujiWorker({
+    const worker = await testWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
       activities: {
-        ...createActivities({
+        ...testActivities({
           db: testDb.db,
           credentialsKey: testCredentialsKey,
           xApiBaseUrl: emulator.url,
@@ -221,7 +216,7 @@ describe('campaignWorkflow configuration change while running (dev server)', () 
     const started: Handle[] = [];
     await runScenario(worker, { deadlineMs: 90_000, handles: () => started }, async () => {
       try {
-        handle = await env.client.workflow.start(campaignWorkflow, {
+        handle = await env.client.workflow.start(campaignV2, {
           workflowId: campaignWorkflowId(campaign.id),
           taskQueue,
           args: [{ campaignId: campaign.id, accountId, author: 'alice' }],

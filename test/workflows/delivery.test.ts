@@ -5,11 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createPhaseActivities } from '../../activities/campaign-phase';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createPreflightActivities } from '../../activities/preflight';
-import { createStopsActivities } from '../../activities/stops';
-import { createXAccess } from '../../activities/x-access';
+import type { XAccess } from '../../activities/x-access';
 import { findDraw } from '../../db/repositories/draws';
 import { listDeliveries } from '../../db/repositories/deliveries';
 import { listInterventions } from '../../db/repositories/interventions';
@@ -18,8 +14,7 @@ import type { CampaignConfigInput } from '../../domain/campaign-config';
 import { addDaysToDayKey } from '../../domain/day-window';
 import { verifyDraw } from '../../domain/lottery';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createKujiWorker } from '../../worker/worker';
-import { campaignWorkflow } from '../../workflows';
+import { campaignV2 } from '../../workflows';
 import { approveSignal, statusQuery } from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
 import type { CampaignWorkflowResult } from '../../workflows/types';
@@ -36,12 +31,17 @@ import { historiesOf } from '../support/campaign-runs';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey, seedApprovers } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
-import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
+import {
+  createTimeSkippingEnv,
+  testActivities,
+  testWorker,
+  workflowBundle,
+} from '../support/temporal';
 
 /** Real time one scenario may take before it fails with what its workflows were doing. */
 const SCENARIO_DEADLINE_MS = 150_000;
 
-describe('campaignWorkflow delivery', () => {
+describe('campaign workflow delivery', () => {
   let env: TestWorkflowEnvironment;
   let testDb: TestDatabase;
   let emulator: XEmulator;
@@ -71,7 +71,7 @@ describe('campaignWorkflow delivery', () => {
     await testDb?.close();
   });
 
-  type SendDm = ReturnType<typeof createXAccess>['xSendDm'];
+  type SendDm = XAccess['xSendDm'];
 
   /** A worker with the real activities; `wrapSendDm` lets a test interpose on X sends. */
   async function runWorker<T>(
@@ -79,27 +79,20 @@ describe('campaignWorkflow delivery', () => {
     wrapSendDm?: (send: SendDm) => SendDm,
   ): Promise<T> {
     queue += 1;
-    const x = createXAccess({
-      db: testDb.db,
-      credentialsKey: testCredentialsKey,
-      xApiBaseUrl: emulator.url,
-      requestTimeoutMs: 150,
-    });
-    const xForRuntime = wrapSendDm ? { ...x, xSendDm: wrapSendDm((input) => x.xSendDm(input)) } : x;
-    const worker = await createKujiWorker({
+    const worker = await testWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue: `delivery-${queue}`,
-      activities: {
-        ...createPhaseActivities({ db: testDb.db }),
-        ...createPreflightActivities({ db: testDb.db }),
-        ...createStopsActivities({ db: testDb.db }),
-        ...createCampaignRuntimeActivities({
-          db: testDb.db,
-          x: xForRuntime,
-          publicBaseUrl: 'http://kuji.test',
-        }),
-      },
+      activities: testActivities({
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        xApiBaseUrl: emulator.url,
+        publicBaseUrl: 'http://kuji.test',
+        x: { requestTimeoutMs: 150 },
+        ...(wrapSendDm
+          ? { interposeX: (x) => ({ ...x, xSendDm: wrapSendDm((input) => x.xSendDm(input)) }) }
+          : {}),
+      }),
       workflowBundle: await workflowBundle(),
     });
     const firstRun = runs.length;
@@ -121,7 +114,7 @@ describe('campaignWorkflow delivery', () => {
     accountId: string,
     options: { continueAsNewAfterSends?: number } = {},
   ): Promise<CampaignWorkflowResult> {
-    const handle = await env.client.workflow.start(campaignWorkflow, {
+    const handle = await env.client.workflow.start(campaignV2, {
       workflowId: campaignWorkflowId(campaignId),
       taskQueue: `delivery-${queue}`,
       args: [

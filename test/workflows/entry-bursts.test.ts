@@ -7,16 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createPhaseActivities } from '../../activities/campaign-phase';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createPreflightActivities } from '../../activities/preflight';
-import { createStopsActivities } from '../../activities/stops';
-import { createXAccess } from '../../activities/x-access';
 import { insertEntryEvents } from '../../db/repositories/entries';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
 import { seededRandom } from '../../domain/seeded-random';
-import { createKujiWorker } from '../../worker/worker';
-import { campaignWorkflow } from '../../workflows';
+import { campaignV2 } from '../../workflows';
 import { approveSignal, entriesArrivedSignal, statusQuery } from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
 import { startXEmulator, type XEmulator } from '../../emulator';
@@ -31,14 +25,19 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey, seedApprovers } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
-import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
+import {
+  createTimeSkippingEnv,
+  testActivities,
+  testWorker,
+  workflowBundle,
+} from '../support/temporal';
 
 const SCENARIO_DEADLINE_MS = 150_000;
 const SEEDS = [11, 23, 37, 41];
 const PEOPLE_PER_SEED = 36;
 const FIRST_ENTRANTS = 6;
 
-describe('campaignWorkflow: entries in bursts while results are sent', () => {
+describe('campaign workflow: entries in bursts while results are sent', () => {
   let env: TestWorkflowEnvironment;
   let testDb: TestDatabase;
   let emulator: XEmulator;
@@ -123,37 +122,29 @@ describe('campaignWorkflow: entries in bursts while results are sent', () => {
         await env.client.workflow.getHandle(workflowId).signal(entriesArrivedSignal);
       }
 
-      const x = createXAccess({
-        db: testDb.db,
-        credentialsKey: testCredentialsKey,
-        xApiBaseUrl: emulator.url,
-        requestTimeoutMs: 150,
-      });
       const taskQueue = `entry-bursts-${seed}`;
-      const worker = await createKujiWorker({
+      const worker = await testWorker({
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue,
-        activities: {
-          ...createPhaseActivities({ db: testDb.db }),
-          ...createPreflightActivities({ db: testDb.db }),
-          ...createStopsActivities({ db: testDb.db }),
-          ...createCampaignRuntimeActivities({
-            db: testDb.db,
-            x: {
-              ...x,
-              // While a result is on its way to X, more participants enter, at random moments.
-              xSendDm: async (input) => {
-                const roll = next();
-                if (roll < 0.3) await burst(1 + Math.floor(next() * 4));
-                const sent = await x.xSendDm(input);
-                if (next() < 0.2) await burst(1 + Math.floor(next() * 3));
-                return sent;
-              },
+        activities: testActivities({
+          db: testDb.db,
+          credentialsKey: testCredentialsKey,
+          xApiBaseUrl: emulator.url,
+          publicBaseUrl: 'http://kuji.test',
+          x: { requestTimeoutMs: 150 },
+          interposeX: (x) => ({
+            ...x,
+            // While a result is on its way to X, more participants enter, at random moments.
+            xSendDm: async (input) => {
+              const roll = next();
+              if (roll < 0.3) await burst(1 + Math.floor(next() * 4));
+              const sent = await x.xSendDm(input);
+              if (next() < 0.2) await burst(1 + Math.floor(next() * 3));
+              return sent;
             },
-            publicBaseUrl: 'http://kuji.test',
           }),
-        },
+        }),
         workflowBundle: await workflowBundle(),
       });
 
@@ -165,7 +156,7 @@ describe('campaignWorkflow: entries in bursts while results are sent', () => {
           env,
         },
         async () => {
-          const handle = await env.client.workflow.start(campaignWorkflow, {
+          const handle = await env.client.workflow.start(campaignV2, {
             workflowId,
             taskQueue,
             args: [{ campaignId: campaign.id, accountId, author: 'alice' }],

@@ -7,18 +7,13 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createPhaseActivities } from '../../activities/campaign-phase';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createPreflightActivities } from '../../activities/preflight';
-import { createStopsActivities } from '../../activities/stops';
-import { createXAccess } from '../../activities/x-access';
 import { buildApp } from '../../api/app';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { insertEntryEvents, listEntries, setEntryOutcomes } from '../../db/repositories/entries';
 import { findReport } from '../../db/repositories/reports';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
-import { createKujiWorker } from '../../worker/worker';
-import { campaignWorkflow } from '../../workflows';
+import type { Activities } from '../../activities';
+import { campaignV2 } from '../../workflows';
 import { approveSignal, statusQuery } from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
 import {
@@ -39,13 +34,16 @@ import { registerTestAccounts } from '../support/test-accounts';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedApprovers, testCredentialsKey } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
-import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
+import {
+  createTimeSkippingEnv,
+  testActivities,
+  testWorker,
+  workflowBundle,
+} from '../support/temporal';
 
 const SCENARIO_DEADLINE_MS = 150_000;
 
-type Runtime = ReturnType<typeof createCampaignRuntimeActivities>;
-
-describe('campaignWorkflow entry rules', () => {
+describe('campaign workflow entry rules', () => {
   let env: TestWorkflowEnvironment;
   let testDb: TestDatabase;
   let emulator: XEmulator;
@@ -74,32 +72,22 @@ describe('campaignWorkflow entry rules', () => {
   /** Real activities against the emulator; `beforeDraw` runs just before the draw activity. */
   async function runWorker<T>(work: () => Promise<T>, beforeDraw?: () => void): Promise<T> {
     queue += 1;
-    const x = createXAccess({
+    const activities = testActivities({
       db: testDb.db,
       credentialsKey: testCredentialsKey,
       xApiBaseUrl: emulator.url,
-      requestTimeoutMs: 2_000,
-    });
-    const runtime = createCampaignRuntimeActivities({
-      db: testDb.db,
-      x,
       publicBaseUrl: 'http://kuji.test',
+      x: { requestTimeoutMs: 2_000 },
     });
-    const drawCampaign: Runtime['drawCampaign'] = (input) => {
+    const drawCampaign: Activities['drawCampaign'] = (input) => {
       beforeDraw?.();
-      return runtime.drawCampaign(input);
+      return activities.drawCampaign(input);
     };
-    const worker = await createKujiWorker({
+    const worker = await testWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue: `entry-rules-${queue}`,
-      activities: {
-        ...createPhaseActivities({ db: testDb.db }),
-        ...createPreflightActivities({ db: testDb.db }),
-        ...createStopsActivities({ db: testDb.db }),
-        ...runtime,
-        drawCampaign,
-      },
+      activities: { ...activities, drawCampaign },
       workflowBundle: await workflowBundle(),
     });
     const first = started.length;
@@ -115,7 +103,7 @@ describe('campaignWorkflow entry rules', () => {
   }
 
   async function runCampaign(campaignId: string, accountId: string) {
-    const handle = await env.client.workflow.start(campaignWorkflow, {
+    const handle = await env.client.workflow.start(campaignV2, {
       workflowId: campaignWorkflowId(campaignId),
       taskQueue: `entry-rules-${queue}`,
       args: [{ campaignId, accountId, author: 'alice' }],

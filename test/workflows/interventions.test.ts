@@ -8,11 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createPhaseActivities } from '../../activities/campaign-phase';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
-import { createPreflightActivities } from '../../activities/preflight';
-import { createStopsActivities } from '../../activities/stops';
-import { createXAccess } from '../../activities/x-access';
 import { findAccountById } from '../../db/repositories/accounts';
 import { findCampaignById, updateCampaignConfig } from '../../db/repositories/campaigns';
 import { listDeliveries } from '../../db/repositories/deliveries';
@@ -20,8 +15,7 @@ import { insertEntryEvents } from '../../db/repositories/entries';
 import { listInterventions, openIntervention } from '../../db/repositories/interventions';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
 import { campaignPhases, type CampaignPhase } from '../../domain/phases';
-import { createKujiWorker } from '../../worker/worker';
-import { campaignWorkflow } from '../../workflows';
+import { campaignV2 } from '../../workflows';
 import {
   approveSignal,
   approveUpdate,
@@ -54,19 +48,20 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey, seedApprovers } from '../support/fixtures';
 import { runScenario } from '../support/scenario';
 import {
+  testActivities,
   createTimeSkippingEnv,
   resolveClearOfTimers,
   stepPastDueTimers,
   workflowBundle,
+  testWorker,
 } from '../support/temporal';
 
-type SendDm = ReturnType<typeof createXAccess>['xSendDm'];
-type Handle = WorkflowHandle<typeof campaignWorkflow>;
+type Handle = WorkflowHandle<typeof campaignV2>;
 
 /** Real time one scenario may take before it fails with what its workflows were doing. */
 const SCENARIO_DEADLINE_MS = 150_000;
 
-describe('campaignWorkflow people in the loop', () => {
+describe('campaign workflow people in the loop', () => {
   let env: TestWorkflowEnvironment;
   let testDb: TestDatabase;
   let emulator: XEmulator;
@@ -93,32 +88,26 @@ describe('campaignWorkflow people in the loop', () => {
   ): Promise<T> {
     queue += 1;
     const taskQueue = `people-${queue}`;
-    const x = createXAccess({
-      db: testDb.db,
-      credentialsKey: testCredentialsKey,
-      xApiBaseUrl: emulator.url,
-    });
     let sent = 0;
-    const xSendDm: SendDm = async (input) => {
-      const result = await x.xSendDm(input);
-      sent += 1;
-      await onSend?.(sent);
-      return result;
-    };
-    const worker = await createKujiWorker({
+    const worker = await testWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities: {
-        ...createPhaseActivities({ db: testDb.db }),
-        ...createPreflightActivities({ db: testDb.db }),
-        ...createStopsActivities({ db: testDb.db }),
-        ...createCampaignRuntimeActivities({
-          db: testDb.db,
-          x: { ...x, xSendDm },
-          publicBaseUrl: 'http://kuji.test',
+      activities: testActivities({
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        xApiBaseUrl: emulator.url,
+        publicBaseUrl: 'http://kuji.test',
+        interposeX: (x) => ({
+          ...x,
+          xSendDm: async (input) => {
+            const result = await x.xSendDm(input);
+            sent += 1;
+            await onSend?.(sent);
+            return result;
+          },
         }),
-      },
+      }),
       workflowBundle: await workflowBundle(),
     });
     started = [];
@@ -133,7 +122,7 @@ describe('campaignWorkflow people in the loop', () => {
   let started: Handle[] = [];
 
   async function startCampaign(campaignId: string, accountId: string, taskQueue: string) {
-    const handle = await env.client.workflow.start(campaignWorkflow, {
+    const handle = await env.client.workflow.start(campaignV2, {
       workflowId: campaignWorkflowId(campaignId),
       taskQueue,
       args: [{ campaignId, accountId, author: 'alice' }],
