@@ -38,9 +38,8 @@ export async function campaignV2(input: CampaignRunInput): Promise<CampaignRunRe
   if (reached('awaiting_approval') && status.approvedBy === null) {
     if (!(await approveLaunch(run))) return finish(run, 'cancelled');
   }
-  // A change accepted while the approval was recorded keeps its flag: the schedule or collection
-  // loop takes it back to awaiting_approval.
-  if (status.approvedBy !== null) run.loop.reapprovalNeeded = false;
+  // The approval that stands covers every change made before it.
+  run.loop.reapprovalNeeded = false;
   const plan = (run.plan ??= await planning.prepareCampaign({ campaignId: input.campaignId }));
 
   if (reached('scheduled')) {
@@ -101,14 +100,18 @@ async function approveLaunch(run: CampaignRun): Promise<boolean> {
     preflight: status.preflight,
   });
   await enterPhase(run, 'awaiting_approval');
-  await condition(() => status.approvedBy !== null || cancelled(run));
-  if (cancelled(run)) {
-    for (const approval of run.open.filter((i) => i.kind === 'approval')) {
-      await resolveOpen(run, approval, 'cancel', { by: status.cancelledBy ?? 'unknown' });
+  do {
+    await condition(() => status.approvedBy !== null || cancelled(run));
+    if (cancelled(run)) {
+      for (const approval of run.open.filter((i) => i.kind === 'approval')) {
+        await resolveOpen(run, approval, 'cancel', { by: status.cancelledBy ?? 'unknown' });
+      }
+      return false;
     }
-    return false;
-  }
-  await resolveApproval(run);
+    await resolveApproval(run);
+    // A change accepted while the approval was recorded took it back: the campaign stays in
+    // awaiting_approval for the change's own round.
+  } while (status.approvedBy === null);
   return true;
 }
 

@@ -21,13 +21,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CampaignActivities, RearmOutcome } from '../../activities/campaign-activities';
-import type { InterventionActivities } from '../../activities/intervention-activities';
-import type {
-  CampaignPlan,
-  CampaignRuntimeActivities,
-  EntryCursors,
-} from '../../activities/campaign-runtime';
+// Type-only imports: the registered activities keep the names and shapes this engine schedules.
+import type { Activities } from '../../activities';
+import type { CampaignPlan, EntryCursors } from '../../activities/campaign-runtime';
 import {
   errorRateExceeded,
   haltKind,
@@ -69,6 +65,11 @@ import type {
   CampaignWorkflowResult,
   ResumeState,
 } from '../types';
+
+type CampaignActivities = Activities;
+type InterventionActivities = Activities;
+type CampaignRuntimeActivities = Activities;
+type RearmOutcome = Awaited<ReturnType<Activities['rearmAutomation']>>;
 
 const db = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '30 seconds',
