@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs the benchmarks, prints their figures against the targets as a table and
  * writes bench/results.json.
- *   npm run bench -- [--workflow campaignWorkflow|campaignV2] [--only engine-cost] [--out file]
+ *   npm run bench -- [--workflow campaignWorkflow|campaignV2] [--only engine-idle] [--out file]
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { step, withTicker } from '../scripts/lib/progress';
 import * as workflows from '../workflows';
 import type { Benchmark } from './benchmark';
-import { engineCost } from './engine-cost';
+import { engineIdle, engineSending } from './engine-cost';
 import {
   buildResults,
   describeMachine,
@@ -20,7 +20,7 @@ import {
   type Machine,
 } from './report';
 
-const benchmarks: Benchmark[] = [engineCost];
+const benchmarks: Benchmark[] = [engineSending, engineIdle];
 
 /** The new engine once it is registered, today's until then. */
 const PREFERRED_WORKFLOW_TYPES = ['campaignV2', 'campaignWorkflow'];
