@@ -5,9 +5,7 @@
 import type { History } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CampaignStatus } from '../../workflows/messages';
-import { createActivities } from '../../activities';
-import { createKujiWorker } from '../../worker/worker';
-import { campaignWorkflow } from '../../workflows';
+import { campaignV2 } from '../../workflows';
 import { buildApp } from '../../api/app';
 import { updateCampaignConfig } from '../../db/repositories/campaigns';
 import {
@@ -40,6 +38,8 @@ import {
   createTimeSkippingEnv,
   stepPastDueTimers,
   workflowBundle,
+  testActivities,
+  testWorker,
 } from './temporal';
 import { startXEmulator } from '../../emulator';
 
@@ -59,11 +59,11 @@ export async function recordingWorker(
   taskQueue: string,
   webhookUrl?: string,
 ) {
-  return createKujiWorker({
+  return testWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivities({
+    activities: testActivities({
       db: testDb.db,
       credentialsKey: testCredentialsKey,
       xApiBaseUrl: emulator.url,
@@ -86,7 +86,7 @@ export async function runDrawnCampaign(
     cap?: number;
     continueAsNewAfterSends?: number;
     cancelBeforeApproval?: boolean;
-    /** The workflow type to start (a name registered by the worker); default campaignWorkflow. */
+    /** The workflow type to start (a name registered by the worker); default campaignV2. */
     workflowType?: string;
   },
 ): Promise<CampaignRun> {
@@ -103,7 +103,7 @@ export async function runDrawnCampaign(
   const workflowId = campaignWorkflowId(campaign.id);
   let firstRunId = '';
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(options.workflowType ?? campaignWorkflow, {
+    const handle = await env.client.workflow.start(options.workflowType ?? campaignV2, {
       workflowId,
       taskQueue,
       args: [
@@ -182,7 +182,7 @@ export async function runDisarmedCampaign(
     const workflowId = campaignWorkflowId(campaign.id);
     let firstRunId = '';
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(campaignWorkflow, {
+      const handle = await env.client.workflow.start(campaignV2, {
         workflowId,
         taskQueue,
         args: [{ campaignId: campaign.id, accountId, author: 'alice' }],
@@ -253,7 +253,7 @@ export async function runChangedCampaign(
   const workflowId = campaignWorkflowId(campaign.id);
   let firstRunId = '';
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(campaignWorkflow, {
+    const handle = await env.client.workflow.start(campaignV2, {
       workflowId,
       taskQueue,
       args: [{ campaignId: campaign.id, accountId, author: 'alice' }],
