@@ -11,6 +11,7 @@
  * found armed) is kept in campaign_watch, since no attempt passes anything to the next.
  */
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import type { Db } from '../../db/client';
 import {
   findCampaignWatch,
@@ -19,7 +20,7 @@ import {
   type WatchCursors,
 } from '../../db/repositories/campaign-watch';
 import { countUnprocessedEvents } from '../../db/repositories/entries';
-import type { loadRunningCampaign } from '../campaign-loader';
+import type { loadRunningCampaign } from '../campaign/campaign-loader';
 import { runNested } from '../nested-context';
 import type { XAccess } from '../x-access';
 import { createEntryListsPoll, type EntryListsX } from './poll-x-lists';
@@ -69,12 +70,14 @@ export const POLL_INTERVAL_MS = 55_000;
 export const NOTHING_NEW_YET = 'nothing_new_yet';
 
 function nothingNewYet(): ApplicationFailure {
+  // An expected outcome, once a minute per campaign: BENIGN, so the worker logs it at DEBUG
+  // and records no failure metric.
   const failure = ApplicationFailure.create({
     type: NOTHING_NEW_YET,
     message: 'nothing new yet',
     nonRetryable: false,
+    category: ApplicationFailureCategory.BENIGN,
   });
-  // An expected outcome, once a minute per campaign: the worker's log line stays one line.
   failure.stack = `ApplicationFailure: ${failure.message}`;
   return failure;
 }
