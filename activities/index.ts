@@ -1,11 +1,12 @@
 import type { Db } from '../db/client';
-import { createPhaseActivities } from './campaign-phase';
-import { loadRunningCampaign } from './campaign-loader';
-import { createCampaignRuntimeActivities } from './campaign-runtime';
-import { createDeliverBatchActivity } from './delivery/deliver-batch';
+import { createCampaignActivities } from './campaign';
+import { createDeliveryActivities } from './delivery';
 import type { PacingSleep } from './delivery/pacing-sleep';
-import { createWatchEntriesActivity } from './entries/watch-entries';
+import { createDrawActivities } from './draw';
+import { createEntriesActivities } from './entries';
+import { createFactFetcher } from './entries/participant-facts';
 import { createPreflightActivities } from './preflight';
+import { createReportActivities } from './report';
 import { createStopsActivities } from './stops';
 import { createXAccess, type XAccess, type XAccessDeps } from './x-access';
 
@@ -40,6 +41,49 @@ function only<T, K extends keyof T>(group: T, ...names: K[]): Pick<T, K> {
   return picked;
 }
 
+/** What a running campaign's use cases (campaign, entries, draw, delivery, report) need. */
+export interface CampaignRuntimeDeps {
+  db: Db;
+  x: XAccess;
+  /** Base of participants' personal result links, e.g. https://kuji.example.com */
+  publicBaseUrl: string;
+  /** Where X delivers this deployment's events; unset: polling alone, always armed. */
+  webhookUrl?: string;
+  /** Wall time: when X accepted a message, when facts were read (tests pass their own). */
+  now?: () => Date;
+  /** deliverBatch's wait between two sends (see ActivityDeps). */
+  pacingSleep?: PacingSleep;
+}
+
+/** A running campaign's use cases, each its own group of activities. */
+function createCampaignRuntime({
+  db,
+  x,
+  publicBaseUrl,
+  webhookUrl,
+  now = () => new Date(),
+  pacingSleep,
+}: CampaignRuntimeDeps) {
+  // One fact fetcher for entries and the draw: X's rate windows seen by one are the other's.
+  const factFetcher = createFactFetcher({ db, x, now });
+  return {
+    campaign: createCampaignActivities({ db }),
+    entries: createEntriesActivities({ db, x, factFetcher, webhookUrl }),
+    draw: createDrawActivities({ db, x, factFetcher, now }),
+    delivery: createDeliveryActivities({ db, x, publicBaseUrl, now, pacingSleep }),
+    report: createReportActivities({ db }),
+  };
+}
+
+/**
+ * Every activity of a running campaign's use cases, unfiltered, over one set of dependencies:
+ * what tests call directly, without a worker.
+ */
+export function createCampaignRuntimeActivities(deps: CampaignRuntimeDeps) {
+  const { campaign, entries, draw, delivery, report } = createCampaignRuntime(deps);
+  return { ...campaign, ...entries, ...draw, ...delivery, ...report };
+}
+
 /** The activities the worker registers; the worker injects the database and X access. */
 export function createActivities(deps: ActivityDeps) {
   const direct = createXAccess({
@@ -49,10 +93,12 @@ export function createActivities(deps: ActivityDeps) {
     ...deps.x,
   });
   const x = deps.interposeX ? deps.interposeX(direct) : direct;
-  const runtime = createCampaignRuntimeActivities({
+  const { campaign, entries, draw, delivery, report } = createCampaignRuntime({
     db: deps.db,
     x,
     publicBaseUrl: deps.publicBaseUrl,
+    webhookUrl: deps.webhookUrl,
+    pacingSleep: deps.pacingSleep,
   });
   const preflight = createPreflightActivities({
     db: deps.db,
@@ -63,9 +109,9 @@ export function createActivities(deps: ActivityDeps) {
   const stops = createStopsActivities({ db: deps.db, x, webhookUrl: deps.webhookUrl });
   // Only what workflows schedule is registered, each by name. The legacy workflow's activities
   // keep their names and shapes for its in-flight runs and histories. The x* calls of
-  // x-access.ts are what these activities call, never activities of their own.
+  // x-access/ are what these activities call, never activities of their own.
   return {
-    ...only(createPhaseActivities({ db: deps.db }), 'recordPhase'),
+    ...only(campaign, 'recordPhase', 'prepareCampaign'),
     ...only(preflight, 'runPreflight'),
     ...only(
       stops,
@@ -77,27 +123,10 @@ export function createActivities(deps: ActivityDeps) {
       'isActiveApprover',
       'recordAudit',
     ),
-    ...only(
-      runtime,
-      'prepareCampaign',
-      'pollEntries',
-      'processEntries',
-      'drawCampaign',
-      'sendDelivery',
-      'listDeliveryQueue',
-      'computeReport',
-    ),
-    ...createDeliverBatchActivity({
-      db: deps.db,
-      sendDelivery: (input) => runtime.sendDelivery(input),
-      ...(deps.pacingSleep ? { pacingSleep: deps.pacingSleep } : {}),
-    }),
-    ...createWatchEntriesActivity({
-      db: deps.db,
-      x,
-      loadConfig: (campaignId) => loadRunningCampaign(deps.db, campaignId),
-      webhookUrl: deps.webhookUrl,
-    }),
+    ...only(entries, 'pollEntries', 'processEntries', 'watchEntries'),
+    ...only(draw, 'drawCampaign'),
+    ...only(delivery, 'sendDelivery', 'listDeliveryQueue', 'deliverBatch'),
+    ...only(report, 'computeReport'),
   };
 }
 

@@ -1,4 +1,5 @@
-import type { CampaignPlan, EntryCursors } from '../activities/campaign-runtime';
+import type { CampaignPlan } from '../activities/campaign';
+import type { EntryCursors } from '../activities/entries';
 import type { CampaignStatus, ReportSummary } from './messages';
 
 /** Input of the campaign workflow: identifiers only. Configuration and credentials stay in the

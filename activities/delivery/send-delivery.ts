@@ -9,7 +9,7 @@ import { findDelivery } from '../../db/repositories/deliveries';
 import { findEntry } from '../../db/repositories/entries';
 import { resultUrl } from '../../domain/result-links';
 import { isXUsername, renderTemplate } from '../../domain/templates';
-import { loadRunningCampaign, nonRetryable } from '../campaign-loader';
+import { loadRunningCampaign, nonRetryable } from '../campaign/campaign-loader';
 import type { XAccess } from '../x-access';
 import { createSendPipeline, type MessageOutcome, settledOutcome } from './send-pipeline';
 

@@ -28,7 +28,7 @@ import { releaseQuotaSlot, reserveQuotaSlot } from '../../db/repositories/quota'
 import { localDayKey, startOfNextLocalDay } from '../../domain/day-window';
 import { dailyCapOf } from '../../domain/quota';
 import { isXErrorCode, type XError, xErrorCatalog, xErrorFromDetails } from '../../domain/x-errors';
-import { nonRetryable } from '../campaign-loader';
+import { nonRetryable } from '../campaign/campaign-loader';
 import type { SendDmResult, XAccess } from '../x-access';
 
 export interface SendPipelineDeps {

@@ -13,7 +13,7 @@ import {
   postEngagementEvent,
   userEngagementEvent,
 } from '../../domain/entry-events';
-import type { loadRunningCampaign } from '../campaign-loader';
+import type { loadRunningCampaign } from '../campaign/campaign-loader';
 import type { XAccess, XPost } from '../x-access';
 
 export type EntryListsX = Pick<

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
+import { createCampaignRuntimeActivities } from '../../activities';
 import {
   type BatchProgress,
   createDeliverBatchActivity,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
+import { createCampaignRuntimeActivities } from '../../activities';
 import { createXAccess } from '../../activities/x-access';
 import { listDeliveries } from '../../db/repositories/deliveries';
 import { DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../emulator';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
+import { createCampaignRuntimeActivities } from '../../activities';
 import { createXAccess } from '../../activities/x-access';
 import {
   countUnprocessedEvents,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
+import { createCampaignRuntimeActivities } from '../../activities';
 import { createXAccess } from '../../activities/x-access';
 import { updateCampaignPhase } from '../../db/repositories/campaigns';
 import type { CampaignConfigInput } from '../../domain/campaign-config';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
+import { createCampaignRuntimeActivities } from '../../activities';
 import { createPreflightActivities, type StoredPreflight } from '../../activities/preflight';
 import { createXAccess } from '../../activities/x-access';
 import { findCampaignById } from '../../db/repositories/campaigns';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
+import { createCampaignRuntimeActivities } from '../../activities';
 import { createXAccess } from '../../activities/x-access';
 import { findAccountById } from '../../db/repositories/accounts';
 import { listDeliveries } from '../../db/repositories/deliveries';

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { loadRunningCampaign } from '../../activities/campaign-loader';
+import { loadRunningCampaign } from '../../activities/campaign/campaign-loader';
 import {
   createWatchEntriesActivity,
   type WatchEntriesInput,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { createCampaignRuntimeActivities } from '../../activities/campaign-runtime';
+import { createCampaignRuntimeActivities } from '../../activities';
 import { createXAccess } from '../../activities/x-access';
 import { findDelivery, listDeliveries } from '../../db/repositories/deliveries';
 import { startXEmulator, type FaultRuleInput, type XEmulator } from '../../emulator';

@@ -23,7 +23,8 @@ import {
 } from '@temporalio/workflow';
 // Type-only imports: the registered activities keep the names and shapes this engine schedules.
 import type { Activities } from '../../activities';
-import type { CampaignPlan, EntryCursors } from '../../activities/campaign-runtime';
+import type { CampaignPlan } from '../../activities/campaign';
+import type { EntryCursors } from '../../activities/entries';
 import {
   errorRateExceeded,
   haltKind,

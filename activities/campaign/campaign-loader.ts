@@ -1,9 +1,9 @@
 /** The campaign, approved configuration and sender account a runtime activity works on. */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Db } from '../db/client';
-import { findAccountById } from '../db/repositories/accounts';
-import { findCampaignRunningConfig } from '../db/repositories/campaigns';
-import { parseStoredConfig, storedConfigKey } from '../domain/stored-config';
+import type { Db } from '../../db/client';
+import { findAccountById } from '../../db/repositories/accounts';
+import { findCampaignRunningConfig } from '../../db/repositories/campaigns';
+import { parseStoredConfig, storedConfigKey } from '../../domain/stored-config';
 
 export function nonRetryable(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });

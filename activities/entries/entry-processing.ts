@@ -7,11 +7,11 @@
  * and nothing fetched is thrown away.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { type Db, inTransaction } from '../db/client';
-import { haltAccount } from '../db/repositories/accounts';
-import type { EntryReasonJson } from '../db/database';
-import { insertDeliveries, type NewDelivery } from '../db/repositories/deliveries';
-import { findDraw } from '../db/repositories/draws';
+import { type Db, inTransaction } from '../../db/client';
+import { haltAccount } from '../../db/repositories/accounts';
+import type { EntryReasonJson } from '../../db/database';
+import { insertDeliveries, type NewDelivery } from '../../db/repositories/deliveries';
+import { findDraw } from '../../db/repositories/draws';
 import {
   claimEntryEventsById,
   countUnprocessedEvents,
@@ -22,16 +22,16 @@ import {
   releaseEntryEvents,
   setEntryOutcomes,
   upsertEntry,
-} from '../db/repositories/entries';
-import { findParticipantFacts } from '../db/repositories/participant-facts';
-import { assignPrizeCode, listPrizeStock, takePrizeStock } from '../db/repositories/prizes';
-import type { CampaignConfig } from '../domain/campaign-config';
-import { type ApiTier, strongestConsentBasis } from '../domain/consent';
-import { decideParticipant, isWithinEntryPeriod } from '../domain/eligibility';
-import { entryRoll, instantWinProbability } from '../domain/lottery';
-import { xErrorFromDetails } from '../domain/x-errors';
-import type { loadRunningCampaign } from './campaign-loader';
-import { planResultDelivery } from './delivery-plan';
+} from '../../db/repositories/entries';
+import { findParticipantFacts } from '../../db/repositories/participant-facts';
+import { assignPrizeCode, listPrizeStock, takePrizeStock } from '../../db/repositories/prizes';
+import type { CampaignConfig } from '../../domain/campaign-config';
+import { type ApiTier, strongestConsentBasis } from '../../domain/consent';
+import { decideParticipant, isWithinEntryPeriod } from '../../domain/eligibility';
+import { entryRoll, instantWinProbability } from '../../domain/lottery';
+import { xErrorFromDetails } from '../../domain/x-errors';
+import type { loadRunningCampaign } from '../campaign/campaign-loader';
+import { planResultDelivery } from '../delivery/delivery-plan';
 import {
   type createFactFetcher,
   emptyFacts,

@@ -9,18 +9,18 @@
  */
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Db } from '../db/client';
-import { type EntryEvent, findWinsInCampaigns } from '../db/repositories/entries';
+import type { Db } from '../../db/client';
+import { type EntryEvent, findWinsInCampaigns } from '../../db/repositories/entries';
 import {
   type ParticipantXFacts,
   saveParticipantFollows,
   saveParticipantProfiles,
-} from '../db/repositories/participant-facts';
-import type { CampaignConfig } from '../domain/campaign-config';
-import type { EntrySource } from '../domain/consent';
-import { type ParticipantRecord, refusedDuplicateEntries } from '../domain/eligibility';
-import { xErrorFromDetails } from '../domain/x-errors';
-import type { XAccess, XRateLimit } from './x-access';
+} from '../../db/repositories/participant-facts';
+import type { CampaignConfig } from '../../domain/campaign-config';
+import type { EntrySource } from '../../domain/consent';
+import { type ParticipantRecord, refusedDuplicateEntries } from '../../domain/eligibility';
+import { xErrorFromDetails } from '../../domain/x-errors';
+import type { XAccess, XRateLimit } from '../x-access';
 
 export interface StoredFacts extends ParticipantRecord {
   sources: EntrySource[];

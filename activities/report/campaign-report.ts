@@ -1,14 +1,14 @@
 /** The campaign's analysis report: funnel, reconciliation, deliveries per day and failures. */
-import type { Db } from '../db/client';
-import { deliveryCounts, failuresByCode, sentPerDay } from '../db/repositories/deliveries';
-import { findDraw } from '../db/repositories/draws';
-import { countRefusedDuplicateEntries, entryFunnel } from '../db/repositories/entries';
-import { listPrizeStock } from '../db/repositories/prizes';
-import { listQuotaDays } from '../db/repositories/quota';
-import { upsertReport } from '../db/repositories/reports';
-import { dailyCapOf } from '../domain/quota';
-import { reconcileFunnel } from '../domain/reconciliation';
-import { loadRunningCampaign } from './campaign-loader';
+import type { Db } from '../../db/client';
+import { deliveryCounts, failuresByCode, sentPerDay } from '../../db/repositories/deliveries';
+import { findDraw } from '../../db/repositories/draws';
+import { countRefusedDuplicateEntries, entryFunnel } from '../../db/repositories/entries';
+import { listPrizeStock } from '../../db/repositories/prizes';
+import { listQuotaDays } from '../../db/repositories/quota';
+import { upsertReport } from '../../db/repositories/reports';
+import { dailyCapOf } from '../../domain/quota';
+import { reconcileFunnel } from '../../domain/reconciliation';
+import { loadRunningCampaign } from '../campaign/campaign-loader';
 
 export function createReportActivity({ db }: { db: Db }) {
   return {

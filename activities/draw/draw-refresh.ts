@@ -3,18 +3,18 @@
  * pool holds only who still meets the rules.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { Db } from '../db/client';
-import { listUndrawnEntries, upsertEntry } from '../db/repositories/entries';
-import type { CampaignConfig } from '../domain/campaign-config';
-import { decideParticipant } from '../domain/eligibility';
+import type { Db } from '../../db/client';
+import { listUndrawnEntries, upsertEntry } from '../../db/repositories/entries';
+import type { CampaignConfig } from '../../domain/campaign-config';
+import { decideParticipant } from '../../domain/eligibility';
 import {
   type createFactFetcher,
   type FactsSubject,
   heartbeat,
   judgesFollows,
   type StoredFacts,
-} from './participant-facts';
-import type { XAccess } from './x-access';
+} from '../entries/participant-facts';
+import type { XAccess } from '../x-access';
 
 /** Calls of up to 5 pages each when listing every reposter before the draw. */
 const REPOSTER_CALLS = 40;

@@ -1,8 +1,8 @@
 /** Which channel a participant's result goes by, under the consent rules. */
-import type { NewDelivery } from '../db/repositories/deliveries';
-import type { CampaignConfig } from '../domain/campaign-config';
-import { type ApiTier, planChannel, strongestConsentBasis } from '../domain/consent';
-import type { StoredFacts } from './participant-facts';
+import type { NewDelivery } from '../../db/repositories/deliveries';
+import type { CampaignConfig } from '../../domain/campaign-config';
+import { type ApiTier, planChannel, strongestConsentBasis } from '../../domain/consent';
+import type { StoredFacts } from '../entries/participant-facts';
 
 /** Plans a result delivery for a participant under the consent rules; null when none applies. */
 export function planResultDelivery(

@@ -1,0 +1,108 @@
+/**
+ * The drawn lottery: a seeded, reproducible draw over the eligible entries, stored once; the
+ * winners' outcomes, prize stock and result deliveries are applied in one transaction.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Db, inTransaction } from '../../db/client';
+import { insertDeliveries, type NewDelivery } from '../../db/repositories/deliveries';
+import { findDraw, insertDraw } from '../../db/repositories/draws';
+import { eligibleEntryIds, findEntry, setEntryOutcomes } from '../../db/repositories/entries';
+import { assignPrizeCode, takePrizeStock } from '../../db/repositories/prizes';
+import type { ApiTier } from '../../domain/consent';
+import { drawWinners, newDrawSeed } from '../../domain/lottery';
+import { loadRunningCampaign, nonRetryable } from '../campaign/campaign-loader';
+import { planResultDelivery } from '../delivery/delivery-plan';
+import type { StoredFacts } from '../entries/participant-facts';
+import type { createDrawRefresh } from './draw-refresh';
+
+export interface DrawCampaignDeps {
+  db: Db;
+  refreshBeforeDraw: ReturnType<typeof createDrawRefresh>['refreshBeforeDraw'];
+}
+
+export function createDrawCampaignActivity({ db, refreshBeforeDraw }: DrawCampaignDeps) {
+  return {
+    /** The drawn lottery: a seeded, reproducible draw over the eligible entries, stored once. */
+    async drawCampaign(input: { campaignId: string }): Promise<{
+      seed: string;
+      digest: string;
+      entryCount: number;
+      winners: number;
+      alternates: number;
+      queued: number;
+    }> {
+      const { config, account } = await loadRunningCampaign(db, input.campaignId);
+      if (config.kind !== 'drawn')
+        throw nonRetryable('not_a_drawn_campaign', 'only drawn campaigns are drawn');
+      const tier: ApiTier = account.tier === 'enterprise' ? 'enterprise' : 'self_serve';
+      // Once drawn, the pool is fixed: a retry only finishes applying the stored draw.
+      if (!(await findDraw(db, input.campaignId))) {
+        await refreshBeforeDraw(input.campaignId, config, account);
+      }
+      const entryIds = await eligibleEntryIds(db, input.campaignId);
+      const totalStock = config.prizes.reduce((sum, p) => sum + p.stock, 0);
+      const stored =
+        (await findDraw(db, input.campaignId)) ??
+        (await insertDraw(db, {
+          campaignId: input.campaignId,
+          ...drawWinners({
+            seed: newDrawSeed(randomBytes(32)),
+            entryIds,
+            winners: Math.min(config.draw.winners, totalStock),
+            alternates: config.draw.alternates,
+          }),
+        }));
+
+      // Prizes go to winners in draw order, each prize for as many winners as its stock.
+      const prizeSlots = config.prizes.flatMap((p) => Array.from({ length: p.stock }, () => p.id));
+      // Outcomes, stock and the winners' deliveries commit together, so a retry after a crash
+      // finds either nothing done or everything; delivery ids make queueing idempotent.
+      const queued = await inTransaction(db, async (trx) => {
+        const deliveries: NewDelivery[] = [];
+        const winners = new Set(stored.winners);
+        const alternates = new Set(stored.alternates);
+        for (const [index, xUserId] of stored.winners.entries()) {
+          const prizeId = prizeSlots[index] ?? null;
+          const entry = await findEntry(trx, input.campaignId, xUserId);
+          if (!entry) continue;
+          if (entry.outcome === 'pending') {
+            const code = prizeId
+              ? await assignPrizeCode(trx, input.campaignId, prizeId, xUserId)
+              : null;
+            if (prizeId) await takePrizeStock(trx, input.campaignId, prizeId);
+            await setEntryOutcomes(trx, input.campaignId, [
+              { xUserId, outcome: 'won', prizeId, prizeCode: code },
+            ]);
+          }
+          const delivery = planResultDelivery(
+            config,
+            tier,
+            { xUserId, facts: entry.facts as StoredFacts },
+            input.campaignId,
+            account.id,
+            'win',
+          );
+          if (delivery) deliveries.push(delivery);
+        }
+        const others = entryIds.filter((id) => !winners.has(id));
+        await setEntryOutcomes(
+          trx,
+          input.campaignId,
+          others.map((xUserId) => ({
+            xUserId,
+            outcome: alternates.has(xUserId) ? 'alternate' : 'lost',
+          })),
+        );
+        return deliveries.length ? insertDeliveries(trx, deliveries) : 0;
+      });
+      return {
+        seed: stored.seed,
+        digest: stored.digest,
+        entryCount: stored.entryCount,
+        winners: stored.winners.length,
+        alternates: stored.alternates.length,
+        queued,
+      };
+    },
+  };
+}

@@ -1,0 +1,9 @@
+/** The analysis report: funnel, reconciliation and deliveries, stored for the API. */
+import type { Db } from '../../db/client';
+import { createReportActivity } from './campaign-report';
+
+export function createReportActivities(deps: { db: Db }) {
+  return createReportActivity(deps);
+}
+
+export type ReportActivities = ReturnType<typeof createReportActivities>;
