@@ -13,7 +13,7 @@ import { xErrorCatalog } from '../../domain/x-errors';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { uniqueId } from '../support/fixtures';
 
-/** Shaped like activities/campaign-runtime.ts computeReport's output. */
+/** Shaped like activities/report/campaign-report.ts computeReport's output. */
 function sampleReport(campaignId: string) {
   return {
     campaignId,
