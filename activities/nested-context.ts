@@ -13,13 +13,24 @@ export interface NestedContextOptions {
   heartbeat: (details: unknown) => void;
   /** What the nested code sees as `info.heartbeatDetails` (undefined: a fresh start). */
   heartbeatDetails: unknown;
+  /**
+   * What the nested code sees as `info.attempt` (default: the caller's). A batch's later sends
+   * are first attempts of their own, whatever attempt the batch is on.
+   */
+  attempt?: number;
 }
 
 export function runNested<T>(options: NestedContextOptions, fn: () => Promise<T>): Promise<T> {
   const outer = asyncLocalStorage.getStore();
   if (!outer) return fn();
   const nested = Object.create(outer, {
-    info: { value: { ...outer.info, heartbeatDetails: options.heartbeatDetails } },
+    info: {
+      value: {
+        ...outer.info,
+        heartbeatDetails: options.heartbeatDetails,
+        ...(options.attempt !== undefined ? { attempt: options.attempt } : {}),
+      },
+    },
     heartbeat: { value: options.heartbeat },
   }) as Context;
   return asyncLocalStorage.run(nested, fn);

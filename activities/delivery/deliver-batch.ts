@@ -37,7 +37,13 @@ export type BatchStop =
   | { kind: 'cancelled' }
   | { kind: 'quota_full'; nextWindowAt: string }
   | { kind: 'halted'; code: string; category: string; deliveryId: string; accountHalted?: boolean }
-  | { kind: 'error_rate'; failed: number; window: number; threshold: number };
+  | { kind: 'error_rate'; failed: number; window: number; threshold: number }
+  /**
+   * A transient X failure (a 5xx, a 429) after this attempt had sent: the batch ends with what
+   * it sent and the workflow starts the next one after `afterMs`, so the retry budget counts
+   * failures in a row, as it did per DM, not failures per batch.
+   */
+  | { kind: 'retry_later'; afterMs: number; code: string; deliveryId: string };
 
 export interface DeliverBatchResult {
   /** Sends that ended sent / failed in this activity, across ALL its attempts (carried in heartbeat details). */
@@ -79,6 +85,9 @@ export interface DeliverBatchDeps {
   /** Milliseconds elapsed on the activity's clock (tests pass one their sleep moves). */
   clock?: () => number;
 }
+
+/** The wait before the next batch after a transient failure without X's own retry instant. */
+const RETRY_LATER_MS = 5_000;
 
 /** Cancellation reaches an activity only through its heartbeats: one a second at least. */
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -162,6 +171,8 @@ export function createDeliverBatchActivity({
           };
 
       const beat = () => context.heartbeat(structuredClone(progress));
+      /** Sends that ended sent|failed in this attempt (progress counts all attempts). */
+      let sentThisAttempt = 0;
       const finish = async (stop: BatchStop): Promise<DeliverBatchResult> => ({
         sent: progress.sent,
         failed: progress.failed,
@@ -212,6 +223,9 @@ export function createDeliverBatchActivity({
                 beat();
               },
               heartbeatDetails: progress.inner,
+              // Only the first send of a retried attempt may be the one in doubt: it reconciles
+              // with X first; the sends after it are first attempts of their own.
+              attempt: sentThisAttempt === 0 ? context.info.attempt : 1,
             },
             () => sendDelivery({ deliveryId, now: new Date(workflowNow()).toISOString() }),
           );
@@ -221,6 +235,14 @@ export function createDeliverBatchActivity({
             return finish({ kind: 'cancelled' });
           }
           beat();
+          if (error instanceof ApplicationFailure && !error.nonRetryable && sentThisAttempt > 0) {
+            return finish({
+              kind: 'retry_later',
+              afterMs: msOptionalToNumber(error.nextRetryDelay ?? undefined) ?? RETRY_LATER_MS,
+              code: error.type ?? 'transient',
+              deliveryId,
+            });
+          }
           throw failureWithProgress(error, {
             deliveryId,
             sent: progress.sent,
@@ -246,6 +268,7 @@ export function createDeliverBatchActivity({
             });
           case 'sent':
           case 'failed': {
+            sentThisAttempt += 1;
             const failed = outcome.status === 'failed';
             if (failed) progress.failed += 1;
             else progress.sent += 1;

@@ -3,7 +3,13 @@
  * polls X's lists and checks the webhook meanwhile, waking the workflow only when it finds
  * something; instant wins are sent as they are decided. Idle collection adds no history.
  */
-import { CancellationScope, condition, isCancellation, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { finalPolling, watching } from './activity-proxies';
 import { awaitReapproval } from './approval';
@@ -31,6 +37,8 @@ class EntryWatch {
 
   /** Starts the watch, or restarts it when what it should check changed. */
   async ensure(watchWebhook: boolean): Promise<void> {
+    // What the last watch reported is taken at the next pass, never thrown away here.
+    if (this.outcome !== undefined || this.failed) return;
     if (this.running && this.watchingWebhook === watchWebhook) return;
     await this.stop();
     this.watchingWebhook = watchWebhook;
@@ -118,12 +126,17 @@ export async function collect(run: CampaignRun, plan: CampaignPlan): Promise<voi
       if (pastEnd && !polledPastEnd) {
         await watch.stop();
         polledPastEnd = true;
-        await finalPolling.watchEntries({
-          campaignId: run.input.campaignId,
-          watchArmed: false,
-          armedCheckIntervalMs: ARMED_CHECK_INTERVAL_MS,
-          once: true,
-        });
+        try {
+          await finalPolling.watchEntries({
+            campaignId: run.input.campaignId,
+            watchArmed: false,
+            armedCheckIntervalMs: ARMED_CHECK_INTERVAL_MS,
+            once: true,
+          });
+        } catch (error) {
+          // Polling is reconciliation: what the webhook stored is decided all the same.
+          if (!(error instanceof ActivityFailure)) throw error;
+        }
       }
       const drained = await drainEntries(run, plan);
       if (drained.remaining > 0) watchPausedUntilMs = Date.now() + retryDelayMs(drained);
@@ -145,6 +158,7 @@ export async function collect(run: CampaignRun, plan: CampaignPlan): Promise<voi
         await watch.stop();
       }
       const openCount = run.open.length;
+      const wasPaused = run.status.paused;
       const wakeAt = [
         ended ? undefined : endAtMs,
         // Past the end only a held collection waits: for a person, or for X's replay.
@@ -170,7 +184,9 @@ export async function collect(run: CampaignRun, plan: CampaignPlan): Promise<voi
         (!ended && loop.endCollecting) ||
         loop.reapprovalNeeded ||
         (run.queueNudged && canSend()) ||
-        run.open.length < openCount;
+        run.open.length < openCount ||
+        // A resume may have results to send.
+        (wasPaused && !run.status.paused);
       if (wakeAt.length > 0) {
         await condition(woken, Math.max(0, Math.min(...wakeAt) - Date.now()));
       } else {

@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
   continueAsNew,
   isCancellation,
@@ -25,6 +26,17 @@ type BatchResult = Awaited<ReturnType<Activities['deliverBatch']>>;
 const BATCH_SENDS = 100;
 const DEFAULT_SAFETY = { errorRateThreshold: 0.3, errorRateWindow: 20, errorRateMinAttempts: 10 };
 const DEFAULT_PACING = { minGapSeconds: 20, jitterSeconds: 10 };
+
+/** The batch's progress its heartbeats carried, if a cancellation brought it back. */
+function progressOf(failure: unknown): Partial<BatchResult> | undefined {
+  if (!(failure instanceof CancelledFailure)) return undefined;
+  const [details] = failure.details;
+  if (!details || typeof details !== 'object') return undefined;
+  const progress = details as Partial<BatchResult>;
+  return typeof progress.sent === 'number' && typeof progress.failed === 'number'
+    ? progress
+    : undefined;
+}
 
 /** Long campaigns start a fresh run with their state once Temporal suggests it. */
 export async function continueAsNewIfSuggested(run: CampaignRun): Promise<void> {
@@ -97,11 +109,14 @@ async function runBatch(
     return await batch;
   } catch (error) {
     if (isCancellation(error)) {
-      // Cancelled before it started: nothing was sent.
+      // Cancelled before an attempt could answer: before it started (nothing sent), or while
+      // it waited for a retry, when its last heartbeat says what the earlier attempts sent.
+      const progress = progressOf(error instanceof ActivityFailure ? error.cause : error);
       return {
-        sent: 0,
-        failed: 0,
-        recentFailures: run.loop.recentFailures,
+        sent: progress?.sent ?? 0,
+        failed: progress?.failed ?? 0,
+        recentFailures: progress?.recentFailures ?? run.loop.recentFailures,
+        ...(progress?.lastSendAtMs !== undefined ? { lastSendAtMs: progress.lastSendAtMs } : {}),
         queueLength: run.status.queueLength,
         stop: { kind: 'cancelled' },
       };
@@ -168,6 +183,10 @@ export async function deliverQueue(
         deliveryId: stop.deliveryId,
         ...(stop.accountHalted ? { accountHalted: true } : {}),
       });
+    }
+    if (stop.kind === 'retry_later') {
+      // X failed transiently after the batch had sent: the next batch starts after X's wait.
+      await condition(() => mustStop(run, until), stop.afterMs);
     }
     if (stop.kind === 'error_rate') {
       // Too many of the recent sends failed: stop for a person before more go wrong.

@@ -16,6 +16,10 @@ import { installHandlers } from './handlers';
 import { cancelled, type CampaignRun, type CampaignRunInput, newCampaignRun } from './state';
 import { enterPhase, openInterventionOnce, resolveOpen } from './stops';
 
+function raise(message: string): never {
+  throw new Error(message);
+}
+
 export interface CampaignRunResult {
   campaignId: string;
   outcome: 'completed' | 'cancelled';
@@ -38,17 +42,20 @@ export async function campaignV2(input: CampaignRunInput): Promise<CampaignRunRe
   if (reached('awaiting_approval') && status.approvedBy === null) {
     if (!(await approveLaunch(run))) return finish(run, 'cancelled');
   }
-  // The approval that stands covers every change made before it.
-  run.loop.reapprovalNeeded = false;
-  const plan = (run.plan ??= await planning.prepareCampaign({ campaignId: input.campaignId }));
+  // The approval that stands covers every change made before it. A run continued while a
+  // change waits for its approval keeps waiting for it.
+  if (status.approvedBy !== null) run.loop.reapprovalNeeded = false;
+  run.plan ??= await planning.prepareCampaign({ campaignId: input.campaignId });
+  /** The plan of the newest approved configuration (a re-approval prepares it again). */
+  const plan = () => run.plan ?? raise('the campaign has no plan');
 
   if (reached('scheduled')) {
     await enterPhase(run, 'scheduled');
     // A changed configuration waits for its approval before the start.
-    while (!cancelled(run) && Date.now() < Date.parse(plan.startAt)) {
+    while (!cancelled(run) && Date.now() < Date.parse(plan().startAt)) {
       await condition(
         () => cancelled(run) || run.loop.reapprovalNeeded,
-        Math.max(0, Date.parse(plan.startAt) - Date.now()),
+        Math.max(0, Date.parse(plan().startAt) - Date.now()),
       );
       await awaitReapproval(run);
     }
@@ -56,7 +63,7 @@ export async function campaignV2(input: CampaignRunInput): Promise<CampaignRunRe
   }
   if (reached('collecting')) {
     if (status.phase !== 'collecting') await enterPhase(run, 'collecting');
-    await collect(run, run.plan ?? plan);
+    await collect(run, plan());
     if (cancelled(run)) return finish(run, 'cancelled');
     // Collection is over: running out of stock no longer needs a decision.
     for (const stockOut of run.open.filter((i) => i.kind === 'stock_exhausted')) {
@@ -68,7 +75,7 @@ export async function campaignV2(input: CampaignRunInput): Promise<CampaignRunRe
     // Entries held back while stock was out are decided now that collection has ended.
     await settleEntries(run);
   }
-  if (reached('drawing') && plan.kind === 'drawn') {
+  if (reached('drawing') && plan().kind === 'drawn') {
     await awaitReapproval(run);
     if (cancelled(run)) return finish(run, 'cancelled');
     await enterPhase(run, 'drawing');
