@@ -90,8 +90,8 @@ export const finalPolling = proxyActivities<Activities>({
 export const sending = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   // The batch heartbeats every second, also while an X call waits: a worker that dies mid-batch
-  // is noticed in 10 s and the batch goes on from its last heartbeat on another worker.
-  heartbeatTimeout: '10 seconds',
+  // is noticed in 30 s and the batch goes on from its last heartbeat on another worker.
+  heartbeatTimeout: '30 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: {
     initialInterval: '5 seconds',

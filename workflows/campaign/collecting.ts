@@ -37,8 +37,9 @@ class EntryWatch {
 
   /** Starts the watch, or restarts it when what it should check changed. */
   async ensure(watchWebhook: boolean): Promise<void> {
-    // What the last watch reported is taken at the next pass, never thrown away here.
-    if (this.outcome !== undefined || this.failed) return;
+    // A webhook found gone is taken at the next pass, never thrown away here. Entries it
+    // reported need nothing more: every pass decides what is stored.
+    if (this.outcome?.kind === 'disarmed' || this.failed) return;
     if (this.running && this.watchingWebhook === watchWebhook) return;
     await this.stop();
     this.watchingWebhook = watchWebhook;
