@@ -54,7 +54,6 @@ import {
   listCampaignsQuerySchema,
 } from '../schemas/campaigns';
 
-
 export function newCampaignId(): string {
   return `cmp-${randomBytes(6).toString('hex')}`;
 }
