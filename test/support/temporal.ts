@@ -22,7 +22,7 @@ import { campaignSearchAttributes } from '../../workflows/search-attributes';
 
 /**
  * The pacing sleep the tests' workers get (ActivityDeps.pacingSleep): a thirtieth of the gap,
- * at least 300 ms (or the whole gap when shorter) and at most 2 s. Pacing is real time inside
+ * at least 150 ms (or the whole gap when shorter) and at most 2 s. Pacing is real time inside
  * the sending activity, and the time-skipping server skips no time while an activity runs, so a
  * real 20–60 s gap per DM would make every delivering scenario take minutes. The floor keeps a
  * gap long enough for a pause, a cancel or a change to reach the batch before the next send, as
@@ -30,7 +30,7 @@ import { campaignSearchAttributes } from '../../workflows/search-attributes';
  * wait the real gap.
  */
 export const compressedPacingSleep: PacingSleep = (ms, signal) =>
-  realPacingSleep(Math.min(ms, Math.max(300, Math.min(2_000, ms / 30))), signal);
+  realPacingSleep(Math.min(ms, Math.max(150, Math.min(2_000, ms / 30))), signal);
 
 /** The real activities with the tests' compressed pacing (see compressedPacingSleep). */
 export function testActivities(deps: ActivityDeps): Activities {

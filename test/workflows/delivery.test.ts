@@ -39,7 +39,7 @@ import {
 } from '../support/temporal';
 
 /** Real time one scenario may take before it fails with what its workflows were doing. */
-const SCENARIO_DEADLINE_MS = 150_000;
+const SCENARIO_DEADLINE_MS = 300_000;
 
 describe('campaign workflow delivery', () => {
   let env: TestWorkflowEnvironment;

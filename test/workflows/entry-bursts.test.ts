@@ -32,7 +32,7 @@ import {
   workflowBundle,
 } from '../support/temporal';
 
-const SCENARIO_DEADLINE_MS = 150_000;
+const SCENARIO_DEADLINE_MS = 300_000;
 const SEEDS = [11, 23, 37, 41];
 const PEOPLE_PER_SEED = 36;
 const FIRST_ENTRANTS = 6;

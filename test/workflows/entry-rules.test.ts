@@ -41,7 +41,7 @@ import {
   workflowBundle,
 } from '../support/temporal';
 
-const SCENARIO_DEADLINE_MS = 150_000;
+const SCENARIO_DEADLINE_MS = 300_000;
 
 describe('campaign workflow entry rules', () => {
   let env: TestWorkflowEnvironment;
