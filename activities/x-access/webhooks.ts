@@ -1,7 +1,6 @@
 /** The automation Kuji depends on: is X delivering the account's events, and re-arming it. */
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  XCallError,
   createReplayJob,
   getSubscription,
   listWebhooks,
@@ -9,7 +8,8 @@ import {
   subscribeToWebhook,
   validateWebhook,
   type XWebhookConfig,
-} from '../../x/api';
+} from '../../x/account-activity';
+import { XCallError } from '../../x/api';
 import type { XCore, XFail } from './core';
 import type {
   ArmedCheck,

@@ -10,7 +10,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import type { ArmedCheck } from '../../activities/x-access';
-import { replayWindow, toReplayDate } from '../../x/api';
+import { replayWindow, toReplayDate } from '../../x/account-activity';
 import { createXClient } from '../../x/client';
 import { applyAction } from '../../emulator';
 import { crcResponseToken, verifyWebhookSignature } from '../../x/webhook-signature';
