@@ -20,6 +20,7 @@ import {
   type WatchCursors,
 } from '../../db/repositories/campaign-watch';
 import { countUnprocessedEvents } from '../../db/repositories/entries';
+import { type ArmedProblem, createArmedCheck } from '../campaign/armed-check';
 import type { loadRunningCampaign } from '../campaign/campaign-loader';
 import { runNested } from '../nested-context';
 import type { XAccess } from '../x-access';
@@ -32,12 +33,6 @@ export interface WatchEntriesInput {
   armedCheckIntervalMs: number;
   /** Poll once and return, never waiting (collection's last read past the end). */
   once?: boolean;
-}
-
-export interface ArmedProblem {
-  code: string;
-  ja: string;
-  en: string;
 }
 
 export type WatchOutcome =
@@ -108,27 +103,25 @@ export function createWatchEntriesActivity({ db, x, loadConfig, webhookUrl }: Wa
     }
   }
 
+  const checkCampaignArmed = createArmedCheck({ db, x, webhookUrl });
+
   /** The webhook subscription's state; undefined when the check itself failed (no finding). */
   async function checkArmed(
     campaignId: string,
+    at: Date,
   ): Promise<{ armed: boolean; problem: ArmedProblem | null } | undefined> {
-    if (webhookUrl === undefined) return { armed: true, problem: null };
     const context = Context.current();
     try {
       const { account } = await loadConfig(campaignId);
-      const check = await x.xArmedCheck({ accountId: account.id, webhookUrl });
-      return {
-        armed: check.armed,
-        problem: check.problem
-          ? { code: check.problem.code, ja: check.problem.ja, en: check.problem.en }
-          : null,
-      };
+      return await checkCampaignArmed({ campaignId, accountId: account.id }, at);
     } catch (error) {
       if (context.cancellationSignal.aborted && error instanceof CancelledFailure) throw error;
       context.log.warn('Checking the webhook subscription failed; checking again later', {
         campaignId,
         error: error instanceof Error ? error.message : String(error),
       });
+      // A failed check is no finding; it is dated, so the next one waits an interval.
+      await saveWatchArmedCheck(db, campaignId, { checkedAt: at, armed: false });
       return undefined;
     }
   }
@@ -166,8 +159,7 @@ export function createWatchEntriesActivity({ db, x, loadConfig, webhookUrl }: Wa
         now.getTime() - watch.armedCheckedAt.getTime() >= input.armedCheckIntervalMs;
       if (input.watchArmed && checkDue) {
         context.heartbeat({ step: 'armed_check' });
-        const check = await checkArmed(campaignId);
-        await saveWatchArmedCheck(db, campaignId, { checkedAt: now, armed: check?.armed ?? false });
+        const check = await checkArmed(campaignId, now);
         if (check && !check.armed) {
           const lastArmedAt = (await findCampaignWatch(db, campaignId))?.lastArmedAt ?? null;
           return {

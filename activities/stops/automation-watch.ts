@@ -2,10 +2,11 @@
  * The automation watch while a campaign runs: is the webhook the campaign depends on still live,
  * and re-arming it (with a replay of what was missed) when a person asks.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../../db/client';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
 import { findCampaignById } from '../../db/repositories/campaigns';
+import { createArmedCheck } from '../campaign/armed-check';
 import type { XAccess } from '../x-access';
 
 export interface AutomationArmedStatus {
@@ -43,6 +44,8 @@ export function createAutomationWatchActivities({
     throw new Error('createAutomationWatchActivities: a webhookUrl needs X access (x) to check it');
   }
 
+  const checkCampaignArmed = createArmedCheck({ db, x, webhookUrl });
+
   async function requireCampaign(campaignId: string) {
     const campaign = await findCampaignById(db, campaignId);
     if (!campaign) {
@@ -65,14 +68,14 @@ export function createAutomationWatchActivities({
         return { armed: true, problem: null, checkedAt: now().toISOString() };
       }
       const campaign = await requireCampaign(input.campaignId);
-      const check = await x.xArmedCheck({ accountId: campaign.accountId, webhookUrl });
-      return {
-        armed: check.armed,
-        problem: check.problem
-          ? { code: check.problem.code, ja: check.problem.ja, en: check.problem.en }
-          : null,
-        checkedAt: now().toISOString(),
-      };
+      // Dated like the entry watch's checks (the attempt's time on the server), so the watch's
+      // first attempt does not check again what was just checked.
+      const at = new Date(Context.current().info.currentAttemptScheduledTimestampMs);
+      const check = await checkCampaignArmed(
+        { campaignId: input.campaignId, accountId: campaign.accountId },
+        at,
+      );
+      return { ...check, checkedAt: now().toISOString() };
     },
 
     /**
