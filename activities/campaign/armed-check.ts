@@ -18,12 +18,14 @@ export interface ArmedCheckDeps {
   x?: Pick<XAccess, 'xArmedCheck'>;
   /** Where X delivers this deployment's events; unset: polling alone, always armed. */
   webhookUrl?: string;
+  /** The wall clock, X's clock: dates the last instant X was seen delivering. */
+  now?: () => Date;
 }
 
-export function createArmedCheck({ db, x, webhookUrl }: ArmedCheckDeps) {
+export function createArmedCheck({ db, x, webhookUrl, now = () => new Date() }: ArmedCheckDeps) {
   /**
-   * Checks the sender account's webhook and subscription and records the check at `at`. X's
-   * failures leave as classified failures (and record nothing).
+   * Checks the sender account's webhook and subscription and records the check at `at` (the
+   * workflow's clock). X's failures leave as classified failures (and record nothing).
    */
   return async function checkCampaignArmed(
     campaign: { campaignId: string; accountId: string },
@@ -31,7 +33,11 @@ export function createArmedCheck({ db, x, webhookUrl }: ArmedCheckDeps) {
   ): Promise<{ armed: boolean; problem: ArmedProblem | null }> {
     if (webhookUrl === undefined || !x) return { armed: true, problem: null };
     const check = await x.xArmedCheck({ accountId: campaign.accountId, webhookUrl });
-    await saveWatchArmedCheck(db, campaign.campaignId, { checkedAt: at, armed: check.armed });
+    await saveWatchArmedCheck(db, campaign.campaignId, {
+      checkedAt: at,
+      seenAt: now(),
+      armed: check.armed,
+    });
     return {
       armed: check.armed,
       problem: check.problem

@@ -52,6 +52,8 @@ export interface WatchEntriesDeps {
   loadConfig: (campaignId: string) => ReturnType<typeof loadRunningCampaign>;
   /** Where X delivers this deployment's events; unset: polling alone, always armed. */
   webhookUrl?: string;
+  /** The wall clock, X's clock (the last instant X was seen delivering is dated by it). */
+  now?: () => Date;
 }
 
 /**
@@ -77,7 +79,13 @@ function nothingNewYet(): ApplicationFailure {
   return failure;
 }
 
-export function createWatchEntriesActivity({ db, x, loadConfig, webhookUrl }: WatchEntriesDeps) {
+export function createWatchEntriesActivity({
+  db,
+  x,
+  loadConfig,
+  webhookUrl,
+  now,
+}: WatchEntriesDeps) {
   const { pollEntryLists } = createEntryListsPoll({ db, x, loadConfig });
 
   /** X's lists into entry_events; a failed read is logged and counts as nothing new. */
@@ -103,7 +111,7 @@ export function createWatchEntriesActivity({ db, x, loadConfig, webhookUrl }: Wa
     }
   }
 
-  const checkCampaignArmed = createArmedCheck({ db, x, webhookUrl });
+  const checkCampaignArmed = createArmedCheck({ db, x, webhookUrl, now });
 
   /** The webhook subscription's state; undefined when the check itself failed (no finding). */
   async function checkArmed(
@@ -121,7 +129,7 @@ export function createWatchEntriesActivity({ db, x, loadConfig, webhookUrl }: Wa
         error: error instanceof Error ? error.message : String(error),
       });
       // A failed check is no finding; it is dated, so the next one waits an interval.
-      await saveWatchArmedCheck(db, campaignId, { checkedAt: at, armed: false });
+      await saveWatchArmedCheck(db, campaignId, { checkedAt: at, seenAt: at, armed: false });
       return undefined;
     }
   }

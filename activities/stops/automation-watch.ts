@@ -44,7 +44,7 @@ export function createAutomationWatchActivities({
     throw new Error('createAutomationWatchActivities: a webhookUrl needs X access (x) to check it');
   }
 
-  const checkCampaignArmed = createArmedCheck({ db, x, webhookUrl });
+  const checkCampaignArmed = createArmedCheck({ db, x, webhookUrl, now });
 
   async function requireCampaign(campaignId: string) {
     const campaign = await findCampaignById(db, campaignId);

@@ -60,15 +60,18 @@ export async function saveWatchPoll(
 }
 
 /**
- * Records an armed check at `checkedAt`; `armed` also moves the last instant the automation was
- * seen armed (a check that failed, or found it disarmed, keeps the earlier one).
+ * Records an armed check. `checkedAt` is on the workflow's clock (when to check again); `seenAt`
+ * on X's clock (the wall clock), since the last instant seen armed starts the window X replays
+ * after a re-arm. `armed` moves that instant; a check that failed, or found the automation
+ * disarmed, keeps the earlier one. (The two clocks agree in production; in tests the server's
+ * is skipped ahead of X's.)
  */
 export async function saveWatchArmedCheck(
   db: Db,
   campaignId: string,
-  check: { checkedAt: Date; armed: boolean },
+  check: { checkedAt: Date; seenAt: Date; armed: boolean },
 ): Promise<void> {
-  const lastArmedAt = check.armed ? check.checkedAt : null;
+  const lastArmedAt = check.armed ? check.seenAt : null;
   await db
     .insertInto('campaign_watch')
     .values({
@@ -80,9 +83,7 @@ export async function saveWatchArmedCheck(
     .onConflict((oc) =>
       oc.column('campaign_id').doUpdateSet((eb) => ({
         armed_checked_at: check.checkedAt,
-        last_armed_at: check.armed
-          ? eb.val(check.checkedAt)
-          : eb.ref('campaign_watch.last_armed_at'),
+        last_armed_at: check.armed ? eb.val(check.seenAt) : eb.ref('campaign_watch.last_armed_at'),
         updated_at: sql<Date>`now()`,
       })),
     )

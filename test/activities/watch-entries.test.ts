@@ -106,7 +106,7 @@ describe('watchEntries activity', () => {
     return { campaignId: campaign.id, people };
   }
 
-  const activity = (options: { webhook?: boolean } = {}) =>
+  const activity = (options: { webhook?: boolean; now?: () => Date } = {}) =>
     createWatchEntriesActivity({
       db: testDb.db,
       x: createXAccess({
@@ -117,6 +117,7 @@ describe('watchEntries activity', () => {
       }),
       loadConfig: (campaignId) => loadRunningCampaign(testDb.db, campaignId),
       ...(options.webhook ? { webhookUrl } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
 
   /** One attempt, scheduled `atMs` on the server's clock. */
@@ -226,14 +227,17 @@ describe('watchEntries activity', () => {
 
   it('returns disarmed when the webhook subscription is gone, with the last time it was armed', async () => {
     const { campaignId } = await collectingCampaign('disarmed');
-    const watch = activity({ webhook: true });
+    // X's clock (the wall clock) runs behind the server's, as under time skipping: the last
+    // armed time starts X's replay window, so it is X's, while checks are scheduled by the server's.
+    const X_NOW = S - 7 * MINUTE;
+    const watch = activity({ webhook: true, now: () => new Date(X_NOW) });
     const input = { campaignId, watchArmed: true, armedCheckIntervalMs: 10 * MINUTE };
 
     // Armed: recorded, and nothing for the workflow yet.
     assertNothingNewYet(await attempt(watch, input, S));
     const armed = await findCampaignWatch(testDb.db, campaignId);
     assert.equal(armed?.armedCheckedAt?.getTime(), S);
-    assert.equal(armed?.lastArmedAt?.getTime(), S);
+    assert.equal(armed?.lastArmedAt?.getTime(), X_NOW);
 
     emulator.unsubscribe(DEMO_SENDER_USERNAME);
     // The next check is due 10 minutes after the last one, not on every attempt.
@@ -245,11 +249,15 @@ describe('watchEntries activity', () => {
     assert.equal(found.result?.kind, 'disarmed', JSON.stringify(found));
     assert.ok(found.result?.kind === 'disarmed');
     assert.equal(found.result.checkedAt, new Date(S + 10 * MINUTE).toISOString());
-    assert.equal(found.result.lastArmedAt, new Date(S).toISOString());
+    assert.equal(found.result.lastArmedAt, new Date(X_NOW).toISOString());
     assert.equal(found.result.problem?.code, 'not_subscribed');
     assert.ok(found.result.problem?.ja && found.result.problem.en, 'a reason in both languages');
     const after = await findCampaignWatch(testDb.db, campaignId);
     assert.equal(after?.armedCheckedAt?.getTime(), S + 10 * MINUTE);
-    assert.equal(after?.lastArmedAt?.getTime(), S, 'a disarmed finding keeps the last armed time');
+    assert.equal(
+      after?.lastArmedAt?.getTime(),
+      X_NOW,
+      'a disarmed finding keeps the last armed time',
+    );
   });
 });
