@@ -275,6 +275,25 @@ export interface CampaignWatchTable {
   updated_at: CreatedTimestamp;
 }
 
+export type ClaimStateColumn = 'open' | 'claimed' | 'forfeited';
+
+/** A prize someone must claim (see migration 2026_12_03_1200_create_claims). */
+export interface ClaimsTable {
+  campaign_id: string;
+  x_user_id: string;
+  prize_id: string | null;
+  state: Generated<ClaimStateColumn>;
+  opened_at: ColumnType<Date, Date | string, Date | string>;
+  deadline_at: ColumnType<Date, Date | string, Date | string>;
+  claimed_at: NullableTimestamp;
+  forfeited_at: NullableTimestamp;
+  promoted_at: NullableTimestamp;
+  replaces_x_user_id: string | null;
+  /** The claim form's answers, sealed (x/credentials.ts sealSecret); null once purged. */
+  data_sealed: string | null;
+  data_purged_at: NullableTimestamp;
+}
+
 export interface ReportsTable {
   campaign_id: string;
   report: Json<unknown>;
@@ -303,6 +322,7 @@ export interface Database {
   test_accounts: TestAccountsTable;
   participant_facts: ParticipantFactsTable;
   campaign_watch: CampaignWatchTable;
+  claims: ClaimsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
@@ -323,4 +343,5 @@ export type DmQuotaDayRow = Selectable<DmQuotaDaysTable>;
 export type DmQuotaSlotRow = Selectable<DmQuotaSlotsTable>;
 export type DrawRow = Selectable<DrawsTable>;
 export type ReportRow = Selectable<ReportsTable>;
+export type ClaimRow = Selectable<ClaimsTable>;
 export type InterventionRow = Selectable<InterventionsTable>;

@@ -8,6 +8,7 @@ import {
 } from './templates';
 import { isStorableText, unstorableTextMessage } from './storable-text';
 import { isValidHashtag } from './text';
+import { claimConfigSchema } from './claims';
 
 /**
  * Upper bounds on everything a campaign holds, so one request costs bounded memory, CPU and rows.
@@ -216,6 +217,11 @@ const commonFields = {
   /** X user ids that receive the real templates in the rehearsal before launch. */
   testAccounts: z.array(xIdSchema).max(configLimits.testAccounts).default([]),
   compliance: complianceSchema,
+  /**
+   * Present: winners claim their prize before `schedule.claimDeadlineHours` runs out, and an
+   * unclaimed prize goes to the next alternate (docs/claims.md). Absent: results are final.
+   */
+  claim: claimConfigSchema.optional(),
 };
 
 export const campaignConfigSchema = z
@@ -231,6 +237,7 @@ export const campaignConfigSchema = z
     checkPrizes(config, report);
     checkTemplates(config, report);
     checkCompliance(config, report);
+    checkClaim(config, report);
   })
   .describe(
     'Besides each field’s own bounds: no string may hold a NUL character or an unpaired ' +
@@ -238,7 +245,8 @@ export const campaignConfigSchema = z
       `${configLimits.campaignDays} days later; prize ids are unique; a prize’s codes are unique ` +
       'and at least its stock, at most ' +
       `${configLimits.codes} codes over all prizes; draw.winners is at most the total stock; ` +
-      'instant_win prizes need odds adding up to at most 1, drawn prizes have none.',
+      'instant_win prizes need odds adding up to at most 1, drawn prizes have none; a campaign ' +
+      'with a claim section needs schedule.claimDeadlineHours.',
   );
 
 export type CampaignConfig = z.infer<typeof campaignConfigSchema>;
@@ -422,6 +430,16 @@ function checkCompliance(config: CampaignConfig, report: Report) {
     report(
       ['compliance', 'expectedSalesYen'],
       `premiumKind "${premiumKind}" caps the prize total by expected sales; set expectedSalesYen`,
+    );
+  }
+}
+
+function checkClaim(config: CampaignConfig, report: Report) {
+  if (config.claim && config.schedule.claimDeadlineHours === undefined) {
+    report(
+      ['schedule', 'claimDeadlineHours'],
+      'claim_deadline_missing: a campaign with a claim section needs schedule.claimDeadlineHours ' +
+        '(how long a winner has to claim before the prize goes to an alternate)',
     );
   }
 }

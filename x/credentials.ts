@@ -150,11 +150,15 @@ export function encryptCredentials(
   accountId: string,
   credentials: XCredentials,
 ): string {
-  assertKey(key);
   const plaintext = Buffer.from(JSON.stringify(xCredentialsSchema.parse(credentials)), 'utf8');
+  return sealEnvelope(key, additionalData(accountId), plaintext);
+}
+
+function sealEnvelope(key: Buffer, aad: Buffer, plaintext: Buffer): string {
+  assertKey(key);
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(additionalData(accountId));
+  cipher.setAAD(aad);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const tag = cipher.getAuthTag();
   return [envelopeVersion, credentialsKeyId(key), iv, tag, ciphertext]
@@ -162,14 +166,42 @@ export function encryptCredentials(
     .join('.');
 }
 
+/**
+ * Other secrets at rest (claim answers) in the credentials' envelope format, under the same key
+ * (and its rotation), bound to `context` (e.g. `kuji:claims:<campaign>:<user>`) so a ciphertext
+ * copied to another row does not open.
+ */
+export function sealSecret(key: Buffer, context: string, plaintext: string): string {
+  return sealEnvelope(key, Buffer.from(context, 'utf8'), Buffer.from(plaintext, 'utf8'));
+}
+
+/** Opens what `sealSecret` sealed with the same context; undefined when no known key opens it. */
+export function openSealedSecret(
+  key: Buffer,
+  context: string,
+  envelope: string,
+): string | undefined {
+  assertKey(key);
+  const [version, keyId, iv, tag, ciphertext, ...rest] = envelope.split('.');
+  if (version !== envelopeVersion || !keyId || !iv || !tag || ciphertext === undefined) return;
+  if (rest.length > 0) return undefined;
+  const aad = Buffer.from(context, 'utf8');
+  for (const candidate of [key, ...(previousKeys.get(key) ?? [])]) {
+    if (credentialsKeyId(candidate) !== keyId) continue;
+    const plaintext = openEnvelope(candidate, aad, { iv, tag, ciphertext });
+    if (plaintext) return plaintext.toString('utf8');
+  }
+  return undefined;
+}
+
 function openEnvelope(
   key: Buffer,
-  accountId: string,
+  aad: Buffer,
   parts: { iv: string; tag: string; ciphertext: string },
 ): Buffer | undefined {
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parts.iv, 'base64url'));
-    decipher.setAAD(additionalData(accountId));
+    decipher.setAAD(aad);
     decipher.setAuthTag(Buffer.from(parts.tag, 'base64url'));
     return Buffer.concat([
       decipher.update(Buffer.from(parts.ciphertext, 'base64url')),
@@ -206,7 +238,7 @@ export function decryptCredentials(key: Buffer, accountId: string, envelope: str
     keyId === undefined ? keys : keys.filter((candidate) => credentialsKeyId(candidate) === keyId);
   let plaintext: Buffer | undefined;
   for (const candidate of candidates) {
-    plaintext = openEnvelope(candidate, accountId, { iv, tag, ciphertext });
+    plaintext = openEnvelope(candidate, additionalData(accountId), { iv, tag, ciphertext });
     if (plaintext) break;
   }
   if (!plaintext) {

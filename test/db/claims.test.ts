@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { insertAccount } from '../../db/repositories/accounts';
+import { insertCampaign } from '../../db/repositories/campaigns';
+import {
+  countClaims,
+  extendClaimDeadline,
+  findClaim,
+  forfeitExpiredClaims,
+  insertClaims,
+  listClaimantIds,
+  listClaimsForOperators,
+  listPromotions,
+  listUnreplacedForfeits,
+  purgeClaimData,
+  submitClaim,
+} from '../../db/repositories/claims';
+import { generateCredentialsKey, withPreviousKeys } from '../../x/credentials';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+const campaignId = 'cmp_claims';
+const t0 = new Date('2026-12-03T00:00:00Z');
+const hours = (n: number) => new Date(t0.getTime() + n * 60 * 60 * 1000);
+
+describe('claims repository', () => {
+  let testDb: TestDatabase;
+  const key = generateCredentialsKey();
+  before(async () => {
+    testDb = await createTestDatabase();
+  });
+  after(async () => {
+    await testDb.close();
+  });
+  beforeEach(async () => {
+    await testDb.truncate();
+    await insertAccount(testDb.db, { id: 'acct_claims', handle: 'kuji_demo' });
+    await insertCampaign(testDb.db, {
+      id: campaignId,
+      name: 'claims',
+      accountId: 'acct_claims',
+      config: {},
+      author: 'alice',
+    });
+    await insertClaims(testDb.db, [
+      { campaignId, xUserId: 'w1', prizeId: 'goods', openedAt: t0, deadlineAt: hours(72) },
+      { campaignId, xUserId: 'w2', prizeId: 'goods', openedAt: t0, deadlineAt: hours(72) },
+    ]);
+  });
+
+  it('opens a claim once: a retried insert keeps the first row', async () => {
+    const again = await insertClaims(testDb.db, [
+      { campaignId, xUserId: 'w1', prizeId: 'other', openedAt: hours(1), deadlineAt: hours(9) },
+    ]);
+    assert.equal(again, 0);
+    const claim = await findClaim(testDb.db, campaignId, 'w1');
+    assert.deepEqual(claim, {
+      campaignId,
+      xUserId: 'w1',
+      prizeId: 'goods',
+      state: 'open',
+      openedAt: t0,
+      deadlineAt: hours(72),
+      claimedAt: null,
+      forfeitedAt: null,
+      promotedAt: null,
+      replacesXUserId: null,
+      dataPurgedAt: null,
+    });
+    assert.equal(await findClaim(testDb.db, campaignId, 'nobody'), undefined);
+  });
+
+  it('claims an open claim before its deadline, sealing the answers at rest', async () => {
+    const answers = { name: '山田 花子', email: 'hanako@example.jp' };
+    const result = await submitClaim(testDb.db, {
+      campaignId,
+      xUserId: 'w1',
+      answers,
+      key,
+      now: hours(71),
+    });
+    assert.equal(result.ok, true);
+    assert.equal(result.ok && result.claim.state, 'claimed');
+    assert.deepEqual(result.ok && result.claim.claimedAt, hours(71));
+
+    const stored = await testDb.db
+      .selectFrom('claims')
+      .select('data_sealed')
+      .where('x_user_id', '=', 'w1')
+      .executeTakeFirstOrThrow();
+    assert.ok(stored.data_sealed);
+    assert.doesNotMatch(stored.data_sealed, /hanako|山田/);
+
+    const listed = await listClaimsForOperators(testDb.db, campaignId, key);
+    assert.deepEqual(
+      listed.map((c) => [c.xUserId, c.state, c.answers]),
+      [
+        ['w1', 'claimed', answers],
+        ['w2', 'open', null],
+      ],
+    );
+    // Still readable after a key rotation, while the old key is kept as a previous one.
+    const rotated = withPreviousKeys(generateCredentialsKey(), [key]);
+    assert.deepEqual(
+      (await listClaimsForOperators(testDb.db, campaignId, rotated))[0]?.answers,
+      answers,
+    );
+    await assert.rejects(
+      listClaimsForOperators(testDb.db, campaignId, generateCredentialsKey()),
+      /do not open/,
+    );
+  });
+
+  it('says why a claim is refused', async () => {
+    const submit = (xUserId: string, now: Date) =>
+      submitClaim(testDb.db, { campaignId, xUserId, answers: null, key, now });
+    assert.deepEqual(await submit('nobody', hours(1)), { ok: false, reason: 'no_claim' });
+    assert.equal((await submit('w1', hours(1))).ok, true);
+    assert.deepEqual(await submit('w1', hours(2)), { ok: false, reason: 'already_claimed' });
+    assert.deepEqual(await submit('w2', hours(72)), { ok: false, reason: 'expired' });
+    await forfeitExpiredClaims(testDb.db, { campaignId, now: hours(72) });
+    assert.deepEqual(await submit('w2', hours(73)), { ok: false, reason: 'forfeited' });
+  });
+
+  it('forfeits only open claims past their deadline, so a claim that won the race stays', async () => {
+    assert.equal((await forfeitExpiredClaims(testDb.db, { campaignId, now: hours(71) })).length, 0);
+    await submitClaim(testDb.db, {
+      campaignId,
+      xUserId: 'w1',
+      answers: null,
+      key,
+      now: new Date(hours(72).getTime() - 1),
+    });
+    const forfeited = await forfeitExpiredClaims(testDb.db, { campaignId, now: hours(72) });
+    assert.deepEqual(
+      forfeited.map((c) => [c.xUserId, c.state]),
+      [['w2', 'forfeited']],
+    );
+    assert.equal((await findClaim(testDb.db, campaignId, 'w1'))?.state, 'claimed');
+    assert.deepEqual(await forfeitExpiredClaims(testDb.db, { campaignId, now: hours(80) }), []);
+  });
+
+  it('tracks promotions: the forfeits still owed an alternate, and who replaced whom', async () => {
+    await forfeitExpiredClaims(testDb.db, { campaignId, now: hours(72) });
+    assert.deepEqual(
+      (await listUnreplacedForfeits(testDb.db, campaignId)).map((c) => c.xUserId),
+      ['w1', 'w2'],
+    );
+    await insertClaims(testDb.db, [
+      {
+        campaignId,
+        xUserId: 'a1',
+        prizeId: 'goods',
+        openedAt: hours(72),
+        deadlineAt: hours(144),
+        replacesXUserId: 'w2',
+      },
+    ]);
+    assert.deepEqual(
+      (await listUnreplacedForfeits(testDb.db, campaignId)).map((c) => c.xUserId),
+      ['w1'],
+    );
+    assert.deepEqual(await listPromotions(testDb.db, campaignId), [
+      { xUserId: 'a1', replacesXUserId: 'w2', promotedAt: hours(72) },
+    ]);
+    assert.deepEqual([...(await listClaimantIds(testDb.db, campaignId))].sort(), [
+      'a1',
+      'w1',
+      'w2',
+    ]);
+    assert.deepEqual(await countClaims(testDb.db, campaignId), {
+      open: 1,
+      claimed: 0,
+      forfeited: 2,
+      promoted: 1,
+      nextDeadlineAt: hours(144),
+    });
+  });
+
+  it('moves a deadline only later, and only while the claim is open', async () => {
+    await extendClaimDeadline(testDb.db, {
+      campaignId,
+      xUserId: 'w1',
+      notifiedAt: hours(10),
+      hours: 72,
+    });
+    assert.deepEqual((await findClaim(testDb.db, campaignId, 'w1'))?.deadlineAt, hours(82));
+    await extendClaimDeadline(testDb.db, {
+      campaignId,
+      xUserId: 'w1',
+      notifiedAt: hours(1),
+      hours: 72,
+    });
+    assert.deepEqual((await findClaim(testDb.db, campaignId, 'w1'))?.deadlineAt, hours(82));
+    await submitClaim(testDb.db, { campaignId, xUserId: 'w2', answers: null, key, now: hours(1) });
+    await extendClaimDeadline(testDb.db, {
+      campaignId,
+      xUserId: 'w2',
+      notifiedAt: hours(10),
+      hours: 72,
+    });
+    assert.deepEqual((await findClaim(testDb.db, campaignId, 'w2'))?.deadlineAt, hours(72));
+  });
+
+  it('purges the answers once, keeping the rows', async () => {
+    await submitClaim(testDb.db, {
+      campaignId,
+      xUserId: 'w1',
+      answers: { name: 'x' },
+      key,
+      now: hours(1),
+    });
+    assert.deepEqual(await purgeClaimData(testDb.db, { campaignId, now: hours(800) }), {
+      purged: 2,
+    });
+    assert.deepEqual(await purgeClaimData(testDb.db, { campaignId, now: hours(900) }), {
+      purged: 0,
+    });
+    const listed = await listClaimsForOperators(testDb.db, campaignId, key);
+    assert.deepEqual(
+      listed.map((c) => [c.xUserId, c.state, c.answers, c.dataPurgedAt]),
+      [
+        ['w1', 'claimed', null, hours(800)],
+        ['w2', 'open', null, hours(800)],
+      ],
+    );
+  });
+});
