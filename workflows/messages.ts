@@ -24,6 +24,11 @@ export const resumeSignal = defineSignal<[ActorInput]>('resume');
 export const cancelSignal = defineSignal<[ActorInput]>('cancel');
 /** New entries are in the database (webhook): process them now instead of at the next poll. */
 export const entriesArrivedSignal = defineSignal('entriesArrived');
+/**
+ * A participant claimed their prize (the API after `submitClaim`): the claiming phase looks at
+ * the claims again, and ends once none is open instead of waiting for the last deadline.
+ */
+export const claimReceivedSignal = defineSignal('claimReceived');
 /** An intervention was opened outside the workflow (a participant's "I didn't receive it"). */
 export const interventionOpenedSignal =
   defineSignal<[{ interventionId: string; kind: InterventionKind; openedBy: string }]>(
@@ -116,9 +121,21 @@ export interface CampaignStatus {
   approvalRound?: number;
   /** The last check of the webhook entries arrive through (while collecting). */
   automation?: { armed: boolean; checkedAt: string; problem: string | null } | null;
+  /** Claims of a campaign with a `claim` section (null without one, absent in older runs). */
+  claims?: ClaimsStatus | null;
   /** The drawn lottery's published seed and entries digest: anyone can re-derive the winners. */
   draw: { seed: string; digest: string; entryCount: number; winners: number } | null;
   report: ReportSummary | null;
+}
+
+export interface ClaimsStatus {
+  open: number;
+  claimed: number;
+  forfeited: number;
+  /** Prizes that went to alternates after a winner missed the deadline. */
+  promoted: number;
+  /** ISO instant of the earliest open claim's deadline; null when none is open. */
+  nextDeadlineAt: string | null;
 }
 
 export interface ReportSummary {
