@@ -101,6 +101,17 @@ export const workflowStatusSchema = z.object({
     .object({ armed: z.boolean(), checkedAt: z.string(), problem: z.string().nullable() })
     .nullable()
     .optional(),
+  /** Claims of a campaign with a `claim` section: null without one (docs/claims.md). */
+  claims: z
+    .object({
+      open: z.number().int(),
+      claimed: z.number().int(),
+      forfeited: z.number().int(),
+      promoted: z.number().int(),
+      nextDeadlineAt: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
   /** The published seed and entries digest of the draw: anyone can re-derive the winners. */
   draw: z
     .object({
