@@ -23,6 +23,7 @@ import healthRoutes from './routes/health';
 import interventionRoutes from './routes/interventions';
 import metricsRoutes from './routes/metrics';
 import oauthRoutes from './routes/oauth';
+import participantRoutes from './routes/participants';
 import reportRoutes from './routes/reports';
 import resultRoutes from './routes/results';
 import webhookRoutes from './routes/webhooks';
@@ -118,6 +119,7 @@ export async function buildApp(
   await app.register(interventionRoutes);
   await app.register(reportRoutes);
   await app.register(resultRoutes);
+  await app.register(participantRoutes);
   await app.register(webhookRoutes, { secret: deps.webhookSecret });
   return app;
 }

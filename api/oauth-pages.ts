@@ -2,7 +2,7 @@
  * The small pages a person sees when X sends them back to Kuji after the consent screen:
  * Japanese first, then English, with what happened and what to do next.
  */
-import { escapeHtml } from './routes/results';
+import { escapeHtml } from './participant-pages';
 import type { LinkOutcome } from './x-linking';
 
 interface Words {

@@ -1,8 +1,9 @@
 /**
  * Linking a sender account to X (OAuth 2.0 Authorization Code Flow with PKCE): the API's half.
- * `startLink` hands an admin X's authorize URL with a fresh single-use state; `completeLink`
- * is the callback's work: spend the state, exchange the code, check who signed in, store the
- * token pair encrypted, audit. Every refusal stores nothing.
+ * `startLink` hands an admin X's authorize URL with a fresh single-use state; `finishLink`
+ * is the callback's work once the state is spent: exchange the code, check who signed in, store
+ * the token pair encrypted, audit. Every refusal stores nothing. The same callback finishes a
+ * participant's sign-in (participant-signin.ts) when the state says so.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -20,9 +21,11 @@ import {
 } from '../db/repositories/credential-envelopes';
 import {
   claimOAuthState,
+  type ClaimOutcome,
   deleteStaleOAuthStates,
   insertOAuthState,
   OAUTH_STATE_LIFETIME_MS,
+  type OAuthStateClaim,
 } from '../db/repositories/oauth-states';
 import { XCallError } from '../x/api';
 import {
@@ -72,7 +75,7 @@ export function requireLinking(app: FastifyInstance): XLinking {
   return app.xLinking;
 }
 
-function hashState(state: string): string {
+export function hashState(state: string): string {
   return createHash('sha256').update(state, 'utf8').digest('hex');
 }
 
@@ -113,18 +116,30 @@ export interface CallbackQuery {
   error?: string;
 }
 
-/** The callback's work; never throws for what X or the person did, only for broken plumbing. */
-export async function completeLink(
+/**
+ * Spends the callback's state. X calls back to one registered URL for every flow; the state's
+ * purpose says which one (a sender account's link or a participant's sign-in) finishes it.
+ */
+export async function claimCallbackState(
   app: FastifyInstance,
+  query: CallbackQuery,
+): Promise<ClaimOutcome | { status: 'bad_request' }> {
+  requireLinking(app);
+  if (!query.state) return { status: 'bad_request' };
+  return claimOAuthState(app.db, hashState(query.state), new Date());
+}
+
+/**
+ * Finishes a sender account's link once its state is spent. Never throws for what X or the
+ * person did, only for broken plumbing.
+ */
+export async function finishLink(
+  app: FastifyInstance,
+  claim: Extract<OAuthStateClaim, { purpose: 'account_link' }>,
   query: CallbackQuery,
 ): Promise<LinkOutcome> {
   const linking = requireLinking(app);
-  if (!query.state) return { status: 'bad_request' };
-  const claimed = await claimOAuthState(app.db, hashState(query.state), new Date());
-  if (claimed.status !== 'claimed') {
-    return { status: `state_${claimed.status}` };
-  }
-  const { accountId, requestedBy } = claimed.claim;
+  const { accountId, requestedBy } = claim;
   const audit = (outcome: 'ok' | 'refused' | 'failed', details: Record<string, unknown>) =>
     insertAuditEntry(app.db, {
       actor: requestedBy,
@@ -141,7 +156,7 @@ export async function completeLink(
   try {
     linked = await exchangeAuthorizationCode(linking.client, {
       code: query.code,
-      codeVerifier: claimed.claim.codeVerifier,
+      codeVerifier: claim.codeVerifier,
     });
   } catch (error) {
     if (!(error instanceof XCallError)) throw error;

@@ -32,10 +32,17 @@ export interface AccountsTable {
   updated_at: CreatedTimestamp;
 }
 
+export type OAuthStatePurpose = 'account_link' | 'participant_signin';
+
 /** A pending "connect" to X: see the oauth_states migration. */
 export interface OAuthStatesTable {
   state_hash: string;
-  account_id: string;
+  /** What the state started: linking a sender account, or a participant's sign-in. */
+  purpose: ColumnType<OAuthStatePurpose, OAuthStatePurpose | undefined, OAuthStatePurpose>;
+  /** Set for `account_link`. */
+  account_id: string | null;
+  /** Set for `participant_signin`: the campaign page the participant signs in on. */
+  campaign_id: string | null;
   requested_by: string;
   code_verifier: string;
   created_at: CreatedTimestamp;

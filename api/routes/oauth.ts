@@ -2,8 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { linkOutcomePage } from '../oauth-pages';
+import { campaignPath } from '../participant-context';
+import { sessionCookie, sessionValue } from '../participant-session';
+import {
+  finishParticipantSignIn,
+  participantAuth,
+  type SignInOutcome,
+} from '../participant-signin';
 import { errorResponseSchema } from '../schemas/common';
-import { CALLBACK_PATH, completeLink } from '../x-linking';
+import { CALLBACK_PATH, claimCallbackState, finishLink, type LinkOutcome } from '../x-linking';
 
 const html = z.string().describe('text/html; charset=utf-8');
 
@@ -14,7 +21,18 @@ const callbackQuerySchema = z.object({
   error_description: z.string().max(2048).optional(),
 });
 
-/** Where X sends the person back after its consent screen (registered in the developer portal). */
+const signInNotices: Record<Exclude<SignInOutcome['status'], 'signed_in'>, string> = {
+  denied: 'denied',
+  failed: 'failed',
+  state_used: 'expired',
+  state_expired: 'expired',
+};
+
+/**
+ * Where X sends the person back after its consent screen (the one callback registered in the
+ * developer portal). The state says which flow it finishes: a sender account's link (a page for
+ * the admin) or a participant's sign-in (back to the campaign's page, signed in).
+ */
 export default function oauthRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -23,16 +41,20 @@ export default function oauthRoutes(app: FastifyInstance) {
     {
       schema: {
         summary:
-          "X's OAuth 2.0 callback: finishes linking a sender account and shows the person a page " +
-          '(Japanese, then English). No API key: the single-use state the connect call issued is ' +
-          'the credential. Denied consent, a used or expired state, a refused exchange and a ' +
-          'different X user on re-link store nothing',
-        tags: ['accounts'],
+          "X's OAuth 2.0 callback. For a sender account's link: finishes linking and shows the " +
+          'person a page (Japanese, then English). For a participant signing in on a campaign ' +
+          "page: reads who signed in, revokes X's token, sets the session cookie and redirects " +
+          'to the campaign page (303; with `?notice=denied|failed|expired` when it did not ' +
+          'work). No API key: the single-use state Kuji issued is the credential. Denied consent, ' +
+          'a used or expired state, a refused exchange and a different X user on re-link store ' +
+          'nothing',
+        tags: ['accounts', 'participants'],
         security: [],
         querystring: callbackQuerySchema,
         produces: ['text/html'],
         response: {
           200: html.describe('Connected (text/html)'),
+          303: z.null().describe('A participant: back to the campaign page'),
           403: html.describe('Consent denied on X; nothing stored (text/html)'),
           409: html.describe(
             'Signed in as another X user, or a handle another account holds (text/html)',
@@ -45,7 +67,40 @@ export default function oauthRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const outcome = await completeLink(app, request.query);
+      const query = request.query;
+      const claimed = await claimCallbackState(app, query);
+      const auth = participantAuth(app);
+      if (claimed.status === 'claimed' && claimed.claim.purpose === 'participant_signin' && auth) {
+        const outcome = await finishParticipantSignIn(app, auth, claimed.claim, query);
+        const page = campaignPath(outcome.campaignId);
+        reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+        if (outcome.status !== 'signed_in') {
+          return reply.redirect(`${page}?notice=${signInNotices[outcome.status]}`, 303);
+        }
+        const value = sessionValue(auth.sessionKey, { ...outcome, now: new Date() });
+        return reply
+          .header('set-cookie', sessionCookie(value, auth.secureCookies))
+          .redirect(page, 303);
+      }
+      if (
+        (claimed.status === 'used' || claimed.status === 'expired') &&
+        claimed.binding.purpose === 'participant_signin'
+      ) {
+        return reply
+          .header('cache-control', 'no-store')
+          .redirect(`${campaignPath(claimed.binding.campaignId)}?notice=expired`, 303);
+      }
+      let outcome: LinkOutcome;
+      if (claimed.status === 'claimed') {
+        outcome =
+          claimed.claim.purpose === 'account_link'
+            ? await finishLink(app, claimed.claim, query)
+            : { status: 'state_unknown' };
+      } else {
+        outcome = {
+          status: claimed.status === 'bad_request' ? 'bad_request' : `state_${claimed.status}`,
+        };
+      }
       const page = linkOutcomePage(outcome, '/docs');
       return reply
         .status(page.status)

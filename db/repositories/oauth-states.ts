@@ -1,23 +1,30 @@
 import type { Db } from '../client';
+import type { OAuthStatePurpose } from '../database';
 
-/** How long an admin has to finish X's consent screen after asking for the authorize URL. */
+/** How long a person has to finish X's consent screen after Kuji handed them the authorize URL. */
 export const OAUTH_STATE_LIFETIME_MS = 10 * 60_000;
 
-export interface OAuthStateClaim {
-  accountId: string;
+/** What a state is bound to: a sender account (an admin links it) or a campaign (a participant). */
+export type OAuthStateBinding =
+  | { purpose: 'account_link'; accountId: string }
+  | { purpose: 'participant_signin'; campaignId: string };
+
+export type OAuthStateClaim = OAuthStateBinding & {
   requestedBy: string;
   codeVerifier: string;
-}
+};
 
 export type ClaimOutcome =
-  { status: 'claimed'; claim: OAuthStateClaim } | { status: 'unknown' | 'used' | 'expired' };
+  | { status: 'claimed'; claim: OAuthStateClaim }
+  | { status: 'unknown' }
+  /** Spent or ran out: the binding says which flow should tell the person to start again. */
+  | { status: 'used' | 'expired'; binding: OAuthStateBinding };
 
-/** Remembers a state (by its hash) for one account and one admin key. */
+/** Remembers a state (by its hash) for one account or campaign and whoever asked. */
 export async function insertOAuthState(
   db: Db,
-  state: {
+  state: (OAuthStateBinding | { accountId: string; purpose?: undefined }) & {
     stateHash: string;
-    accountId: string;
     requestedBy: string;
     codeVerifier: string;
     now: Date;
@@ -27,13 +34,26 @@ export async function insertOAuthState(
     .insertInto('oauth_states')
     .values({
       state_hash: state.stateHash,
-      account_id: state.accountId,
+      purpose: state.purpose ?? 'account_link',
+      account_id: state.purpose === 'participant_signin' ? null : state.accountId,
+      campaign_id: state.purpose === 'participant_signin' ? state.campaignId : null,
       requested_by: state.requestedBy,
       code_verifier: state.codeVerifier,
       created_at: state.now,
       expires_at: new Date(state.now.getTime() + OAUTH_STATE_LIFETIME_MS),
     })
     .execute();
+}
+
+function toBinding(row: {
+  purpose: OAuthStatePurpose;
+  account_id: string | null;
+  campaign_id: string | null;
+}): OAuthStateBinding {
+  // The table's check constraint guarantees the id that goes with the purpose.
+  return row.purpose === 'participant_signin'
+    ? { purpose: 'participant_signin', campaignId: row.campaign_id ?? '' }
+    : { purpose: 'account_link', accountId: row.account_id ?? '' };
 }
 
 /**
@@ -47,13 +67,13 @@ export async function claimOAuthState(db: Db, stateHash: string, now: Date): Pro
     .where('state_hash', '=', stateHash)
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
-    .returning(['account_id', 'requested_by', 'code_verifier'])
+    .returning(['purpose', 'account_id', 'campaign_id', 'requested_by', 'code_verifier'])
     .executeTakeFirst();
   if (claimed) {
     return {
       status: 'claimed',
       claim: {
-        accountId: claimed.account_id,
+        ...toBinding(claimed),
         requestedBy: claimed.requested_by,
         codeVerifier: claimed.code_verifier,
       },
@@ -61,11 +81,11 @@ export async function claimOAuthState(db: Db, stateHash: string, now: Date): Pro
   }
   const row = await db
     .selectFrom('oauth_states')
-    .select(['used_at'])
+    .select(['used_at', 'purpose', 'account_id', 'campaign_id'])
     .where('state_hash', '=', stateHash)
     .executeTakeFirst();
   if (!row) return { status: 'unknown' };
-  return { status: row.used_at ? 'used' : 'expired' };
+  return { status: row.used_at ? 'used' : 'expired', binding: toBinding(row) };
 }
 
 /** Forgets states that ended more than a day ago (spent ones stay a day to tell a replay). */

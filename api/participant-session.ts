@@ -1,0 +1,95 @@
+/**
+ * A participant's sign-in on a campaign page, kept only in their browser: a cookie
+ * `campaignId.xUserId.expiry.mac` (expiry in epoch seconds, mac = HMAC-SHA256 under a key derived
+ * from the deployment's encryption key). Nothing is stored server-side and no X token is kept:
+ * the cookie says "X told us, less than an hour ago, that this browser is this X user", for one
+ * campaign. CSRF tokens for the page's forms are MACs of the same key over what authorises the form.
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+
+export const PARTICIPANT_SESSION_COOKIE = 'kuji_participant';
+export const PARTICIPANT_SESSION_LIFETIME_MS = 60 * 60_000;
+
+const sessionKeyInfo = 'kuji participant session v1';
+const xUserIdPattern = /^[0-9]{1,19}$/;
+
+export interface ParticipantSession {
+  campaignId: string;
+  xUserId: string;
+  expiresAt: Date;
+}
+
+/** The MAC key of sessions and CSRF tokens, derived so it can never decrypt a credential. */
+export function deriveSessionKey(encryptionKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), sessionKeyInfo, 32));
+}
+
+function mac(key: Buffer, message: string): string {
+  return createHmac('sha256', key).update(message, 'utf8').digest('base64url');
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** The cookie's value for a participant signed in now. */
+export function sessionValue(
+  key: Buffer,
+  input: { campaignId: string; xUserId: string; now: Date },
+): string {
+  const expiry = Math.floor((input.now.getTime() + PARTICIPANT_SESSION_LIFETIME_MS) / 1000);
+  const body = `${input.campaignId}.${input.xUserId}.${expiry}`;
+  return `${body}.${mac(key, `session:${body}`)}`;
+}
+
+/** The session a cookie value proves, or undefined when forged, altered, malformed or expired. */
+export function readSession(
+  key: Buffer,
+  value: string | undefined,
+  now: Date,
+): ParticipantSession | undefined {
+  if (!value || value.length > 256) return undefined;
+  const parts = value.split('.');
+  if (parts.length !== 4) return undefined;
+  const [campaignId = '', xUserId = '', expiry = '', given = ''] = parts;
+  if (!xUserIdPattern.test(xUserId) || !/^[0-9]{1,12}$/.test(expiry)) return undefined;
+  if (!sameText(mac(key, `session:${campaignId}.${xUserId}.${expiry}`), given)) return undefined;
+  const expiresAt = new Date(Number(expiry) * 1000);
+  if (expiresAt.getTime() <= now.getTime()) return undefined;
+  return { campaignId, xUserId, expiresAt };
+}
+
+/** The Set-Cookie header value; Secure when the public base URL is https. */
+export function sessionCookie(value: string, secure: boolean): string {
+  const maxAge = Math.floor(PARTICIPANT_SESSION_LIFETIME_MS / 1000);
+  return `${PARTICIPANT_SESSION_COOKIE}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
+
+/** The Set-Cookie header value that signs the participant out. */
+export function clearedSessionCookie(secure: boolean): string {
+  return `${PARTICIPANT_SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
+
+/** The session cookie's value from a Cookie header, if any. */
+export function sessionCookieFrom(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === PARTICIPANT_SESSION_COOKIE) return rest.join('=');
+  }
+  return undefined;
+}
+
+/**
+ * The CSRF token of a form: a MAC over what authorises it (the session cookie's value, or the
+ * result link's token), so another site can neither read nor forge it.
+ */
+export function csrfToken(key: Buffer, credential: string): string {
+  return mac(key, `csrf:${credential}`);
+}
+
+export function checkCsrfToken(key: Buffer, credential: string, given: unknown): boolean {
+  return typeof given === 'string' && sameText(csrfToken(key, credential), given);
+}

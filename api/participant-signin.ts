@@ -1,0 +1,113 @@
+/**
+ * "Sign in with X" on a campaign's page (OAuth 2.0 Authorization Code Flow with PKCE, scopes
+ * `users.read tweet.read`): X tells Kuji who the person is, Kuji revokes the token at once and
+ * keeps nothing of it; the browser gets a signed session cookie for that one campaign.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  deleteStaleOAuthStates,
+  insertOAuthState,
+  type OAuthStateClaim,
+} from '../db/repositories/oauth-states';
+import { XCallError } from '../x/api';
+import {
+  buildAuthorizeUrl,
+  createOAuthState,
+  createPkcePair,
+  exchangeAuthorizationCode,
+  revokeOAuth2Credentials,
+} from '../x/oauth2';
+import { deriveSessionKey } from './participant-session';
+import { hashState, type CallbackQuery, type XLinking } from './x-linking';
+
+/** Who the person is on X: nothing more (no posting, no DMs, no refresh token). */
+export const PARTICIPANT_SCOPES = ['users.read', 'tweet.read'] as const;
+
+/** Recorded as the state's requester: no API key asks for a participant's sign-in. */
+const participantRequester = 'participant';
+
+/** What sign-in needs; undefined when X linking is not configured (the page says so). */
+export interface ParticipantAuth {
+  linking: XLinking;
+  sessionKey: Buffer;
+  /** Cookies are Secure when the public base URL (the callback's) is https. */
+  secureCookies: boolean;
+}
+
+const sessionKeys = new WeakMap<Buffer, Buffer>();
+
+export function participantAuth(app: FastifyInstance): ParticipantAuth | undefined {
+  const linking = app.xLinking;
+  if (!linking) return undefined;
+  let sessionKey = sessionKeys.get(linking.credentialsKey);
+  if (!sessionKey) {
+    sessionKey = deriveSessionKey(linking.credentialsKey);
+    sessionKeys.set(linking.credentialsKey, sessionKey);
+  }
+  return {
+    linking,
+    sessionKey,
+    secureCookies: linking.client.redirectUri.startsWith('https:'),
+  };
+}
+
+/** X's authorize URL for a participant of `campaignId`, with a fresh single-use state. */
+export async function startParticipantSignIn(
+  app: FastifyInstance,
+  auth: ParticipantAuth,
+  campaignId: string,
+  now: Date = new Date(),
+): Promise<string> {
+  const state = createOAuthState();
+  const pkce = createPkcePair();
+  await deleteStaleOAuthStates(app.db, now);
+  await insertOAuthState(app.db, {
+    purpose: 'participant_signin',
+    campaignId,
+    stateHash: hashState(state),
+    requestedBy: participantRequester,
+    codeVerifier: pkce.verifier,
+    now,
+  });
+  return buildAuthorizeUrl(auth.linking.client, {
+    state,
+    codeChallenge: pkce.challenge,
+    scopes: PARTICIPANT_SCOPES,
+  });
+}
+
+export type SignInOutcome =
+  | { status: 'signed_in'; campaignId: string; xUserId: string }
+  | { status: 'denied' | 'failed' | 'state_used' | 'state_expired'; campaignId: string };
+
+/**
+ * Finishes a participant's sign-in once its state is spent: exchanges the code, reads who signed
+ * in (`GET /2/users/me`), revokes the token. Never throws for what X or the person did.
+ */
+export async function finishParticipantSignIn(
+  app: FastifyInstance,
+  auth: ParticipantAuth,
+  claim: Extract<OAuthStateClaim, { purpose: 'participant_signin' }>,
+  query: CallbackQuery,
+): Promise<SignInOutcome> {
+  const { campaignId } = claim;
+  if (query.error || !query.code) {
+    return { status: query.error === 'access_denied' ? 'denied' : 'failed', campaignId };
+  }
+  let signedIn;
+  try {
+    signedIn = await exchangeAuthorizationCode(auth.linking.client, {
+      code: query.code,
+      codeVerifier: claim.codeVerifier,
+    });
+  } catch (error) {
+    if (!(error instanceof XCallError)) throw error;
+    app.log.warn({ code: error.xError.code, campaignId }, 'participant sign-in: exchange refused');
+    return { status: 'failed', campaignId };
+  }
+  // Kuji needed the id once; the token must not outlive this request anywhere.
+  await revokeOAuth2Credentials(auth.linking.client, signedIn.credentials).catch((error) => {
+    app.log.warn({ err: error, campaignId }, 'participant sign-in: revoking the token failed');
+  });
+  return { status: 'signed_in', campaignId, xUserId: signedIn.user.id };
+}

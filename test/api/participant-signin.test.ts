@@ -1,0 +1,277 @@
+/**
+ * "Sign in with X" on a campaign's page, through the API and the X emulator's consent screen and
+ * token endpoint: the one OAuth callback finishes a participant's sign-in when the state says so,
+ * revokes X's token, and the browser holds a signed cookie for that campaign only.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../api/app';
+import { PARTICIPANT_SESSION_COOKIE } from '../../api/participant-session';
+import { insertAccount } from '../../db/repositories/accounts';
+import { pinApprovedConfigVersion } from '../../db/repositories/campaigns';
+import { upsertEntry } from '../../db/repositories/entries';
+import { answerConsent, startXEmulator, type XEmulator } from '../../emulator';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { seedCampaign } from '../support/fixtures';
+import { buildLinkingApp, emulatorLinking } from '../support/linking';
+import { ALICE_ID, app as emulatorApp, baseScenario, BOB_ID } from '../x/support';
+
+function visibleText(html: string): string {
+  return html
+    .replace(/<style>[\s\S]*?<\/style>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('participant sign-in with X', () => {
+  let testDb: TestDatabase;
+  let emulator: XEmulator;
+  let api: FastifyInstance;
+  let campaignId: string;
+  let otherCampaignId: string;
+
+  before(async () => {
+    [testDb, emulator] = await Promise.all([createTestDatabase(), startXEmulator({ port: 0 })]);
+    api = await buildLinkingApp(testDb.db, emulatorLinking(emulator, emulatorApp));
+  });
+  after(async () => {
+    await api?.close();
+    await emulator?.close();
+    await testDb?.close();
+  });
+  beforeEach(async () => {
+    await testDb.truncate();
+    await emulator.loadScenario(baseScenario());
+    await insertAccount(testDb.db, { id: 'brand', handle: 'kuji_sender' });
+    campaignId = (await seedCampaign(testDb.db, { accountId: 'brand', id: 'spring-lottery' })).id;
+    otherCampaignId = (await seedCampaign(testDb.db, { accountId: 'brand', id: 'other-lottery' }))
+      .id;
+    for (const id of [campaignId, otherCampaignId])
+      await pinApprovedConfigVersion(testDb.db, id, 1);
+    await testDb.db
+      .updateTable('campaigns')
+      .set({ secret_seed: 'a1b2c3d4e5f60718' })
+      .where('id', '=', campaignId)
+      .execute();
+    await upsertEntry(testDb.db, {
+      campaignId,
+      xUserId: ALICE_ID,
+      username: 'alice',
+      consentBasis: 'none',
+      facts: {},
+      eligible: true,
+      reasons: [],
+    });
+  });
+
+  /** Sign-in as a browser does it: the page's link, X's consent screen, the callback. */
+  async function signIn(
+    campaign: string,
+    userId: string,
+    decision: 'allow' | 'deny' = 'allow',
+  ): Promise<{ callbackPath: string; response: Awaited<ReturnType<FastifyInstance['inject']>> }> {
+    const start = await api.inject({ url: `/c/${campaign}/signin` });
+    assert.equal(start.statusCode, 303, start.body);
+    const { callbackUrl } = await answerConsent(String(start.headers.location), {
+      userId,
+      decision,
+    });
+    const url = new URL(callbackUrl);
+    const callbackPath = `${url.pathname}${url.search}`;
+    return { callbackPath, response: await api.inject({ url: callbackPath }) };
+  }
+
+  function cookieOf(response: { headers: Record<string, unknown> }): string {
+    const raw = response.headers['set-cookie'];
+    const header = Array.isArray(raw) ? raw.join(', ') : typeof raw === 'string' ? raw : '';
+    const match = header.match(new RegExp(`^${PARTICIPANT_SESSION_COOKIE}=([^;]*)`));
+    assert.ok(match?.[1], `a session cookie: ${header}`);
+    return `${PARTICIPANT_SESSION_COOKIE}=${match[1]}`;
+  }
+
+  describe('GET /c/:campaignId/signin', () => {
+    it("sends the participant to X's consent screen with only users.read tweet.read and a state bound to the campaign", async () => {
+      const response = await api.inject({ url: `/c/${campaignId}/signin` });
+      assert.equal(response.statusCode, 303);
+      const url = new URL(String(response.headers.location));
+      assert.equal(`${url.origin}${url.pathname}`, `${emulator.url}/i/oauth2/authorize`);
+      assert.equal(url.searchParams.get('scope'), 'users.read tweet.read');
+      assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
+      assert.equal(url.searchParams.get('redirect_uri'), 'http://kuji.test/v1/oauth/x/callback');
+      const states = await testDb.db.selectFrom('oauth_states').selectAll().execute();
+      assert.equal(states.length, 1);
+      assert.equal(states[0]?.purpose, 'participant_signin');
+      assert.equal(states[0]?.campaign_id, campaignId);
+      assert.equal(states[0]?.account_id, null);
+    });
+
+    it('answers a 404 page for an unknown campaign, and for one no approver signed off', async () => {
+      await testDb.db
+        .updateTable('campaigns')
+        .set({ approved_config_version: null })
+        .where('id', '=', otherCampaignId)
+        .execute();
+      for (const id of ['no-such-campaign', otherCampaignId]) {
+        const response = await api.inject({ url: `/c/${id}/signin` });
+        assert.equal(response.statusCode, 404, id);
+        assert.equal((await api.inject({ url: `/c/${id}` })).statusCode, 404, id);
+      }
+      assert.equal((await testDb.db.selectFrom('oauth_states').selectAll().execute()).length, 0);
+    });
+  });
+
+  describe('GET /v1/oauth/x/callback (participant sign-in)', () => {
+    it("signs the participant in: a session cookie, back to the campaign page, X's token revoked, nothing of it stored", async () => {
+      const { response } = await signIn(campaignId, ALICE_ID);
+      assert.equal(response.statusCode, 303, response.body);
+      assert.equal(response.headers.location, `/c/${campaignId}`);
+      const setCookie = String(response.headers['set-cookie']);
+      assert.match(setCookie, /; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+      assert.ok(!setCookie.includes('Secure'), 'http base URL: no Secure flag');
+      // The cookie names campaign and user in the clear; the MAC makes it unforgeable.
+      assert.match(
+        setCookie,
+        new RegExp(`=${campaignId}\\.${ALICE_ID}\\.[0-9]+\\.[A-Za-z0-9_-]{43};`),
+      );
+
+      const tokens = [...emulator.state.tokens.values()].filter(
+        (t) => t.kind === 'oauth2' && t.userId === ALICE_ID,
+      );
+      assert.equal(tokens.length, 1);
+      assert.equal(tokens[0]?.revoked, true, 'the token went back to X at once');
+      assert.deepEqual(tokens[0]?.kind === 'oauth2' ? tokens[0].scopes : [], [
+        'users.read',
+        'tweet.read',
+      ]);
+      assert.equal(emulator.requests({ endpoint: 'users.me' }).length, 1);
+      // Nothing about the person or the token is stored: only the spent state.
+      const account = await testDb.db.selectFrom('accounts').selectAll().execute();
+      assert.equal(account.length, 1);
+      assert.equal(account[0]?.credentials_ciphertext, null);
+      assert.equal((await testDb.db.selectFrom('audit_log').selectAll().execute()).length, 0);
+
+      const page = await api.inject({
+        url: `/c/${campaignId}`,
+        headers: { cookie: cookieOf(response) },
+      });
+      assert.equal(page.statusCode, 200);
+      const text = visibleText(page.body);
+      assert.ok(text.includes('抽選はまだ行われていません'), text);
+      assert.ok(text.includes('The draw has not taken place yet'), text);
+      assert.match(text, /確認コード .*KJ-[0-9A-Z]{4}-[0-9A-Z]{4}/);
+      assert.ok(text.includes('サインアウト'), text);
+    });
+
+    it('a participant who declines on X comes back to the page, signed out, told that nothing was stored', async () => {
+      const { response } = await signIn(campaignId, ALICE_ID, 'deny');
+      assert.equal(response.statusCode, 303);
+      assert.equal(response.headers.location, `/c/${campaignId}?notice=denied`);
+      assert.equal(response.headers['set-cookie'], undefined);
+      const page = await api.inject({ url: String(response.headers.location) });
+      const text = visibleText(page.body);
+      assert.ok(text.includes('Xでのサインインがキャンセルされました'), text);
+      assert.ok(text.includes('Sign-in was cancelled on X. Nothing was stored.'), text);
+      assert.ok(text.includes('Xでサインイン'), text);
+    });
+
+    it('a replayed callback is refused: no second session, the page asks to sign in again', async () => {
+      const { callbackPath, response } = await signIn(campaignId, ALICE_ID);
+      assert.equal(response.statusCode, 303);
+      const replay = await api.inject({ url: callbackPath });
+      assert.equal(replay.statusCode, 303);
+      assert.equal(replay.headers.location, `/c/${campaignId}?notice=expired`);
+      assert.equal(replay.headers['set-cookie'], undefined);
+    });
+
+    it('a sign-in state cannot finish an account link, and unknown states still get the link page', async () => {
+      const unknown = await api.inject({ url: '/v1/oauth/x/callback?state=forged&code=x' });
+      assert.equal(unknown.statusCode, 422);
+      assert.equal(unknown.headers['set-cookie'], undefined);
+    });
+  });
+
+  describe('the session cookie', () => {
+    it('is bound to its campaign and its user: another campaign, an altered user or MAC, and an expired one sign no one in', async () => {
+      const { response } = await signIn(campaignId, ALICE_ID);
+      const cookie = cookieOf(response);
+      const onOther = await api.inject({ url: `/c/${otherCampaignId}`, headers: { cookie } });
+      assert.ok(visibleText(onOther.body).includes('Xでサインイン'), 'anonymous elsewhere');
+      assert.ok(!onOther.body.includes('サインアウト'));
+
+      const [, value = ''] = cookie.split('=');
+      const [c, , expiry, mac] = value.split('.');
+      const forgeries = [
+        `${c}.${BOB_ID}.${expiry}.${mac}`,
+        `${otherCampaignId}.${ALICE_ID}.${expiry}.${mac}`,
+        `${c}.${ALICE_ID}.${Number(expiry) + 3600}.${mac}`,
+        `${c}.${ALICE_ID}.${expiry}.${mac?.slice(0, -2)}AA`,
+        `${c}.${ALICE_ID}.${expiry}`,
+      ];
+      for (const forged of forgeries) {
+        const page = await api.inject({
+          url: `/c/${campaignId}`,
+          headers: { cookie: `${PARTICIPANT_SESSION_COOKIE}=${forged}` },
+        });
+        assert.equal(page.statusCode, 200);
+        assert.ok(!page.body.includes('サインアウト'), forged);
+        assert.ok(visibleText(page.body).includes('Xでサインイン'), forged);
+      }
+    });
+
+    it('signing out clears the cookie', async () => {
+      const { response } = await signIn(campaignId, ALICE_ID);
+      const cookie = cookieOf(response);
+      const page = await api.inject({ url: `/c/${campaignId}`, headers: { cookie } });
+      const csrf = page.body.match(/name="csrf" value="([^"]+)"/)?.[1];
+      assert.ok(csrf);
+      const refused = await api.inject({
+        method: 'POST',
+        url: `/c/${campaignId}/signout`,
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'csrf=wrong',
+      });
+      assert.equal(refused.statusCode, 403);
+      assert.equal(refused.headers['set-cookie'], undefined);
+      const out = await api.inject({
+        method: 'POST',
+        url: `/c/${campaignId}/signout`,
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `csrf=${encodeURIComponent(csrf)}`,
+      });
+      assert.equal(out.statusCode, 303);
+      assert.equal(out.headers.location, `/c/${campaignId}?notice=signed_out`);
+      assert.match(
+        String(out.headers['set-cookie']),
+        new RegExp(`^${PARTICIPANT_SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly`),
+      );
+    });
+  });
+
+  describe('without X linking configured', () => {
+    it('the page says sign-in is unavailable (Japanese and English) and the sign-in link answers 503, not a crash', async () => {
+      const bare = await buildApp({
+        db: testDb.db,
+        temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:9' }) }),
+        temporalConfig: { namespace: 'default', taskQueue: 'unused' },
+      });
+      try {
+        const page = await bare.inject({ url: `/c/${campaignId}` });
+        assert.equal(page.statusCode, 200);
+        const text = visibleText(page.body);
+        assert.ok(text.includes('現在、Xでのサインインは利用できません'), text);
+        assert.ok(text.includes('Sign-in with X is not available at the moment'), text);
+        assert.ok(!page.body.includes('/signin"'), 'no sign-in link');
+        const signIn = await bare.inject({ url: `/c/${campaignId}/signin` });
+        assert.equal(signIn.statusCode, 503);
+        assert.ok(visibleText(signIn.body).includes('Sign-in with X is not available'));
+      } finally {
+        await bare.close();
+      }
+    });
+  });
+});
