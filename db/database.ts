@@ -200,6 +200,8 @@ export interface DeliveriesTable {
   resend_of: string | null;
   /** Text fixed at queueing time (follow-ups); null renders the campaign's template. */
   body: string | null;
+  /** Hex SHA-256 of the text sent (domain/verification.ts messageDigest); null until sent. */
+  text_digest: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;
 }

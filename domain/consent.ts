@@ -142,8 +142,29 @@ function channelsWithText(set: TemplateSet | undefined): TemplateChannel[] {
   return set ? (['dm', 'reply'] as const).filter((channel) => set[channel] !== undefined) : [];
 }
 
+/** The campaign's public page, where participants sign in with X to see their result. */
+export interface CampaignPage {
+  campaignId: string;
+  /** PUBLIC_BASE_URL; without it the page is given as a path. */
+  publicBaseUrl?: string;
+}
+
+/** `${PUBLIC_BASE_URL}/c/<campaignId>` (a trailing slash on the base is not doubled). */
+export function campaignPageUrl({ campaignId, publicBaseUrl = '' }: CampaignPage): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/c/${encodeURIComponent(campaignId)}`;
+}
+
+/** Kuji's public page that checks a message's verification code. */
+export function verifyPageUrl({ publicBaseUrl = '' }: CampaignPage): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/verify`;
+}
+
 /** Preflight: can this campaign tell its winners lawfully, and through which channel? */
-export function reachabilitySummary(config: CampaignConfig, tier: ApiTier): ReachabilitySummary {
+export function reachabilitySummary(
+  config: CampaignConfig,
+  tier: ApiTier,
+  page: CampaignPage,
+): ReachabilitySummary {
   const winTemplates = channelsWithText(config.templates.win);
   const rules = config.entryRules.all.map((rule, ruleIndex): RuleReach => {
     const consentBasis = consentBasisFor(rule.type);
@@ -155,7 +176,7 @@ export function reachabilitySummary(config: CampaignConfig, tier: ApiTier): Reac
 
   const findings: Finding[] = [];
   if (winners.channel === 'result_page') {
-    findings.push(unreachableWinners(config, tier, consentBasis));
+    findings.push(unreachableWinners(config, tier, consentBasis, page));
   }
   if (config.entryRules.all.some((rule) => rule.type === 'follow' || rule.type === 'repost')) {
     findings.push(engagementManipulationNotice);
@@ -164,7 +185,12 @@ export function reachabilitySummary(config: CampaignConfig, tier: ApiTier): Reac
   return { consentBasis, winners, rules, findings };
 }
 
-function unreachableWinners(config: CampaignConfig, tier: ApiTier, basis: ConsentBasis): Finding {
+function unreachableWinners(
+  config: CampaignConfig,
+  tier: ApiTier,
+  basis: ConsentBasis,
+  page: CampaignPage,
+): Finding {
   const allowedChannel: TemplateChannel | undefined =
     basis === 'dm_opt_in'
       ? 'dm'
@@ -180,18 +206,42 @@ function unreachableWinners(config: CampaignConfig, tier: ApiTier, basis: Consen
       en: `Winners can be told by ${allowedChannel}, but templates.win.${allowedChannel} is missing.`,
     };
   }
+  return winnersOnResultPage(config, page);
+}
+
+/**
+ * A follow or repost gives no consent to DM or reply (X's rules), so winners learn their result
+ * on the campaign's page after signing in with X — lawful, as long as the campaign post says
+ * where. The finding gives the sentence to put in the post, in both languages.
+ */
+function winnersOnResultPage(config: CampaignConfig, page: CampaignPage): Finding {
   const types = config.entryRules.all.map((rule) => rule.type).join(', ');
+  const url = campaignPageUrl(page);
+  const verifyUrl = verifyPageUrl(page);
+  const hours = config.claim ? config.schedule.claimDeadlineHours : undefined;
+  const postJa =
+    `結果は ${url} でXにサインインしてご確認ください。` +
+    (hours === undefined
+      ? ''
+      : `当選した方は${hours}時間以内に同じページで受け取り手続きをしてください（期限を過ぎると補欠の方に繰り上がります）。`) +
+    `当選のお知らせには確認コードが付いており、${verifyUrl} で本物か確かめられます。`;
+  const postEn =
+    `See your result by signing in with X at ${url}.` +
+    (hours === undefined
+      ? ''
+      : ` Winners claim their prize on that page within ${hours} hours (after that it goes to an alternate).`) +
+    ` Genuine win messages carry a verification code you can check at ${verifyUrl}.`;
   return {
-    code: 'winners_unreachable',
-    severity: 'blocking',
+    code: 'winners_on_result_page',
+    severity: 'info',
     path: 'entryRules',
     ja:
-      `応募条件（${types}）では当選者にDMもリプライも送れません（Xの規約: 自動DMはDMをくれた人だけ、` +
-      'セルフサーブAPIの自動返信は呼びかけられた時だけ）。DMキーワードかリプライ・引用の条件を加えてください。',
+      `応募条件（${types}）ではXの規約上、当選者にDMもリプライも送れないため、当選者は結果を` +
+      `キャンペーンページ ${url} で「Xでサインイン」して確認します。キャンペーン投稿に次の一文を入れてください: 「${postJa}」`,
     en:
-      `With these entry rules (${types}) winners can be reached neither by DM nor by reply (X: ` +
-      'automated DMs only after the user DMs you; self-serve replies only when summoned). Add a ' +
-      'dm_keyword, reply or quote rule.',
+      `With these entry rules (${types}) X's rules allow neither DMs nor replies to winners, so ` +
+      `winners see their result on the campaign page ${url} after signing in with X. Put this ` +
+      `in the campaign post: "${postEn}"`,
   };
 }
 

@@ -1,13 +1,21 @@
 import { type Finding } from './findings';
 
 /** The variables a message template may use, e.g. `{name}さん、{prize}に当選しました！`. */
-export const templateVariableNames = ['name', 'prize', 'code', 'resultUrl'] as const;
+export const templateVariableNames = [
+  'name',
+  'prize',
+  'code',
+  'resultUrl',
+  'verificationCode',
+] as const;
 export type TemplateVariable = (typeof templateVariableNames)[number];
 export type TemplateVars = Partial<Record<TemplateVariable, string>>;
 
 /**
  * Variables whose value differs for every recipient. `{prize}` does not count: a hundred winners
- * of the same prize would still receive a hundred identical texts.
+ * of the same prize would still receive a hundred identical texts. Nor does `{verificationCode}`:
+ * every win message carries one anyway, and a text that differs only in its code line is still
+ * the burst of near-identical DMs X restricts accounts for.
  */
 export const perRecipientVariables: readonly TemplateVariable[] = ['name', 'code', 'resultUrl'];
 
@@ -62,6 +70,33 @@ export function renderTemplate(template: string, vars: TemplateVars): RenderResu
     (_placeholder, name: string) => vars[name as TemplateVariable] ?? '',
   );
   return { ok: true, text };
+}
+
+/** The line a win message ends with when its template does not place `{verificationCode}`. */
+export function verificationCodeLine(code: string): string {
+  return `確認コード / Verification code: ${code}`;
+}
+
+/**
+ * A win message's text with its verification code (a drawn or instant win, a promoted
+ * alternate's): `text` as rendered from `template`, plus a final line with the code where the
+ * template does not place `{verificationCode}` itself — so every genuine win can be checked on
+ * /verify.
+ */
+export function withVerificationCode(template: string, text: string, code: string): string {
+  if (templateVariables(template).includes('verificationCode')) return text;
+  return `${text}\n${verificationCodeLine(code)}`;
+}
+
+/** {@link renderTemplate} for a win message: the verification code is always in the text. */
+export function renderWinMessage(
+  template: string,
+  vars: TemplateVars & { verificationCode: string },
+): RenderResult {
+  const rendered = renderTemplate(template, vars);
+  return rendered.ok
+    ? { ok: true, text: withVerificationCode(template, rendered.text, vars.verificationCode) }
+    : rendered;
 }
 
 /** Like {@link renderTemplate}, for callers that treat a missing variable as a programming error. */

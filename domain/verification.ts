@@ -4,7 +4,7 @@
  * secret seed over a versioned, domain-separated message, written in Crockford base32 — so it can be
  * read aloud or typed from a screenshot, and nobody without the seed can mint one for a user id.
  */
-import { constantTimeEqual, hmacSha256 } from './sha256';
+import { constantTimeEqual, hmacSha256, sha256, toHex } from './sha256';
 
 /** Versioned and domain-separated from the seed's other uses (result-link tokens, the draw). */
 const codeMessagePrefix = 'verification-code:v1:';
@@ -73,4 +73,17 @@ function canonical(first: string, second: string): string | undefined {
   const a = decode(first);
   const b = decode(second);
   return a !== undefined && b !== undefined ? `KJ-${a}-${b}` : undefined;
+}
+
+/**
+ * A message's text as /verify compares it: line breaks as LF, surrounding blanks trimmed (a
+ * copy-paste adds or loses those), everything else exactly as sent.
+ */
+export function normaliseMessageText(text: string): string {
+  return text.replace(/\r\n?/g, '\n').trim();
+}
+
+/** Hex SHA-256 of the normalised text: what a delivery stores when sent, and /verify recomputes. */
+export function messageDigest(text: string): string {
+  return toHex(sha256(normaliseMessageText(text)));
 }

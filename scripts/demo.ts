@@ -62,7 +62,7 @@ async function main(): Promise<number> {
       console.error(
         'Preflight blocks this campaign: its blocking findings (`npm run example` printed them, and\n' +
           `GET /v1/campaigns/${id} shows them under preflight) must be fixed by changing the\n` +
-          'configuration first. follow-repost is blocked as winners_unreachable today (issue 12).\n' +
+          'configuration first.\n' +
           'プリフライトの重大な指摘があるため承認できません。設定を直してから再度お試しください。',
       );
     }

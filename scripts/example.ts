@@ -8,11 +8,13 @@ import { adminKeyHint, type LocalStack, localStack, request, waitForPhase } from
 
 const notes: Record<string, string> = {
   'follow-repost':
-    'Note: preflight may block this one as winners_unreachable (issue 12): a follow + repost\n' +
-    'gives no DM or reply consent, and the result-page channel is not counted yet. The\n' +
-    'finding is shown to the approver and approval is refused until it is resolved.\n' +
-    '注: フォロー＆リポストのみでは DM・リプライの同意がないため、preflight が\n' +
-    'winners_unreachable で承認を止めることがあります（issue 12）。',
+    "Note: a follow + repost gives no consent to DM or reply (X's rules), so winners learn their\n" +
+    'result on the campaign page after signing in with X, and claim their prize there before the\n' +
+    'deadline. The info finding winners_on_result_page gives the page URL and the sentence to put\n' +
+    'in the campaign post.\n' +
+    '注: フォロー＆リポストのみでは DM・リプライの同意がないため（Xの規約）、当選者はキャンペーン\n' +
+    'ページで「Xでサインイン」して結果を確認し、期限までに受け取り手続きをします。ページのURLと\n' +
+    'キャンペーン投稿に入れる一文は winners_on_result_page の指摘に表示されます。',
 };
 
 /**

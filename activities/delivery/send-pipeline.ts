@@ -10,6 +10,9 @@
  * transient error is retried by Temporal with the row left 'sending'. A rehearsal is preflight's
  * and is sent now or not at all: any refusal fails it (its finding blocks launch), and a full
  * quota fails it too, so it never waits for (and is never counted in) a later day's window.
+ *
+ * A sent row keeps the SHA-256 of its text (text_digest), so /verify can tell a participant
+ * whether a message is word for word what Kuji sent.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../../db/client';
@@ -27,6 +30,7 @@ import {
 import { releaseQuotaSlot, reserveQuotaSlot } from '../../db/repositories/quota';
 import { localDayKey, startOfNextLocalDay } from '../../domain/day-window';
 import { dailyCapOf } from '../../domain/quota';
+import { messageDigest } from '../../domain/verification';
 import { isXErrorCode, type XError, xErrorCatalog, xErrorFromDetails } from '../../domain/x-errors';
 import { nonRetryable } from '../campaign/campaign-loader';
 import type { SendDmResult, XAccess } from '../x-access';
@@ -49,7 +53,14 @@ export interface MessageToSend {
 }
 
 export type MessageOutcome =
-  | { status: 'sent'; xEventId: string; reconciled: boolean; earlierCopy: boolean }
+  | {
+      status: 'sent';
+      xEventId: string;
+      reconciled: boolean;
+      earlierCopy: boolean;
+      /** When X accepted it (the row's sent_at). */
+      sentAt: Date;
+    }
   | { status: 'skipped' }
   | { status: 'failed'; failure: DeliveryFailure }
   | { status: 'quota_full'; dayKey: string; used: number; cap: number; nextWindowAt: string }
@@ -89,6 +100,7 @@ export function settledOutcome(delivery: Delivery): MessageOutcome | undefined {
       xEventId: delivery.xEventId ?? '',
       reconciled: false,
       earlierCopy: false,
+      sentAt: delivery.sentAt ?? delivery.updatedAt,
     };
   }
   if (delivery.state === 'skipped') return { status: 'skipped' };
@@ -220,16 +232,19 @@ export function createSendPipeline({ db, x, now: wallClock }: SendPipelineDeps) 
           notBefore,
           reconcileFirst,
         });
+        const sentAt = acceptedAt(sent);
         await markDeliverySent(db, delivery.id, {
           xEventId: sent.dmEventId,
           xConversationId: sent.dmConversationId ?? null,
-          sentAt: acceptedAt(sent),
+          sentAt,
+          textDigest: messageDigest(text),
         });
         return {
           status: 'sent',
           xEventId: sent.dmEventId,
           reconciled: sent.reconciled,
           earlierCopy: sent.earlierCopy,
+          sentAt,
         };
       }
       if (!delivery.replyToTweetId)
@@ -242,15 +257,18 @@ export function createSendPipeline({ db, x, now: wallClock }: SendPipelineDeps) 
         notBefore,
         reconcileFirst,
       });
+      const sentAt = acceptedAt(posted);
       await markDeliverySent(db, delivery.id, {
         xEventId: posted.postId,
-        sentAt: acceptedAt(posted),
+        sentAt,
+        textDigest: messageDigest(text),
       });
       return {
         status: 'sent',
         xEventId: posted.postId,
         reconciled: posted.reconciled,
         earlierCopy: false,
+        sentAt,
       };
     } catch (error) {
       const xError = classifiedXError(error);

@@ -5,8 +5,9 @@
 import type { Account } from '../../db/repositories/accounts';
 import type { CampaignConfig } from '../../domain/campaign-config';
 import { checkPremiumCompliance } from '../../domain/compliance';
-import { type ApiTier, reachabilitySummary } from '../../domain/consent';
+import { type ApiTier, type CampaignPage, reachabilitySummary } from '../../domain/consent';
 import type { Finding } from '../../domain/findings';
+import { replyLengthFindings } from '../../domain/post-length';
 import { identicalTextRisk } from '../../domain/templates';
 import { isXErrorCode, type XError, xErrorCatalog } from '../../domain/x-errors';
 
@@ -15,10 +16,15 @@ export type PreflightFinding = Finding & { errorCode?: string };
 
 /**
  * What the approver must see before launch: 景品表示法 caps for the declared premium kind,
- * whether winners can be reached on a channel X's rules allow for their consent, and templates
- * that would send the same text to many people (bursts of identical DMs get accounts restricted).
+ * whether winners can be reached on a channel X's rules allow for their consent (or told on the
+ * campaign page), replies X would refuse as too long, and templates that would send the same
+ * text to many people (bursts of identical DMs get accounts restricted).
  */
-export function policyFindings(config: CampaignConfig, tier: ApiTier): Finding[] {
+export function policyFindings(
+  config: CampaignConfig,
+  tier: ApiTier,
+  page: CampaignPage,
+): Finding[] {
   const compliance = checkPremiumCompliance({
     premiumKind: config.compliance.premiumKind,
     transactionValueYen: config.compliance.transactionValueYen,
@@ -42,7 +48,8 @@ export function policyFindings(config: CampaignConfig, tier: ApiTier): Finding[]
       en: f.en,
       ...(f.prizeId ? { path: `prizes.${f.prizeId}` } : {}),
     })),
-    ...reachabilitySummary(config, tier).findings,
+    ...reachabilitySummary(config, tier, page).findings,
+    ...replyLengthFindings(config),
     ...templates
       .map((t) => identicalTextRisk(t, recipients))
       .filter((f): f is Finding => f !== null),

@@ -99,6 +99,8 @@ export function createPreflightActivities({
           ...policyFindings(
             parsed.data,
             account?.tier === 'enterprise' ? 'enterprise' : 'self_serve',
+            // Where winners told on the result page see it (the finding names the URL).
+            { campaignId: campaign.id, ...(publicBaseUrl ? { publicBaseUrl } : {}) },
           ),
         );
         // A keyword DM must enter exactly one campaign of the account.

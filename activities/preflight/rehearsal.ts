@@ -21,7 +21,8 @@ import {
 import type { CampaignConfig } from '../../domain/campaign-config';
 import { localDayKey } from '../../domain/day-window';
 import { resultUrl } from '../../domain/result-links';
-import { renderTemplate } from '../../domain/templates';
+import { renderTemplate, renderWinMessage } from '../../domain/templates';
+import { verificationCode } from '../../domain/verification';
 import { isXErrorCode, makeXError, type XError } from '../../domain/x-errors';
 import {
   classifiedXError,
@@ -250,12 +251,10 @@ export function createRehearsal({ db, pipeline, publicBaseUrl }: RehearsalDeps) 
 
     const people = await lookupTestAccounts(account, x, testUserIds);
     progress('test_accounts_found');
-    // Signed with the seed the campaign's real links will carry, so the test account can open its
-    // rehearsed {resultUrl}; preflight creates the seed when it is the first to need it.
-    const links =
-      base === undefined
-        ? undefined
-        : { base, seed: await ensureCampaignSecretSeed(db, campaign.id) };
+    // The seed the campaign's real links and codes will carry, so the test account can open its
+    // rehearsed {resultUrl} and check its code; preflight creates it when first to need it.
+    const seed = await ensureCampaignSecretSeed(db, campaign.id);
+    const links = base === undefined ? undefined : { base, seed };
     const dayKey = localDayKey(at, account.timezone);
     const results: RehearsalResult[] = [];
     const findings: PreflightFinding[] = [];
@@ -286,12 +285,18 @@ export function createRehearsal({ db, pipeline, publicBaseUrl }: RehearsalDeps) 
           const error = person && 'error' in person ? person.error : makeXError('user_not_found');
           text = { ok: false, failure: failureOf(error) };
         } else {
-          const rendered = renderTemplate(template.text, {
+          const vars = {
             name: `@${user.username}`,
             prize: config.prizes[0]?.name ?? '',
             code: 'REHEARSAL',
             resultUrl: links && resultUrl(links.base, campaign.id, testUserId, links.seed),
-          });
+            // The test account's own code, as its win message would carry it.
+            verificationCode: verificationCode(seed, testUserId),
+          };
+          const rendered =
+            template.key === 'win.dm'
+              ? renderWinMessage(template.text, vars)
+              : renderTemplate(template.text, vars);
           text = rendered.ok
             ? rendered
             : { ok: false, failure: unrenderableFailure(rendered.missing, rendered.unknown) };

@@ -76,6 +76,8 @@ export interface Delivery {
   interventionId: string | null;
   resendOf: string | null;
   body: string | null;
+  /** Hex SHA-256 of the text sent; null until sent (and for rows sent before it was kept). */
+  textDigest: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -112,6 +114,7 @@ export function toDelivery(row: DeliveryRow): Delivery {
     interventionId: row.intervention_id,
     resendOf: row.resend_of,
     body: row.body,
+    textDigest: row.text_digest,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -280,7 +283,13 @@ export async function markDeliverySending(
 export async function markDeliverySent(
   db: Db,
   id: string,
-  sent: { xEventId: string; xConversationId?: string | null; sentAt: Date },
+  sent: {
+    xEventId: string;
+    xConversationId?: string | null;
+    sentAt: Date;
+    /** Hex SHA-256 of the text sent (domain/verification.ts messageDigest). */
+    textDigest?: string | null;
+  },
 ): Promise<boolean> {
   const result = await db
     .updateTable('deliveries')
@@ -289,6 +298,7 @@ export async function markDeliverySent(
       x_event_id: sent.xEventId,
       x_conversation_id: sent.xConversationId ?? null,
       sent_at: sent.sentAt,
+      text_digest: sent.textDigest ?? null,
       error_code: null,
       error_category: null,
       error_reason: null,

@@ -20,6 +20,7 @@ import { findCampaignById } from '../../db/repositories/campaigns';
 import { listDeliveries } from '../../db/repositories/deliveries';
 import { type CampaignConfigInput, exampleCampaignConfig } from '../../domain/campaign-config';
 import { resultUrl, verifyResultLinkToken } from '../../domain/result-links';
+import { messageDigest, verificationCode } from '../../domain/verification';
 import { xErrorCatalog } from '../../domain/x-errors';
 import {
   DEMO_CONSUMER_SECRET,
@@ -194,7 +195,10 @@ describe('preflight activities', () => {
       const expectedTexts = [alpha!, beta!].flatMap((user) => [
         {
           to: user.id,
-          text: `@${user.username}さん、当選です！ギフト券をお送りします。コード: REHEARSAL 詳細: ${link(user.id)}`,
+          // Every win message ends with the recipient's verification code.
+          text:
+            `@${user.username}さん、当選です！ギフト券をお送りします。コード: REHEARSAL 詳細: ${link(user.id)}\n` +
+            `確認コード / Verification code: ${verificationCode('rehearsal-test-seed', user.id)}`,
         },
         {
           to: user.id,
@@ -213,6 +217,11 @@ describe('preflight activities', () => {
       );
       assert.deepEqual(rows.map((r) => r.id).sort(), [...expectedIds].sort());
       assert.ok(rows.every((r) => r.state === 'sent' && r.channel === 'dm'));
+      // Each sent row keeps the digest of the exact text X accepted.
+      assert.deepEqual(
+        rows.map((r) => r.textDigest).sort(),
+        dms.map((dm) => messageDigest(dm.text)).sort(),
+      );
       assert.deepEqual(
         stored.rehearsal,
         [alpha!, beta!].flatMap((user) =>
@@ -257,7 +266,10 @@ describe('preflight activities', () => {
       ).secret_seed;
       assert.ok(seed, 'the first round created the seed; the second used the same one');
       assert.equal(
-        dms[0]?.text.endsWith(resultUrl(PUBLIC_BASE_URL, campaignId, alpha!.id, seed)),
+        dms[0]?.text.endsWith(
+          `${resultUrl(PUBLIC_BASE_URL, campaignId, alpha!.id, seed)}\n` +
+            `確認コード / Verification code: ${verificationCode(seed, alpha!.id)}`,
+        ),
         true,
       );
       assert.deepEqual(second.stored.rehearsal, [
@@ -559,14 +571,16 @@ describe('preflight activities', () => {
       assert.ok(seed, 'preflight stored a seed');
       const dms = emulator.sent().dms;
       assert.equal(dms.length, 2);
+      // The win DM's link is followed by its verification code line, the lose DM's ends the text.
       const linkPattern = new RegExp(
-        `${PUBLIC_BASE_URL}/r/${encodeURIComponent(campaignId)}/(\\d+)/([A-Za-z0-9_-]+)$`,
+        `${PUBLIC_BASE_URL}/r/${encodeURIComponent(campaignId)}/(\\d+)/([A-Za-z0-9_-]+)(\n確認コード / Verification code: (KJ-[0-9A-Z-]+))?$`,
       );
       for (const dm of dms) {
-        const [, linkedUserId, token] = linkPattern.exec(dm.text) ?? [];
+        const [, linkedUserId, token, , code] = linkPattern.exec(dm.text) ?? [];
         assert.equal(linkedUserId, dm.recipientId, dm.text);
         assert.ok(token, dm.text);
         assert.equal(verifyResultLinkToken(seed, dm.recipientId, token), true, dm.text);
+        if (code !== undefined) assert.equal(code, verificationCode(seed, dm.recipientId));
       }
     });
 
@@ -673,6 +687,16 @@ describe('preflight activities', () => {
           [id, 'lose.dm', true],
         ]),
       );
+      // Follow + repost: winners are told on the campaign page, which no longer blocks launch.
+      assert.deepEqual(
+        stored.findings.filter((f) => f.severity === 'blocking'),
+        [],
+      );
+      const onPage = stored.findings.find((f) => f.code === 'winners_on_result_page');
+      assert.equal(onPage?.severity, 'info');
+      const pageUrl = `${PUBLIC_BASE_URL}/c/${encodeURIComponent(campaign.id)}`;
+      assert.ok(onPage?.ja.includes(pageUrl), onPage?.ja);
+      assert.ok(onPage?.en.includes(pageUrl), onPage?.en);
     });
 
     it("blocks launch when the account's DM quota for the day cannot hold the rehearsal", async () => {

@@ -17,6 +17,7 @@ import {
 } from '../../domain/consent';
 
 const now = new Date('2026-11-22T03:00:00Z');
+const page = { campaignId: 'c-42', publicBaseUrl: 'https://kuji.example/' };
 
 function configWith(change: (input: CampaignConfigInput) => void): CampaignConfig {
   const input: CampaignConfigInput = structuredClone(exampleCampaignConfig(now));
@@ -126,8 +127,8 @@ describe('planChannel', () => {
 });
 
 describe('reachabilitySummary', () => {
-  it('blocks a repost-and-follow campaign on self-serve access: no winner can be told', () => {
-    const summary = reachabilitySummary(exampleCampaignConfig(now), 'self_serve');
+  it('tells a repost-and-follow campaign’s winners on its page on self-serve access, without blocking', () => {
+    const summary = reachabilitySummary(exampleCampaignConfig(now), 'self_serve', page);
     assert.equal(summary.consentBasis, 'none');
     assert.equal(summary.winners.channel, 'result_page');
     assert.deepEqual(
@@ -137,16 +138,47 @@ describe('reachabilitySummary', () => {
         ['follow', 'none', 'result_page'],
       ],
     );
-    const blocking = summary.findings.filter((finding) => finding.severity === 'blocking');
-    assert.deepEqual(
-      blocking.map((finding) => finding.code),
-      ['winners_unreachable'],
+    assert.ok(!summary.findings.some((finding) => finding.severity === 'blocking'));
+    const onPage = summary.findings.find((finding) => finding.code === 'winners_on_result_page');
+    assert.equal(onPage?.severity, 'info');
+    assert.match(onPage?.en ?? '', /repost, follow/);
+    // The sentence for the campaign post, in both languages, names the page and /verify.
+    for (const text of [onPage?.ja ?? '', onPage?.en ?? '']) {
+      assert.ok(text.includes('https://kuji.example/c/c-42'), text);
+      assert.ok(text.includes('https://kuji.example/verify'), text);
+    }
+    assert.match(
+      onPage?.ja ?? '',
+      /キャンペーン投稿に次の一文を入れてください: 「結果は https:\/\/kuji\.example\/c\/c-42 でXにサインイン/,
     );
-    assert.match(blocking[0]?.en ?? '', /repost, follow/);
+    assert.match(
+      onPage?.en ?? '',
+      /Put this in the campaign post: "See your result by signing in with X at https:\/\/kuji\.example\/c\/c-42\./,
+    );
+    assert.doesNotMatch(onPage?.en ?? '', /claim/, 'no claim deadline without a claim section');
+  });
+
+  it('adds the claim deadline to the post’s sentence when claims are on', () => {
+    const config = configWith((input) => {
+      input.claim = { fields: ['name'], retentionDays: 30 };
+      input.schedule.claimDeadlineHours = 48;
+    });
+    const onPage = reachabilitySummary(config, 'self_serve', page).findings.find(
+      (finding) => finding.code === 'winners_on_result_page',
+    );
+    assert.match(onPage?.ja ?? '', /48時間以内に同じページで受け取り手続き/);
+    assert.match(onPage?.en ?? '', /claim their prize on that page within 48 hours/);
+  });
+
+  it('gives the page as a path when the deployment has no public base URL', () => {
+    const onPage = reachabilitySummary(exampleCampaignConfig(now), 'self_serve', {
+      campaignId: 'c 1',
+    }).findings.find((finding) => finding.code === 'winners_on_result_page');
+    assert.match(onPage?.en ?? '', / at \/c\/c%201\./);
   });
 
   it('reaches the same campaign by reply on enterprise access, with a policy warning', () => {
-    const summary = reachabilitySummary(exampleCampaignConfig(now), 'enterprise');
+    const summary = reachabilitySummary(exampleCampaignConfig(now), 'enterprise', page);
     assert.equal(summary.winners.channel, 'reply');
     assert.ok(!summary.findings.some((finding) => finding.severity === 'blocking'));
     assert.ok(summary.findings.some((finding) => finding.code === 'engagement_manipulation_risk'));
@@ -156,7 +188,7 @@ describe('reachabilitySummary', () => {
     const config = configWith((input) => {
       input.entryRules.all.push({ type: 'dm_keyword', keyword: '応募' });
     });
-    const summary = reachabilitySummary(config, 'self_serve');
+    const summary = reachabilitySummary(config, 'self_serve', page);
     assert.equal(summary.consentBasis, 'dm_opt_in');
     assert.equal(summary.winners.channel, 'dm');
     assert.equal(summary.rules[2]?.channel, 'dm');
@@ -164,7 +196,7 @@ describe('reachabilitySummary', () => {
   });
 
   it('replies to the instant-win example’s hashtag replies on self-serve access', () => {
-    const summary = reachabilitySummary(exampleInstantWinConfig(now), 'self_serve');
+    const summary = reachabilitySummary(exampleInstantWinConfig(now), 'self_serve', page);
     assert.equal(summary.consentBasis, 'summoned');
     assert.deepEqual(
       [summary.winners.channel, summary.winners.replyTo],
@@ -178,7 +210,7 @@ describe('reachabilitySummary', () => {
       input.entryRules.all = [{ type: 'reply', hashtags: ['#冬くじ'] }];
       delete input.templates.win.reply;
     });
-    const summary = reachabilitySummary(config, 'self_serve');
+    const summary = reachabilitySummary(config, 'self_serve', page);
     assert.deepEqual(
       summary.findings.map((finding) => [finding.code, finding.severity, finding.path]),
       [['winner_template_missing', 'blocking', 'templates.win.reply']],

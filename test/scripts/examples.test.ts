@@ -97,6 +97,12 @@ describe('npm run example / npm run demo', () => {
       assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
       assert.match(run.stdout, new RegExp(`posted ${name} as campaign ${id} \\(`));
       assert.match(run.stdout, /phase: awaiting_approval/, 'preflight ran to its findings');
+      // Nothing blocks any example: follow + repost tells its winners on the campaign page.
+      assert.doesNotMatch(run.stdout, /"severity": "blocking"/);
+      if (name === 'follow-repost') {
+        assert.match(run.stdout, /"code": "winners_on_result_page"/);
+        assert.match(run.stdout, /\/c\/test-follow-repost/);
+      }
       assert.match(run.stdout, new RegExp(`npm run demo -- ${id}\\n`));
       const stored = await testDb.db
         .selectFrom('campaigns')
