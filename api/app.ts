@@ -18,6 +18,7 @@ import accountLinkRoutes from './routes/account-links';
 import accountRoutes from './routes/accounts';
 import apiKeyRoutes from './routes/api-keys';
 import campaignRoutes from './routes/campaigns';
+import claimRoutes from './routes/claims';
 import deliveryRoutes from './routes/deliveries';
 import healthRoutes from './routes/health';
 import interventionRoutes from './routes/interventions';
@@ -26,6 +27,7 @@ import oauthRoutes from './routes/oauth';
 import participantRoutes from './routes/participants';
 import reportRoutes from './routes/reports';
 import resultRoutes from './routes/results';
+import verifyRoutes from './routes/verify';
 import webhookRoutes from './routes/webhooks';
 import { xLinkingPlugin } from './x-linking';
 
@@ -118,8 +120,10 @@ export async function buildApp(
   await app.register(deliveryRoutes);
   await app.register(interventionRoutes);
   await app.register(reportRoutes);
+  await app.register(claimRoutes);
   await app.register(resultRoutes);
   await app.register(participantRoutes);
+  await app.register(verifyRoutes);
   await app.register(webhookRoutes, { secret: deps.webhookSecret });
   return app;
 }

@@ -3,7 +3,7 @@
  * template tag, one phone-first style sheet, Japanese first then English, private headers.
  * Nothing here runs a script: every action is a plain link or form.
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** Markup already escaped (or written here); anything else interpolated into `html` is escaped. */
 export class SafeHtml {
@@ -209,4 +209,20 @@ export function sendPage(reply: FastifyReply, status: number, body: string) {
     .header('x-content-type-options', 'nosniff')
     .header('x-frame-options', 'DENY')
     .send(body);
+}
+
+/** Form posts in `app`'s scope: `application/x-www-form-urlencoded`, ≤ 16 KiB, one value per name. */
+export function acceptFormBodies(app: FastifyInstance): void {
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16 * 1024 },
+    (_request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      const form: Record<string, string> = {};
+      for (const [name, value] of new URLSearchParams(text)) {
+        if (!(name in form)) form[name] = value;
+      }
+      done(null, form);
+    },
+  );
 }

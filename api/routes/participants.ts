@@ -19,7 +19,7 @@ import {
   renderParticipantPage,
   resultLinkPath,
 } from '../participant-context';
-import { notFoundPage, sendPage } from '../participant-pages';
+import { acceptFormBodies, notFoundPage, sendPage } from '../participant-pages';
 import {
   checkCsrfToken,
   clearedSessionCookie,
@@ -48,22 +48,6 @@ const drawJsonSchema = z.object({
   drawnAt: z.string(),
   entriesUrl: z.string().describe('The entry list the draw ran over (entries.txt)'),
 });
-
-/** Form posts: `application/x-www-form-urlencoded`, at most 16 KiB, one value per name. */
-function acceptFormBodies(app: FastifyInstance) {
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 16 * 1024 },
-    (_request, body, done) => {
-      const text = typeof body === 'string' ? body : body.toString('utf8');
-      const form: Record<string, string> = {};
-      for (const [name, value] of new URLSearchParams(text)) {
-        if (!(name in form)) form[name] = value;
-      }
-      done(null, form);
-    },
-  );
-}
 
 /** The campaign if it has a public page: it exists and an approver signed it off. */
 async function publicCampaign(app: FastifyInstance, campaignId: string) {

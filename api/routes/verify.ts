@@ -1,0 +1,184 @@
+/**
+ * `/verify`: anyone checks whether a message about a Kuji campaign is genuine (Japanese, then
+ * English). Rate-limited per address so it cannot be used to enumerate who took part; "unknown
+ * handle" and "wrong code" read the same.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  acceptFormBodies,
+  type Card,
+  html,
+  renderCard,
+  renderDocument,
+  sendPage,
+} from '../participant-pages';
+import { verifyParticipantMessage, type VerifyResult } from '../verify-message';
+
+/** Checks per address per minute. */
+export const VERIFY_CHECKS_PER_MINUTE = 10;
+
+const htmlPage = z.string().describe('text/html; charset=utf-8');
+const verifyBodySchema = z.object({
+  handle: z.string().max(100).default(''),
+  code: z.string().max(100).optional(),
+  message: z.string().max(10_000).optional(),
+});
+type VerifyInput = z.infer<typeof verifyBodySchema>;
+
+const outcomeWords: Record<string, { ja: string; en: string }> = {
+  won: { ja: '当選', en: 'won' },
+  alternate: { ja: '補欠', en: 'alternate' },
+  lost: { ja: '落選', en: 'not selected' },
+  pending: { ja: '抽選前', en: 'not drawn yet' },
+  ineligible: { ja: '対象外', en: 'not eligible' },
+};
+
+const neverAsks: Card = {
+  ja: html`<h2>本物のお知らせが求めないもの</h2>
+    <ul>
+      <li>クレジットカード番号・銀行口座の情報</li>
+      <li>パスワードや認証コード</li>
+      <li>送料・手数料などの支払い</li>
+      <li>外部サイトへのログインやアプリのインストール</li>
+    </ul>`,
+  en: html`<h2>What a genuine message never asks for</h2>
+    <ul>
+      <li>Card numbers or bank details</li>
+      <li>Passwords or login codes</li>
+      <li>Any payment, shipping charge or fee</li>
+      <li>Signing in to another site or installing an app</li>
+    </ul>`,
+};
+
+function formCard(input: Partial<VerifyInput>): Card {
+  return {
+    ja: html`<h1>メッセージの確認</h1>
+      <p>
+        Kujiのキャンペーンから届いた当選などのお知らせが本物か確認できます。あなたのXのユーザー名と、メッセージの確認コード（KJ-XXXX-XXXX）またはメッセージ全文を入力してください。
+      </p>`,
+    en: html`<h2>Check a message</h2>
+      <p>
+        Check whether a message about a Kuji campaign is genuine: enter your X username and the
+        verification code (KJ-XXXX-XXXX) or paste the whole message.
+      </p>`,
+    actions: html`<form method="post" action="/verify">
+      <label for="handle">Xのユーザー名 / <span lang="en">X username</span></label>
+      <input id="handle" type="text" name="handle" value="${input.handle ?? ''}" required />
+      <label for="code">確認コード / <span lang="en">Verification code</span></label>
+      <input id="code" type="text" name="code" value="${input.code ?? ''}" />
+      <label for="message"
+        >メッセージ全文（任意） / <span lang="en">Whole message (optional)</span></label
+      >
+      <textarea id="message" name="message">${input.message ?? ''}</textarea>
+      <button type="submit">確認する / <span lang="en">Check</span></button>
+    </form>`,
+  };
+}
+
+function resultCard(result: VerifyResult): Card {
+  if (result.genuine) {
+    const outcome = outcomeWords[result.outcome] ?? { ja: result.outcome, en: result.outcome };
+    return {
+      badge: { kind: 'genuine', ja: '本物です', en: 'Genuine' },
+      ja: html`<h1>本物のお知らせです</h1>
+        <p>
+          キャンペーン「${result.campaignName}」からの、あなたの結果（${outcome.ja}）のお知らせです。
+        </p>`,
+      en: html`<h2>This message is genuine</h2>
+        <p>It is your result (${outcome.en}) from the campaign “${result.campaignName}”.</p>`,
+    };
+  }
+  // One answer for an unknown handle, a wrong code and an altered text: no oracle.
+  return {
+    badge: { kind: 'not-genuine', ja: '確認できません', en: 'Not confirmed' },
+    ja: html`<h1>本物のお知らせと確認できませんでした</h1>
+      <p>
+        ${result.reason === 'no_code' ? '確認コードが見つかりませんでした。' : 'ユーザー名・確認コード・メッセージの組み合わせが、Kujiが送ったものと一致しません。'}
+        偽のメッセージの可能性があります。リンクを開いたり、情報を入力したりしないでください。
+      </p>`,
+    en: html`<h2>This message could not be confirmed</h2>
+      <p>
+        ${result.reason === 'no_code' ? 'No verification code was found.' : 'The username, code and message do not match anything Kuji sent.'}
+        It may be fake: do not open its links or enter any details.
+      </p>`,
+  };
+}
+
+function verifyPage(input: Partial<VerifyInput>, result: VerifyResult | null, notice?: Card) {
+  const cards = [
+    ...(notice ? [renderCard(notice)] : []),
+    ...(result ? [renderCard(resultCard(result))] : []),
+    renderCard(formCard(input)),
+    renderCard(neverAsks),
+  ];
+  return renderDocument({ title: 'メッセージの確認 / Check a message', cards });
+}
+
+const tooMany: Card = {
+  badge: { kind: 'missing', ja: '少し待ってください', en: 'Please wait' },
+  ja: html`<h1>確認の回数が多すぎます</h1>
+    <p>1分ほど待ってから、もう一度お試しください。</p>`,
+  en: html`<h2>Too many checks</h2>
+    <p>Please wait a minute, then try again.</p>`,
+};
+
+export default function verifyRoutes(app: FastifyInstance) {
+  acceptFormBodies(app);
+  const perAddress = app.createRateLimit({
+    max: VERIFY_CHECKS_PER_MINUTE,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `verify:${request.ip}`,
+  });
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/verify',
+    {
+      schema: {
+        summary:
+          'The verification page (HTML, Japanese then English): a form to check a message ' +
+          'about a Kuji campaign, and what a genuine message never asks for',
+        tags: ['participants'],
+        security: [],
+        produces: ['text/html'],
+        response: { 200: htmlPage },
+      },
+    },
+    async (_request, reply) => sendPage(reply, 200, verifyPage({}, null)),
+  );
+
+  r.post(
+    '/verify',
+    {
+      schema: {
+        summary:
+          `Checks a message (form post: handle, code and/or message). At most ${VERIFY_CHECKS_PER_MINUTE} ` +
+          'checks a minute per address (429 page past it). An unknown handle, a wrong code and an ' +
+          'altered text all answer the same "not confirmed"',
+        tags: ['participants'],
+        security: [],
+        body: verifyBodySchema,
+        produces: ['text/html'],
+        response: { 200: htmlPage, 429: htmlPage },
+      },
+      onRequest: async (request, reply) => {
+        const limit = await perAddress(request);
+        if (limit.isAllowed || !limit.isExceeded) return;
+        void reply.header('retry-after', limit.ttlInSeconds);
+        return sendPage(reply, 429, verifyPage({}, null, tooMany));
+      },
+    },
+    async (request, reply) => {
+      const input = request.body;
+      const result = await verifyParticipantMessage(app.db, {
+        handle: input.handle,
+        ...(input.code !== undefined ? { code: input.code } : {}),
+        ...(input.message !== undefined ? { message: input.message } : {}),
+      });
+      if (!result.genuine) request.log.info({ reason: result.reason }, 'verify: not genuine');
+      return sendPage(reply, 200, verifyPage(input, result));
+    },
+  );
+}
