@@ -145,8 +145,13 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
   }
 
   /** Lets the time-skipping server run `step` at a time until `probe` holds. */
-  async function skipUntil(what: string, probe: () => Promise<boolean>, step = '1 minute') {
-    for (let i = 0; i < 400; i += 1) {
+  async function skipUntil(
+    what: string,
+    probe: () => Promise<boolean>,
+    step = '1 minute',
+    maxSteps = 400,
+  ) {
+    for (let i = 0; i < maxSteps; i += 1) {
       if (await probe()) return;
       await stack.env.sleep(step);
     }
@@ -166,6 +171,7 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
       `${id} awaiting approval`,
       async () => (await live(id)).phase === 'awaiting_approval',
       '100 milliseconds',
+      3000,
     );
     const approved = await stack.app.inject({
       method: 'POST',
@@ -267,6 +273,7 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
       `${dmCampaignId} awaiting approval`,
       async () => (await live(dmCampaignId)).phase === 'awaiting_approval',
       '100 milliseconds',
+      3000,
     );
     const approved = await stack.app.inject({
       method: 'POST',
@@ -360,7 +367,16 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
     const wait = open.deadline_at.getTime() - (await stack.env.currentTimeMs()) + 10 * 60_000;
     assert.ok(wait > 60 * 60 * 60_000, `the deadline is 72 hours out (${wait} ms)`);
     await stack.env.sleep(wait);
-    await skipUntil('a promotion', async () => (await live(campaignId)).claims?.promoted === 1);
+    await skipUntil(
+      'a promotion',
+      async () => ((await live(campaignId)).claims?.promoted ?? 0) >= 1,
+    );
+    const status = (await live(campaignId)).claims;
+    assert.deepEqual(
+      status && [status.open, status.claimed, status.forfeited, status.promoted],
+      [1, 1, 1, 1],
+      `the workflow's claims (open, claimed, forfeited, promoted): ${JSON.stringify(status)}`,
+    );
 
     const claims = await claimsOf(campaignId);
     const by = (id: string | undefined) => claims.find((c) => c.x_user_id === id);
