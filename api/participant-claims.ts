@@ -7,14 +7,12 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { findClaim, submitClaim } from '../db/repositories/claims';
 import { type ClaimIssue, validateClaimAnswers } from '../domain/claims';
+import { claimReceivedSignal } from '../workflows/messages';
 import { campaignWorkflowId } from '../workflows/search-attributes';
 import type { PageCampaign, PageViewer } from './participant-context';
 import type { ClaimForPage, ClaimFormContext } from './participant-result';
 import { csrfToken } from './participant-session';
 import type { ParticipantAuth } from './participant-signin';
-
-/** The signal campaignV2 takes when a claim comes in (workflows/messages.ts, no payload). */
-const claimReceivedSignalName = 'claimReceived';
 
 export function claimPath(campaignId: string): string {
   return `/c/${encodeURIComponent(campaignId)}/claim`;
@@ -94,7 +92,7 @@ export async function submitClaimForm(
   try {
     await app.temporal.workflow
       .getHandle(campaignWorkflowId(campaign.id))
-      .signal(claimReceivedSignalName);
+      .signal(claimReceivedSignal);
   } catch (error) {
     // A campaign whose run has ended needs no nudge; the claim is stored either way.
     if (!(error instanceof WorkflowNotFoundError)) {

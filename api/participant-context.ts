@@ -13,8 +13,9 @@ import { parseStoredConfig, storedConfigKey } from '../domain/stored-config';
 import { verificationCode } from '../domain/verification';
 import { formCredential, loadClaimForPage } from './participant-claims';
 import { csrfToken } from './participant-session';
-import { participantAuth } from './participant-signin';
+import { type ParticipantAuth, participantAuth } from './participant-signin';
 import { participantView, type SignInNotice } from './participant-view';
+import { CALLBACK_PATH } from './x-linking';
 
 export interface PageCampaign {
   id: string;
@@ -69,6 +70,12 @@ export type PageViewer =
   | { kind: 'session'; xUserId: string; cookie: string }
   | { kind: 'link'; xUserId: string; token: string };
 
+/** The public base URL: where X's callback is registered, less the callback's path. */
+function publicBaseUrl(auth: ParticipantAuth): string | null {
+  const { redirectUri } = auth.linking.client;
+  return redirectUri.endsWith(CALLBACK_PATH) ? redirectUri.slice(0, -CALLBACK_PATH.length) : null;
+}
+
 export function campaignPath(campaignId: string): string {
   return `/c/${encodeURIComponent(campaignId)}`;
 }
@@ -92,7 +99,12 @@ export async function renderParticipantPage(
   const auth = participantAuth(app);
   const draw = await findDraw(app.db, campaign.id);
   const drawFacts = draw
-    ? { seed: draw.seed, digest: draw.digest, entryCount: draw.entryCount }
+    ? {
+        seed: draw.seed,
+        digest: draw.digest,
+        entryCount: draw.entryCount,
+        publicBaseUrl: auth ? publicBaseUrl(auth) : null,
+      }
     : null;
   const page = { id: campaign.id, name: campaign.name, config: campaign.config };
   if (viewer.kind === 'anonymous') {

@@ -19,6 +19,8 @@ export interface DrawFacts {
   seed: string;
   digest: string;
   entryCount: number;
+  /** Kuji's public base URL, for a command that fetches the files; null: relative paths. */
+  publicBaseUrl: string | null;
 }
 
 /** A short message after coming back from X (or after signing out). */
@@ -231,7 +233,8 @@ function signInCard(signInUrl: string | null): Card {
 
 function drawCard(campaignId: string, draw: DrawFacts): Card {
   const base = `/c/${encodeURIComponent(campaignId)}`;
-  const command = `node scripts/verify-draw.mjs draw.json entries.txt`;
+  const files = draw.publicBaseUrl ? `${draw.publicBaseUrl}${base}/` : '';
+  const command = `node verify-draw.mjs ${files}draw.json ${files}entries.txt`;
   return {
     ja: html`<h2>抽選の検証</h2>
       <p>
@@ -253,7 +256,10 @@ function drawCard(campaignId: string, draw: DrawFacts): Card {
         <li><a href="${base}/draw.json">draw.json</a></li>
         <li><a href="${base}/entries.txt">entries.txt</a></li>
       </ul>
-      <p>再計算のコマンド / Re-derive with:</p>
+      <p>
+        再計算 / Re-derive with Node.js and <code>scripts/verify-draw.mjs</code> from Kuji's source
+        (it needs nothing else):
+      </p>
       <pre>${command}</pre>`,
   };
 }

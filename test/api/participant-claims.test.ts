@@ -15,6 +15,7 @@ import { setEntryOutcomes, upsertEntry } from '../../db/repositories/entries';
 import { insertPrizes } from '../../db/repositories/prizes';
 import { drawWinners, entriesDigest } from '../../domain/lottery';
 import { resultLinkToken } from '../../domain/result-links';
+import { verificationCode } from '../../domain/verification';
 import { answerConsent, startXEmulator, type XEmulator } from '../../emulator';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { reachableExampleConfig, seedCampaign } from '../support/fixtures';
@@ -278,6 +279,26 @@ describe('claims on the participant view', () => {
         [published.winners, published.alternates],
       );
       assert.ok(!entries.body.includes('alice'), 'ids only, no handles');
+
+      // The page shows the same facts, and the command that re-derives them from the files.
+      const page = visibleText((await api.inject({ url: `/c/${campaignId}` })).body);
+      assert.ok(page.includes(published.seed) && page.includes(published.digest), page);
+      assert.ok(
+        page.includes(
+          `node verify-draw.mjs http://kuji.test/c/${campaignId}/draw.json http://kuji.test/c/${campaignId}/entries.txt`,
+        ),
+        page,
+      );
+      // A personal link shows the same participant view: the draw and the verification code.
+      const link = visibleText(
+        (
+          await api.inject({
+            url: `/r/${campaignId}/${CAROL_ID}/${resultLinkToken(SEED, CAROL_ID)}`,
+          })
+        ).body,
+      );
+      assert.ok(link.includes('補欠当選です') && link.includes(published.digest), link);
+      assert.ok(link.includes(verificationCode(SEED, CAROL_ID)), link);
 
       // An entry list that no longer reproduces the digest is not published.
       await setEntryOutcomes(testDb.db, campaignId, [{ xUserId: CAROL_ID, outcome: 'pending' }]);
