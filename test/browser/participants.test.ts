@@ -301,6 +301,16 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
 
       const scopes = await signInWithX(page, pageUrl(), winner1!);
       assert.deepEqual([...scopes].sort(), ['tweet.read', 'users.read']);
+      // X's token was revoked at once; the browser holds only Kuji's signed session cookie.
+      const tokens = [...stack.emulator.state.tokens.values()].filter(
+        (t) => t.kind !== 'app' && t.userId === winner1,
+      );
+      assert.ok(tokens.length > 0 && tokens.every((t) => t.revoked), 'the token was revoked');
+      const cookies = await context.cookies();
+      assert.deepEqual(
+        cookies.map((c) => [c.name, c.httpOnly, c.sameSite, c.path]),
+        [['kuji_participant', true, 'Lax', '/']],
+      );
       const won = await bodyText(page);
       assert.match(won, /当選/);
       assert.match(won, /won/i);
