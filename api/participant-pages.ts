@@ -3,7 +3,8 @@
  * template tag, one phone-first style sheet, Japanese first then English, private headers.
  * Nothing here runs a script: every action is a plain link or form.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
 
 /** Markup already escaped (or written here); anything else interpolated into `html` is escaped. */
 export class SafeHtml {
@@ -225,4 +226,44 @@ export function acceptFormBodies(app: FastifyInstance): void {
       done(null, form);
     },
   );
+}
+
+/** A form post that could not be read (unstorable text, too large, wrong type): nothing changed. */
+export function unreadableFormPage(): string {
+  return renderPage({
+    title: '送信できませんでした / Could not be sent',
+    campaignName: null,
+    badge: { kind: 'missing', ja: '送信できませんでした', en: 'Could not be sent' },
+    ja: html`<h1>送信内容を処理できませんでした</h1>
+      <p>
+        使えない文字が含まれているか、内容が長すぎます。何も変更していません。前のページに戻って、もう一度お試しください。
+      </p>`,
+    en: html`<h2>What was sent could not be processed</h2>
+      <p>
+        It holds characters that cannot be used, or it is too long. Nothing was changed: go back and
+        try again.
+      </p>`,
+    footer: false,
+  });
+}
+
+/** The documented answers of a form post that could not be read. */
+export const unreadableFormResponses = {
+  400: z.string().describe('Unreadable form (unstorable text); nothing changed (text/html)'),
+  413: z.string().describe('The form is larger than 16 KiB; nothing changed (text/html)'),
+  415: z.string().describe('Not a form post; nothing changed (text/html)'),
+};
+
+/**
+ * In `app`'s scope, a form post refused before its handler (400, 413, 415) answers an HTML page
+ * in both languages instead of the API's JSON error; everything else goes to the API's handler.
+ */
+export function htmlErrorsForForms(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (request.method === 'POST' && [400, 413, 415].includes(status)) {
+      return sendPage(reply, status, unreadableFormPage());
+    }
+    throw error;
+  });
 }

@@ -19,7 +19,13 @@ import {
   renderParticipantPage,
   resultLinkPath,
 } from '../participant-context';
-import { acceptFormBodies, notFoundPage, sendPage } from '../participant-pages';
+import {
+  acceptFormBodies,
+  htmlErrorsForForms,
+  notFoundPage,
+  sendPage,
+  unreadableFormResponses,
+} from '../participant-pages';
 import {
   checkCsrfToken,
   clearedSessionCookie,
@@ -89,6 +95,7 @@ const claimBodySchema = z
 
 export default function participantRoutes(app: FastifyInstance) {
   acceptFormBodies(app);
+  htmlErrorsForForms(app);
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -165,7 +172,11 @@ export default function participantRoutes(app: FastifyInstance) {
         security: [],
         params: paramsSchema,
         body: claimBodySchema.optional(),
-        response: { 303: z.null().describe('Back to the campaign page'), 403: htmlPage },
+        response: {
+          303: z.null().describe('Back to the campaign page'),
+          403: htmlPage,
+          ...unreadableFormResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -201,6 +212,7 @@ export default function participantRoutes(app: FastifyInstance) {
         produces: ['text/html'],
         response: {
           303: z.null().describe('Claimed: back to the page'),
+          ...unreadableFormResponses,
           403: htmlPage,
           404: htmlPage,
           409: htmlPage,

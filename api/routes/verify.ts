@@ -8,11 +8,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   acceptFormBodies,
+  htmlErrorsForForms,
   type Card,
   html,
   renderCard,
   renderDocument,
   sendPage,
+  unreadableFormResponses,
 } from '../participant-pages';
 import { verifyParticipantMessage, type VerifyResult } from '../verify-message';
 
@@ -126,6 +128,7 @@ const tooMany: Card = {
 
 export default function verifyRoutes(app: FastifyInstance) {
   acceptFormBodies(app);
+  htmlErrorsForForms(app);
   const perAddress = app.createRateLimit({
     max: VERIFY_CHECKS_PER_MINUTE,
     timeWindow: 60_000,
@@ -161,7 +164,7 @@ export default function verifyRoutes(app: FastifyInstance) {
         security: [],
         body: verifyBodySchema,
         produces: ['text/html'],
-        response: { 200: htmlPage, 429: htmlPage },
+        response: { 200: htmlPage, ...unreadableFormResponses, 429: htmlPage },
       },
       onRequest: async (request, reply) => {
         const limit = await perAddress(request);

@@ -232,6 +232,35 @@ describe('claims on the participant view', () => {
       assert.equal((await findClaim(testDb.db, campaignId, BOB_ID))?.state, 'open');
     });
 
+    it('answers an unreadable form (a NUL character, over 16 KiB) with a page in both languages and changes nothing', async () => {
+      const cookie = await signInCookie(campaignId, ALICE_ID);
+      const csrf = csrfOf(
+        (await api.inject({ url: `/c/${campaignId}`, headers: { cookie } })).body,
+      );
+      const answers = {
+        csrf,
+        email: 'hanako@example.jp',
+        postalAddress: '東京都千代田区千代田1-1',
+      };
+      for (const [status, name] of [
+        [400, '山田\u0000花子'],
+        [413, 'あ'.repeat(8000)],
+      ] as const) {
+        const response = await api.inject({
+          method: 'POST',
+          url: `/c/${campaignId}/claim`,
+          headers: { ...form, cookie },
+          payload: new URLSearchParams({ ...answers, name }).toString(),
+        });
+        assert.equal(response.statusCode, status, response.body.slice(0, 200));
+        assert.match(String(response.headers['content-type']), /^text\/html/);
+        const text = visibleText(response.body);
+        assert.ok(text.includes('送信内容を処理できませんでした'), text);
+        assert.ok(text.includes('Nothing was changed'), text);
+      }
+      assert.equal((await findClaim(testDb.db, campaignId, ALICE_ID))?.state, 'open');
+    });
+
     it('claims from a personal result link, its token proving the user', async () => {
       const link = `/r/${campaignId}/${BOB_ID}/${resultLinkToken(SEED, BOB_ID)}`;
       const page = await api.inject({ url: link });
