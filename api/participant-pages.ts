@@ -267,3 +267,16 @@ export function htmlErrorsForForms(app: FastifyInstance): void {
     throw error;
   });
 }
+
+export function tooManySignInsPage(): string {
+  return renderPage({
+    title: 'しばらくお待ちください / Please wait',
+    campaignName: null,
+    badge: { kind: 'missing', ja: '少し待ってください', en: 'Please wait' },
+    ja: html`<h1>サインインの回数が多すぎます</h1>
+      <p>1分ほど待ってから、もう一度お試しください。</p>`,
+    en: html`<h2>Too many sign-ins</h2>
+      <p>Please wait a minute, then try again.</p>`,
+    footer: false,
+  });
+}

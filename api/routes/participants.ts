@@ -24,6 +24,7 @@ import {
   htmlErrorsForForms,
   notFoundPage,
   sendPage,
+  tooManySignInsPage,
   unreadableFormResponses,
 } from '../participant-pages';
 import {
@@ -32,12 +33,15 @@ import {
   readSession,
   sessionCookieFrom,
 } from '../participant-session';
+import { pageRateLimit } from '../page-rate-limit';
 import { participantAuth, startParticipantSignIn } from '../participant-signin';
 import type { SignInNotice } from '../participant-view';
 import { errorResponseSchema } from '../schemas/common';
 import { AppError } from '../errors';
 
 const htmlPage = z.string().describe('text/html; charset=utf-8');
+/** Sign-in starts per address per minute: each stores a state, so a flood is refused early. */
+export const SIGN_INS_PER_MINUTE = 20;
 const paramsSchema = z.object({ campaignId: z.string().max(200).describe('The campaign id') });
 const pageNotices = new Set<SignInNotice>(['denied', 'failed', 'expired', 'signed_out', 'claimed']);
 
@@ -97,6 +101,11 @@ export default function participantRoutes(app: FastifyInstance) {
   acceptFormBodies(app);
   htmlErrorsForForms(app);
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const signInLimit = pageRateLimit(
+    app,
+    { name: 'signin', perMinute: SIGN_INS_PER_MINUTE, page: tooManySignInsPage },
+    sendPage,
+  );
 
   r.get(
     '/c/:campaignId',
@@ -135,13 +144,19 @@ export default function participantRoutes(app: FastifyInstance) {
         summary:
           "Sign in with X: redirects (303) to X's consent screen with the scopes " +
           '`users.read tweet.read` and a single-use state bound to the campaign. 503 page when ' +
-          'sign-in is not configured',
+          `sign-in is not configured; 429 page past ${SIGN_INS_PER_MINUTE} a minute per address`,
         tags: ['participants'],
         security: [],
         params: paramsSchema,
         produces: ['text/html'],
-        response: { 303: z.null().describe("To X's consent screen"), 404: htmlPage, 503: htmlPage },
+        response: {
+          303: z.null().describe("To X's consent screen"),
+          404: htmlPage,
+          429: htmlPage,
+          503: htmlPage,
+        },
       },
+      onRequest: signInLimit,
     },
     async (request, reply) => {
       const campaign = await publicCampaign(app, request.params.campaignId);

@@ -16,6 +16,7 @@ import {
   sendPage,
   unreadableFormResponses,
 } from '../participant-pages';
+import { pageRateLimit } from '../page-rate-limit';
 import { verifyParticipantMessage, type VerifyResult } from '../verify-message';
 
 /** Checks per address per minute. */
@@ -129,11 +130,15 @@ const tooMany: Card = {
 export default function verifyRoutes(app: FastifyInstance) {
   acceptFormBodies(app);
   htmlErrorsForForms(app);
-  const perAddress = app.createRateLimit({
-    max: VERIFY_CHECKS_PER_MINUTE,
-    timeWindow: 60_000,
-    keyGenerator: (request) => `verify:${request.ip}`,
-  });
+  const limited = pageRateLimit(
+    app,
+    {
+      name: 'verify',
+      perMinute: VERIFY_CHECKS_PER_MINUTE,
+      page: () => verifyPage({}, null, tooMany),
+    },
+    sendPage,
+  );
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -166,12 +171,7 @@ export default function verifyRoutes(app: FastifyInstance) {
         produces: ['text/html'],
         response: { 200: htmlPage, ...unreadableFormResponses, 429: htmlPage },
       },
-      onRequest: async (request, reply) => {
-        const limit = await perAddress(request);
-        if (limit.isAllowed || !limit.isExceeded) return;
-        void reply.header('retry-after', limit.ttlInSeconds);
-        return sendPage(reply, 429, verifyPage({}, null, tooMany));
-      },
+      onRequest: limited,
     },
     async (request, reply) => {
       const input = request.body;

@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
 import { PARTICIPANT_SESSION_COOKIE } from '../../api/participant-session';
+import { SIGN_INS_PER_MINUTE } from '../../api/routes/participants';
 import { insertAccount } from '../../db/repositories/accounts';
 import { pinApprovedConfigVersion } from '../../db/repositories/campaigns';
 import { upsertEntry } from '../../db/repositories/entries';
@@ -108,6 +109,21 @@ describe('participant sign-in with X', () => {
       assert.equal(states[0]?.purpose, 'participant_signin');
       assert.equal(states[0]?.campaign_id, campaignId);
       assert.equal(states[0]?.account_id, null);
+    });
+
+    it(`allows ${SIGN_INS_PER_MINUTE} sign-in starts a minute per address, then answers a 429 page storing nothing`, async () => {
+      const start = (remoteAddress: string) =>
+        api.inject({ url: `/c/${campaignId}/signin`, remoteAddress });
+      for (let i = 0; i < SIGN_INS_PER_MINUTE; i++) {
+        assert.equal((await start('198.51.100.7')).statusCode, 303);
+      }
+      const limited = await start('198.51.100.7');
+      assert.equal(limited.statusCode, 429);
+      assert.ok(Number(limited.headers['retry-after']) > 0);
+      assert.ok(visibleText(limited.body).includes('Too many sign-ins'), limited.body);
+      const states = await testDb.db.selectFrom('oauth_states').selectAll().execute();
+      assert.equal(states.length, SIGN_INS_PER_MINUTE);
+      assert.equal((await start('198.51.100.8')).statusCode, 303, 'another address is not limited');
     });
 
     it('answers a 404 page for an unknown campaign, and for one no approver signed off', async () => {
