@@ -7,6 +7,8 @@
  *   fills the claim form and sees the prize code and the verification code;
  * - with the time-skipping server past the claim deadline, winner #2's unclaimed prize goes to
  *   alternate #1 (draw order), who is told (their win delivery) and sees "won" when signing in;
+ *   they claim it (winner #2's prize code is theirs), the workflow finishes at once and the
+ *   report counts 2 claimed, 1 forfeited, 1 promoted;
  * - /verify says genuine for a win DM Kuji really sent (a DM-keyword campaign of the same brand)
  *   and not genuine for the same DM altered;
  * - scripts/verify-draw.mjs reproduces the published winners from draw.json + entries.txt, and
@@ -33,6 +35,7 @@ import {
   worldScenario,
 } from '../support/campaign-world';
 import { insertEntryEvents } from '../../db/repositories/entries';
+import { describeRun } from '../support/scenario';
 import { startParticipantStack, type ParticipantStack } from '../support/participant-stack';
 import {
   artifacts,
@@ -155,7 +158,10 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
       if (await probe()) return;
       await stack.env.sleep(step);
     }
-    throw new Error(`never saw ${what}: ${await where()}`);
+    const runs = await Promise.all(
+      stack.started.map((id) => describeRun(stack.env.client.workflow.getHandle(id), 25)),
+    );
+    throw new Error(`never saw ${what}: ${await where()}\n${runs.join('\n')}`);
   }
 
   async function createAndApprove(id: string, config: CampaignConfigInput) {
@@ -429,9 +435,39 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
       assert.ok(promoted.includes(await codeOf(alternate1!)), 'the verification code');
       await assertLooksRightOnPhone(page, "the alternate's promoted page");
       await screenshot(page, 'participants-4-promoted.png');
+
+      // They claim too: the prize code that was winner #2's is now theirs, and with every prize
+      // claimed the workflow finishes without waiting for the alternate's deadline.
+      const form = page.locator('form[action$="/claim"]');
+      await form.locator('[name="name"]').fill('佐藤 一郎');
+      await form.locator('[name="email"]').fill('ichiro@example.com');
+      await form.locator('[name="postalAddress"]').fill('大阪府大阪市北区梅田1-1');
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === `/c/${campaignId}`),
+        form.locator('[type="submit"]').click(),
+      ]);
+      assert.match(await bodyText(page), /GIFT-0002/);
     } finally {
       await context.close();
     }
+    stack.started.push(`claim-purge:${campaignId}`);
+    await skipUntil(
+      'the campaign completed once every prize was claimed',
+      async () => (await live(campaignId)).phase === 'completed',
+      '1 second',
+      600,
+    );
+    const report = await stack.app.inject({
+      url: `/v1/campaigns/${campaignId}/report`,
+      headers: stack.auth('viewer'),
+    });
+    assert.equal(report.statusCode, 200, report.body);
+    assert.deepEqual(report.json<{ report: { claims: unknown } }>().report.claims, {
+      claimed: 2,
+      forfeited: 1,
+      promoted: 1,
+      open: 0,
+    });
     // Winner #2 is told why the prize is no longer theirs.
     const late = await phoneContext(browser);
     try {
