@@ -119,7 +119,9 @@ export default function participantRoutes(app: FastifyInstance) {
         tags: ['participants'],
         security: [],
         params: paramsSchema,
-        querystring: z.object({ notice: z.string().max(32).optional() }),
+        querystring: z.object({
+          notice: z.string().optional().describe('A note to show (unknown ones are ignored)'),
+        }),
         produces: ['text/html'],
         response: { 200: htmlPage, 404: htmlPage },
       },

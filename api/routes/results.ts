@@ -28,7 +28,9 @@ export default function resultRoutes(app: FastifyInstance) {
         tags: ['participants'],
         security: [],
         params: resultParamsSchema,
-        querystring: z.object({ notice: z.string().max(32).optional() }),
+        querystring: z.object({
+          notice: z.string().optional().describe('A note to show (unknown ones are ignored)'),
+        }),
         produces: ['text/html'],
         response: {
           200: z.string().describe('text/html; charset=utf-8'),
