@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import { createCampaignActivities } from './campaign';
+import { createClaimsActivities } from './claims';
 import { createDeliveryActivities } from './delivery';
 import type { PacingSleep } from './delivery/pacing-sleep';
 import { createDrawActivities } from './draw';
@@ -72,6 +73,7 @@ function createCampaignRuntime({
     draw: createDrawActivities({ db, x, factFetcher, now }),
     delivery: createDeliveryActivities({ db, x, publicBaseUrl, now, pacingSleep }),
     report: createReportActivities({ db }),
+    claims: createClaimsActivities({ db }),
   };
 }
 
@@ -80,8 +82,8 @@ function createCampaignRuntime({
  * what tests call directly, without a worker.
  */
 export function createCampaignRuntimeActivities(deps: CampaignRuntimeDeps) {
-  const { campaign, entries, draw, delivery, report } = createCampaignRuntime(deps);
-  return { ...campaign, ...entries, ...draw, ...delivery, ...report };
+  const { campaign, entries, draw, delivery, report, claims } = createCampaignRuntime(deps);
+  return { ...campaign, ...entries, ...draw, ...delivery, ...report, ...claims };
 }
 
 /** The activities the worker registers; the worker injects the database and X access. */
@@ -93,7 +95,7 @@ export function createActivities(deps: ActivityDeps) {
     ...deps.x,
   });
   const x = deps.interposeX ? deps.interposeX(direct) : direct;
-  const { campaign, entries, draw, delivery, report } = createCampaignRuntime({
+  const { campaign, entries, draw, delivery, report, claims } = createCampaignRuntime({
     db: deps.db,
     x,
     publicBaseUrl: deps.publicBaseUrl,
@@ -127,6 +129,7 @@ export function createActivities(deps: ActivityDeps) {
     ...only(draw, 'drawCampaign'),
     ...only(delivery, 'sendDelivery', 'listDeliveryQueue', 'deliverBatch'),
     ...only(report, 'computeReport'),
+    ...only(claims, 'settleClaims', 'purgeCampaignClaimData'),
   };
 }
 

@@ -7,6 +7,8 @@ export const campaignPhases = [
   'collecting',
   'drawing',
   'delivering',
+  // Winners claim their prizes before deadlines; unclaimed ones go to alternates (claims on).
+  'claiming',
   'analyzing',
   'completed',
   'cancelled',
@@ -21,8 +23,16 @@ export const terminalPhases: ReadonlySet<CampaignPhase> = new Set([
   'failed',
 ]);
 
-/** Phases in which sends can still be asked for: resends, follow-ups, "didn't receive it". */
-export const sendingPhases: readonly CampaignPhase[] = ['collecting', 'drawing', 'delivering'];
+/**
+ * Phases in which sends can still be asked for: resends, follow-ups, "didn't receive it" (and,
+ * while claiming, the promoted alternates' win messages).
+ */
+export const sendingPhases: readonly CampaignPhase[] = [
+  'collecting',
+  'drawing',
+  'delivering',
+  'claiming',
+];
 
 /** Phases in which a changed configuration can still take effect. */
 export const changeablePhases: readonly CampaignPhase[] = [

@@ -15,6 +15,8 @@ export interface CampaignPlan {
   pacing: { minGapSeconds: number; jitterSeconds: number };
   /** When sending stops for a person on failures (absent in plans made before it existed). */
   safety?: { errorRateThreshold: number; errorRateWindow: number; errorRateMinAttempts: number };
+  /** Set when winners claim their prize (the `claim` section); absent: results are final. */
+  claims?: { deadlineHours: number; retentionDays: number };
 }
 
 export function createPrepareCampaignActivity({ db }: { db: Db }) {
@@ -49,6 +51,14 @@ export function createPrepareCampaignActivity({ db }: { db: Db }) {
         timeZone: account.timezone,
         pacing: config.pacing,
         safety: config.safety,
+        ...(config.claim && config.schedule.claimDeadlineHours !== undefined
+          ? {
+              claims: {
+                deadlineHours: config.schedule.claimDeadlineHours,
+                retentionDays: config.claim.retentionDays,
+              },
+            }
+          : {}),
       };
     },
   };

@@ -4,10 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Db, inTransaction } from '../../db/client';
+import { insertClaims, type NewClaim } from '../../db/repositories/claims';
 import { insertDeliveries, type NewDelivery } from '../../db/repositories/deliveries';
 import { findDraw, insertDraw } from '../../db/repositories/draws';
 import { eligibleEntryIds, findEntry, setEntryOutcomes } from '../../db/repositories/entries';
 import { assignPrizeCode, takePrizeStock } from '../../db/repositories/prizes';
+import { claimDeadline } from '../../domain/claims';
 import type { ApiTier } from '../../domain/consent';
 import { drawWinners, newDrawSeed } from '../../domain/lottery';
 import { loadRunningCampaign, nonRetryable } from '../campaign/campaign-loader';
@@ -23,7 +25,11 @@ export interface DrawCampaignDeps {
 export function createDrawCampaignActivity({ db, refreshBeforeDraw }: DrawCampaignDeps) {
   return {
     /** The drawn lottery: a seeded, reproducible draw over the eligible entries, stored once. */
-    async drawCampaign(input: { campaignId: string }): Promise<{
+    async drawCampaign(input: {
+      campaignId: string;
+      /** Workflow time of the draw: when the winners' claims open (claims on). */
+      now?: string;
+    }): Promise<{
       seed: string;
       digest: string;
       entryCount: number;
@@ -57,8 +63,12 @@ export function createDrawCampaignActivity({ db, refreshBeforeDraw }: DrawCampai
       const prizeSlots = config.prizes.flatMap((p) => Array.from({ length: p.stock }, () => p.id));
       // Outcomes, stock and the winners' deliveries commit together, so a retry after a crash
       // finds either nothing done or everything; delivery ids make queueing idempotent.
+      // With claims on, each winner's prize waits for their claim until the deadline.
+      const claimHours = config.claim ? config.schedule.claimDeadlineHours : undefined;
+      const drawnAt = input.now ? new Date(input.now) : stored.createdAt;
       const queued = await inTransaction(db, async (trx) => {
         const deliveries: NewDelivery[] = [];
+        const claims: NewClaim[] = [];
         const winners = new Set(stored.winners);
         const alternates = new Set(stored.alternates);
         for (const [index, xUserId] of stored.winners.entries()) {
@@ -74,6 +84,15 @@ export function createDrawCampaignActivity({ db, refreshBeforeDraw }: DrawCampai
               { xUserId, outcome: 'won', prizeId, prizeCode: code },
             ]);
           }
+          if (claimHours !== undefined) {
+            claims.push({
+              campaignId: input.campaignId,
+              xUserId,
+              prizeId,
+              openedAt: drawnAt,
+              deadlineAt: claimDeadline(drawnAt, claimHours),
+            });
+          }
           const delivery = planResultDelivery(
             config,
             tier,
@@ -84,6 +103,7 @@ export function createDrawCampaignActivity({ db, refreshBeforeDraw }: DrawCampai
           );
           if (delivery) deliveries.push(delivery);
         }
+        await insertClaims(trx, claims);
         const others = entryIds.filter((id) => !winners.has(id));
         await setEntryOutcomes(
           trx,

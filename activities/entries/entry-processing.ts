@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { type Db, inTransaction } from '../../db/client';
 import { haltAccount } from '../../db/repositories/accounts';
 import type { EntryReasonJson } from '../../db/database';
+import { insertClaims } from '../../db/repositories/claims';
 import { insertDeliveries, type NewDelivery } from '../../db/repositories/deliveries';
 import { findDraw } from '../../db/repositories/draws';
 import {
@@ -26,6 +27,7 @@ import {
 import { findParticipantFacts } from '../../db/repositories/participant-facts';
 import { assignPrizeCode, listPrizeStock, takePrizeStock } from '../../db/repositories/prizes';
 import type { CampaignConfig } from '../../domain/campaign-config';
+import { claimDeadline } from '../../domain/claims';
 import { type ApiTier, strongestConsentBasis } from '../../domain/consent';
 import { decideParticipant, isWithinEntryPeriod } from '../../domain/eligibility';
 import { entryRoll, instantWinProbability } from '../../domain/lottery';
@@ -264,6 +266,19 @@ export function createEntryProcessing({
           { xUserId, outcome: prizeWon ? 'won' : 'lost', prizeId: prizeWon, prizeCode: code },
         ]);
         if (prizeWon) won += 1;
+        // With claims on, an instant win waits for its claim until the deadline.
+        const claimHours = config.claim ? config.schedule.claimDeadlineHours : undefined;
+        if (prizeWon && claimHours !== undefined) {
+          await insertClaims(trx, [
+            {
+              campaignId: input.campaignId,
+              xUserId,
+              prizeId: prizeWon,
+              openedAt: now,
+              deadlineAt: claimDeadline(now, claimHours),
+            },
+          ]);
+        }
         const delivery = planResultDelivery(
           config,
           tier,

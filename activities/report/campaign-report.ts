@@ -1,5 +1,6 @@
 /** The campaign's analysis report: funnel, reconciliation, deliveries per day and failures. */
 import type { Db } from '../../db/client';
+import { countClaims } from '../../db/repositories/claims';
 import { deliveryCounts, failuresByCode, sentPerDay } from '../../db/repositories/deliveries';
 import { findDraw } from '../../db/repositories/draws';
 import { countRefusedDuplicateEntries, entryFunnel } from '../../db/repositories/entries';
@@ -10,11 +11,16 @@ import { dailyCapOf } from '../../domain/quota';
 import { reconcileFunnel } from '../../domain/reconciliation';
 import { loadRunningCampaign } from '../campaign/campaign-loader';
 
+async function claimsReport(db: Db, campaignId: string) {
+  const { claimed, forfeited, promoted, open } = await countClaims(db, campaignId);
+  return { claimed, forfeited, promoted, open };
+}
+
 export function createReportActivity({ db }: { db: Db }) {
   return {
     /** Funnel and delivery report, stored for the API and returned in brief to the workflow. */
     async computeReport(input: { campaignId: string; now: string }) {
-      const { campaign, account } = await loadRunningCampaign(db, input.campaignId);
+      const { campaign, account, config } = await loadRunningCampaign(db, input.campaignId);
       const [funnel, deliveries, perDay, failures, stock, draw] = await Promise.all([
         entryFunnel(db, input.campaignId),
         deliveryCounts(db, input.campaignId),
@@ -59,6 +65,8 @@ export function createReportActivity({ db }: { db: Db }) {
               winners: draw.winners,
             }
           : null,
+        // Claims (docs/claims.md): null for a campaign whose results are final at once.
+        claims: config.claim ? await claimsReport(db, input.campaignId) : null,
         timings: { createdAt: campaign.createdAt.toISOString(), completedAt: input.now },
       };
       await upsertReport(db, input.campaignId, report);

@@ -330,3 +330,22 @@ export async function countClaims(db: Db, campaignId: string): Promise<ClaimCoun
     nextDeadlineAt: row.next_deadline_at ? new Date(row.next_deadline_at) : null,
   };
 }
+
+/**
+ * Hands the prize code of a forfeited winner to the alternate who takes their prize, when the
+ * prize has no free code left; null when the forfeited winner held none.
+ */
+export async function handOverPrizeCode(
+  db: Db,
+  input: { campaignId: string; prizeId: string; fromXUserId: string; toXUserId: string },
+): Promise<string | null> {
+  const row = await db
+    .updateTable('prize_codes')
+    .set({ assigned_x_user_id: input.toXUserId, assigned_at: new Date() })
+    .where('campaign_id', '=', input.campaignId)
+    .where('prize_id', '=', input.prizeId)
+    .where('assigned_x_user_id', '=', input.fromXUserId)
+    .returning('code')
+    .executeTakeFirst();
+  return row?.code ?? null;
+}

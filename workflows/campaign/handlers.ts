@@ -15,6 +15,7 @@ import {
   approveSignal,
   approveUpdate,
   cancelSignal,
+  claimReceivedSignal,
   configChangedUpdate,
   entriesArrivedSignal,
   interventionOpenedSignal,
@@ -42,6 +43,10 @@ export function installHandlers(run: CampaignRun): void {
   const { status, open } = run;
 
   setHandler(statusQuery, () => status);
+
+  setHandler(claimReceivedSignal, () => {
+    run.claimsNudged = true;
+  });
 
   setHandler(approveSignal, async ({ by }) => {
     const round = status.approvalRound ?? 1;

@@ -63,6 +63,8 @@ export interface CampaignRun {
   sendsThisRun: number;
   /** Set by the entry watch when it found something for the workflow. */
   watchReported: boolean;
+  /** A participant claimed a prize: the claiming phase looks at the claims again. */
+  claimsNudged: boolean;
 }
 
 export function newCampaignRun(input: CampaignRunInput): CampaignRun {
@@ -80,6 +82,7 @@ export function newCampaignRun(input: CampaignRunInput): CampaignRun {
     nextWindowAt: null,
     halt: null,
     draw: null,
+    claims: null,
     report: null,
     interventions: [],
     approvalRound: 1,
@@ -113,6 +116,7 @@ export function newCampaignRun(input: CampaignRunInput): CampaignRun {
     preflightRuns: 0,
     sendsThisRun: 0,
     watchReported: false,
+    claimsNudged: false,
   };
 }
 

@@ -3,12 +3,19 @@
  * phase its state names. What each phase does lives beside this file: approval.ts,
  * collecting.ts (with entries.ts and automation.ts), delivering.ts, stops.ts, handlers.ts.
  */
-import { allHandlersFinished, condition } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  ParentClosePolicy,
+  startChild,
+} from '@temporalio/workflow';
 import { interventionCatalog } from '../../domain/interventions';
 import { type CampaignPhase, campaignPhases } from '../../domain/phases';
 import type { ReportSummary } from '../messages';
 import { checking, deciding, planning } from './activity-proxies';
 import { awaitReapproval, resolveApproval } from './approval';
+import { claimPurgeWorkflowId, purgeClaimData } from './claim-purge';
+import { settleClaimsUntilDone } from './claiming';
 import { collect } from './collecting';
 import { deliverQueue } from './delivering';
 import { settleEntries } from './entries';
@@ -80,7 +87,10 @@ export async function campaignV2(input: CampaignRunInput): Promise<CampaignRunRe
     if (cancelled(run)) return finish(run, 'cancelled');
     await enterPhase(run, 'drawing');
     await settleEntries(run);
-    const draw = await deciding.drawCampaign({ campaignId: input.campaignId });
+    const draw = await deciding.drawCampaign({
+      campaignId: input.campaignId,
+      now: new Date().toISOString(),
+    });
     status.draw = {
       seed: draw.seed,
       digest: draw.digest,
@@ -146,10 +156,41 @@ async function deliverAll(run: CampaignRun): Promise<boolean> {
           (run.open.length === 0 && allHandlersFinished()),
       );
     }
+    // Claims on: the claiming phase runs until no claim is open, handing back to the loop
+    // above whatever must be sent meanwhile (promoted alternates' messages, resends).
+    if (run.plan?.claims) {
+      const claims = await settleClaimsUntilDone(run);
+      if (claims === 'cancelled') return false;
+      if (claims === 'send') continue;
+    }
     // The webhook stores no more events once the phase reads analyzing; what it stored before
     // is decided here, and a result that decision queues is still sent.
     await enterPhase(run, 'analyzing');
     if ((await settleEntries(run)).queued === 0) return true;
+  }
+}
+
+/**
+ * Claims on: the claim answers are purged the campaign's retention days after it ended (its
+ * endAt, or now if later), by a child workflow that outlives this run (ParentClosePolicy
+ * ABANDON). One per campaign: a second start finds the first and leaves it.
+ */
+async function startClaimPurge(run: CampaignRun): Promise<void> {
+  const claims = run.plan?.claims;
+  if (!claims) return;
+  const endedAtMs = Math.max(Date.now(), Date.parse(run.plan?.endAt ?? '') || 0);
+  const purgeAt = new Date(endedAtMs + claims.retentionDays * 24 * 60 * 60 * 1000).toISOString();
+  try {
+    await startChild(purgeClaimData, {
+      workflowId: claimPurgeWorkflowId(run.input.campaignId),
+      args: [{ campaignId: run.input.campaignId, purgeAt }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  } catch (error) {
+    // Temporal's WorkflowExecutionAlreadyStartedError (@temporalio/common, not imported here).
+    if (!(error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError')) {
+      throw error;
+    }
   }
 }
 
@@ -158,6 +199,7 @@ async function finish(
   outcome: CampaignRunResult['outcome'],
 ): Promise<CampaignRunResult> {
   const { status } = run;
+  await startClaimPurge(run);
   if (outcome === 'cancelled') {
     // Nothing waits for a person any more: what is left open closes with the campaign.
     for (const left of [...run.open]) {

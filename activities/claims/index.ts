@@ -1,0 +1,10 @@
+/** Claims (docs/claims.md): deadlines, forfeits, promotion of alternates, and the purge. */
+import type { Db } from '../../db/client';
+import { createPurgeClaimsActivity } from './purge-claims';
+import { createSettleClaimsActivity } from './settle-claims';
+
+export function createClaimsActivities(deps: { db: Db }) {
+  return { ...createSettleClaimsActivity(deps), ...createPurgeClaimsActivity(deps) };
+}
+
+export type ClaimsActivities = ReturnType<typeof createClaimsActivities>;

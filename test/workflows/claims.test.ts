@@ -1,0 +1,305 @@
+/**
+ * Claims on the time-skipping server (docs/claims.md): winners claim before a deadline, an
+ * unclaimed prize goes to the next alternate in draw order with a deadline of their own, and the
+ * claim answers are purged after the retention period by a child workflow.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { listAuditEntries } from '../../db/repositories/audit-log';
+import {
+  findClaim,
+  listClaimsForOperators,
+  listPromotions,
+  submitClaim,
+} from '../../db/repositories/claims';
+import { listDeliveries } from '../../db/repositories/deliveries';
+import { findDraw, type StoredDraw } from '../../db/repositories/draws';
+import { findEntry } from '../../db/repositories/entries';
+import { findReport } from '../../db/repositories/reports';
+import type { CampaignConfigInput } from '../../domain/campaign-config';
+import { startXEmulator, type XEmulator } from '../../emulator';
+import { campaignV2, type purgeClaimData } from '../../workflows';
+import { claimPurgeWorkflowId } from '../../workflows/campaign/claim-purge';
+import { approveSignal, claimReceivedSignal, statusQuery } from '../../workflows/messages';
+import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
+import {
+  dmKeywordDrawConfig,
+  participants,
+  seedCampaignWithEntries,
+  seedLinkedAccount,
+  worldScenario,
+} from '../support/campaign-world';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { seedApprovers, testCredentialsKey } from '../support/fixtures';
+import { runScenario } from '../support/scenario';
+import {
+  createTimeSkippingEnv,
+  stepPastDueTimers,
+  testActivities,
+  testWorker,
+  workflowBundle,
+} from '../support/temporal';
+
+const SCENARIO_DEADLINE_MS = 300_000;
+const HOUR_MS = 60 * 60 * 1000;
+
+describe('campaign workflow claims', () => {
+  let env: TestWorkflowEnvironment;
+  let testDb: TestDatabase;
+  let emulator: XEmulator;
+  let queue = 0;
+  const started: string[] = [];
+
+  before(async () => {
+    [testDb, emulator] = await Promise.all([
+      createTestDatabase(),
+      startXEmulator({ port: 0, holdTimeoutMs: 300 }),
+    ]);
+    await seedApprovers(testDb.db);
+  });
+  // A server of its own per test: a scenario skips its clock by days (deadlines, the purge),
+  // far past X's (the emulator's wall) clock, which the next campaign's collection relies on.
+  beforeEach(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterEach(async () => {
+    await env?.teardown();
+  });
+  after(async () => {
+    await emulator?.close();
+    await testDb?.close();
+  });
+
+  async function runWorker<T>(work: () => Promise<T>): Promise<T> {
+    queue += 1;
+    const worker = await testWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: `claims-${queue}`,
+      activities: testActivities({
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        xApiBaseUrl: emulator.url,
+        publicBaseUrl: 'http://kuji.test',
+        x: { requestTimeoutMs: 150 },
+      }),
+      workflowBundle: await workflowBundle(),
+    });
+    const first = started.length;
+    return runScenario(
+      worker,
+      {
+        deadlineMs: SCENARIO_DEADLINE_MS,
+        handles: () => started.slice(first).map((id) => env.client.workflow.getHandle(id)),
+        env,
+      },
+      work,
+    );
+  }
+
+  /** A drawn DM-keyword campaign with claims: 72 hours to claim, the name asked for. */
+  async function seedClaimsCampaign(
+    people: ReturnType<typeof participants>,
+    draw: { winners: number; alternates: number },
+  ) {
+    const accountId = await seedLinkedAccount(testDb.db);
+    // The server's clock, not the wall's: an earlier test skipped it days ahead.
+    const now = new Date(await env.currentTimeMs());
+    const base = dmKeywordDrawConfig(accountId, now, { winners: draw.winners });
+    const config: CampaignConfigInput = {
+      ...base,
+      kind: 'drawn',
+      schedule: {
+        ...base.schedule,
+        // X dates entries by its own (wall) clock, which a skipped server clock has left behind:
+        // the period opens before X's now too.
+        startAt: new Date(Math.min(now.getTime(), Date.now()) - 60_000).toISOString(),
+        claimDeadlineHours: 72,
+      },
+      draw,
+      claim: { fields: ['name'], retentionDays: 30 },
+    };
+    const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people, config });
+    return { campaign, accountId };
+  }
+
+  async function startApproved(campaignId: string, accountId: string) {
+    const handle = await env.client.workflow.start(campaignV2, {
+      workflowId: campaignWorkflowId(campaignId),
+      taskQueue: `claims-${queue}`,
+      args: [{ campaignId, accountId, author: 'alice' }],
+      typedSearchAttributes: [{ key: CampaignIdKey, value: campaignId }],
+    });
+    started.push(handle.workflowId, claimPurgeWorkflowId(campaignId));
+    for (let i = 0; (await handle.query(statusQuery)).phase !== 'awaiting_approval'; i += 1) {
+      if (i >= 3000) throw new Error(`${handle.workflowId} never reached awaiting_approval`);
+      await env.sleep('100 milliseconds');
+    }
+    await handle.signal(approveSignal, { by: 'bob' });
+    return handle;
+  }
+
+  /** Moves the server's clock a minute at a time through collection until the draw is stored. */
+  async function untilDrawn(campaignId: string): Promise<StoredDraw> {
+    for (let i = 0; i < 60; i += 1) {
+      const draw = await findDraw(testDb.db, campaignId);
+      if (draw) return draw;
+      await env.sleep('1 minute');
+    }
+    throw new Error(`campaign ${campaignId} was never drawn`);
+  }
+
+  /** The winners' claims are opened in the draw's transaction; wait until it committed. */
+  async function claimOf(campaignId: string, xUserId: string) {
+    for (let i = 0; i < 100; i += 1) {
+      const claim = await findClaim(testDb.db, campaignId, xUserId);
+      if (claim) return claim;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no claim of ${xUserId} in ${campaignId}`);
+  }
+
+  async function nudge(handle: WorkflowHandle<typeof campaignV2>) {
+    await stepPastDueTimers(env, handle);
+    await handle.signal(claimReceivedSignal);
+  }
+
+  it('ends the claiming phase as soon as every winner has claimed', async () => {
+    const people = participants(4, 'quick');
+    await emulator.loadScenario(worldScenario(people));
+    const { campaign, accountId } = await seedClaimsCampaign(people, {
+      winners: 2,
+      alternates: 1,
+    });
+
+    const { result, draw, endedAtMs, deadlineMs, status } = await runWorker(async () => {
+      const handle = await startApproved(campaign.id, accountId);
+      const draw = await untilDrawn(campaign.id);
+      let deadlineMs = 0;
+      for (const xUserId of draw.winners) {
+        const claim = await claimOf(campaign.id, xUserId);
+        deadlineMs = claim.deadlineAt.getTime();
+        const claimed = await submitClaim(testDb.db, {
+          campaignId: campaign.id,
+          xUserId,
+          answers: { name: 'Kuji Fan' },
+          key: testCredentialsKey,
+          now: new Date(await env.currentTimeMs()),
+        });
+        assert.equal(claimed.ok, true);
+      }
+      await nudge(handle);
+      const result = await handle.result();
+      const status = await handle.query(statusQuery);
+      return { result, draw, endedAtMs: await env.currentTimeMs(), deadlineMs, status };
+    });
+
+    assert.equal(result.outcome, 'completed');
+    assert.ok(endedAtMs < deadlineMs, 'the campaign did not wait for the deadline');
+    assert.deepEqual(status.claims, {
+      open: 0,
+      claimed: 2,
+      forfeited: 0,
+      promoted: 0,
+      nextDeadlineAt: null,
+    });
+    const alternate = draw.alternates[0]!;
+    assert.equal((await findEntry(testDb.db, campaign.id, alternate))?.outcome, 'alternate');
+    assert.equal(await findClaim(testDb.db, campaign.id, alternate), undefined);
+    const stored = (await findReport(testDb.db, campaign.id))?.report as { claims: unknown };
+    assert.deepEqual(stored.claims, { claimed: 2, forfeited: 0, promoted: 0, open: 0 });
+  });
+
+  it('promotes alternates in draw order at each missed deadline until none is left, and keeps a claim made just in time', async () => {
+    const people = participants(6, 'claimer');
+    await emulator.loadScenario(worldScenario(people));
+    const { campaign, accountId } = await seedClaimsCampaign(people, {
+      winners: 2,
+      alternates: 2,
+    });
+
+    const { result, draw, purge } = await runWorker(async () => {
+      const handle = await startApproved(campaign.id, accountId);
+      const draw = await untilDrawn(campaign.id);
+      const firstWinner = await claimOf(campaign.id, draw.winners[0]!);
+      // The claim lands a second before the deadline: the deadline's forfeit must not take it.
+      const claimed = await submitClaim(testDb.db, {
+        campaignId: campaign.id,
+        xUserId: firstWinner.xUserId,
+        answers: { name: '山田 花子' },
+        key: testCredentialsKey,
+        now: new Date(firstWinner.deadlineAt.getTime() - 1000),
+      });
+      assert.equal(claimed.ok, true);
+      await nudge(handle);
+      const result = await handle.result();
+      // The purge outlives the campaign; its timer is skipped here (30 days after the end).
+      const purge = await env.client.workflow
+        .getHandle<typeof purgeClaimData>(claimPurgeWorkflowId(campaign.id))
+        .result();
+      return { result, draw, purge };
+    });
+
+    assert.equal(result.outcome, 'completed');
+    const [w1, w2] = draw.winners as [string, string];
+    const [a1, a2] = draw.alternates as [string, string];
+    const claims = new Map(
+      (await listClaimsForOperators(testDb.db, campaign.id, testCredentialsKey)).map((c) => [
+        c.xUserId,
+        c,
+      ]),
+    );
+    assert.deepEqual(
+      [w1, w2, a1, a2].map((id) => [claims.get(id)?.state, claims.get(id)?.replacesXUserId]),
+      [
+        ['claimed', null],
+        ['forfeited', null],
+        ['forfeited', w2],
+        ['forfeited', a1],
+      ],
+    );
+    assert.equal(claims.size, 4, 'nobody but the winners and the two alternates got a prize');
+    // The first alternate's prize opened when the second winner's deadline passed, with the
+    // full 72 hours of their own; the second alternate's when the first one's passed.
+    const second = claims.get(w2)!;
+    const promoted = claims.get(a1)!;
+    assert.ok(promoted.openedAt.getTime() >= second.deadlineAt.getTime());
+    assert.ok(promoted.openedAt.getTime() < second.deadlineAt.getTime() + HOUR_MS);
+    assert.equal(promoted.deadlineAt.getTime() - promoted.openedAt.getTime(), 72 * HOUR_MS);
+    assert.ok(claims.get(a2)!.openedAt.getTime() >= promoted.deadlineAt.getTime());
+    assert.deepEqual(
+      (await listPromotions(testDb.db, campaign.id)).map((p) => [p.xUserId, p.replacesXUserId]),
+      [
+        [a1, w2],
+        [a2, a1],
+      ],
+    );
+
+    // Each promoted alternate was told like a winner: a win DM, sent.
+    const deliveries = await listDeliveries(testDb.db, { campaignId: campaign.id, limit: 50 });
+    const wins = deliveries.filter((d) => d.kind === 'win');
+    assert.deepEqual(
+      new Set(wins.map((d) => `${d.xUserId}:${d.channel}:${d.state}`)),
+      new Set([w1, w2, a1, a2].map((id) => `${id}:dm:sent`)),
+    );
+    const dmTo = new Set(emulator.sent().dms.map((dm) => dm.recipientId));
+    assert.ok(dmTo.has(a1) && dmTo.has(a2));
+    for (const id of [a1, a2]) {
+      assert.equal((await findEntry(testDb.db, campaign.id, id))?.outcome, 'won');
+    }
+
+    const stored = (await findReport(testDb.db, campaign.id))?.report as {
+      claims: { claimed: number; forfeited: number; promoted: number; open: number };
+    };
+    assert.deepEqual(stored.claims, { claimed: 1, forfeited: 3, promoted: 2, open: 0 });
+
+    // Thirty days after the end the answers are gone (the rows stay), and the audit log says so.
+    assert.deepEqual(purge, { purged: 4 });
+    const purged = await listClaimsForOperators(testDb.db, campaign.id, testCredentialsKey);
+    assert.ok(purged.every((c) => c.answers === null && c.dataPurgedAt !== null));
+    const audit = await listAuditEntries(testDb.db, { campaignId: campaign.id, limit: 50 });
+    assert.ok(audit.some((entry) => entry.action === 'claims.purge' && entry.actor === 'kuji'));
+  });
+});
