@@ -87,6 +87,11 @@ export function reportCsv(campaign: { id: string; name: string }, report: Stored
     rows.push(['draw', 'entryCount', report.draw.entryCount, null]);
     rows.push(['draw', 'winners', report.draw.winners.length, null]);
   }
+  if (report.claims) {
+    for (const key of ['claimed', 'forfeited', 'promoted', 'open'] as const) {
+      rows.push(['claims', key, report.claims[key], null]);
+    }
+  }
   return utf8Bom + rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
@@ -134,7 +139,8 @@ export default function reportRoutes(app: FastifyInstance) {
           'sections in order: campaign (id, name, generatedAt), day (key = local day, value = sent, ' +
           'detail = cap), funnel (key = metric), ineligible_reason (key = code), delivery_state, ' +
           'failure (key = error code, detail = category), failure_reason (value = Japanese, ' +
-          'detail = English), prize_stock (value = remaining, detail = total), prize_name, draw',
+          'detail = English), prize_stock (value = remaining, detail = total), prize_name, draw, ' +
+          'claims (claimed, forfeited, promoted, open; only with claims on)',
         description:
           'Only a 200 is CSV: every error (404 report_not_ready, 409 report_unreadable, …) answers ' +
           'JSON `{ code, message }` like the rest of the API.',

@@ -34,5 +34,10 @@ export const storedReportSchema = z.object({
     })
     .nullable()
     .optional(),
+  /** Claims (docs/claims.md); null for a campaign without a claim section. */
+  claims: z
+    .object({ claimed: z.number(), forfeited: z.number(), promoted: z.number(), open: z.number() })
+    .nullable()
+    .optional(),
 });
 export type StoredReportContent = z.infer<typeof storedReportSchema>;
