@@ -34,6 +34,18 @@ async function main() {
       })),
       { name: 'disarmed', record: () => runDisarmedCampaign(env, testDb, emulator) },
       { name: 'changed', record: () => runChangedCampaign(env, testDb, emulator) },
+      // Claims on: nobody claims, so deadlines forfeit and promote alternates until none is
+      // left. Last: its purge workflow stays behind, asleep for the retention period.
+      {
+        name: 'claims',
+        record: () =>
+          runDrawnCampaign(env, testDb, emulator, {
+            name: 'claims',
+            entries: 6,
+            winners: 2,
+            claimsWithAlternates: 2,
+          }),
+      },
     ];
     for (const { name, record } of recorded) {
       if (only.length > 0 && !only.includes(name)) continue;

@@ -8,6 +8,7 @@ import type { CampaignStatus } from '../../workflows/messages';
 import { campaignV2 } from '../../workflows';
 import { buildApp } from '../../api/app';
 import { updateCampaignConfig } from '../../db/repositories/campaigns';
+import type { CampaignConfigInput } from '../../domain/campaign-config';
 import {
   approveSignal,
   approveUpdate,
@@ -88,6 +89,11 @@ export async function runDrawnCampaign(
     cancelBeforeApproval?: boolean;
     /** The workflow type to start (a name registered by the worker); default campaignV2. */
     workflowType?: string;
+    /**
+     * Claims on (docs/claims.md) with this many alternates: nobody claims, so every deadline
+     * forfeits and promotes until the alternates run out.
+     */
+    claimsWithAlternates?: number;
   },
 ): Promise<CampaignRun> {
   const people = participants(options.entries, options.name.replace(/[^a-z]/g, ''));
@@ -96,7 +102,10 @@ export async function runDrawnCampaign(
   const campaign = await seedCampaignWithEntries(testDb.db, {
     accountId,
     people,
-    config: dmKeywordDrawConfig(accountId, new Date(), { winners: options.winners }),
+    config: withClaims(
+      dmKeywordDrawConfig(accountId, new Date(), { winners: options.winners }),
+      options.claimsWithAlternates,
+    ),
   });
   const taskQueue = `runs-${options.name}`;
   const worker = await recordingWorker(env, testDb, emulator, taskQueue);
@@ -136,7 +145,20 @@ export async function runDrawnCampaign(
     workflowId,
     firstRunId,
     entries: options.entries,
-    dms: options.cancelBeforeApproval ? 0 : options.winners,
+    dms: options.cancelBeforeApproval
+      ? 0
+      : options.winners + Math.min(options.claimsWithAlternates ?? 0, options.winners),
+  };
+}
+
+/** A 72-hour claim deadline and `alternates` alternates, when given. */
+function withClaims(config: CampaignConfigInput, alternates: number | undefined) {
+  if (alternates === undefined || config.kind !== 'drawn') return config;
+  return {
+    ...config,
+    schedule: { ...config.schedule, claimDeadlineHours: 72 },
+    draw: { winners: config.draw.winners, alternates },
+    claim: { fields: ['name' as const] },
   };
 }
 
