@@ -23,19 +23,22 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { findDraw, type StoredDraw } from '../../db/repositories/draws';
-import type { CampaignConfigInput } from '../../domain/campaign-config';
 import { verificationCode } from '../../domain/verification';
 import { DEMO_CAMPAIGN_POST_ID, DEMO_SENDER_USERNAME } from '../../emulator';
 import { repoRoot } from '../../scripts/lib/paths';
 import {
   dmKeywordDrawConfig,
-  type Participant,
   participants,
   seedLinkedAccount,
   worldScenario,
 } from '../support/campaign-world';
-import { insertEntryEvents } from '../../db/repositories/entries';
-import { describeRun } from '../support/scenario';
+import {
+  createAndApprove,
+  createDmKeywordCampaign,
+  followRepostClaimsConfig,
+  liveState,
+  skipUntil,
+} from '../support/participant-campaigns';
 import { startParticipantStack, type ParticipantStack } from '../support/participant-stack';
 import {
   artifacts,
@@ -47,53 +50,6 @@ import {
 } from '../support/phone-browser';
 
 const run = promisify(execFile);
-
-interface LiveState {
-  phase: string;
-  claims?: {
-    open: number;
-    claimed: number;
-    forfeited: number;
-    promoted: number;
-    nextDeadlineAt: string | null;
-  } | null;
-  report?: unknown;
-}
-
-/** The campaign the issue is about: follow the brand and repost its post; goods to claim. */
-function followRepostClaimsConfig(accountId: string, now: Date): CampaignConfigInput {
-  return {
-    kind: 'drawn',
-    name: '冬のフォロー＆リポストキャンペーン',
-    accountId,
-    post: { tweetId: DEMO_CAMPAIGN_POST_ID },
-    entryRules: { all: [{ type: 'follow' }, { type: 'repost' }] },
-    prizes: [
-      {
-        id: 'gift-set',
-        name: '冬のギフトセット',
-        stock: 2,
-        valueYen: 3000,
-        codes: ['GIFT-0001', 'GIFT-0002'],
-      },
-    ],
-    templates: {
-      win: { dm: '{name}さん、当選です！{prize} 詳細: {resultUrl}' },
-      lose: {},
-    },
-    schedule: {
-      // The reposts exist already: the entry period began before them.
-      startAt: new Date(now.getTime() - 5 * 60_000).toISOString(),
-      endAt: new Date(now.getTime() + 10 * 60_000).toISOString(),
-      timezone: 'Asia/Tokyo',
-      claimDeadlineHours: 72,
-    },
-    pacing: { minGapSeconds: 1, jitterSeconds: 1 },
-    compliance: { premiumKind: 'open' },
-    draw: { winners: 2, alternates: 2 },
-    claim: { fields: ['name', 'email', 'postalAddress'], retentionDays: 30 },
-  };
-}
 
 describe('participants on their phones: sign in, claim, alternates, /verify, re-derivation', () => {
   let stack: ParticipantStack;
@@ -124,69 +80,7 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
 
   const pageUrl = (id = campaignId) => `${stack.baseUrl}/c/${id}`;
 
-  async function live(id: string): Promise<LiveState> {
-    const response = await stack.app.inject({
-      url: `/v1/campaigns/${id}`,
-      headers: stack.auth('viewer'),
-    });
-    assert.equal(response.statusCode, 200, response.body);
-    const body = response.json<{
-      campaign: { phase: string };
-      workflow: { live: boolean; status: string; state: LiveState | null } | null;
-    }>();
-    return body.workflow?.state ?? { phase: body.campaign.phase };
-  }
-
-  /** What both campaigns are doing, for a failure's message. */
-  async function where(): Promise<string> {
-    const states = await Promise.all(
-      [campaignId, dmCampaignId].map((id) =>
-        live(id).catch(() => ({ phase: 'absent', claims: null })),
-      ),
-    );
-    return JSON.stringify(states.map((s) => ({ phase: s.phase, claims: s.claims })));
-  }
-
-  /** Lets the time-skipping server run `step` at a time until `probe` holds. */
-  async function skipUntil(
-    what: string,
-    probe: () => Promise<boolean>,
-    step = '1 minute',
-    maxSteps = 400,
-  ) {
-    for (let i = 0; i < maxSteps; i += 1) {
-      if (await probe()) return;
-      await stack.env.sleep(step);
-    }
-    const runs = await Promise.all(
-      stack.started.map((id) => describeRun(stack.env.client.workflow.getHandle(id), 25)),
-    );
-    throw new Error(`never saw ${what}: ${await where()}\n${runs.join('\n')}`);
-  }
-
-  async function createAndApprove(id: string, config: CampaignConfigInput) {
-    const created = await stack.app.inject({
-      method: 'POST',
-      url: '/v1/campaigns',
-      headers: stack.auth('operator'),
-      payload: { id, config },
-    });
-    assert.equal(created.statusCode, 201, created.body);
-    stack.started.push(`campaign:${id}`);
-    await skipUntil(
-      `${id} awaiting approval`,
-      async () => (await live(id)).phase === 'awaiting_approval',
-      '100 milliseconds',
-      3000,
-    );
-    const approved = await stack.app.inject({
-      method: 'POST',
-      url: `/v1/campaigns/${id}/approve`,
-      headers: stack.auth('approver'),
-      payload: {},
-    });
-    assert.equal(approved.statusCode, 200, `${id}: ${approved.body}`);
-  }
+  const live = (id: string) => liveState(stack, id);
 
   function claimsOf(id: string) {
     return stack.testDb.db.selectFrom('claims').selectAll().where('campaign_id', '=', id).execute();
@@ -209,19 +103,27 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
 
   it('a follow + repost campaign with claims runs through the API on self-serve access to its claim period', async () => {
     const now = new Date(await stack.env.currentTimeMs());
-    await createAndApprove(campaignId, followRepostClaimsConfig(accountId, now));
+    await createAndApprove(stack, campaignId, followRepostClaimsConfig(accountId, now));
 
     // A DM-keyword campaign of the same brand: its winner gets a real DM (for /verify).
     const dmConfig = dmKeywordDrawConfig(accountId, now, { winners: 1 });
-    const dmPerson = people[0]!;
-    await createDmCampaign(dmConfig, dmPerson);
+    await createDmKeywordCampaign(
+      stack,
+      dmCampaignId,
+      { ...dmConfig, name: '冬のDMキャンペーン' },
+      people[0]!,
+    );
 
-    await skipUntil('the claim period with two open claims, and the DM campaign done', async () => {
-      const [claiming, dm] = [await live(campaignId), await live(dmCampaignId)];
-      return (
-        claiming.phase === 'claiming' && claiming.claims?.open === 2 && dm.phase === 'completed'
-      );
-    });
+    await skipUntil(
+      stack,
+      'the claim period with two open claims, and the DM campaign done',
+      async () => {
+        const [claiming, dm] = [await live(campaignId), await live(dmCampaignId)];
+        return (
+          claiming.phase === 'claiming' && claiming.claims?.open === 2 && dm.phase === 'completed'
+        );
+      },
+    );
 
     draw = (await findDraw(stack.testDb.db, campaignId))!;
     assert.ok(draw, 'drawn');
@@ -243,52 +145,6 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
       draw.winners.map((w) => [w, 'win', 'result_page']).sort(),
     );
   });
-
-  async function createDmCampaign(config: CampaignConfigInput, person: Participant) {
-    // The entry came through X's webhook before the campaign was created (as in the workflow tests).
-    const created = await stack.app.inject({
-      method: 'POST',
-      url: '/v1/campaigns',
-      headers: stack.auth('operator'),
-      payload: {
-        id: dmCampaignId,
-        config: { ...config, name: '冬のDMキャンペーン' },
-        start: false,
-      },
-    });
-    assert.equal(created.statusCode, 201, created.body);
-    await insertEntryEvents(stack.testDb.db, [
-      {
-        campaignId: dmCampaignId,
-        xEventId: `dm-${dmCampaignId}-0`,
-        source: 'dm_keyword',
-        xUserId: person.id,
-        username: person.username,
-        text: '参加します',
-        receivedVia: 'webhook',
-      },
-    ]);
-    const started = await stack.app.inject({
-      method: 'POST',
-      url: `/v1/campaigns/${dmCampaignId}/start`,
-      headers: stack.auth('operator'),
-    });
-    assert.equal(started.statusCode, 202, started.body);
-    stack.started.push(`campaign:${dmCampaignId}`);
-    await skipUntil(
-      `${dmCampaignId} awaiting approval`,
-      async () => (await live(dmCampaignId)).phase === 'awaiting_approval',
-      '100 milliseconds',
-      3000,
-    );
-    const approved = await stack.app.inject({
-      method: 'POST',
-      url: `/v1/campaigns/${dmCampaignId}/approve`,
-      headers: stack.auth('approver'),
-      payload: {},
-    });
-    assert.equal(approved.statusCode, 200, approved.body);
-  }
 
   it('the page signed out shows the campaign and its published draw; winner #1 signs in with X, sees "won", claims, and sees the codes', async () => {
     const [winner1] = draw.winners;
@@ -384,6 +240,7 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
     assert.ok(wait > 60 * 60 * 60_000, `the deadline is 72 hours out (${wait} ms)`);
     await stack.env.sleep(wait);
     await skipUntil(
+      stack,
       'a promotion',
       async () => ((await live(campaignId)).claims?.promoted ?? 0) >= 1,
     );
@@ -452,10 +309,10 @@ describe('participants on their phones: sign in, claim, alternates, /verify, re-
     }
     stack.started.push(`claim-purge:${campaignId}`);
     await skipUntil(
+      stack,
       'the campaign completed once every prize was claimed',
       async () => (await live(campaignId)).phase === 'completed',
-      '1 second',
-      600,
+      { step: '1 second', maxSteps: 600 },
     );
     const report = await stack.app.inject({
       url: `/v1/campaigns/${campaignId}/report`,
