@@ -7,6 +7,7 @@
 import { type Db, inTransaction } from '../../db/client';
 import {
   countClaims,
+  countQueuedPromotionMessages,
   forfeitExpiredClaims,
   handOverPrizeCode,
   insertClaims,
@@ -36,7 +37,7 @@ export interface SettleClaimsResult {
   promotedNow: number;
   /** ISO instant of the earliest open deadline; null when no claim is open. */
   nextDeadlineAt: string | null;
-  /** Win deliveries queued for promoted alternates (result-page ones are not counted). */
+  /** Win messages of promoted alternates waiting in the queue (result-page ones never wait). */
   queued: number;
 }
 
@@ -129,8 +130,8 @@ export function createSettleClaimsActivity({ db }: { db: Db }) {
             if (delivery) deliveries.push(delivery);
           }
         }
-        const queued = deliveries.length > 0 ? await insertDeliveries(trx, deliveries) : 0;
-        return { forfeitedNow: forfeitedNow.length, promotedNow, queued };
+        if (deliveries.length > 0) await insertDeliveries(trx, deliveries);
+        return { forfeitedNow: forfeitedNow.length, promotedNow };
       });
       const counts = await countClaims(db, campaignId);
       return {
@@ -142,7 +143,7 @@ export function createSettleClaimsActivity({ db }: { db: Db }) {
         forfeitedNow: settled.forfeitedNow,
         promotedNow: settled.promotedNow,
         nextDeadlineAt: counts.nextDeadlineAt?.toISOString() ?? null,
-        queued: settled.queued,
+        queued: await countQueuedPromotionMessages(db, campaignId),
       };
     },
   };

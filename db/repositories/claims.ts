@@ -349,3 +349,22 @@ export async function handOverPrizeCode(
     .executeTakeFirst();
   return row?.code ?? null;
 }
+
+/**
+ * Win messages of promoted alternates still waiting in the queue. Read from the queue rather
+ * than from what one settling queued, so a retried settling after a lost answer still says so.
+ */
+export async function countQueuedPromotionMessages(db: Db, campaignId: string): Promise<number> {
+  const row = await db
+    .selectFrom('deliveries as d')
+    .innerJoin('claims as c', (join) =>
+      join.onRef('c.campaign_id', '=', 'd.campaign_id').onRef('c.x_user_id', '=', 'd.x_user_id'),
+    )
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('d.campaign_id', '=', campaignId)
+    .where('d.kind', '=', 'win')
+    .where('d.state', '=', 'queued')
+    .where('c.replaces_x_user_id', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
