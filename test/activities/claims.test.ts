@@ -147,4 +147,65 @@ describe('settleClaims activity', () => {
     assert.equal(again.promotedNow, 0);
     assert.equal(again.open, 1);
   });
+
+  it('opens a claim for each instant win when it is decided, and none for a loss', async () => {
+    const people = participants(3, 'instant');
+    await emulator.loadScenario(worldScenario(people));
+    const accountId = await seedLinkedAccount(testDb.db);
+    const now = new Date();
+    const { draw: _draw, ...drawn } = dmKeywordDrawConfig(accountId, now, {
+      winners: 2,
+    }) as Extract<CampaignConfigInput, { kind: 'drawn' }>;
+    const campaign = await seedCampaignWithEntries(testDb.db, {
+      accountId,
+      people,
+      config: {
+        ...drawn,
+        kind: 'instant_win',
+        prizes: [{ id: 'gift', name: 'ギフト券', stock: 2, valueYen: 500, odds: 1 }],
+        schedule: {
+          startAt: new Date(now.getTime() - HOUR_MS).toISOString(),
+          // A minute left: the pacing gives odds of 1 while stock lasts.
+          endAt: new Date(now.getTime() + 60_000).toISOString(),
+          timezone: 'Asia/Tokyo',
+          claimDeadlineHours: 24,
+        },
+        claim: { fields: ['name', 'email'] },
+      },
+    });
+    const activities = createCampaignRuntimeActivities({
+      db: testDb.db,
+      x: createXAccess({
+        db: testDb.db,
+        credentialsKey: testCredentialsKey,
+        xApiBaseUrl: emulator.url,
+      }),
+      publicBaseUrl: 'http://kuji.test',
+    });
+    await activities.prepareCampaign({ campaignId: campaign.id });
+    await activities.processEntries({
+      campaignId: campaign.id,
+      now: now.toISOString(),
+      limit: 500,
+    });
+
+    const outcomes = await Promise.all(
+      people.map(async (p) => ({
+        outcome: (await findEntry(testDb.db, campaign.id, p.id))?.outcome,
+        claim: await findClaim(testDb.db, campaign.id, p.id),
+      })),
+    );
+    const won = outcomes.filter((o) => o.outcome === 'won');
+    assert.equal(won.length, 2);
+    for (const { claim } of won) {
+      assert.equal(claim?.state, 'open');
+      assert.deepEqual(claim?.openedAt, now);
+      assert.equal(claim?.deadlineAt.getTime(), now.getTime() + 24 * HOUR_MS);
+      assert.equal(claim?.prizeId, 'gift');
+    }
+    assert.deepEqual(
+      outcomes.filter((o) => o.outcome !== 'won').map((o) => o.claim),
+      [undefined],
+    );
+  });
 });
