@@ -99,7 +99,8 @@ export async function campaignV2(input: CampaignRunInput): Promise<CampaignRunRe
     };
     status.counts.won = draw.winners;
   }
-  if (reached('delivering')) {
+  // A run continued while claims are open goes on with them (the delivery loop leads there).
+  if (reached('delivering') || startPhase === 'claiming') {
     if (!(await deliverAll(run))) return finish(run, 'cancelled');
   }
   if (status.phase !== 'analyzing') await enterPhase(run, 'analyzing');
