@@ -1,7 +1,8 @@
 /**
  * Claiming a prize from the participant view: the claim shown on the page with its form, and the
- * form's submission (validated by domain/claims.ts, stored sealed by db/repositories/claims.ts,
- * then the campaign's workflow is told so it can finish once every prize is claimed).
+ * form's submission (validated by domain/claims.ts, sealed by api/claim-answers.ts, stored by
+ * db/repositories/claims.ts, then the campaign's workflow is told so it can finish once every
+ * prize is claimed).
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +10,7 @@ import { findClaim, submitClaim } from '../db/repositories/claims';
 import { type ClaimIssue, validateClaimAnswers } from '../domain/claims';
 import { claimReceivedSignal } from '../workflows/messages';
 import { campaignWorkflowId } from '../workflows/search-attributes';
+import { sealClaimAnswers } from './claim-answers';
 import type { PageCampaign, PageViewer } from './participant-context';
 import type { ClaimForPage, ClaimFormContext } from './participant-result';
 import { csrfToken } from './participant-session';
@@ -84,8 +86,11 @@ export async function submitClaimForm(
   const submitted = await submitClaim(app.db, {
     campaignId: campaign.id,
     xUserId,
-    answers,
-    key: auth.linking.credentialsKey,
+    sealedAnswers: sealClaimAnswers(
+      auth.linking.credentialsKey,
+      { campaignId: campaign.id, xUserId },
+      answers,
+    ),
     now,
   });
   if (!submitted.ok) return { status: 'refused', reason: submitted.reason };

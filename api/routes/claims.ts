@@ -7,12 +7,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
-import {
-  ClaimDataError,
-  listClaimsForOperators,
-  purgeClaimData,
-} from '../../db/repositories/claims';
+import { listClaimsForOperators, purgeClaimData } from '../../db/repositories/claims';
 import { claimFields } from '../../domain/claims';
+import { ClaimDataError, openClaimAnswers } from '../claim-answers';
 import { AppError } from '../errors';
 import { requireCampaign } from '../lookups';
 import { participantAuth } from '../participant-signin';
@@ -63,9 +60,10 @@ async function loadClaims(
 ) {
   const campaign = await requireCampaign(app.db, id);
   const key = participantAuth(app)?.linking.credentialsKey ?? claimsKey();
+  const stored = await listClaimsForOperators(app.db, campaign.id);
   let claims;
   try {
-    claims = await listClaimsForOperators(app.db, campaign.id, key);
+    claims = stored.map((claim) => ({ ...claim, answers: openClaimAnswers(key, claim) }));
   } catch (error) {
     if (!(error instanceof ClaimDataError)) throw error;
     throw new AppError(409, 'claim_data_unreadable', error.message);

@@ -2,14 +2,11 @@
  * Claims (issue #12): one row per prize awarded to a person who must claim it before a deadline.
  * The state moves open → claimed or open → forfeited once, each by one conditional UPDATE, so a
  * claim and the deadline's forfeit racing each other cannot both win. The claim form's answers
- * are sealed with the deployment's encryption key (the credentials' envelope) and purged after
- * the campaign's retention period.
+ * arrive sealed (api/claim-answers.ts seals them with the deployment's encryption key) and are
+ * stored and returned as that sealed text, never opened here; they are purged after the
+ * campaign's retention period.
  */
 import { sql } from 'kysely';
-// The one AES-256-GCM envelope of the deployment's key (with its rotation) lives beside the
-// credentials it was written for; claim answers reuse it rather than a second crypto module.
-// eslint-disable-next-line no-restricted-imports -- the envelope only, no X client or call
-import { openSealedSecret, sealSecret } from '../../x/credentials';
 import type { Db } from '../client';
 import type { ClaimRow } from '../database';
 
@@ -53,10 +50,6 @@ export interface ClaimCounts {
   nextDeadlineAt: Date | null;
 }
 
-export class ClaimDataError extends Error {
-  override name = 'ClaimDataError';
-}
-
 function toClaimView(row: ClaimRow): ClaimView {
   return {
     campaignId: row.campaign_id,
@@ -71,11 +64,6 @@ function toClaimView(row: ClaimRow): ClaimView {
     replacesXUserId: row.replaces_x_user_id,
     dataPurgedAt: row.data_purged_at,
   };
-}
-
-/** Binds sealed answers to their row: copied to another claim, they do not open. */
-function sealContext(campaignId: string, xUserId: string): string {
-  return `kuji:claims:${campaignId}:${xUserId}`;
 }
 
 export async function findClaim(
@@ -122,22 +110,14 @@ export async function submitClaim(
   input: {
     campaignId: string;
     xUserId: string;
-    answers: Record<string, string> | null;
-    key: Buffer;
+    /** The form's answers as sealed for this claim (api/claim-answers.ts); null when none. */
+    sealedAnswers: string | null;
     now: Date;
   },
 ): Promise<SubmitClaimResult> {
-  const sealed =
-    input.answers === null
-      ? null
-      : sealSecret(
-          input.key,
-          sealContext(input.campaignId, input.xUserId),
-          JSON.stringify(input.answers),
-        );
   const row = await db
     .updateTable('claims')
-    .set({ state: 'claimed', claimed_at: input.now, data_sealed: sealed })
+    .set({ state: 'claimed', claimed_at: input.now, data_sealed: input.sealedAnswers })
     .where('campaign_id', '=', input.campaignId)
     .where('x_user_id', '=', input.xUserId)
     .where('state', '=', 'open')
@@ -153,15 +133,13 @@ export async function submitClaim(
 }
 
 /**
- * Every claim of the campaign with its answers opened, for the operators who send the prizes
- * (null when none were asked for or they were purged). Throws ClaimDataError when answers do
- * not open under the key: the key changed without its predecessor in KUJI_ENCRYPTION_KEYS_OLD.
+ * Every claim of the campaign with its answers as stored, sealed (null when none were asked for
+ * or they were purged), for the operators who send the prizes: api/claim-answers.ts opens them.
  */
 export async function listClaimsForOperators(
   db: Db,
   campaignId: string,
-  key: Buffer,
-): Promise<Array<ClaimView & { answers: Record<string, string> | null }>> {
+): Promise<Array<ClaimView & { sealedAnswers: string | null }>> {
   const rows = await db
     .selectFrom('claims')
     .selectAll()
@@ -169,24 +147,7 @@ export async function listClaimsForOperators(
     .orderBy('opened_at')
     .orderBy('x_user_id')
     .execute();
-  return rows.map((row) => {
-    let answers: Record<string, string> | null = null;
-    if (row.data_sealed !== null) {
-      const opened = openSealedSecret(
-        key,
-        sealContext(row.campaign_id, row.x_user_id),
-        row.data_sealed,
-      );
-      if (opened === undefined) {
-        throw new ClaimDataError(
-          `The claim answers of ${row.x_user_id} in campaign ${campaignId} do not open with ` +
-            'KUJI_ENCRYPTION_KEY or KUJI_ENCRYPTION_KEYS_OLD.',
-        );
-      }
-      answers = JSON.parse(opened) as Record<string, string>;
-    }
-    return { ...toClaimView(row), answers };
-  });
+  return rows.map((row) => ({ ...toClaimView(row), sealedAnswers: row.data_sealed }));
 }
 
 /**

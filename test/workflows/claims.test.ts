@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { sealClaimAnswers } from '../../api/claim-answers';
 import { listAuditEntries } from '../../db/repositories/audit-log';
 import {
   findClaim,
@@ -184,8 +185,11 @@ describe('campaign workflow claims', () => {
         const claimed = await submitClaim(testDb.db, {
           campaignId: campaign.id,
           xUserId,
-          answers: { name: 'Kuji Fan' },
-          key: testCredentialsKey,
+          sealedAnswers: sealClaimAnswers(
+            testCredentialsKey,
+            { campaignId: campaign.id, xUserId },
+            { name: 'Kuji Fan' },
+          ),
           now: new Date(await env.currentTimeMs()),
         });
         assert.equal(claimed.ok, true);
@@ -228,8 +232,11 @@ describe('campaign workflow claims', () => {
       const claimed = await submitClaim(testDb.db, {
         campaignId: campaign.id,
         xUserId: firstWinner.xUserId,
-        answers: { name: '山田 花子' },
-        key: testCredentialsKey,
+        sealedAnswers: sealClaimAnswers(
+          testCredentialsKey,
+          { campaignId: campaign.id, xUserId: firstWinner.xUserId },
+          { name: '山田 花子' },
+        ),
         now: new Date(firstWinner.deadlineAt.getTime() - 1000),
       });
       assert.equal(claimed.ok, true);
@@ -246,10 +253,7 @@ describe('campaign workflow claims', () => {
     const [w1, w2] = draw.winners as [string, string];
     const [a1, a2] = draw.alternates as [string, string];
     const claims = new Map(
-      (await listClaimsForOperators(testDb.db, campaign.id, testCredentialsKey)).map((c) => [
-        c.xUserId,
-        c,
-      ]),
+      (await listClaimsForOperators(testDb.db, campaign.id)).map((c) => [c.xUserId, c]),
     );
     assert.deepEqual(
       [w1, w2, a1, a2].map((id) => [claims.get(id)?.state, claims.get(id)?.replacesXUserId]),
@@ -297,8 +301,8 @@ describe('campaign workflow claims', () => {
 
     // Thirty days after the end the answers are gone (the rows stay), and the audit log says so.
     assert.deepEqual(purge, { purged: 4 });
-    const purged = await listClaimsForOperators(testDb.db, campaign.id, testCredentialsKey);
-    assert.ok(purged.every((c) => c.answers === null && c.dataPurgedAt !== null));
+    const purged = await listClaimsForOperators(testDb.db, campaign.id);
+    assert.ok(purged.every((c) => c.sealedAnswers === null && c.dataPurgedAt !== null));
     const audit = await listAuditEntries(testDb.db, { campaignId: campaign.id, limit: 50 });
     assert.ok(audit.some((entry) => entry.action === 'claims.purge' && entry.actor === 'kuji'));
   });
