@@ -251,6 +251,8 @@ export interface DrawsTable {
   entry_count: number;
   winners: Json<string[]>;
   alternates: Json<string[]>;
+  /** The sorted X user ids the draw ran over; null for draws stored before it was kept. */
+  entry_ids: Json<string[]> | null;
   created_at: CreatedTimestamp;
 }
 

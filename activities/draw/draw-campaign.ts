@@ -51,6 +51,9 @@ export function createDrawCampaignActivity({ db, refreshBeforeDraw }: DrawCampai
         (await findDraw(db, input.campaignId)) ??
         (await insertDraw(db, {
           campaignId: input.campaignId,
+          // Kept with the draw: the published entry list stays the draw's own whatever
+          // becomes of these entries' outcomes later.
+          entryIds,
           ...drawWinners({
             seed: newDrawSeed(randomBytes(32)),
             entryIds,

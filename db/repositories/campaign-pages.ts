@@ -46,11 +46,19 @@ export async function findCampaignPage(
 }
 
 /**
- * The X user ids the draw ran over, sorted as the draw sorts them: the eligible entries the draw
- * gave an outcome (won, lost or alternate; a promoted alternate has won). Callers check the list
- * against the stored digest before publishing it.
+ * The X user ids the draw ran over, sorted as the draw sorts them: the list stored with the draw,
+ * so outcomes changed since (an alternate judged ineligible) do not change it. Draws stored
+ * before the list was kept rebuild it from the eligible entries the draw gave an outcome (won,
+ * lost or alternate; a promoted alternate has won). Callers check the list against the stored
+ * digest before publishing it.
  */
 export async function listDrawnEntryIds(db: Db, campaignId: string): Promise<string[]> {
+  const draw = await db
+    .selectFrom('draws')
+    .select('entry_ids')
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirst();
+  if (draw?.entry_ids) return [...draw.entry_ids].sort();
   const rows = await db
     .selectFrom('entries')
     .select('x_user_id')

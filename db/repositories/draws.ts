@@ -13,7 +13,18 @@ export interface StoredDraw {
   createdAt: Date;
 }
 
-export function toStoredDraw(row: DrawRow): StoredDraw {
+/** The draw's columns but its entry list, which can be long: only entries.txt reads it. */
+const drawColumns = [
+  'campaign_id',
+  'seed',
+  'digest',
+  'entry_count',
+  'winners',
+  'alternates',
+  'created_at',
+] as const;
+
+export function toStoredDraw(row: Pick<DrawRow, (typeof drawColumns)[number]>): StoredDraw {
   return {
     campaignId: row.campaign_id,
     seed: row.seed,
@@ -28,6 +39,7 @@ export function toStoredDraw(row: DrawRow): StoredDraw {
 /**
  * Stores the campaign's draw once. A campaign is drawn exactly once, so a second insert (a
  * retried activity) keeps the first draw and returns it: callers always act on the stored one.
+ * `entryIds`, the ids the draw ran over, are kept with it for the published entry list.
  */
 export async function insertDraw(
   db: Db,
@@ -38,6 +50,7 @@ export async function insertDraw(
     entryCount: number;
     winners: readonly string[];
     alternates: readonly string[];
+    entryIds?: readonly string[];
   },
 ): Promise<StoredDraw> {
   const inserted = await db
@@ -49,9 +62,10 @@ export async function insertDraw(
       entry_count: draw.entryCount,
       winners: JSON.stringify(draw.winners),
       alternates: JSON.stringify(draw.alternates),
+      entry_ids: draw.entryIds ? JSON.stringify([...draw.entryIds].sort()) : null,
     })
     .onConflict((oc) => oc.column('campaign_id').doNothing())
-    .returningAll()
+    .returning(drawColumns)
     .executeTakeFirst();
   if (inserted) return toStoredDraw(inserted);
   const stored = await findDraw(db, draw.campaignId);
@@ -62,7 +76,7 @@ export async function insertDraw(
 export async function findDraw(db: Db, campaignId: string): Promise<StoredDraw | undefined> {
   const row = await db
     .selectFrom('draws')
-    .selectAll()
+    .select(drawColumns)
     .where('campaign_id', '=', campaignId)
     .executeTakeFirst();
   return row ? toStoredDraw(row) : undefined;

@@ -4,7 +4,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import { createCampaignRuntimeActivities } from '../../activities';
 import { createXAccess } from '../../activities/x-access';
+import { listDrawnEntryIds } from '../../db/repositories/campaign-pages';
 import { listDeliveries } from '../../db/repositories/deliveries';
+import { findDraw } from '../../db/repositories/draws';
+import { eligibleEntryIds, setEntryOutcomes } from '../../db/repositories/entries';
+import { entriesDigest, verifyDraw } from '../../domain/lottery';
 import { DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../emulator';
 import {
   dmKeywordDrawConfig,
@@ -32,7 +36,12 @@ describe('drawCampaign activity', () => {
   });
 
   /** A drawn campaign whose entries are processed, and the real runtime activities. */
-  async function campaignReadyToDraw(prefix: string, entrants: number, winners: number) {
+  async function campaignReadyToDraw(
+    prefix: string,
+    entrants: number,
+    winners: number,
+    alternates = 0,
+  ) {
     const people = participants(entrants, prefix);
     // Entrants' profiles are looked up on X while their entries are decided.
     await emulator.loadScenario(worldScenario(people));
@@ -40,7 +49,10 @@ describe('drawCampaign activity', () => {
     const campaign = await seedCampaignWithEntries(testDb.db, {
       accountId,
       people,
-      config: dmKeywordDrawConfig(accountId, new Date(), { winners }),
+      config: dmKeywordDrawConfig(accountId, new Date(), {
+        winners,
+        overrides: { draw: { winners, alternates } },
+      }),
     });
     const activities = createCampaignRuntimeActivities({
       db: testDb.db,
@@ -77,6 +89,28 @@ describe('drawCampaign activity', () => {
       .where('campaign_id', '=', campaign.id)
       .executeTakeFirstOrThrow();
     assert.equal(stock.stock_remaining, 0);
+  });
+
+  it("keeps the draw's entry list with it: an alternate judged ineligible later leaves the published list and its digest as drawn", async () => {
+    const { campaign, activities } = await campaignReadyToDraw('entries', 8, 2, 2);
+    const pool = await eligibleEntryIds(testDb.db, campaign.id);
+    const drawn = await activities.drawCampaign({ campaignId: campaign.id });
+    const draw = await findDraw(testDb.db, campaign.id);
+    assert.ok(draw);
+    assert.equal(draw.alternates.length, 2);
+    const disqualified = draw.alternates[0]!;
+    await setEntryOutcomes(testDb.db, campaign.id, [
+      { xUserId: disqualified, outcome: 'ineligible' },
+    ]);
+
+    const published = await listDrawnEntryIds(testDb.db, campaign.id);
+    assert.deepEqual(published, pool);
+    assert.ok(published.includes(disqualified));
+    assert.deepEqual(entriesDigest(published), {
+      digest: drawn.digest,
+      entryCount: drawn.entryCount,
+    });
+    assert.deepEqual(verifyDraw(draw, published), { ok: true, problems: [] });
   });
 
   it('re-queues every winner when a retry finds outcomes stored but no deliveries', async () => {

@@ -329,12 +329,56 @@ describe('claims on the participant view', () => {
       assert.ok(link.includes('補欠当選です') && link.includes(published.digest), link);
       assert.ok(link.includes(verificationCode(SEED, CAROL_ID)), link);
 
-      // An entry list that no longer reproduces the digest is not published.
+      // A draw stored before its entry list was kept is rebuilt from the entries' outcomes; when
+      // those no longer reproduce the digest, nothing is published.
       await setEntryOutcomes(testDb.db, campaignId, [{ xUserId: CAROL_ID, outcome: 'pending' }]);
       assert.equal((await api.inject({ url: `/c/${campaignId}/entries.txt` })).statusCode, 503);
       for (const path of ['draw.json', 'entries.txt']) {
         assert.equal((await api.inject({ url: `/c/${otherCampaignId}/${path}` })).statusCode, 404);
       }
+    });
+
+    it("keep publishing the draw's own entry list after an alternate is judged ineligible", async () => {
+      // As the draw activity stores it: the ids it ran over, kept with the draw.
+      const entryIds = [ALICE_ID, BOB_ID, CAROL_ID];
+      const drawn = drawWinners({ seed: 'cd'.repeat(32), entryIds, winners: 1, alternates: 2 });
+      await insertDraw(testDb.db, { campaignId: otherCampaignId, entryIds, ...drawn });
+      const [winner, ...alternates] = [...drawn.winners, ...drawn.alternates] as [
+        string,
+        ...string[],
+      ];
+      await setEntryOutcomes(testDb.db, otherCampaignId, [
+        { xUserId: winner, outcome: 'won', prizeId: 'gift-card-1000', prizeCode: null },
+        ...alternates.map((xUserId) => ({ xUserId, outcome: 'alternate' as const })),
+      ]);
+      // After the draw, an alternate is disqualified (settleClaims passes them over).
+      const disqualified = alternates[0]!;
+      await setEntryOutcomes(testDb.db, otherCampaignId, [
+        { xUserId: disqualified, outcome: 'ineligible' },
+      ]);
+      await testDb.db
+        .updateTable('entries')
+        .set({ eligible: false })
+        .where('campaign_id', '=', otherCampaignId)
+        .where('x_user_id', '=', disqualified)
+        .execute();
+
+      const entries = await api.inject({ url: `/c/${otherCampaignId}/entries.txt` });
+      assert.equal(entries.statusCode, 200, entries.body);
+      const ids = entries.body.trim().split('\n');
+      assert.deepEqual(ids, [...entryIds].sort());
+      const published = (await api.inject({ url: `/c/${otherCampaignId}/draw.json` })).json<{
+        seed: string;
+        digest: string;
+        winners: string[];
+        alternates: string[];
+      }>();
+      assert.equal(entriesDigest(ids).digest, published.digest);
+      const again = drawWinners({ seed: published.seed, entryIds: ids, winners: 1, alternates: 2 });
+      assert.deepEqual(
+        [again.winners, again.alternates],
+        [published.winners, published.alternates],
+      );
     });
   });
 
@@ -360,6 +404,15 @@ describe('claims on the participant view', () => {
           postalAddress: '大阪府大阪市北区1-2-3, 4F',
         }).toString(),
       });
+      // The answers reach the database sealed (api/claim-answers.ts), none of them readable there.
+      const stored = await testDb.db
+        .selectFrom('claims')
+        .select('data_sealed')
+        .where('campaign_id', '=', campaignId)
+        .where('x_user_id', '=', BOB_ID)
+        .executeTakeFirstOrThrow();
+      assert.ok(stored.data_sealed);
+      assert.doesNotMatch(stored.data_sealed, /ichiro|大阪|HYPERLINK/);
       for (const role of ['viewer', 'approver']) {
         for (const url of [
           `/v1/campaigns/${campaignId}/claims`,
