@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { findCampaignPage, listDrawnEntryIds } from '../db/repositories/campaign-pages';
 import { findDraw, type StoredDraw } from '../db/repositories/draws';
+import { findParticipantUsername } from '../db/repositories/participant-handles';
 import { findParticipantResult } from '../db/repositories/results';
 import type { CampaignConfig } from '../domain/campaign-config';
 import { entriesDigest } from '../domain/lottery';
@@ -134,6 +135,10 @@ export async function renderParticipantPage(
       verificationCode:
         campaign.secretSeed && result
           ? verificationCode(campaign.secretSeed, viewer.xUserId)
+          : null,
+      username:
+        viewer.kind === 'session'
+          ? ((await findParticipantUsername(app.db, campaign.id, viewer.xUserId)) ?? null)
           : null,
       signOut:
         viewer.kind === 'session' && csrf

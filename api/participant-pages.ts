@@ -87,6 +87,11 @@ textarea { min-height: 5.5rem; }
   border: 0; border-radius: 12px; background: #1c1c1e; color: #fff; font: inherit;
   font-weight: 700; font-size: 1rem; text-align: center; text-decoration: none; cursor: pointer; }
 button.secondary { background: #e5e5ea; color: #1c1c1e; }
+.session { display: flex; align-items: center; gap: 0.75rem; margin: 0 0 1rem; padding: 0 0.25rem;
+  font-size: 0.9rem; color: #3a3a3c; }
+.session p { flex: 1; min-width: 0; margin: 0; line-height: 1.5; overflow-wrap: anywhere; }
+.session form { flex: none; margin: 0; }
+.session button { width: auto; margin: 0; padding: 0.55rem 0.9rem; font-size: 0.9rem; }
 .error { color: #b3261e; font-weight: 700; }
 .notice { padding: 0.75rem 1rem; border-radius: 12px; background: #fff1d6; color: #5c3a00; }
 pre { white-space: pre-wrap; word-break: break-all; padding: 0.75rem; border-radius: 8px;
@@ -97,6 +102,7 @@ footer p { margin: 0.25rem 0; }
   body { background: #000; color: #f2f2f7; }
   .card { background: #1c1c1e; box-shadow: none; }
   .campaign, .facts dt, footer { color: #aeaeb2; }
+  .session { color: #d1d1d6; }
   .facts, pre { background: #2c2c2e; }
   input[type='text'], input[type='email'], input[type='tel'], textarea {
     background: #2c2c2e; border-color: #48484a; }

@@ -11,6 +11,9 @@ export interface ClaimForPage {
   state: 'open' | 'claimed' | 'forfeited';
   deadlineAt: Date;
   claimedAt: Date | null;
+  /** Set when this claim is an alternate's, promoted after a winner missed the deadline. */
+  promotedAt?: Date | null;
+  replacesXUserId?: string | null;
 }
 
 /** The claim form's context: where it posts and what proves the participant and the request. */
@@ -185,7 +188,19 @@ function wonCard(
 ): { title: { ja: string; en: string }; card: Card } {
   const { claim } = context;
   const prize = result.prizeName ?? result.prizeId;
-  const title = { ja: '当選', en: 'You won' };
+  // An alternate was told they were one: a promotion says so rather than a plain "you won".
+  const promoted = Boolean(claim && (claim.promotedAt || claim.replacesXUserId));
+  const title = promoted
+    ? { ja: '繰り上げ当選', en: 'You moved up and won' }
+    : { ja: '当選', en: 'You won' };
+  const heading = promoted
+    ? {
+        ja: '繰り上げ当選おめでとうございます！',
+        en: 'You moved up from the alternates and won!',
+      }
+    : { ja: '当選おめでとうございます！', en: 'Congratulations, you won!' };
+  const wonJa = promoted ? '繰り上げ当選' : '当選';
+  const wonEn = promoted ? 'Moved up and won' : 'Won';
   const prizeFact = prize
     ? html`<dt>賞品 / <span lang="en">Prize</span></dt>
         <dd>${prize}</dd>`
@@ -208,8 +223,12 @@ function wonCard(
     return {
       title,
       card: {
-        badge: { kind: 'open', ja: '当選・受け取り手続き待ち', en: 'Won: claim your prize' },
-        ja: html`<h1>当選おめでとうございます！</h1>
+        badge: {
+          kind: 'open',
+          ja: `${wonJa}・受け取り手続き待ち`,
+          en: `${wonEn}: claim your prize`,
+        },
+        ja: html`<h1>${heading.ja}</h1>
           <p>
             賞品を受け取るには、<strong>${deadline.ja}</strong>までに下のフォームから手続きしてください。期限を過ぎると、賞品は補欠の方に繰り上がります。
           </p>`,
@@ -218,7 +237,7 @@ function wonCard(
           <dt>受け取り期限 / <span lang="en">Claim by</span></dt>
           <dd>${deadline.ja}<br /><span lang="en">${deadline.en}</span></dd>
         </dl>`,
-        en: html`<h2>Congratulations, you won!</h2>
+        en: html`<h2>${heading.en}</h2>
           <p>
             To receive your prize, claim it with the form below by
             <strong>${deadline.en}</strong>. After that, it goes to an alternate.
@@ -239,9 +258,9 @@ function wonCard(
     title,
     card: {
       badge: claim
-        ? { kind: 'claimed', ja: '当選・受け取り済み', en: 'Won: claimed' }
+        ? { kind: 'claimed', ja: `${wonJa}・受け取り済み`, en: `${wonEn}: claimed` }
         : { kind: 'won', ja: '当選', en: 'Won' },
-      ja: html`<h1>当選おめでとうございます！</h1>
+      ja: html`<h1>${heading.ja}</h1>
         <p>
           ${
             code
@@ -264,7 +283,7 @@ function wonCard(
             : null
         }
       </dl>`,
-      en: html`<h2>Congratulations, you won!</h2>
+      en: html`<h2>${heading.en}</h2>
         <p>
           ${
             code

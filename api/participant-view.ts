@@ -40,6 +40,8 @@ export type Viewer =
       claim: ClaimForPage | undefined;
       claimForm: ClaimFormContext | undefined;
       verificationCode: string | null;
+      /** Their X username as Kuji's entries recorded it; null when Kuji has none. */
+      username: string | null;
       /** The sign-out form (session only): its action and CSRF token. */
       signOut: { action: string; csrf: string } | null;
     };
@@ -150,7 +152,7 @@ function aboutCard(campaign: ParticipantViewInput['campaign']): Card {
   return {
     campaignName: 'キャンペーン / Campaign',
     ja: html`<h1>${campaign.name}</h1>
-      <p>応募期間：${start.ja} 〜 ${end.ja}</p>
+      <p>応募期間：${start.ja}〜${end.ja}</p>
       <p>応募方法（すべて必要です）：</p>
       <ul>
         ${rules.map((rule) => html`<li>${rule.ja}</li>`)}
@@ -231,17 +233,29 @@ function signInCard(signInUrl: string | null): Card {
   };
 }
 
+/** Where participants download the re-derive script (api/routes/participants.ts serves it). */
+export const VERIFY_SCRIPT_PATH = '/c/verify-draw.mjs';
+
+/** The shell command that downloads the re-derive script and runs it on the published files. */
+export function verifyDrawCommand(campaignId: string, publicBaseUrl: string | null): string {
+  const base = publicBaseUrl ?? '';
+  const files = `${base}/c/${encodeURIComponent(campaignId)}`;
+  return (
+    `curl -O ${base}${VERIFY_SCRIPT_PATH} && ` +
+    `node verify-draw.mjs ${files}/draw.json ${files}/entries.txt`
+  );
+}
+
 function drawCard(campaignId: string, draw: DrawFacts): Card {
   const base = `/c/${encodeURIComponent(campaignId)}`;
-  const files = draw.publicBaseUrl ? `${draw.publicBaseUrl}${base}/` : '';
-  const command = `node verify-draw.mjs ${files}draw.json ${files}entries.txt`;
+  const command = verifyDrawCommand(campaignId, draw.publicBaseUrl);
   return {
     ja: html`<h2>抽選の検証</h2>
       <p>
         抽選は公開されたシード値と応募者リストから誰でも再計算できます。応募者リストはXユーザーIDのみで、並べ替え済みです。
       </p>`,
     facts: html`<dl class="facts">
-      <dt>応募数 / <span lang="en">Entries</span></dt>
+      <dt>抽選対象の応募 / <span lang="en">Entries in the draw</span></dt>
       <dd>${draw.entryCount}</dd>
       <dt>シード / <span lang="en">Seed</span></dt>
       <dd class="small">${draw.seed}</dd>
@@ -255,14 +269,39 @@ function drawCard(campaignId: string, draw: DrawFacts): Card {
       <ul>
         <li><a href="${base}/draw.json">draw.json</a></li>
         <li><a href="${base}/entries.txt">entries.txt</a></li>
+        <li><a href="${VERIFY_SCRIPT_PATH}" download>verify-draw.mjs</a></li>
       </ul>
       <p>
-        再計算 / Re-derive with Node.js and <code>scripts/verify-draw.mjs</code> from Kuji's source
-        (it needs nothing else):
+        再計算 / Re-derive with Node.js (18 or later; the script uses only Node's built-in modules):
       </p>
       <pre>${command}</pre>`,
   };
 }
+
+/** Who is signed in (an X account can differ from the one they meant), and the sign-out form. */
+function sessionBar(
+  viewer: Extract<Viewer, { kind: 'participant' }>,
+  signOut: { action: string; csrf: string },
+): SafeHtml {
+  const who = viewer.username
+    ? { ja: `@${viewer.username} でサインイン中`, en: `Signed in as @${viewer.username}` }
+    : {
+        ja: `Xでサインイン中（ユーザーID ${viewer.xUserId}）`,
+        en: `Signed in with X (user id ${viewer.xUserId})`,
+      };
+  return html`<div class="session">
+    <p id="signed-in-as">${who.ja}<br /><span lang="en">${who.en}</span></p>
+    <form method="post" action="${signOut.action}">
+      <input type="hidden" name="csrf" value="${signOut.csrf}" />
+      <button type="submit" class="secondary">
+        サインアウト / <span lang="en">Sign out</span>
+      </button>
+    </form>
+  </div>`;
+}
+
+const verifyJa =
+  'Kujiからの本物のお知らせには、この確認コードが入っています。届いたメッセージが本物かどうかは';
 
 function participantCards(
   campaignName: string,
@@ -275,15 +314,13 @@ function participantCards(
     form: viewer.claimForm,
     formatDate: format,
   });
-  const cards = [renderCard({ ...card, campaignName })];
+  const cards = viewer.signOut ? [sessionBar(viewer, viewer.signOut)] : [];
+  cards.push(renderCard({ ...card, campaignName }));
   if (viewer.verificationCode && viewer.result) {
     cards.push(
       renderCard({
         ja: html`<h2>確認コード</h2>
-          <p>
-            Kujiからの本物のお知らせには、この確認コードが入っています。届いたメッセージが本物かどうかは
-            <a href="/verify">確認ページ</a>で調べられます。
-          </p>`,
+          <p>${verifyJa}<a href="/verify">確認ページ</a>で調べられます。</p>`,
         facts: html`<dl class="facts">
           <dt>確認コード / <span lang="en">Verification code</span></dt>
           <dd><code class="code">${viewer.verificationCode}</code></dd>
@@ -294,16 +331,6 @@ function participantCards(
             <a href="/verify">verification page</a>.
           </p>`,
       }),
-    );
-  }
-  if (viewer.signOut) {
-    cards.push(
-      html`<form method="post" action="${viewer.signOut.action}">
-        <input type="hidden" name="csrf" value="${viewer.signOut.csrf}" />
-        <button type="submit" class="secondary">
-          サインアウト / <span lang="en">Sign out</span>
-        </button>
-      </form>`,
     );
   }
   return { title, cards };

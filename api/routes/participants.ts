@@ -3,6 +3,8 @@
  * "Sign in with X", the claim form's submission, sign-out, and the published draw
  * (`draw.json`, `entries.txt`) that anyone can re-derive. No API key anywhere here.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -35,7 +37,7 @@ import {
 } from '../participant-session';
 import { pageRateLimit } from '../page-rate-limit';
 import { participantAuth, startParticipantSignIn } from '../participant-signin';
-import type { SignInNotice } from '../participant-view';
+import { type SignInNotice, VERIFY_SCRIPT_PATH } from '../participant-view';
 import { errorResponseSchema } from '../schemas/common';
 import { AppError } from '../errors';
 
@@ -44,6 +46,9 @@ const htmlPage = z.string().describe('text/html; charset=utf-8');
 export const SIGN_INS_PER_MINUTE = 20;
 const paramsSchema = z.object({ campaignId: z.string().max(200).describe('The campaign id') });
 const pageNotices = new Set<SignInNotice>(['denied', 'failed', 'expired', 'signed_out', 'claimed']);
+
+/** scripts/verify-draw.mjs, served as is so participants need nothing of Kuji's source. */
+export const verifyDrawScriptFile = path.join(__dirname, '..', '..', 'scripts', 'verify-draw.mjs');
 
 const drawJsonSchema = z.object({
   campaignId: z.string(),
@@ -101,6 +106,8 @@ export default function participantRoutes(app: FastifyInstance) {
   acceptFormBodies(app);
   htmlErrorsForForms(app);
   const r = app.withTypeProvider<ZodTypeProvider>();
+  // Read once: the script is part of the deployment and does not change while it runs.
+  const verifyDrawScript = readFileSync(verifyDrawScriptFile, 'utf8');
   const signInLimit = pageRateLimit(
     app,
     { name: 'signin', perMinute: SIGN_INS_PER_MINUTE, page: tooManySignInsPage },
@@ -137,6 +144,30 @@ export default function participantRoutes(app: FastifyInstance) {
       });
       return sendPage(reply, 200, body);
     },
+  );
+
+  r.get(
+    VERIFY_SCRIPT_PATH,
+    {
+      schema: {
+        summary:
+          'The re-derive script (scripts/verify-draw.mjs, Node.js built-ins only), as a download: ' +
+          '`node verify-draw.mjs <draw.json> <entries.txt>` checks a published draw',
+        tags: ['participants'],
+        security: [],
+        produces: ['text/javascript'],
+        response: { 200: z.string().describe('text/javascript; charset=utf-8') },
+      },
+    },
+    async (_request, reply) =>
+      reply
+        .status(200)
+        .type('text/javascript; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="verify-draw.mjs"')
+        .header('cache-control', 'public, max-age=3600')
+        .header('x-content-type-options', 'nosniff')
+        .header('access-control-allow-origin', '*')
+        .send(verifyDrawScript),
   );
 
   r.get(
@@ -281,8 +312,8 @@ export default function participantRoutes(app: FastifyInstance) {
       schema: {
         summary:
           "The campaign's published draw: seed, digest, entry count, winners and alternates in " +
-          'order, promotions of alternates. With entries.txt, `node scripts/verify-draw.mjs` ' +
-          're-derives it. 404 before the draw',
+          'order, promotions of alternates. With entries.txt, `node verify-draw.mjs` (from ' +
+          `${VERIFY_SCRIPT_PATH}) re-derives it. 404 before the draw`,
         tags: ['participants'],
         security: [],
         params: paramsSchema,

@@ -93,23 +93,29 @@ function resultCard(result: VerifyResult): Card {
         <p>It is your result (${outcome.en}) from the campaign “${result.campaignName}”.</p>`,
     };
   }
-  // One answer for an unknown handle, a wrong code and an altered text: no oracle.
+  // One answer for an unknown handle, a wrong code and an altered text: no oracle. Each language's
+  // sentences are joined here, not across the markup's line breaks (they would show as a space).
+  const noCode = result.reason === 'no_code';
+  const ja =
+    (noCode
+      ? '確認コードが見つかりませんでした。'
+      : 'ユーザー名・確認コード・メッセージの組み合わせが、Kujiが送ったものと一致しません。') +
+    '偽のメッセージの可能性があります。リンクを開いたり、情報を入力したりしないでください。';
+  const en =
+    (noCode
+      ? 'No verification code was found.'
+      : 'The username, code and message do not match anything Kuji sent.') +
+    ' It may be fake: do not open its links or enter any details.';
   return {
     badge: { kind: 'not-genuine', ja: '確認できません', en: 'Not confirmed' },
     ja: html`<h1>本物のお知らせと確認できませんでした</h1>
-      <p>
-        ${result.reason === 'no_code' ? '確認コードが見つかりませんでした。' : 'ユーザー名・確認コード・メッセージの組み合わせが、Kujiが送ったものと一致しません。'}
-        偽のメッセージの可能性があります。リンクを開いたり、情報を入力したりしないでください。
-      </p>`,
+      <p>${ja}</p>`,
     en: html`<h2>This message could not be confirmed</h2>
-      <p>
-        ${result.reason === 'no_code' ? 'No verification code was found.' : 'The username, code and message do not match anything Kuji sent.'}
-        It may be fake: do not open its links or enter any details.
-      </p>`,
+      <p>${en}</p>`,
   };
 }
 
-function verifyPage(input: Partial<VerifyInput>, result: VerifyResult | null, notice?: Card) {
+export function verifyPage(input: Partial<VerifyInput>, result: VerifyResult | null, notice?: Card) {
   const cards = [
     ...(notice ? [renderCard(notice)] : []),
     ...(result ? [renderCard(resultCard(result))] : []),

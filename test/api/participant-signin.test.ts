@@ -4,6 +4,8 @@
  * revokes X's token, and the browser holds a signed cookie for that campaign only.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -141,6 +143,22 @@ describe('participant sign-in with X', () => {
     });
   });
 
+  describe('GET /c/verify-draw.mjs', () => {
+    it('serves scripts/verify-draw.mjs as it is, as a cacheable download', async () => {
+      const response = await api.inject({ url: '/c/verify-draw.mjs' });
+      assert.equal(response.statusCode, 200);
+      assert.equal(response.headers['content-type'], 'text/javascript; charset=utf-8');
+      assert.equal(
+        response.headers['content-disposition'],
+        'attachment; filename="verify-draw.mjs"',
+      );
+      assert.match(String(response.headers['cache-control']), /^public\b/);
+      const script = readFileSync(path.join(__dirname, '..', '..', 'scripts', 'verify-draw.mjs'));
+      assert.equal(response.body, script.toString('utf8'));
+      assert.match(response.body, /^#!\/usr\/bin\/env node/);
+    });
+  });
+
   describe('GET /v1/oauth/x/callback (participant sign-in)', () => {
     it("signs the participant in: a session cookie, back to the campaign page, X's token revoked, nothing of it stored", async () => {
       const { response } = await signIn(campaignId, ALICE_ID);
@@ -181,6 +199,24 @@ describe('participant sign-in with X', () => {
       assert.ok(text.includes('The draw has not taken place yet'), text);
       assert.match(text, /確認コード .*KJ-[0-9A-Z]{4}-[0-9A-Z]{4}/);
       assert.ok(text.includes('サインアウト'), text);
+      // Which X account is signed in, by the username this campaign's entry recorded.
+      assert.ok(text.includes('@alice でサインイン中 Signed in as @alice'), text);
+
+      // Without an entry here, Kuji knows no username: the page says the X user id instead.
+      const other = await signIn(otherCampaignId, ALICE_ID);
+      const otherText = visibleText(
+        (
+          await api.inject({
+            url: `/c/${otherCampaignId}`,
+            headers: { cookie: cookieOf(other.response) },
+          })
+        ).body,
+      );
+      assert.ok(
+        otherText.includes(`Signed in with X (user id ${ALICE_ID})`) &&
+          !otherText.includes('@alice'),
+        otherText,
+      );
     });
 
     it('a participant who declines on X comes back to the page, signed out, told that nothing was stored', async () => {
