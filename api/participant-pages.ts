@@ -91,7 +91,8 @@ button.secondary { background: #e5e5ea; color: #1c1c1e; }
   font-size: 0.9rem; color: #3a3a3c; }
 .session p { flex: 1; min-width: 0; margin: 0; line-height: 1.5; overflow-wrap: anywhere; }
 .session form { flex: none; margin: 0; }
-.session button { width: auto; margin: 0; padding: 0.55rem 0.9rem; font-size: 0.9rem; }
+.session button { width: auto; margin: 0; padding: 0.45rem 0.9rem; font-size: 0.85rem;
+  line-height: 1.35; }
 .error { color: #b3261e; font-weight: 700; }
 .notice { padding: 0.75rem 1rem; border-radius: 12px; background: #fff1d6; color: #5c3a00; }
 pre { white-space: pre-wrap; word-break: break-all; padding: 0.75rem; border-radius: 8px;

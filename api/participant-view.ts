@@ -294,7 +294,7 @@ function sessionBar(
     <form method="post" action="${signOut.action}">
       <input type="hidden" name="csrf" value="${signOut.csrf}" />
       <button type="submit" class="secondary">
-        サインアウト / <span lang="en">Sign out</span>
+        サインアウト<br /><span lang="en">Sign out</span>
       </button>
     </form>
   </div>`;
