@@ -6,9 +6,9 @@
  * stored and returned as that sealed text, never opened here; they are purged after the
  * campaign's retention period.
  */
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { Db } from '../client';
-import type { ClaimRow } from '../database';
+import type { ClaimRow, Database } from '../database';
 
 export type ClaimState = 'open' | 'claimed' | 'forfeited';
 
@@ -46,7 +46,12 @@ export interface ClaimCounts {
   forfeited: number;
   /** Claims that went to alternates (whatever became of them). */
   promoted: number;
-  /** The earliest deadline of an open claim; null when none is open. */
+  /** Every claim of the campaign (every prize awarded, promotions included). */
+  total: number;
+  /**
+   * The earliest deadline of an open claim whose win message went out (one still queued has
+   * no running deadline); null when there is none.
+   */
   nextDeadlineAt: Date | null;
 }
 
@@ -104,6 +109,22 @@ export async function insertClaims(db: Db, claims: readonly NewClaim[]): Promise
   return Number(result.numInsertedOrUpdatedRows ?? 0n);
 }
 
+/**
+ * The claim's win message has not gone out yet (queued, reserved or being sent): its winner was
+ * never told, so the deadline does not run against them (docs/claims.md).
+ */
+function winMessagePending(eb: ExpressionBuilder<Database, 'claims'>) {
+  return eb.exists(
+    eb
+      .selectFrom('deliveries as d')
+      .select('d.id')
+      .whereRef('d.campaign_id', '=', 'claims.campaign_id')
+      .whereRef('d.x_user_id', '=', 'claims.x_user_id')
+      .where('d.kind', '=', 'win')
+      .where('d.state', 'in', ['queued', 'reserved', 'sending']),
+  );
+}
+
 /** Atomic: only an open claim before its deadline becomes claimed. */
 export async function submitClaim(
   db: Db,
@@ -121,7 +142,9 @@ export async function submitClaim(
     .where('campaign_id', '=', input.campaignId)
     .where('x_user_id', '=', input.xUserId)
     .where('state', '=', 'open')
-    .where('deadline_at', '>', input.now)
+    // A winner not yet told (their win message still queued) is not late: their deadline
+    // counts from the send (extendClaimDeadline).
+    .where((eb) => eb.or([eb('deadline_at', '>', input.now), winMessagePending(eb)]))
     .returningAll()
     .executeTakeFirst();
   if (row) return { ok: true, claim: toClaimView(row) };
@@ -168,7 +191,10 @@ export async function extendClaimDeadline(
     .execute();
 }
 
-/** Forgets every claim form answer of the campaign (once): the rows stay, for the counts. */
+/**
+ * Forgets every claim form answer of the campaign: every row still holding answers (also one
+ * claimed after an earlier purge) and marks every row purged; the rows stay, for the counts.
+ */
 export async function purgeClaimData(
   db: Db,
   input: { campaignId: string; now: Date },
@@ -177,9 +203,26 @@ export async function purgeClaimData(
     .updateTable('claims')
     .set({ data_sealed: null, data_purged_at: input.now })
     .where('campaign_id', '=', input.campaignId)
-    .where('data_purged_at', 'is', null)
+    .where((eb) => eb.or([eb('data_sealed', 'is not', null), eb('data_purged_at', 'is', null)]))
     .executeTakeFirst();
   return { purged: Number(result.numUpdatedRows) };
+}
+
+/**
+ * The campaign ended (completed or cancelled): every claim still open is forfeited at `now`, so
+ * nothing can be claimed any more. Returns how many it closed.
+ */
+export async function closeOpenClaims(
+  db: Db,
+  input: { campaignId: string; now: Date },
+): Promise<number> {
+  const result = await db
+    .updateTable('claims')
+    .set({ state: 'forfeited', forfeited_at: input.now })
+    .where('campaign_id', '=', input.campaignId)
+    .where('state', '=', 'open')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Alternates who took a forfeited prize, in the order they were promoted. */
@@ -222,6 +265,7 @@ export async function forfeitExpiredClaims(
     .where('campaign_id', '=', input.campaignId)
     .where('state', '=', 'open')
     .where('deadline_at', '<=', input.now)
+    .where((eb) => eb.not(winMessagePending(eb)))
     .returningAll()
     .execute();
   return rows
@@ -271,6 +315,17 @@ export async function listClaimantIds(db: Db, campaignId: string): Promise<Set<s
   return new Set(rows.map((row) => row.x_user_id));
 }
 
+/** Whether the campaign has opened any claim (a prize awarded with claims on). */
+export async function hasClaims(db: Db, campaignId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('claims')
+    .select('x_user_id')
+    .where('campaign_id', '=', campaignId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function countClaims(db: Db, campaignId: string): Promise<ClaimCounts> {
   const row = await db
     .selectFrom('claims')
@@ -279,16 +334,24 @@ export async function countClaims(db: Db, campaignId: string): Promise<ClaimCoun
       eb.fn.countAll<string>().filterWhere('state', '=', 'claimed').as('claimed'),
       eb.fn.countAll<string>().filterWhere('state', '=', 'forfeited').as('forfeited'),
       eb.fn.countAll<string>().filterWhere('replaces_x_user_id', 'is not', null).as('promoted'),
-      eb.fn.min('deadline_at').filterWhere('state', '=', 'open').as('next_deadline_at'),
+      eb.fn.countAll<string>().as('total'),
     ])
     .where('campaign_id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  const next = await db
+    .selectFrom('claims')
+    .select((eb) => eb.fn.min('deadline_at').as('next_deadline_at'))
+    .where('campaign_id', '=', campaignId)
+    .where('state', '=', 'open')
+    .where((eb) => eb.not(winMessagePending(eb)))
     .executeTakeFirstOrThrow();
   return {
     open: Number(row.open),
     claimed: Number(row.claimed),
     forfeited: Number(row.forfeited),
     promoted: Number(row.promoted),
-    nextDeadlineAt: row.next_deadline_at ? new Date(row.next_deadline_at) : null,
+    total: Number(row.total),
+    nextDeadlineAt: next.next_deadline_at ? new Date(next.next_deadline_at) : null,
   };
 }
 

@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { insertAccount } from '../../db/repositories/accounts';
 import { insertCampaign } from '../../db/repositories/campaigns';
+import { insertDeliveries, markDeliverySent } from '../../db/repositories/deliveries';
 import {
+  closeOpenClaims,
   countClaims,
   extendClaimDeadline,
   findClaim,
   forfeitExpiredClaims,
+  hasClaims,
   insertClaims,
   listClaimantIds,
   listClaimsForOperators,
@@ -158,6 +161,7 @@ describe('claims repository', () => {
       claimed: 0,
       forfeited: 2,
       promoted: 1,
+      total: 3,
       nextDeadlineAt: hours(144),
     });
   });
@@ -208,5 +212,110 @@ describe('claims repository', () => {
         ['w2', 'open', null, hours(800)],
       ],
     );
+  });
+
+  it('purges every row still holding answers: a claim made after an earlier purge does not escape', async () => {
+    await submitClaim(testDb.db, { campaignId, xUserId: 'w1', sealedAnswers: 's1', now: hours(1) });
+    assert.deepEqual(await purgeClaimData(testDb.db, { campaignId, now: hours(2) }), { purged: 2 });
+    // An admin purged early; a claim still arrives before its deadline.
+    await submitClaim(testDb.db, { campaignId, xUserId: 'w2', sealedAnswers: 's2', now: hours(3) });
+    assert.deepEqual(await purgeClaimData(testDb.db, { campaignId, now: hours(800) }), {
+      purged: 1,
+    });
+    const listed = await listClaimsForOperators(testDb.db, campaignId);
+    assert.deepEqual(
+      listed.map((c) => [c.xUserId, c.sealedAnswers, c.dataPurgedAt]),
+      [
+        ['w1', null, hours(2)],
+        ['w2', null, hours(800)],
+      ],
+    );
+  });
+
+  it('runs no deadline against a winner whose win message is still queued, and counts it from the send', async () => {
+    await insertDeliveries(testDb.db, [
+      {
+        id: `${campaignId}:w2:win`,
+        campaignId,
+        accountId: 'acct_claims',
+        xUserId: 'w2',
+        kind: 'win',
+        channel: 'dm',
+      },
+    ]);
+    // w2's DM waits for a later day's cap: their deadline is not running yet.
+    assert.deepEqual((await countClaims(testDb.db, campaignId)).nextDeadlineAt, hours(72));
+    await submitClaim(testDb.db, { campaignId, xUserId: 'w1', sealedAnswers: null, now: hours(1) });
+    assert.equal((await countClaims(testDb.db, campaignId)).nextDeadlineAt, null);
+    const forfeited = await forfeitExpiredClaims(testDb.db, { campaignId, now: hours(100) });
+    assert.deepEqual(forfeited, [], 'never told, so never late');
+    assert.equal((await findClaim(testDb.db, campaignId, 'w2'))?.state, 'open');
+    // Told at hour 110: they have until 110 + 72, and forfeit only after that.
+    await markDeliverySent(testDb.db, `${campaignId}:w2:win`, {
+      xEventId: 'dm1',
+      sentAt: hours(110),
+    });
+    await extendClaimDeadline(testDb.db, {
+      campaignId,
+      xUserId: 'w2',
+      notifiedAt: hours(110),
+      hours: 72,
+    });
+    assert.deepEqual((await countClaims(testDb.db, campaignId)).nextDeadlineAt, hours(182));
+    assert.deepEqual(await forfeitExpiredClaims(testDb.db, { campaignId, now: hours(181) }), []);
+    assert.equal(
+      (await forfeitExpiredClaims(testDb.db, { campaignId, now: hours(182) }))[0]?.xUserId,
+      'w2',
+    );
+  });
+
+  it('lets a winner whose win message is still queued claim after the first deadline', async () => {
+    await insertDeliveries(testDb.db, [
+      {
+        id: `${campaignId}:w2:win`,
+        campaignId,
+        accountId: 'acct_claims',
+        xUserId: 'w2',
+        kind: 'win',
+        channel: 'dm',
+      },
+    ]);
+    const late = await submitClaim(testDb.db, {
+      campaignId,
+      xUserId: 'w2',
+      sealedAnswers: null,
+      now: hours(80),
+    });
+    assert.equal(late.ok, true);
+    // Without a queued message the deadline holds.
+    assert.deepEqual(
+      await submitClaim(testDb.db, {
+        campaignId,
+        xUserId: 'w1',
+        sealedAnswers: null,
+        now: hours(80),
+      }),
+      { ok: false, reason: 'expired' },
+    );
+  });
+
+  it('closes the claims left open when the campaign ends: nothing can be claimed after', async () => {
+    assert.equal(await hasClaims(testDb.db, campaignId), true);
+    assert.equal(await hasClaims(testDb.db, 'cmp_none'), false);
+    await submitClaim(testDb.db, { campaignId, xUserId: 'w1', sealedAnswers: null, now: hours(1) });
+    assert.equal(await closeOpenClaims(testDb.db, { campaignId, now: hours(5) }), 1);
+    assert.equal((await findClaim(testDb.db, campaignId, 'w1'))?.state, 'claimed');
+    const closed = await findClaim(testDb.db, campaignId, 'w2');
+    assert.deepEqual([closed?.state, closed?.forfeitedAt], ['forfeited', hours(5)]);
+    assert.deepEqual(
+      await submitClaim(testDb.db, {
+        campaignId,
+        xUserId: 'w2',
+        sealedAnswers: null,
+        now: hours(6),
+      }),
+      { ok: false, reason: 'forfeited' },
+    );
+    assert.equal(await closeOpenClaims(testDb.db, { campaignId, now: hours(7) }), 0);
   });
 });
