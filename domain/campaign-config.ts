@@ -9,6 +9,7 @@ import {
 import { isStorableText, unstorableTextMessage } from './storable-text';
 import { isValidHashtag } from './text';
 import { claimConfigSchema } from './claims';
+import { codeBeforeClaimMessage, handsOutCodeBeforeClaim } from './claim-templates';
 
 /**
  * Upper bounds on everything a campaign holds, so one request costs bounded memory, CPU and rows.
@@ -246,7 +247,8 @@ export const campaignConfigSchema = z
       'and at least its stock, at most ' +
       `${configLimits.codes} codes over all prizes; draw.winners is at most the total stock; ` +
       'instant_win prizes need odds adding up to at most 1, drawn prizes have none; a campaign ' +
-      'with a claim section needs schedule.claimDeadlineHours.',
+      'with a claim section needs schedule.claimDeadlineHours and no {code} in its win templates ' +
+      '(code_before_claim: the code shows on the campaign page once claimed).',
   );
 
 export type CampaignConfig = z.infer<typeof campaignConfigSchema>;
@@ -441,6 +443,13 @@ function checkClaim(config: CampaignConfig, report: Report) {
       'claim_deadline_missing: a campaign with a claim section needs schedule.claimDeadlineHours ' +
         '(how long a winner has to claim before the prize goes to an alternate)',
     );
+  }
+  if (!config.claim) return;
+  for (const channel of templateChannels) {
+    const template = config.templates.win[channel];
+    if (template !== undefined && handsOutCodeBeforeClaim(template)) {
+      report(['templates', 'win', channel], codeBeforeClaimMessage(channel));
+    }
   }
 }
 

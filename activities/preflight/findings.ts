@@ -4,7 +4,6 @@
  */
 import type { Account } from '../../db/repositories/accounts';
 import type { CampaignConfig } from '../../domain/campaign-config';
-import { codeBeforeClaimFindings } from '../../domain/claim-templates';
 import { checkPremiumCompliance } from '../../domain/compliance';
 import { type ApiTier, type CampaignPage, reachabilitySummary } from '../../domain/consent';
 import type { Finding } from '../../domain/findings';
@@ -18,8 +17,7 @@ export type PreflightFinding = Finding & { errorCode?: string };
 /**
  * What the approver must see before launch: 景品表示法 caps for the declared premium kind,
  * whether winners can be reached on a channel X's rules allow for their consent (or told on the
- * campaign page), replies X would refuse as too long, win templates that hand out the prize code
- * before the claim (claims on), and templates that would send the same text to many people
+ * campaign page), replies X would refuse as too long, and templates that would send the same text to many people
  * (bursts of identical DMs get accounts restricted).
  */
 export function policyFindings(
@@ -52,7 +50,6 @@ export function policyFindings(
     })),
     ...reachabilitySummary(config, tier, page).findings,
     ...replyLengthFindings(config),
-    ...codeBeforeClaimFindings(config),
     ...templates
       .map((t) => identicalTextRisk(t, recipients))
       .filter((f): f is Finding => f !== null),

@@ -62,6 +62,11 @@ describe('claims on the participant view', () => {
         overrides: {
           claim: { fields: ['name', 'email', 'postalAddress'], retentionDays: 30 },
           schedule: { ...base.schedule, claimDeadlineHours: 48 },
+          // With claims on, the code shows on the page once claimed, never in the win DM.
+          templates: {
+            ...base.templates,
+            win: { ...base.templates.win, dm: '{name}さん、当選です！受け取り: {resultUrl}' },
+          },
         },
       });
       await pinApprovedConfigVersion(testDb.db, id, 1);

@@ -1,64 +1,81 @@
-/** Preflight's warning for win templates that hand out the prize code before the claim. */
+/** With claims on, a win template may not hand out the prize code before the claim. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { policyFindings } from '../../activities/preflight/findings';
-import { type CampaignConfig, exampleCampaignConfig } from '../../domain/campaign-config';
-import { codeBeforeClaimFindings } from '../../domain/claim-templates';
+import {
+  type CampaignConfig,
+  campaignConfigSchema,
+  exampleCampaignConfig,
+} from '../../domain/campaign-config';
 
 const now = new Date('2026-12-03T00:00:00Z');
 const claim = { fields: ['name', 'email'], retentionDays: 30 } as const;
 
-function withWin(config: CampaignConfig, win: CampaignConfig['templates']['win']): CampaignConfig {
-  return { ...config, templates: { ...config.templates, win } };
+function withClaim(win: CampaignConfig['templates']['win']): CampaignConfig {
+  const config = exampleCampaignConfig(now);
+  return {
+    ...config,
+    schedule: { ...config.schedule, claimDeadlineHours: 72 },
+    claim: { ...claim, fields: [...claim.fields] },
+    templates: { ...config.templates, win },
+  };
+}
+
+function codeIssues(config: unknown) {
+  const result = campaignConfigSchema.safeParse(config);
+  return (result.error?.issues ?? [])
+    .filter((i) => i.message.startsWith('code_before_claim'))
+    .map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
 
 describe('code_before_claim', () => {
-  it('warns, at the template, when claims are on and a win template uses {code}', () => {
+  it('refuses {code} in a win DM when claims are on, at templates.win.dm, in ja and en', () => {
     // The example's win DM carries {code}; its win reply links the result page only.
-    const config: CampaignConfig = {
-      ...exampleCampaignConfig(now),
-      claim: { ...claim, fields: [...claim.fields] },
-    };
-    const findings = codeBeforeClaimFindings(config);
+    const config = withClaim(exampleCampaignConfig(now).templates.win);
+    const result = campaignConfigSchema.safeParse(config);
+    assert.equal(result.success, false);
+    const issues = codeIssues(config);
     assert.deepEqual(
-      findings.map((f) => [f.code, f.severity, f.path]),
-      [['code_before_claim', 'warning', 'templates.win.dm']],
+      issues.map((i) => i.path),
+      ['templates.win.dm'],
     );
-    const [finding] = findings;
-    assert.match(finding?.ja ?? '', /当選DMのテンプレートに \{code\} があります/);
-    assert.match(finding?.ja ?? '', /\{resultUrl\}/);
-    assert.match(finding?.en ?? '', /^The win DM template uses \{code\}\. With claims on/);
-
-    // Every channel is checked (a reply with {code} is also refused by validation).
-    const both = withWin(config, { dm: 'コード: {code}', reply: '@{name} コード {code}' });
-    assert.deepEqual(
-      codeBeforeClaimFindings(both).map((f) => [f.path, f.en.split(' uses ')[0]]),
-      [
-        ['templates.win.dm', 'The win DM template'],
-        ['templates.win.reply', 'The win reply template'],
-      ],
-    );
-    // Preflight reports it with the other policy findings.
-    const policy = policyFindings(config, 'enterprise', { campaignId: 'c1' });
-    assert.equal(policy.filter((f) => f.code === 'code_before_claim').length, 1);
+    const message = issues[0]?.message ?? '';
+    assert.match(message, /^code_before_claim: /);
+    assert.match(message, /当選DMに \{code\} は使えません/);
+    assert.match(message, /the win DM template cannot use \{code\}/);
+    assert.match(message, /\{resultUrl\}/);
   });
 
-  it('says nothing without claims (the code is the result), or when no win template uses {code}', () => {
+  it('refuses it on every channel (a reply is also refused for publishing the code)', () => {
+    const issues = codeIssues(withClaim({ dm: 'コード: {code}', reply: '@{name} コード {code}' }));
+    assert.deepEqual(
+      issues.map((i) => [i.path, /the win (DM|reply) template/.exec(i.message)?.[1]]),
+      [
+        ['templates.win.dm', 'DM'],
+        ['templates.win.reply', 'reply'],
+      ],
+    );
+  });
+
+  it('accepts {code} without claims (the code is the result), and links or lookalikes with claims', () => {
     const noClaims = exampleCampaignConfig(now);
     assert.equal(noClaims.claim, undefined);
-    assert.deepEqual(codeBeforeClaimFindings(noClaims), []);
+    assert.equal(campaignConfigSchema.safeParse(noClaims).success, true);
+    const linkOnly = withClaim({
+      dm: '{name}さん、当選です！受け取りはこちら: {resultUrl}（{verificationCode}）',
+    });
+    assert.equal(campaignConfigSchema.safeParse(linkOnly).success, true);
+    // A lookalike is not the variable: another name. (Full-width braces are refused on their own.)
+    const lookalike = withClaim({ dm: '{name}さん {resultUrl} codes' });
+    assert.equal(campaignConfigSchema.safeParse(lookalike).success, true);
+  });
+
+  it('is no longer a preflight warning: such a campaign never reaches preflight', () => {
+    const config = withClaim({ dm: '{resultUrl}' });
     assert.ok(
-      !policyFindings(noClaims, 'enterprise', { campaignId: 'c1' }).some(
+      !policyFindings(config, 'enterprise', { campaignId: 'c1' }).some(
         (f) => f.code === 'code_before_claim',
       ),
     );
-    const linkOnly = withWin(
-      { ...noClaims, claim: { ...claim, fields: [...claim.fields] } },
-      { dm: '{name}さん、当選です！受け取りはこちら: {resultUrl}（{verificationCode}）' },
-    );
-    assert.deepEqual(codeBeforeClaimFindings(linkOnly), []);
-    // A lookalike is not the variable: full-width braces or another name.
-    const lookalikes = withWin(linkOnly, { dm: '｛code｝ {codes} {resultUrl}' });
-    assert.deepEqual(codeBeforeClaimFindings(lookalikes), []);
   });
 });

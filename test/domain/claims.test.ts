@@ -15,7 +15,10 @@ import {
 const now = new Date('2026-12-03T03:00:00Z');
 
 function drawnInput(): CampaignConfigInput {
-  return structuredClone(exampleCampaignConfig(now));
+  const input: CampaignConfigInput = structuredClone(exampleCampaignConfig(now));
+  // With claims on, the code shows on the page once claimed, never in the win DM (code_before_claim).
+  input.templates.win.dm = '{name}さん、{prize}に当選しました。受け取りはこちら: {resultUrl}';
+  return input;
 }
 
 describe('the claim section of a campaign', () => {
