@@ -2,9 +2,10 @@
  * `npm run demo -- <campaign id>`: makes the local stack's emulated audience take part in a
  * campaign, so a newcomer sees entries, results, a failure with its reason and a resend within
  * minutes. It approves the campaign as a second person (the approver key 'demo-approver', kept in
- * .data/demo-approver-key), waits until it collects, has X refuse the next result DM once
- * (emulator fault `not_permitted`), and posts the participants' DMs, replies, follows and
- * reposts to the emulator's admin API. Then it prints the requests that show what happened.
+ * .data/demo-approver-key), waits until it collects, has X refuse the next result DM once when
+ * the campaign sends DMs (emulator fault `not_permitted`), and posts the participants' DMs,
+ * replies, follows and reposts to the emulator's admin API. Then it prints the requests that
+ * show what happened (for a campaign told on its page: the page to sign in on).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,7 +42,11 @@ async function approverKey(stack: LocalStack): Promise<string> {
 
 interface CampaignView {
   phase?: string;
-  config?: { post?: { tweetId?: string }; entryRules?: { all?: { type: string }[] } };
+  config?: {
+    post?: { tweetId?: string };
+    entryRules?: { all?: { type: string }[] };
+    claim?: unknown;
+  };
 }
 
 async function main(): Promise<number> {
@@ -84,12 +89,17 @@ async function main(): Promise<number> {
     campaign.config?.post?.tweetId ?? '',
     DEMO_SENDER_USERNAME,
   );
-  const fault = await request('POST', `${stack.emulatorUrl}/_admin/faults`, undefined, {
-    endpoint: 'dm.send',
-    fault: 'not_permitted',
-    count: 1,
-  });
-  console.log(`X will refuse the next result DM once (emulator fault): ${fault.status}`);
+  // Only a DM can be refused: a campaign that sends none (replies, the page) gets no fault.
+  const rules = campaign.config?.entryRules?.all ?? [];
+  const sendsDms = rules.some((rule) => rule.type === 'dm_keyword');
+  if (sendsDms) {
+    const fault = await request('POST', `${stack.emulatorUrl}/_admin/faults`, undefined, {
+      endpoint: 'dm.send',
+      fault: 'not_permitted',
+      count: 1,
+    });
+    console.log(`X will refuse the next result DM once (emulator fault): ${fault.status}`);
+  }
   const posted = await request('POST', `${stack.emulatorUrl}/_admin/actions`, undefined, actions);
   if (posted.status !== 200) {
     console.error(
@@ -112,12 +122,24 @@ async function main(): Promise<number> {
       : 'no entries yet: polling may take a minute',
   );
   const key = `-H "authorization: Bearer ${adminKeyHint()}"`;
+  const page = `${stack.apiUrl}/c/${encodeURIComponent(id)}`;
+  const results = sendsDms
+    ? `  curl -s "${api}/deliveries?state=failed" ${key}  # the refused DM: code, ja/en reason, remedy
+  curl -s -X POST ${api}/deliveries/resend ${key} -H 'content-type: application/json' \\
+    -d '{"deliveryIds":["<id from above>"]}'       # resend it (twice sends once)`
+    : `  ${page}
+      the campaign's page: after the draw, "Sign in with X" as an emulated participant (the
+      emulator's consent screen lets you pick one) and see the result (and claim a prize).
+      キャンペーンページ: 抽選後に「Xでサインイン」で参加者を選び、結果を確認します${
+        campaign.config?.claim
+          ? `
+  curl -s ${api}/claims ${key}                     # the claims (answers for fulfilment; .csv too)`
+          : ''
+      }`;
   console.log(`
 Look / 確認:
   curl -s ${api}/entries ${key}                    # entries, eligibility and reasons
-  curl -s "${api}/deliveries?state=failed" ${key}  # the refused DM: code, ja/en reason, remedy
-  curl -s -X POST ${api}/deliveries/resend ${key} -H 'content-type: application/json' \\
-    -d '{"deliveryIds":["<id from above>"]}'       # resend it (twice sends once)
+${results}
   curl -s ${api}/report ${key}                     # the report, once the campaign has ended
   ${stack.webUiUrl}/namespaces/default/workflows/campaign:${id}
 `);

@@ -128,6 +128,9 @@ describe('npm run example / npm run demo', () => {
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /approve \(as the demo approver\): 200/);
     assert.match(run.stdout, /6 participant actions on X \(reply\)/);
+    // Replies, not DMs: no DM to refuse, and the page to sign in on is named.
+    assert.doesNotMatch(run.stdout, /X will refuse the next result DM/);
+    assert.match(run.stdout, new RegExp(`/c/${id}\n`));
     const entries = Number(/(\d+) entries so far/.exec(run.stdout)?.[1] ?? 0);
     assert.ok(entries >= 6, run.stdout);
     const audit = await testDb.db
