@@ -6,15 +6,22 @@
 import { type ExampleBody, listExamples, loadExample } from './lib/examples';
 import { adminKeyHint, type LocalStack, localStack, request, waitForPhase } from './lib/local-api';
 
+const pageNote =
+  "Note: a follow + repost gives no consent to DM or reply (X's rules), so winners learn their\n" +
+  'result on the campaign page after signing in with X. The info finding winners_on_result_page\n' +
+  'gives the page URL and the sentence to put in the campaign post.\n' +
+  '注: フォロー＆リポストのみでは DM・リプライの同意がないため（Xの規約）、当選者はキャンペーン\n' +
+  'ページで「Xでサインイン」して結果を確認します。ページのURLとキャンペーン投稿に入れる一文は\n' +
+  'winners_on_result_page の指摘に表示されます。';
+
 const notes: Record<string, string> = {
-  'follow-repost':
-    "Note: a follow + repost gives no consent to DM or reply (X's rules), so winners learn their\n" +
-    'result on the campaign page after signing in with X, and claim their prize there before the\n' +
-    'deadline. The info finding winners_on_result_page gives the page URL and the sentence to put\n' +
-    'in the campaign post.\n' +
-    '注: フォロー＆リポストのみでは DM・リプライの同意がないため（Xの規約）、当選者はキャンペーン\n' +
-    'ページで「Xでサインイン」して結果を確認し、期限までに受け取り手続きをします。ページのURLと\n' +
-    'キャンペーン投稿に入れる一文は winners_on_result_page の指摘に表示されます。',
+  'follow-repost': pageNote,
+  'follow-repost-claims':
+    pageNote +
+    '\n\nWinners claim their prize on the page within 72 hours; an unclaimed prize goes to the\n' +
+    'alternate. The report comes once every prize is claimed or its alternates have run out.\n' +
+    '当選者は72時間以内にページで受け取り手続きをします。期限を過ぎた賞品は補欠に繰り上がります。\n' +
+    'レポートは、すべての賞品が受け取られるか補欠がいなくなった時点で作成されます。',
 };
 
 /**

@@ -41,8 +41,13 @@ function runScript(script: string, args: string[], env: NodeJS.ProcessEnv) {
 }
 
 describe('examples/', () => {
-  it('holds the three ready campaigns, dated at posting time', () => {
-    assert.deepEqual(listExamples(), ['drawn-reply-hashtag', 'follow-repost', 'instant-win']);
+  it('holds the four ready campaigns, dated at posting time', () => {
+    assert.deepEqual(listExamples(), [
+      'drawn-reply-hashtag',
+      'follow-repost',
+      'follow-repost-claims',
+      'instant-win',
+    ]);
     const now = new Date('2026-12-03T01:00:00.000Z');
     assert.equal(fillInstant('now', now), '2026-12-03T01:00:00.000Z');
     assert.equal(fillInstant('now+10m', now), '2026-12-03T01:10:00.000Z');
@@ -90,7 +95,12 @@ describe('npm run example / npm run demo', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  for (const name of ['instant-win', 'drawn-reply-hashtag', 'follow-repost']) {
+  for (const name of [
+    'instant-win',
+    'drawn-reply-hashtag',
+    'follow-repost',
+    'follow-repost-claims',
+  ]) {
     it(`posts ${name} through the API and says what to do next`, async () => {
       const id = `test-${name}`;
       const run = await runScript('example.ts', [name, '--id', id], stackEnv);
@@ -99,10 +109,11 @@ describe('npm run example / npm run demo', () => {
       assert.match(run.stdout, /phase: awaiting_approval/, 'preflight ran to its findings');
       // Nothing blocks any example: follow + repost tells its winners on the campaign page.
       assert.doesNotMatch(run.stdout, /"severity": "blocking"/);
-      if (name === 'follow-repost') {
+      if (name.startsWith('follow-repost')) {
         assert.match(run.stdout, /"code": "winners_on_result_page"/);
-        assert.match(run.stdout, /\/c\/test-follow-repost/);
+        assert.match(run.stdout, new RegExp(`/c/${id}`));
       }
+      if (name === 'follow-repost-claims') assert.match(run.stdout, /within 72 hours/);
       assert.match(run.stdout, new RegExp(`npm run demo -- ${id}\\n`));
       const stored = await testDb.db
         .selectFrom('campaigns')
@@ -116,7 +127,10 @@ describe('npm run example / npm run demo', () => {
   it('lists the examples without a name, and refuses an unknown one', async () => {
     const list = await runScript('example.ts', [], stackEnv);
     assert.equal(list.code, 0);
-    assert.match(list.stdout, /examples: drawn-reply-hashtag, follow-repost, instant-win/);
+    assert.match(
+      list.stdout,
+      /examples: drawn-reply-hashtag, follow-repost, follow-repost-claims, instant-win/,
+    );
     const unknown = await runScript('example.ts', ['nope'], stackEnv);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no example named nope/);
