@@ -5,7 +5,7 @@
  * the cookie says "X told us, less than an hour ago, that this browser is this X user", for one
  * campaign. CSRF tokens for the page's forms are MACs of the same key over what authorises the form.
  */
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const PARTICIPANT_SESSION_COOKIE = 'kuji_participant';
 export const PARTICIPANT_SESSION_LIFETIME_MS = 60 * 60_000;
@@ -74,12 +74,54 @@ export function clearedSessionCookie(secure: boolean): string {
 
 /** The session cookie's value from a Cookie header, if any. */
 export function sessionCookieFrom(header: string | undefined): string | undefined {
+  return cookieFrom(header, PARTICIPANT_SESSION_COOKIE);
+}
+
+function cookieFrom(header: string | undefined, cookie: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=');
-    if (name === PARTICIPANT_SESSION_COOKIE) return rest.join('=');
+    if (name === cookie) return rest.join('=');
   }
   return undefined;
+}
+
+/**
+ * The pre-auth cookie of a sign-in: a random nonce set when this browser starts sign-in, whose
+ * hash is stored with the OAuth state. The callback signs in only the browser that holds it, so
+ * a callback link someone else started (their own consent, sent to a victim as "you won") gives
+ * the victim no session of theirs (login CSRF). It lives as long as the state (10 minutes).
+ */
+export const PARTICIPANT_SIGNIN_COOKIE = 'kuji_signin';
+export const SIGNIN_NONCE_LIFETIME_MS = 10 * 60_000;
+
+export function createSignInNonce(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** What is stored with the state: the nonce's SHA-256 (hex), never the nonce. */
+export function hashSignInNonce(nonce: string): string {
+  return createHash('sha256').update(nonce, 'utf8').digest('hex');
+}
+
+/** Whether the browser's nonce is the one the state was started with. */
+export function signInNonceMatches(nonce: string | undefined, storedHash: string | null): boolean {
+  if (!nonce || nonce.length > 128 || !storedHash) return false;
+  return sameText(hashSignInNonce(nonce), storedHash);
+}
+
+export function signInNonceCookie(nonce: string, secure: boolean): string {
+  const maxAge = Math.floor(SIGNIN_NONCE_LIFETIME_MS / 1000);
+  return `${PARTICIPANT_SIGNIN_COOKIE}=${nonce}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
+
+export function clearedSignInNonceCookie(secure: boolean): string {
+  return `${PARTICIPANT_SIGNIN_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
+
+/** The sign-in nonce from a Cookie header, if any. */
+export function signInNonceFrom(header: string | undefined): string | undefined {
+  return cookieFrom(header, PARTICIPANT_SIGNIN_COOKIE);
 }
 
 /**

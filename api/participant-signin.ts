@@ -17,7 +17,12 @@ import {
   exchangeAuthorizationCode,
   revokeOAuth2Credentials,
 } from '../x/oauth2';
-import { deriveSessionKey } from './participant-session';
+import {
+  createSignInNonce,
+  deriveSessionKey,
+  hashSignInNonce,
+  signInNonceMatches,
+} from './participant-session';
 import { hashState, type CallbackQuery, type XLinking } from './x-linking';
 
 /** Who the person is on X: nothing more (no posting, no DMs, no refresh token). */
@@ -51,46 +56,61 @@ export function participantAuth(app: FastifyInstance): ParticipantAuth | undefin
   };
 }
 
-/** X's authorize URL for a participant of `campaignId`, with a fresh single-use state. */
+/**
+ * X's authorize URL for a participant of `campaignId`, with a fresh single-use state, and the
+ * nonce the starting browser must hold as its sign-in cookie (only its hash is stored).
+ */
 export async function startParticipantSignIn(
   app: FastifyInstance,
   auth: ParticipantAuth,
   campaignId: string,
   now: Date = new Date(),
-): Promise<string> {
+): Promise<{ authorizeUrl: string; nonce: string }> {
   const state = createOAuthState();
   const pkce = createPkcePair();
+  const nonce = createSignInNonce();
   await deleteStaleOAuthStates(app.db, now);
   await insertOAuthState(app.db, {
     purpose: 'participant_signin',
     campaignId,
+    browserNonceHash: hashSignInNonce(nonce),
     stateHash: hashState(state),
     requestedBy: participantRequester,
     codeVerifier: pkce.verifier,
     now,
   });
-  return buildAuthorizeUrl(auth.linking.client, {
+  const authorizeUrl = buildAuthorizeUrl(auth.linking.client, {
     state,
     codeChallenge: pkce.challenge,
     scopes: PARTICIPANT_SCOPES,
   });
+  return { authorizeUrl, nonce };
 }
 
 export type SignInOutcome =
   | { status: 'signed_in'; campaignId: string; xUserId: string }
-  | { status: 'denied' | 'failed' | 'state_used' | 'state_expired'; campaignId: string };
+  | {
+      status: 'denied' | 'failed' | 'state_used' | 'state_expired' | 'other_browser';
+      campaignId: string;
+    };
 
 /**
- * Finishes a participant's sign-in once its state is spent: exchanges the code, reads who signed
- * in (`GET /2/users/me`), revokes the token. Never throws for what X or the person did.
+ * Finishes a participant's sign-in once its state is spent: checks that this browser started it
+ * (its sign-in cookie's nonce matches the state's hash; otherwise `other_browser`, and the code
+ * is not even exchanged), exchanges the code, reads who signed in (`GET /2/users/me`), revokes
+ * the token. Never throws for what X or the person did.
  */
 export async function finishParticipantSignIn(
   app: FastifyInstance,
   auth: ParticipantAuth,
   claim: Extract<OAuthStateClaim, { purpose: 'participant_signin' }>,
-  query: CallbackQuery,
+  query: CallbackQuery & { browserNonce: string | undefined },
 ): Promise<SignInOutcome> {
   const { campaignId } = claim;
+  if (!signInNonceMatches(query.browserNonce, claim.browserNonceHash)) {
+    app.log.warn({ campaignId }, 'participant sign-in: callback from another browser refused');
+    return { status: 'other_browser', campaignId };
+  }
   if (query.error || !query.code) {
     return { status: query.error === 'access_denied' ? 'denied' : 'failed', campaignId };
   }

@@ -24,7 +24,7 @@ export interface DrawFacts {
 }
 
 /** A short message after coming back from X (or after signing out). */
-export type SignInNotice = 'denied' | 'failed' | 'expired' | 'signed_out' | 'claimed';
+export type SignInNotice = 'denied' | 'failed' | 'expired' | 'restart' | 'signed_out' | 'claimed';
 
 export type Viewer =
   | {
@@ -65,6 +65,14 @@ const notices: Record<SignInNotice, { ja: string; en: string }> = {
   expired: {
     ja: 'サインインの有効期限が切れたか、すでに使われています。もう一度サインインしてください。',
     en: 'That sign-in expired or was already used. Please sign in again.',
+  },
+  restart: {
+    ja:
+      'このサインインは、このブラウザで始められたものではありません。サインインしていません。' +
+      'ご自身の結果を見るには、このページの「Xでサインイン」からもう一度始めてください。',
+    en:
+      'This sign-in was not started in this browser, so you are not signed in. To see your own ' +
+      'result, please start sign-in again with "Sign in with X" on this page.',
   },
   signed_out: { ja: 'サインアウトしました。', en: 'You have signed out.' },
   claimed: {

@@ -43,6 +43,8 @@ export interface OAuthStatesTable {
   account_id: string | null;
   /** Set for `participant_signin`: the campaign page the participant signs in on. */
   campaign_id: string | null;
+  /** `participant_signin`: SHA-256 (hex) of the starting browser's sign-in cookie nonce. */
+  browser_nonce_hash: string | null;
   requested_by: string;
   code_verifier: string;
   created_at: CreatedTimestamp;

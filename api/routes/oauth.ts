@@ -3,7 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { linkOutcomePage } from '../oauth-pages';
 import { campaignPath } from '../participant-context';
-import { sessionCookie, sessionValue } from '../participant-session';
+import {
+  clearedSignInNonceCookie,
+  sessionCookie,
+  sessionValue,
+  signInNonceFrom,
+} from '../participant-session';
 import {
   finishParticipantSignIn,
   participantAuth,
@@ -26,6 +31,7 @@ const signInNotices: Record<Exclude<SignInOutcome['status'], 'signed_in'>, strin
   failed: 'failed',
   state_used: 'expired',
   state_expired: 'expired',
+  other_browser: 'restart',
 };
 
 /**
@@ -44,8 +50,11 @@ export default function oauthRoutes(app: FastifyInstance) {
           "X's OAuth 2.0 callback. For a sender account's link: finishes linking and shows the " +
           'person a page (Japanese, then English). For a participant signing in on a campaign ' +
           "page: reads who signed in, revokes X's token, sets the session cookie and redirects " +
-          'to the campaign page (303; with `?notice=denied|failed|expired` when it did not ' +
-          'work). No API key: the single-use state Kuji issued is the credential. Denied consent, ' +
+          'to the campaign page (303; with `?notice=denied|failed|expired|restart` when it did ' +
+          'not work). A participant callback needs the sign-in cookie set when this browser ' +
+          'started sign-in (its nonce matches the state): without it, `restart` and no session ' +
+          '(a link someone else started cannot sign this browser in). No API key: the ' +
+          'single-use state Kuji issued is the credential. Denied consent, ' +
           'a used or expired state, a refused exchange and a different X user on re-link store ' +
           'nothing',
         tags: ['accounts', 'participants'],
@@ -71,15 +80,22 @@ export default function oauthRoutes(app: FastifyInstance) {
       const claimed = await claimCallbackState(app, query);
       const auth = participantAuth(app);
       if (claimed.status === 'claimed' && claimed.claim.purpose === 'participant_signin' && auth) {
-        const outcome = await finishParticipantSignIn(app, auth, claimed.claim, query);
+        const outcome = await finishParticipantSignIn(app, auth, claimed.claim, {
+          ...query,
+          browserNonce: signInNonceFrom(request.headers.cookie),
+        });
         const page = campaignPath(outcome.campaignId);
+        // The sign-in cookie did its one job (or this callback was not this browser's).
+        const clearNonce = clearedSignInNonceCookie(auth.secureCookies);
         reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
         if (outcome.status !== 'signed_in') {
-          return reply.redirect(`${page}?notice=${signInNotices[outcome.status]}`, 303);
+          return reply
+            .header('set-cookie', clearNonce)
+            .redirect(`${page}?notice=${signInNotices[outcome.status]}`, 303);
         }
         const value = sessionValue(auth.sessionKey, { ...outcome, now: new Date() });
         return reply
-          .header('set-cookie', sessionCookie(value, auth.secureCookies))
+          .header('set-cookie', [sessionCookie(value, auth.secureCookies), clearNonce])
           .redirect(page, 303);
       }
       if (

@@ -34,6 +34,7 @@ import {
   clearedSessionCookie,
   readSession,
   sessionCookieFrom,
+  signInNonceCookie,
 } from '../participant-session';
 import { pageRateLimit } from '../page-rate-limit';
 import { participantAuth, startParticipantSignIn } from '../participant-signin';
@@ -45,7 +46,14 @@ const htmlPage = z.string().describe('text/html; charset=utf-8');
 /** Sign-in starts per address per minute: each stores a state, so a flood is refused early. */
 export const SIGN_INS_PER_MINUTE = 20;
 const paramsSchema = z.object({ campaignId: z.string().max(200).describe('The campaign id') });
-const pageNotices = new Set<SignInNotice>(['denied', 'failed', 'expired', 'signed_out', 'claimed']);
+const pageNotices = new Set<SignInNotice>([
+  'denied',
+  'failed',
+  'expired',
+  'restart',
+  'signed_out',
+  'claimed',
+]);
 
 /** scripts/verify-draw.mjs, served as is so participants need nothing of Kuji's source. */
 export const verifyDrawScriptFile = path.join(__dirname, '..', '..', 'scripts', 'verify-draw.mjs');
@@ -176,7 +184,9 @@ export default function participantRoutes(app: FastifyInstance) {
       schema: {
         summary:
           "Sign in with X: redirects (303) to X's consent screen with the scopes " +
-          '`users.read tweet.read` and a single-use state bound to the campaign. 503 page when ' +
+          '`users.read tweet.read` and a single-use state bound to the campaign and to this ' +
+          'browser (a 10-minute HttpOnly sign-in cookie holds a random nonce; the state keeps ' +
+          'its hash and the callback requires it). 503 page when ' +
           `sign-in is not configured; 429 page past ${SIGN_INS_PER_MINUTE} a minute per address`,
         tags: ['participants'],
         security: [],
@@ -203,8 +213,9 @@ export default function participantRoutes(app: FastifyInstance) {
         });
         return sendPage(reply, 503, body);
       }
-      const authorizeUrl = await startParticipantSignIn(app, auth, campaign.id);
+      const { authorizeUrl, nonce } = await startParticipantSignIn(app, auth, campaign.id);
       return reply
+        .header('set-cookie', signInNonceCookie(nonce, auth.secureCookies))
         .header('cache-control', 'no-store')
         .header('referrer-policy', 'no-referrer')
         .redirect(authorizeUrl, 303);
@@ -215,7 +226,10 @@ export default function participantRoutes(app: FastifyInstance) {
     '/c/:campaignId/signout',
     {
       schema: {
-        summary: 'Signs the participant out (clears the session cookie; form post with `csrf`)',
+        summary:
+          "Signs the participant out: clears the session cookie only when this campaign's " +
+          'session and its `csrf` token come with the post (403 page for a wrong token); ' +
+          'without a session here nothing changes (303 back to the page, no cookie set)',
         tags: ['participants'],
         security: [],
         params: paramsSchema,
@@ -231,15 +245,17 @@ export default function participantRoutes(app: FastifyInstance) {
       const { campaignId } = request.params;
       const auth = participantAuth(app);
       const viewer = sessionViewer(app, request, campaignId);
-      if (viewer && auth) {
-        const given = request.body?.csrf;
-        if (!checkCsrfToken(auth.sessionKey, formCredential(viewer), given)) {
-          return sendPage(reply, 403, notFoundPage());
-        }
+      const page = `${campaignPath(campaignId)}?notice=signed_out`;
+      // One cookie serves every campaign: only a post proving this campaign's session (its CSRF
+      // token) may clear it. Without one here there is nothing to sign out of, and nothing is
+      // changed, so another site's form (or another campaign's path) cannot sign anyone out.
+      if (!viewer || !auth) return reply.header('cache-control', 'no-store').redirect(page, 303);
+      if (!checkCsrfToken(auth.sessionKey, formCredential(viewer), request.body?.csrf)) {
+        return sendPage(reply, 403, notFoundPage());
       }
       return reply
-        .header('set-cookie', clearedSessionCookie(auth?.secureCookies ?? false))
-        .redirect(`${campaignPath(campaignId)}?notice=signed_out`, 303);
+        .header('set-cookie', clearedSessionCookie(auth.secureCookies))
+        .redirect(page, 303);
     },
   );
 

@@ -9,7 +9,13 @@ export type OAuthStateBinding =
   | { purpose: 'account_link'; accountId: string }
   | { purpose: 'participant_signin'; campaignId: string };
 
-export type OAuthStateClaim = OAuthStateBinding & {
+export type OAuthStateClaim = (
+  | Extract<OAuthStateBinding, { purpose: 'account_link' }>
+  | (Extract<OAuthStateBinding, { purpose: 'participant_signin' }> & {
+      /** SHA-256 of the starting browser's sign-in nonce; null for states from before it. */
+      browserNonceHash: string | null;
+    })
+) & {
   requestedBy: string;
   codeVerifier: string;
 };
@@ -23,7 +29,13 @@ export type ClaimOutcome =
 /** Remembers a state (by its hash) for one account or campaign and whoever asked. */
 export async function insertOAuthState(
   db: Db,
-  state: (OAuthStateBinding | { accountId: string; purpose?: undefined }) & {
+  state: (
+    | Extract<OAuthStateBinding, { purpose: 'account_link' }>
+    | (Extract<OAuthStateBinding, { purpose: 'participant_signin' }> & {
+        browserNonceHash: string;
+      })
+    | { accountId: string; purpose?: undefined }
+  ) & {
     stateHash: string;
     requestedBy: string;
     codeVerifier: string;
@@ -37,6 +49,7 @@ export async function insertOAuthState(
       purpose: state.purpose ?? 'account_link',
       account_id: state.purpose === 'participant_signin' ? null : state.accountId,
       campaign_id: state.purpose === 'participant_signin' ? state.campaignId : null,
+      browser_nonce_hash: state.purpose === 'participant_signin' ? state.browserNonceHash : null,
       requested_by: state.requestedBy,
       code_verifier: state.codeVerifier,
       created_at: state.now,
@@ -67,16 +80,24 @@ export async function claimOAuthState(db: Db, stateHash: string, now: Date): Pro
     .where('state_hash', '=', stateHash)
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
-    .returning(['purpose', 'account_id', 'campaign_id', 'requested_by', 'code_verifier'])
+    .returning([
+      'purpose',
+      'account_id',
+      'campaign_id',
+      'browser_nonce_hash',
+      'requested_by',
+      'code_verifier',
+    ])
     .executeTakeFirst();
   if (claimed) {
+    const binding = toBinding(claimed);
+    const secrets = { requestedBy: claimed.requested_by, codeVerifier: claimed.code_verifier };
     return {
       status: 'claimed',
-      claim: {
-        ...toBinding(claimed),
-        requestedBy: claimed.requested_by,
-        codeVerifier: claimed.code_verifier,
-      },
+      claim:
+        binding.purpose === 'participant_signin'
+          ? { ...binding, browserNonceHash: claimed.browser_nonce_hash, ...secrets }
+          : { ...binding, ...secrets },
     };
   }
   const row = await db

@@ -128,10 +128,15 @@ describe('claims on the participant view', () => {
       decision: 'allow',
     });
     const url = new URL(callbackUrl);
-    const callback = await api.inject({ url: `${url.pathname}${url.search}` });
-    const raw = callback.headers['set-cookie'];
-    const header = typeof raw === 'string' ? raw : '';
-    return header.split(';')[0] ?? '';
+    // The callback needs the sign-in cookie the start set in this browser.
+    const started = [start.headers['set-cookie'] ?? []].flat().map(String);
+    const nonce = started.find((c) => c.startsWith('kuji_signin='))?.split(';')[0] ?? '';
+    const callback = await api.inject({
+      url: `${url.pathname}${url.search}`,
+      headers: { cookie: nonce },
+    });
+    const set = [callback.headers['set-cookie'] ?? []].flat().map(String);
+    return set.find((c) => c.startsWith('kuji_participant='))?.split(';')[0] ?? '';
   }
 
   const csrfOf = (body: string) => body.match(/name="csrf" value="([^"]+)"/)?.[1] ?? '';

@@ -10,7 +10,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
-import { PARTICIPANT_SESSION_COOKIE } from '../../api/participant-session';
+import {
+  PARTICIPANT_SESSION_COOKIE,
+  PARTICIPANT_SIGNIN_COOKIE,
+} from '../../api/participant-session';
 import { SIGN_INS_PER_MINUTE } from '../../api/routes/participants';
 import { insertAccount } from '../../db/repositories/accounts';
 import { pinApprovedConfigVersion } from '../../db/repositories/campaigns';
@@ -72,12 +75,30 @@ describe('participant sign-in with X', () => {
     });
   });
 
-  /** Sign-in as a browser does it: the page's link, X's consent screen, the callback. */
+  /**
+   * Sign-in as a browser does it: the page's link (which sets the sign-in cookie), X's consent
+   * screen, the callback with that cookie.
+   */
   async function signIn(
     campaign: string,
     userId: string,
     decision: 'allow' | 'deny' = 'allow',
-  ): Promise<{ callbackPath: string; response: Awaited<ReturnType<FastifyInstance['inject']>> }> {
+  ): Promise<{
+    callbackPath: string;
+    nonceCookie: string;
+    response: Awaited<ReturnType<FastifyInstance['inject']>>;
+  }> {
+    const { callbackPath, nonceCookie } = await consentOnly(campaign, userId, decision);
+    const response = await api.inject({ url: callbackPath, headers: { cookie: nonceCookie } });
+    return { callbackPath, nonceCookie, response };
+  }
+
+  /** Starts sign-in and answers X's consent screen, stopping before the callback. */
+  async function consentOnly(
+    campaign: string,
+    userId: string,
+    decision: 'allow' | 'deny' = 'allow',
+  ): Promise<{ callbackPath: string; nonceCookie: string }> {
     const start = await api.inject({ url: `/c/${campaign}/signin` });
     assert.equal(start.statusCode, 303, start.body);
     const { callbackUrl } = await answerConsent(String(start.headers.location), {
@@ -85,16 +106,30 @@ describe('participant sign-in with X', () => {
       decision,
     });
     const url = new URL(callbackUrl);
-    const callbackPath = `${url.pathname}${url.search}`;
-    return { callbackPath, response: await api.inject({ url: callbackPath }) };
+    return { callbackPath: `${url.pathname}${url.search}`, nonceCookie: nonceCookieOf(start) };
+  }
+
+  function setCookies(response: { headers: Record<string, unknown> }): string[] {
+    const raw = response.headers['set-cookie'];
+    return Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
   }
 
   function cookieOf(response: { headers: Record<string, unknown> }): string {
-    const raw = response.headers['set-cookie'];
-    const header = Array.isArray(raw) ? raw.join(', ') : typeof raw === 'string' ? raw : '';
-    const match = header.match(new RegExp(`^${PARTICIPANT_SESSION_COOKIE}=([^;]*)`));
-    assert.ok(match?.[1], `a session cookie: ${header}`);
+    const header = setCookies(response).find((c) => c.startsWith(`${PARTICIPANT_SESSION_COOKIE}=`));
+    const match = header?.match(new RegExp(`^${PARTICIPANT_SESSION_COOKIE}=([^;]+)`));
+    assert.ok(match?.[1], `a session cookie: ${setCookies(response).join(' | ')}`);
     return `${PARTICIPANT_SESSION_COOKIE}=${match[1]}`;
+  }
+
+  function nonceCookieOf(response: { headers: Record<string, unknown> }): string {
+    const header = setCookies(response).find((c) => c.startsWith(`${PARTICIPANT_SIGNIN_COOKIE}=`));
+    const match = header?.match(new RegExp(`^${PARTICIPANT_SIGNIN_COOKIE}=([^;]+)`));
+    assert.ok(match?.[1], `a sign-in cookie: ${setCookies(response).join(' | ')}`);
+    return `${PARTICIPANT_SIGNIN_COOKIE}=${match[1]}`;
+  }
+
+  function sessionCookieSet(response: { headers: Record<string, unknown> }): boolean {
+    return setCookies(response).some((c) => /^kuji_participant=[^;]+/.test(c));
   }
 
   describe('GET /c/:campaignId/signin', () => {
@@ -164,7 +199,8 @@ describe('participant sign-in with X', () => {
       const { response } = await signIn(campaignId, ALICE_ID);
       assert.equal(response.statusCode, 303, response.body);
       assert.equal(response.headers.location, `/c/${campaignId}`);
-      const setCookie = String(response.headers['set-cookie']);
+      const setCookie =
+        setCookies(response).find((c) => c.startsWith(`${PARTICIPANT_SESSION_COOKIE}=`)) ?? '';
       assert.match(setCookie, /; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
       assert.ok(!setCookie.includes('Secure'), 'http base URL: no Secure flag');
       // The cookie names campaign and user in the clear; the MAC makes it unforgeable.
@@ -223,7 +259,7 @@ describe('participant sign-in with X', () => {
       const { response } = await signIn(campaignId, ALICE_ID, 'deny');
       assert.equal(response.statusCode, 303);
       assert.equal(response.headers.location, `/c/${campaignId}?notice=denied`);
-      assert.equal(response.headers['set-cookie'], undefined);
+      assert.ok(!sessionCookieSet(response));
       const page = await api.inject({ url: String(response.headers.location) });
       const text = visibleText(page.body);
       assert.ok(text.includes('Xでのサインインがキャンセルされました'), text);
@@ -232,12 +268,63 @@ describe('participant sign-in with X', () => {
     });
 
     it('a replayed callback is refused: no second session, the page asks to sign in again', async () => {
-      const { callbackPath, response } = await signIn(campaignId, ALICE_ID);
+      const { callbackPath, nonceCookie, response } = await signIn(campaignId, ALICE_ID);
       assert.equal(response.statusCode, 303);
-      const replay = await api.inject({ url: callbackPath });
+      const replay = await api.inject({ url: callbackPath, headers: { cookie: nonceCookie } });
       assert.equal(replay.statusCode, 303);
       assert.equal(replay.headers.location, `/c/${campaignId}?notice=expired`);
       assert.equal(replay.headers['set-cookie'], undefined);
+    });
+
+    it('sets a 10-minute HttpOnly sign-in cookie at the start, stores only its hash, and clears it at the callback', async () => {
+      const start = await api.inject({ url: `/c/${campaignId}/signin` });
+      const [header = ''] = setCookies(start);
+      assert.match(
+        header,
+        new RegExp(
+          `^${PARTICIPANT_SIGNIN_COOKIE}=[A-Za-z0-9_-]{43}; Max-Age=600; Path=/; HttpOnly; SameSite=Lax$`,
+        ),
+      );
+      const nonce = nonceCookieOf(start).split('=')[1] ?? '';
+      const states = await testDb.db.selectFrom('oauth_states').selectAll().execute();
+      assert.equal(states.length, 1);
+      assert.match(states[0]?.browser_nonce_hash ?? '', /^[0-9a-f]{64}$/);
+      assert.ok(!JSON.stringify(states).includes(nonce), 'the nonce itself is not stored');
+
+      const { response } = await signIn(campaignId, ALICE_ID);
+      assert.ok(
+        setCookies(response).some((c) =>
+          c.startsWith(`${PARTICIPANT_SIGNIN_COOKIE}=; Max-Age=0; Path=/; HttpOnly`),
+        ),
+        setCookies(response).join(' | '),
+      );
+    });
+
+    it("a callback link someone else started (login CSRF) signs this browser in as no one: no session, 'start again' page", async () => {
+      // The attacker consents with their own account and stops before the callback.
+      const attacker = await consentOnly(campaignId, BOB_ID);
+      // The victim's browser opens the link: without the sign-in cookie, or with its own from
+      // a sign-in it started itself, it gets no session.
+      const ownStart = await api.inject({ url: `/c/${campaignId}/signin` });
+      for (const headers of [{}, { cookie: nonceCookieOf(ownStart) }]) {
+        const fresh = await consentOnly(campaignId, BOB_ID);
+        for (const path of headers.cookie ? [fresh.callbackPath] : [attacker.callbackPath]) {
+          const response = await api.inject({ url: path, headers });
+          assert.equal(response.statusCode, 303);
+          assert.equal(response.headers.location, `/c/${campaignId}?notice=restart`);
+          assert.ok(!sessionCookieSet(response), setCookies(response).join(' | '));
+        }
+      }
+      // The code was never exchanged: X issued no token for the attacker.
+      const tokens = [...emulator.state.tokens.values()].filter(
+        (t) => t.kind === 'oauth2' && t.userId === BOB_ID,
+      );
+      assert.equal(tokens.length, 0);
+      const page = await api.inject({ url: `/c/${campaignId}?notice=restart` });
+      const text = visibleText(page.body);
+      assert.ok(text.includes('このブラウザで始められたものではありません'), text);
+      assert.ok(text.includes('please start sign-in again'), text);
+      assert.ok(!text.includes('サインアウト'), text);
     });
 
     it('a sign-in state cannot finish an account link, and unknown states still get the link page', async () => {
@@ -273,6 +360,36 @@ describe('participant sign-in with X', () => {
         assert.ok(!page.body.includes('サインアウト'), forged);
         assert.ok(visibleText(page.body).includes('Xでサインイン'), forged);
       }
+    });
+
+    it("a sign-out post without this campaign's session and token changes nothing (another site, another campaign's path)", async () => {
+      const { response } = await signIn(campaignId, ALICE_ID);
+      const cookie = cookieOf(response);
+      for (const [url, payload] of [
+        [`/c/${otherCampaignId}/signout`, ''],
+        [`/c/${otherCampaignId}/signout`, 'csrf=wrong'],
+        ['/c/no-such-campaign/signout', ''],
+      ] as const) {
+        const forged = await api.inject({
+          method: 'POST',
+          url,
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload,
+        });
+        assert.equal(forged.statusCode, 303, url);
+        assert.equal(forged.headers['set-cookie'], undefined, `${url} ${payload}`);
+      }
+      const noToken = await api.inject({
+        method: 'POST',
+        url: `/c/${campaignId}/signout`,
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: '',
+      });
+      assert.equal(noToken.statusCode, 403);
+      assert.equal(noToken.headers['set-cookie'], undefined);
+      // The session still works.
+      const page = await api.inject({ url: `/c/${campaignId}`, headers: { cookie } });
+      assert.ok(page.body.includes('サインアウト'));
     });
 
     it('signing out clears the cookie', async () => {
