@@ -122,6 +122,7 @@ export async function finishParticipantSignIn(
     });
   } catch (error) {
     if (!(error instanceof XCallError)) throw error;
+    // X refused the code, or who signed in could not be read (the token is already revoked).
     app.log.warn({ code: error.xError.code, campaignId }, 'participant sign-in: exchange refused');
     return { status: 'failed', campaignId };
   }

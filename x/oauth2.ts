@@ -71,7 +71,8 @@ export interface LinkedXUser {
 
 /**
  * Exchanges the code for a token pair and reads who signed in. Throws `XCallError` (classified,
- * `token_refresh` operation: a refused code is `auth_refresh_rejected`) when X refuses.
+ * `token_refresh` operation: a refused code is `auth_refresh_rejected`) when X refuses. When
+ * reading who signed in fails, the fresh token is revoked at X before the error is thrown.
  */
 export async function exchangeAuthorizationCode(
   client: XOAuthClient,
@@ -98,7 +99,15 @@ export async function exchangeAuthorizationCode(
     expiresAt: new Date(nowMs + result.expiresIn * 1000).toISOString(),
     scopes: result.scope,
   };
-  const { user } = await getMe(createXClient(credentials, client.api));
+  let user;
+  try {
+    ({ user } = await getMe(createXClient(credentials, client.api)));
+  } catch (error) {
+    // Nobody will ever use (or be able to revoke) a token whose owner Kuji could not read: it
+    // goes back to X before the failure is reported. A failed revocation must not hide why.
+    await revokeOAuth2Credentials(client, credentials).catch(() => undefined);
+    throw error;
+  }
   return {
     credentials: { ...credentials, userId: user.id },
     user: { id: user.id, username: user.username, name: user.name },

@@ -255,6 +255,19 @@ describe('participant sign-in with X', () => {
       );
     });
 
+    it("revokes X's token when reading who signed in fails after the exchange: no session, 'failed'", async () => {
+      emulator.injectFault({ endpoint: 'users.me', sequence: ['server_error'] });
+      const { response } = await signIn(campaignId, ALICE_ID);
+      assert.equal(response.statusCode, 303);
+      assert.equal(response.headers.location, `/c/${campaignId}?notice=failed`);
+      assert.ok(!sessionCookieSet(response));
+      const tokens = [...emulator.state.tokens.values()].filter(
+        (t) => t.kind === 'oauth2' && t.userId === ALICE_ID,
+      );
+      assert.equal(tokens.length, 1, 'the code was exchanged');
+      assert.equal(tokens[0]?.revoked, true, 'and the token went back to X');
+    });
+
     it('a participant who declines on X comes back to the page, signed out, told that nothing was stored', async () => {
       const { response } = await signIn(campaignId, ALICE_ID, 'deny');
       assert.equal(response.statusCode, 303);
