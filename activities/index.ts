@@ -129,7 +129,7 @@ export function createActivities(deps: ActivityDeps) {
     ...only(draw, 'drawCampaign'),
     ...only(delivery, 'sendDelivery', 'listDeliveryQueue', 'deliverBatch'),
     ...only(report, 'computeReport'),
-    ...only(claims, 'settleClaims', 'purgeCampaignClaimData'),
+    ...only(claims, 'settleClaims', 'purgeCampaignClaimData', 'closeCampaignClaims'),
   };
 }
 

@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { createCampaignRuntimeActivities } from '../../activities';
 import { createXAccess } from '../../activities/x-access';
 import { findClaim, listUnreplacedForfeits } from '../../db/repositories/claims';
-import { listDeliveries } from '../../db/repositories/deliveries';
+import { listDeliveries, markDeliverySent } from '../../db/repositories/deliveries';
 import { findDraw } from '../../db/repositories/draws';
 import { findEntry, setEntryOutcomes } from '../../db/repositories/entries';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
@@ -67,6 +67,15 @@ describe('settleClaims activity', () => {
     await activities.drawCampaign({ campaignId: campaign.id, now: drawnAt.toISOString() });
     const draw = await findDraw(testDb.db, campaign.id);
     if (!draw) throw new Error('not drawn');
+    // The winners were told at the draw (the delivery loop's part): their deadlines run.
+    for (const win of await listDeliveries(testDb.db, { campaignId: campaign.id, limit: 50 })) {
+      if (win.kind === 'win' && win.state === 'queued') {
+        await markDeliverySent(testDb.db, win.id, {
+          xEventId: `dm-${win.xUserId}`,
+          sentAt: drawnAt,
+        });
+      }
+    }
     return { campaign, activities, draw };
   }
 

@@ -8,9 +8,11 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { sealClaimAnswers } from '../../api/claim-answers';
+import type { Activities } from '../../activities';
 import { listAuditEntries } from '../../db/repositories/audit-log';
 import {
   findClaim,
+  insertClaims,
   listClaimsForOperators,
   listPromotions,
   submitClaim,
@@ -18,12 +20,21 @@ import {
 import { listDeliveries } from '../../db/repositories/deliveries';
 import { findDraw, type StoredDraw } from '../../db/repositories/draws';
 import { findEntry } from '../../db/repositories/entries';
+import { openIntervention } from '../../db/repositories/interventions';
 import { findReport } from '../../db/repositories/reports';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
 import { startXEmulator, type XEmulator } from '../../emulator';
 import { campaignV2, type purgeClaimData } from '../../workflows';
 import { claimPurgeWorkflowId } from '../../workflows/campaign/claim-purge';
-import { approveSignal, claimReceivedSignal, statusQuery } from '../../workflows/messages';
+import type { CampaignRunInput } from '../../workflows/campaign/state';
+import {
+  approveSignal,
+  type CampaignStatus,
+  cancelSignal,
+  claimReceivedSignal,
+  interventionOpenedSignal,
+  statusQuery,
+} from '../../workflows/messages';
 import { CampaignIdKey, campaignWorkflowId } from '../../workflows/search-attributes';
 import {
   dmKeywordDrawConfig,
@@ -73,19 +84,24 @@ describe('campaign workflow claims', () => {
     await testDb?.close();
   });
 
-  async function runWorker<T>(work: () => Promise<T>): Promise<T> {
+  async function runWorker<T>(
+    work: () => Promise<T>,
+    interpose: (real: Activities) => Activities = (real) => real,
+  ): Promise<T> {
     queue += 1;
     const worker = await testWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue: `claims-${queue}`,
-      activities: testActivities({
-        db: testDb.db,
-        credentialsKey: testCredentialsKey,
-        xApiBaseUrl: emulator.url,
-        publicBaseUrl: 'http://kuji.test',
-        x: { requestTimeoutMs: 150 },
-      }),
+      activities: interpose(
+        testActivities({
+          db: testDb.db,
+          credentialsKey: testCredentialsKey,
+          xApiBaseUrl: emulator.url,
+          publicBaseUrl: 'http://kuji.test',
+          x: { requestTimeoutMs: 150 },
+        }),
+      ),
       workflowBundle: await workflowBundle(),
     });
     const first = started.length;
@@ -104,6 +120,7 @@ describe('campaign workflow claims', () => {
   async function seedClaimsCampaign(
     people: ReturnType<typeof participants>,
     draw: { winners: number; alternates: number },
+    withClaim = true,
   ) {
     const accountId = await seedLinkedAccount(testDb.db);
     // The server's clock, not the wall's: an earlier test skipped it days ahead.
@@ -120,17 +137,21 @@ describe('campaign workflow claims', () => {
         claimDeadlineHours: 72,
       },
       draw,
-      claim: { fields: ['name'], retentionDays: 30 },
+      ...(withClaim ? { claim: { fields: ['name' as const], retentionDays: 30 } } : {}),
     };
     const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people, config });
     return { campaign, accountId };
   }
 
-  async function startApproved(campaignId: string, accountId: string) {
+  async function startApproved(
+    campaignId: string,
+    accountId: string,
+    options?: CampaignRunInput['options'],
+  ) {
     const handle = await env.client.workflow.start(campaignV2, {
       workflowId: campaignWorkflowId(campaignId),
       taskQueue: `claims-${queue}`,
-      args: [{ campaignId, accountId, author: 'alice' }],
+      args: [{ campaignId, accountId, author: 'alice', ...(options ? { options } : {}) }],
       typedSearchAttributes: [{ key: CampaignIdKey, value: campaignId }],
     });
     started.push(handle.workflowId, claimPurgeWorkflowId(campaignId));
@@ -160,6 +181,38 @@ describe('campaign workflow claims', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`no claim of ${xUserId} in ${campaignId}`);
+  }
+
+  /** Polls the status (the server's clock a minute on each time) until `ready` holds. */
+  async function untilStatus(
+    handle: WorkflowHandle<typeof campaignV2>,
+    ready: (status: CampaignStatus) => boolean,
+    what: string,
+    step: () => Promise<void> = () => env.sleep('1 minute'),
+  ): Promise<CampaignStatus> {
+    for (let i = 0; i < 60; i += 1) {
+      const status = await handle.query(statusQuery);
+      if (ready(status)) return status;
+      await step();
+    }
+    throw new Error(
+      `${handle.workflowId}: never ${what}: ${JSON.stringify(await handle.query(statusQuery))}`,
+    );
+  }
+
+  async function claimNow(campaignId: string, xUserId: string) {
+    await claimOf(campaignId, xUserId);
+    const claimed = await submitClaim(testDb.db, {
+      campaignId,
+      xUserId,
+      sealedAnswers: sealClaimAnswers(
+        testCredentialsKey,
+        { campaignId, xUserId },
+        { name: 'Kuji' },
+      ),
+      now: new Date(await env.currentTimeMs()),
+    });
+    assert.equal(claimed.ok, true);
   }
 
   async function nudge(handle: WorkflowHandle<typeof campaignV2>) {
@@ -197,7 +250,9 @@ describe('campaign workflow claims', () => {
       await nudge(handle);
       const result = await handle.result();
       const status = await handle.query(statusQuery);
-      return { result, draw, endedAtMs: await env.currentTimeMs(), deadlineMs, status };
+      // The workflow's own close time: the server's clock may skip on to the purge's timer.
+      const endedAtMs = (await handle.describe()).closeTime?.getTime() ?? Infinity;
+      return { result, draw, endedAtMs, deadlineMs, status };
     });
 
     assert.equal(result.outcome, 'completed');
@@ -305,5 +360,232 @@ describe('campaign workflow claims', () => {
     assert.ok(purged.every((c) => c.sealedAnswers === null && c.dataPurgedAt !== null));
     const audit = await listAuditEntries(testDb.db, { campaignId: campaign.id, limit: 50 });
     assert.ok(audit.some((entry) => entry.action === 'claims.purge' && entry.actor === 'kuji'));
+  });
+
+  it('keeps claim deadlines running while a stop waits for a person, and closes the claims left open when cancelled', async () => {
+    const people = participants(5, 'stopped');
+    await emulator.loadScenario(worldScenario(people));
+    const { campaign, accountId } = await seedClaimsCampaign(people, {
+      winners: 2,
+      alternates: 1,
+    });
+
+    const { draw, status, result, purge } = await runWorker(async () => {
+      const handle = await startApproved(campaign.id, accountId);
+      const draw = await untilDrawn(campaign.id);
+      const w1 = draw.winners[0]!;
+      await untilStatus(handle, (s) => s.phase === 'claiming', 'in claiming');
+      // A winner writes 「届いてない」: a stop for a person, opened while claims are open.
+      const { intervention } = await openIntervention(testDb.db, {
+        campaignId: campaign.id,
+        accountId,
+        kind: 'not_received',
+        dedupeKey: `user:${w1}`,
+        details: { xUserId: w1, deliveryId: `${campaign.id}:${w1}:win` },
+        openedBy: `participant:${w1}`,
+      });
+      await handle.signal(interventionOpenedSignal, {
+        interventionId: intervention.id,
+        kind: 'not_received',
+        openedBy: intervention.openedBy,
+      });
+      const deadlineMs = (await claimOf(campaign.id, w1)).deadlineAt.getTime();
+      await env.sleep(deadlineMs - (await env.currentTimeMs()) + 60_000);
+      const status = await untilStatus(
+        handle,
+        (s) => (s.claims?.promoted ?? 0) >= 1,
+        'promoted an alternate past the deadline',
+      );
+      await handle.signal(cancelSignal, { by: 'alice' });
+      const result = await handle.result();
+      const purge = await env.client.workflow
+        .getHandle(claimPurgeWorkflowId(campaign.id))
+        .describe();
+      return { draw, status, result, purge };
+    });
+
+    assert.ok(
+      (status.interventions ?? []).some((i) => i.kind === 'not_received'),
+      'the stop was still open when the deadline settled',
+    );
+    assert.deepEqual(
+      [status.claims?.forfeited, status.claims?.promoted, status.claims?.open],
+      [2, 1, 1],
+    );
+    assert.equal(result.outcome, 'cancelled');
+    // The promoted alternate's claim closed with the campaign: nothing can be claimed after.
+    const a1 = draw.alternates[0]!;
+    const closed = await findClaim(testDb.db, campaign.id, a1);
+    assert.equal(closed?.state, 'forfeited');
+    assert.ok(draw.winners.includes(closed?.replacesXUserId ?? ''));
+    assert.deepEqual(
+      await submitClaim(testDb.db, {
+        campaignId: campaign.id,
+        xUserId: a1,
+        sealedAnswers: null,
+        now: new Date(await env.currentTimeMs()),
+      }),
+      { ok: false, reason: 'forfeited' },
+    );
+    const audit = await listAuditEntries(testDb.db, { campaignId: campaign.id, limit: 50 });
+    const close = audit.find((entry) => entry.action === 'claims.close');
+    assert.deepEqual(close?.details, { closed: 1, reason: 'campaign_cancelled' });
+    assert.equal(purge.status.name, 'RUNNING', 'the answers are purged in time');
+  });
+
+  it('starts the purge of a campaign that has claims even when its configuration no longer has a claim section', async () => {
+    const people = participants(3, 'unsectioned');
+    await emulator.loadScenario(worldScenario(people));
+    const { campaign, accountId } = await seedClaimsCampaign(
+      people,
+      { winners: 1, alternates: 0 },
+      false,
+    );
+    const { result, purge } = await runWorker(async () => {
+      const handle = await env.client.workflow.start(campaignV2, {
+        workflowId: campaignWorkflowId(campaign.id),
+        taskQueue: `claims-${queue}`,
+        args: [{ campaignId: campaign.id, accountId, author: 'alice' }],
+        typedSearchAttributes: [{ key: CampaignIdKey, value: campaign.id }],
+      });
+      started.push(handle.workflowId, claimPurgeWorkflowId(campaign.id));
+      await untilStatus(
+        handle,
+        (s) => s.phase === 'awaiting_approval',
+        'awaiting approval',
+        () => env.sleep('100 milliseconds'),
+      );
+      // Claims opened under an earlier configuration that had the section.
+      const now = new Date(await env.currentTimeMs());
+      await insertClaims(testDb.db, [
+        {
+          campaignId: campaign.id,
+          xUserId: people[0]!.id,
+          prizeId: null,
+          openedAt: now,
+          deadlineAt: new Date(now.getTime() + 72 * HOUR_MS),
+        },
+      ]);
+      await handle.signal(cancelSignal, { by: 'alice' });
+      const result = await handle.result();
+      const purge = await env.client.workflow
+        .getHandle(claimPurgeWorkflowId(campaign.id))
+        .describe();
+      return { result, purge };
+    });
+    assert.equal(result.outcome, 'cancelled');
+    assert.equal(purge.status.name, 'RUNNING');
+    assert.equal((await findClaim(testDb.db, campaign.id, people[0]!.id))?.state, 'forfeited');
+  });
+
+  it('continues as new while claiming, and the new run goes on with the claims', async () => {
+    const people = participants(3, 'longclaim');
+    await emulator.loadScenario(worldScenario(people));
+    const { campaign, accountId } = await seedClaimsCampaign(people, {
+      winners: 2,
+      alternates: 0,
+    });
+
+    const { result, continued, status } = await runWorker(async () => {
+      // Temporal suggests continue-as-new on a long history; the test forces it after the two
+      // win DMs, which drain the queue, so the suggestion is first looked at while claiming.
+      const handle = await startApproved(campaign.id, accountId, { continueAsNewAfterSends: 2 });
+      const draw = await untilDrawn(campaign.id);
+      await claimNow(campaign.id, draw.winners[0]!);
+      const result = await handle.result();
+      const status = await handle.query(statusQuery);
+      const first = await env.client.workflow
+        .getHandle(handle.workflowId, handle.firstExecutionRunId)
+        .fetchHistory();
+      const event = first.events?.find((e) => e.workflowExecutionContinuedAsNewEventAttributes);
+      const payload = event?.workflowExecutionContinuedAsNewEventAttributes?.input?.payloads?.[0];
+      const continued = payload?.data
+        ? (JSON.parse(Buffer.from(payload.data).toString('utf8')) as CampaignRunInput)
+        : undefined;
+      return { result, continued, status };
+    });
+
+    assert.ok(continued, 'the first run continued as new');
+    assert.equal(continued.resume?.status.phase, 'claiming');
+    assert.equal(result.outcome, 'completed');
+    assert.deepEqual(
+      [status.claims?.claimed, status.claims?.forfeited, status.claims?.open],
+      [1, 1, 0],
+    );
+  });
+
+  it('settles a burst of claims once, not once a claim', async () => {
+    const people = participants(5, 'burst');
+    await emulator.loadScenario(worldScenario(people));
+    const { campaign, accountId } = await seedClaimsCampaign(people, {
+      winners: 4,
+      alternates: 0,
+    });
+
+    const { result, settles } = await runWorker(async () => {
+      const handle = await startApproved(campaign.id, accountId);
+      const draw = await untilDrawn(campaign.id);
+      await untilStatus(
+        handle,
+        (s) => s.phase === 'claiming',
+        'in claiming',
+        () => new Promise((resolve) => setTimeout(resolve, 100)),
+      );
+      for (const xUserId of draw.winners) {
+        await claimNow(campaign.id, xUserId);
+        await handle.signal(claimReceivedSignal);
+        // Each claim a second apart: time enough for a settling each if nothing coalesced them.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      const result = await handle.result();
+      const events = (await handle.fetchHistory()).events ?? [];
+      const firstNudge = events.findIndex(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'claimReceived',
+      );
+      const settles = events
+        .slice(firstNudge)
+        .filter(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'settleClaims',
+        ).length;
+      return { result, settles };
+    });
+
+    assert.equal(result.outcome, 'completed');
+    assert.ok(settles >= 1 && settles <= 2, `4 claims cost ${settles} settlings`);
+  });
+
+  it('counts the winners from the claims, also when a settling is retried after its work committed', async () => {
+    const people = participants(4, 'retried');
+    await emulator.loadScenario(worldScenario(people));
+    const { campaign, accountId } = await seedClaimsCampaign(people, {
+      winners: 2,
+      alternates: 1,
+    });
+    let lost = false;
+    const { result, status } = await runWorker(
+      async () => {
+        const handle = await startApproved(campaign.id, accountId);
+        await untilDrawn(campaign.id);
+        const result = await handle.result();
+        return { result, status: await handle.query(statusQuery) };
+      },
+      (real) => ({
+        ...real,
+        // The first settling that promotes commits, then its answer is lost: the retry finds
+        // the promotion done and promotes nobody itself.
+        async settleClaims(input) {
+          const settled = await real.settleClaims(input);
+          if (settled.promotedNow > 0 && !lost) {
+            lost = true;
+            throw new Error('the answer was lost on its way back');
+          }
+          return settled;
+        },
+      }),
+    );
+    assert.equal(lost, true);
+    assert.equal(result.outcome, 'completed');
+    assert.equal(status.claims?.promoted, 1);
+    assert.equal(status.counts.won, 3, 'two winners and the promoted alternate');
   });
 });

@@ -2,8 +2,8 @@
  * Four eyes: who may approve a launch or a changed configuration, and the way back to
  * awaiting approval when the configuration changes after approval.
  */
-import { condition } from '@temporalio/workflow';
 import { checking, planning, records } from './activity-proxies';
+import { waitKeepingDeadlines } from './claim-deadlines';
 import { cancelled, type CampaignRun } from './state';
 import { audit, enterPhase, openInterventionOnce, resolveOpen } from './stops';
 
@@ -153,7 +153,8 @@ export async function awaitReapproval(run: CampaignRun): Promise<void> {
   const returnTo = run.status.phase;
   await enterPhase(run, 'awaiting_approval');
   do {
-    await condition(() => run.status.approvedBy !== null || cancelled(run));
+    // Claim deadlines keep running while the change waits for a person.
+    await waitKeepingDeadlines(run, () => run.status.approvedBy !== null || cancelled(run));
     if (cancelled(run)) return;
     await resolveApproval(run);
     run.plan = await planning.prepareCampaign({ campaignId: run.input.campaignId });

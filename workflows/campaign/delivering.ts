@@ -17,6 +17,7 @@ import {
 import type { Activities } from '../../activities';
 import { sending } from './activity-proxies';
 import { awaitReapproval } from './approval';
+import { waitKeepingDeadlines } from './claim-deadlines';
 import { blocked, cancelled, type CampaignRun, type CampaignRunInput } from './state';
 import { openInterventionOnce, stopSending } from './stops';
 
@@ -59,7 +60,9 @@ export async function continueAsNewIfSuggested(run: CampaignRun): Promise<void> 
 export async function untilRunning(run: CampaignRun): Promise<boolean> {
   for (;;) {
     await awaitReapproval(run);
-    await condition(
+    // Paused or stopped for a person: sending waits, claim deadlines do not.
+    await waitKeepingDeadlines(
+      run,
       () =>
         (!run.status.paused && !blocked(run, 'sending')) ||
         run.loop.reapprovalNeeded ||
@@ -170,7 +173,8 @@ export async function deliverQueue(
         return;
       }
       status.nextWindowAt = stop.nextWindowAt;
-      await condition(
+      await waitKeepingDeadlines(
+        run,
         () => cancelled(run),
         Math.max(0, Date.parse(stop.nextWindowAt) - Date.now()),
       );

@@ -65,6 +65,8 @@ export interface CampaignRun {
   watchReported: boolean;
   /** A participant claimed a prize: the claiming phase looks at the claims again. */
   claimsNudged: boolean;
+  /** Workflow time (ms) of the last settling of the claims: nudges within a while coalesce. */
+  lastSettleAtMs: number;
 }
 
 export function newCampaignRun(input: CampaignRunInput): CampaignRun {
@@ -117,6 +119,7 @@ export function newCampaignRun(input: CampaignRunInput): CampaignRun {
     sendsThisRun: 0,
     watchReported: false,
     claimsNudged: false,
+    lastSettleAtMs: 0,
   };
 }
 

@@ -15,6 +15,7 @@ import type { ReportSummary } from '../messages';
 import { checking, deciding, planning } from './activity-proxies';
 import { awaitReapproval, resolveApproval } from './approval';
 import { claimPurgeWorkflowId, purgeClaimData } from './claim-purge';
+import { settleClaimsNow, waitKeepingDeadlines } from './claim-deadlines';
 import { settleClaimsUntilDone } from './claiming';
 import { collect } from './collecting';
 import { deliverQueue } from './delivering';
@@ -138,6 +139,10 @@ async function approveLaunch(run: CampaignRun): Promise<boolean> {
  * waits for every open stop: a resend or follow-up may still go out. False if cancelled.
  */
 async function deliverAll(run: CampaignRun): Promise<boolean> {
+  // Claims on: the deadlines known from the start, so that every wait below keeps them.
+  if (run.plan?.claims && run.status.claims === null) await settleClaimsNow(run);
+  /** Claims on and some still open: the claiming phase runs, whatever stop is open. */
+  const claimsOpen = () => Boolean(run.plan?.claims) && run.status.claims?.open !== 0;
   for (;;) {
     if (run.status.phase !== 'delivering') await enterPhase(run, 'delivering');
     for (;;) {
@@ -148,8 +153,11 @@ async function deliverAll(run: CampaignRun): Promise<boolean> {
       if (cancelled(run)) return false;
       // Late events are decided before the queue counts as drained: a decision may queue a result.
       if ((await settleEntries(run)).queued > 0) continue;
-      if (run.open.length === 0 && !run.queueNudged && allHandlersFinished()) break;
-      await condition(
+      const idle = !run.queueNudged && allHandlersFinished();
+      if (idle && (run.open.length === 0 || claimsOpen())) break;
+      // A stop waits for a person; claim deadlines do not wait with it.
+      await waitKeepingDeadlines(
+        run,
         () =>
           run.queueNudged ||
           cancelled(run) ||
@@ -159,10 +167,12 @@ async function deliverAll(run: CampaignRun): Promise<boolean> {
     }
     // Claims on: the claiming phase runs until no claim is open, handing back to the loop
     // above whatever must be sent meanwhile (promoted alternates' messages, resends).
-    if (run.plan?.claims) {
+    if (claimsOpen()) {
       const claims = await settleClaimsUntilDone(run);
       if (claims === 'cancelled') return false;
       if (claims === 'send') continue;
+      // Claims settled with a stop still open: wait for it in the loop above.
+      if (run.open.length > 0) continue;
     }
     // The webhook stores no more events once the phase reads analyzing; what it stored before
     // is decided here, and a result that decision queues is still sent.
@@ -171,16 +181,32 @@ async function deliverAll(run: CampaignRun): Promise<boolean> {
   }
 }
 
+/** The retention of claim answers when the configuration no longer says (domain default). */
+const DEFAULT_RETENTION_DAYS = 30;
+
 /**
- * Claims on: the claim answers are purged the campaign's retention days after it ended (its
+ * The campaign ended: every claim still open is closed (forfeited, audited), so nothing can be
+ * claimed any more, and a campaign that has claims (whatever its configuration says now) starts
+ * the purge of their answers.
+ */
+async function closeClaims(run: CampaignRun, outcome: CampaignRunResult['outcome']): Promise<void> {
+  const { claims } = await planning.closeCampaignClaims({
+    campaignId: run.input.campaignId,
+    now: new Date().toISOString(),
+    outcome,
+  });
+  if (claims > 0) await startClaimPurge(run);
+}
+
+/**
+ * The claim answers are purged the campaign's retention days after it ended (its
  * endAt, or now if later), by a child workflow that outlives this run (ParentClosePolicy
  * ABANDON). One per campaign: a second start finds the first and leaves it.
  */
 async function startClaimPurge(run: CampaignRun): Promise<void> {
-  const claims = run.plan?.claims;
-  if (!claims) return;
+  const retentionDays = run.plan?.claims?.retentionDays ?? DEFAULT_RETENTION_DAYS;
   const endedAtMs = Math.max(Date.now(), Date.parse(run.plan?.endAt ?? '') || 0);
-  const purgeAt = new Date(endedAtMs + claims.retentionDays * 24 * 60 * 60 * 1000).toISOString();
+  const purgeAt = new Date(endedAtMs + retentionDays * 24 * 60 * 60 * 1000).toISOString();
   try {
     await startChild(purgeClaimData, {
       workflowId: claimPurgeWorkflowId(run.input.campaignId),
@@ -200,7 +226,8 @@ async function finish(
   outcome: CampaignRunResult['outcome'],
 ): Promise<CampaignRunResult> {
   const { status } = run;
-  await startClaimPurge(run);
+  // Nothing can be claimed once the campaign has ended; the answers are purged in time.
+  await closeClaims(run, outcome);
   if (outcome === 'cancelled') {
     // Nothing waits for a person any more: what is left open closes with the campaign.
     for (const left of [...run.open]) {
