@@ -9,6 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findAccountById } from '../../db/repositories/accounts';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
+import { hasClaims } from '../../db/repositories/claims';
 import {
   type Campaign,
   findCampaignById,
@@ -17,7 +18,8 @@ import {
   markCampaignStarted,
   updateCampaignConfig,
 } from '../../db/repositories/campaigns';
-import { campaignConfigSchema } from '../../domain/campaign-config';
+import { type CampaignConfig, campaignConfigSchema } from '../../domain/campaign-config';
+import { claimChangeRefusal } from '../../domain/claim-change';
 import { type CampaignPhase, changeablePhases } from '../../domain/phases';
 import {
   approveUpdate,
@@ -293,7 +295,7 @@ export default function campaignRoutes(app: FastifyInstance) {
         summary:
           'Change the configuration (templates, prizes, schedule…); after approval it needs a new one',
         description:
-          'The kind, sender account and campaign post cannot change. Refused with 409 and the phase named once delivery has ended, and with 503 `workflow_unavailable` when the workflow does not answer within 2 s (no worker running).',
+          'The kind, sender account and campaign post cannot change, nor the `claim` section once claims have opened (409 `claim_section_fixed`, Japanese and English in details.reason). Refused with 409 and the phase named once delivery has ended, and with 503 `workflow_unavailable` when the workflow does not answer within 2 s (no worker running).',
         tags: ['campaigns'],
         params: idParamsSchema,
         body: z.object({ config: campaignConfigSchema }).strict(),
@@ -325,6 +327,18 @@ export default function campaignRoutes(app: FastifyInstance) {
           `${fixed.join(', ')} cannot change once a campaign exists; create a new campaign`,
           fixed.map((key) => ({ path: `body.config.${key}`, message: 'cannot change' })),
         );
+      }
+      // Claims opened: their section is fixed (docs/claims.md).
+      const claimRefusal = claimChangeRefusal(
+        // As stored, even if a newer rule no longer accepts the rest of it.
+        campaign.config as Pick<CampaignConfig, 'claim'>,
+        config,
+        await hasClaims(app.db, campaign.id),
+      );
+      if (claimRefusal) {
+        throw new AppError(409, claimRefusal.code, claimRefusal.message.en, {
+          reason: claimRefusal.message,
+        });
       }
       if (!campaign.workflowId) {
         await updateCampaignConfig(app.db, campaign.id, config, config.name);

@@ -1,0 +1,42 @@
+/**
+ * Once a campaign has opened claims, its `claim` section is fixed (docs/claims.md): removing it
+ * would leave claims without deadlines, promotions or purge, and changing the fields or the
+ * retention would change what was promised to people who may already have claimed.
+ */
+import type { CampaignConfig } from './campaign-config';
+
+export interface ClaimChangeRefusal {
+  code: 'claim_section_fixed';
+  message: { ja: string; en: string };
+}
+
+/** Order-independent JSON of a value, so equal sections compare equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * The refusal of a configuration change when claims have opened and the `claim` section is
+ * removed or altered; null when the change may go ahead.
+ */
+export function claimChangeRefusal(
+  previous: Pick<CampaignConfig, 'claim'>,
+  next: Pick<CampaignConfig, 'claim'>,
+  claimsOpened: boolean,
+): ClaimChangeRefusal | null {
+  if (!claimsOpened || canonical(previous.claim) === canonical(next.claim)) return null;
+  return {
+    code: 'claim_section_fixed',
+    message: {
+      ja: '受け取り手続きがすでに始まっているため、claim の設定（項目・保存期間）は変更・削除できません。',
+      en: 'Claims have opened, so the claim section (fields, retention) can no longer be changed or removed.',
+    },
+  };
+}
