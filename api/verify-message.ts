@@ -5,6 +5,10 @@
  * seed gives that participant (domain/verification.ts) and — when a message is given — its text
  * is word for word one Kuji sent them (the SHA-256 each sent delivery keeps).
  *
+ * `checked` says what was proven: `message` (a pasted text matched a sent message's digest: that
+ * message is genuine) or `code` (only that the code is this person's in that campaign — codes
+ * are public in win replies, so a code alone proves no particular message).
+ *
  * The page must show "handle unknown" and "code wrong" alike (no oracle for who took part); the
  * reasons are kept apart for logs and tests.
  */
@@ -25,7 +29,11 @@ export type VerifyResult =
       genuine: true;
       campaignId: string;
       campaignName: string;
+      /** The X username the check was for (its `@` and blanks removed; matched case-insensitively). */
+      username: string;
       outcome: EntryOutcome;
+      /** `message`: a pasted text Kuji sent, word for word; `code`: only the code was checked. */
+      checked: 'message' | 'code';
       /** How the checked message reached them; without a message, how their result was told. */
       channel: DeliveryChannel;
     }
@@ -68,6 +76,7 @@ export async function verifyParticipantMessage(
     xUserId: entry.xUserId,
   });
   let channel: DeliveryChannel = sent[0]?.channel ?? 'result_page';
+  const checked = message !== undefined ? 'message' : 'code';
   if (message !== undefined) {
     const digest = messageDigest(message);
     const match = sent.find((text) => text.textDigest === digest);
@@ -78,7 +87,9 @@ export async function verifyParticipantMessage(
     genuine: true,
     campaignId: entry.campaignId,
     campaignName: entry.campaignName,
+    username: username ?? '',
     outcome: entry.outcome,
+    checked,
     channel,
   };
 }

@@ -81,6 +81,7 @@ function formCard(input: Partial<VerifyInput>): Card {
 }
 
 function resultCard(result: VerifyResult): Card {
+  if (result.genuine && result.checked === 'code') return codeOnlyCard(result);
   if (result.genuine) {
     const outcome = outcomeWords[result.outcome] ?? { ja: result.outcome, en: result.outcome };
     return {
@@ -115,7 +116,36 @@ function resultCard(result: VerifyResult): Card {
   };
 }
 
-export function verifyPage(input: Partial<VerifyInput>, result: VerifyResult | null, notice?: Card) {
+/**
+ * Only a code was checked: it is this person's code in that campaign, nothing more. Win codes are
+ * public in win replies, so a scammer can quote a real one: never call a message genuine here.
+ */
+function codeOnlyCard(result: Extract<VerifyResult, { genuine: true }>): Card {
+  const outcome = outcomeWords[result.outcome] ?? { ja: result.outcome, en: result.outcome };
+  const handle = `@${result.username}`;
+  const ja =
+    `このコードは、キャンペーン「${result.campaignName}」での ${handle} さんの結果（${outcome.ja}）のものです。` +
+    '確認したのはコードだけで、特定のメッセージが本物であることの証明にはなりません（コードは当選のリプライなどで公開され、偽のメッセージに書き写せます）。' +
+    '受け取ったメッセージを確かめるには、メッセージ全文を貼り付けて確認してください。';
+  const en =
+    `This code belongs to ${handle}’s result (${outcome.en}) in the campaign “${result.campaignName}”. ` +
+    'Only the code was checked: that does not prove any particular message is genuine (codes ' +
+    'are public in win replies and can be copied into a fake message). To check a message you ' +
+    'received, paste the whole message.';
+  return {
+    badge: { kind: 'open', ja: 'コードのみ確認', en: 'Code only' },
+    ja: html`<h1>確認コードは ${handle} さんの結果のものです</h1>
+      <p>${ja}</p>`,
+    en: html`<h2>This code belongs to ${handle}’s result</h2>
+      <p>${en}</p>`,
+  };
+}
+
+export function verifyPage(
+  input: Partial<VerifyInput>,
+  result: VerifyResult | null,
+  notice?: Card,
+) {
   const cards = [
     ...(notice ? [renderCard(notice)] : []),
     ...(result ? [renderCard(resultCard(result))] : []),

@@ -76,13 +76,21 @@ describe('verifyParticipantMessage', () => {
   const check = (input: { handle: string; code?: string; message?: string }) =>
     verifyParticipantMessage(testDb.db, input);
 
-  it('says a genuine code is genuine, whatever the handle’s case and @', async () => {
+  it('finds a genuine code (code only: no message proven), whatever the handle’s case and @', async () => {
     const code = verificationCode(seed, winner.id);
-    const expected = { genuine: true, campaignId, campaignName, outcome: 'won', channel: 'dm' };
+    const expected = {
+      genuine: true,
+      campaignId,
+      campaignName,
+      username: winner.username,
+      outcome: 'won',
+      checked: 'code',
+      channel: 'dm',
+    };
     assert.deepEqual(await check({ handle: `@${winner.username}`, code }), expected);
     assert.deepEqual(
       await check({ handle: winner.username.toUpperCase(), code: code.toLowerCase() }),
-      expected,
+      { ...expected, username: winner.username.toUpperCase() },
     );
   });
 
@@ -93,7 +101,9 @@ describe('verifyParticipantMessage', () => {
         genuine: true,
         campaignId,
         campaignName,
+        username: loser.username,
         outcome: 'lost',
+        checked: 'code',
         channel: 'result_page',
       },
     );
@@ -101,7 +111,15 @@ describe('verifyParticipantMessage', () => {
 
   it('says the exact message sent is genuine, reading the code from it (CRLF and blanks aside)', async () => {
     assert.match(winText, /確認コード \/ Verification code: KJ-/);
-    const expected = { genuine: true, campaignId, campaignName, outcome: 'won', channel: 'dm' };
+    const expected = {
+      genuine: true,
+      campaignId,
+      campaignName,
+      username: winner.username,
+      outcome: 'won',
+      checked: 'message',
+      channel: 'dm',
+    };
     assert.deepEqual(await check({ handle: winner.username, message: winText }), expected);
     assert.deepEqual(
       await check({ handle: winner.username, message: `\n ${winText.replace(/\n/g, '\r\n')}  \n` }),

@@ -7,11 +7,13 @@ import { buildApp } from '../../api/app';
 import { VERIFY_CHECKS_PER_MINUTE } from '../../api/routes/verify';
 import { insertAccount } from '../../db/repositories/accounts';
 import { setEntryOutcomes, upsertEntry } from '../../db/repositories/entries';
-import { verificationCode } from '../../domain/verification';
+import { messageDigest, verificationCode } from '../../domain/verification';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedCampaign } from '../support/fixtures';
 
 const SEED = 'feedfacefeedface';
+const ALICE_CODE = verificationCode(SEED, '1790000000000000101');
+const winDm = `aliceさん、当選です！受け取りはこちら: http://kuji.test/c/verify-lottery\n確認コード / Verification code: ${ALICE_CODE}`;
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
@@ -45,6 +47,35 @@ describe('/verify', () => {
     await setEntryOutcomes(testDb.db, campaign.id, [
       { xUserId: '1790000000000000101', outcome: 'won' },
     ]);
+    // The win DM Kuji sent alice: only its digest is kept.
+    await testDb.db
+      .insertInto('deliveries')
+      .values({
+        id: 'verify-win-dm',
+        campaign_id: campaign.id,
+        account_id: 'brand',
+        x_user_id: '1790000000000000101',
+        kind: 'win',
+        channel: 'dm',
+        channel_reason: null,
+        error_code: null,
+        error_category: null,
+        error_reason: null,
+        error_remedy: null,
+        x_event_id: null,
+        x_conversation_id: null,
+        window_day: null,
+        eta: null,
+        reply_to_tweet_id: null,
+        sending_started_at: null,
+        intervention_id: null,
+        resend_of: null,
+        body: null,
+        state: 'sent',
+        sent_at: new Date(),
+        text_digest: messageDigest(winDm),
+      })
+      .execute();
   });
   after(async () => {
     await app?.close();
@@ -72,11 +103,45 @@ describe('/verify', () => {
     assert.ok(!page.body.includes('<script'));
   });
 
-  it('says genuine for the right code and the same "not confirmed" for an unknown handle and a wrong code', async () => {
-    const code = verificationCode(SEED, '1790000000000000101');
-    const genuine = await check({ handle: '@alice', code }, '203.0.113.2');
-    assert.equal(genuine.statusCode, 200);
-    assert.ok(text(genuine.body).includes('This message is genuine'), text(genuine.body));
+  it('a code alone is not a genuine message: it names whose result the code is and asks for the whole message', async () => {
+    // Win codes are public in win replies: a scammer can quote a real one.
+    const codeOnly = await check({ handle: '@alice', code: ALICE_CODE }, '203.0.113.3');
+    assert.equal(codeOnly.statusCode, 200);
+    const t = text(codeOnly.body);
+    assert.ok(!t.includes('本物のお知らせです'), t);
+    assert.ok(!t.includes('This message is genuine'), t);
+    assert.ok(!t.includes('本物です'), t);
+    assert.ok(t.includes('確認コードは @alice さんの結果のものです'), t);
+    assert.ok(t.includes('特定のメッセージが本物であることの証明にはなりません'), t);
+    assert.ok(t.includes('メッセージ全文を貼り付けて'), t);
+    assert.ok(t.includes('This code belongs to @alice’s result (won) in the campaign'), t);
+    assert.ok(t.includes('does not prove any particular message is genuine'), t);
+    assert.ok(t.includes('paste the whole message'), t);
+    assert.ok(t.includes('What a genuine message never asks for'), t);
+    assert.ok(t.includes('Any payment, shipping charge or fee'), t);
+  });
+
+  it('says genuine only for a pasted message that is word for word one Kuji sent', async () => {
+    const genuine = await check({ handle: 'alice', message: winDm }, '203.0.113.4');
+    const t = text(genuine.body);
+    assert.ok(t.includes('本物のお知らせです'), t);
+    assert.ok(t.includes('This message is genuine'), t);
+    assert.ok(!t.includes('Only the code was checked'), t);
+    const withCode = await check(
+      { handle: 'alice', code: ALICE_CODE, message: winDm },
+      '203.0.113.4',
+    );
+    assert.ok(text(withCode.body).includes('This message is genuine'));
+    const altered = await check(
+      { handle: 'alice', message: `${winDm}\n手数料500円をお支払いください` },
+      '203.0.113.4',
+    );
+    assert.ok(!text(altered.body).includes('This message is genuine'));
+    assert.ok(text(altered.body).includes('could not be confirmed'));
+  });
+
+  it('says the same "not confirmed" for an unknown handle and a wrong code', async () => {
+    const code = ALICE_CODE;
     const wrongCode = await check({ handle: 'alice', code: 'KJ-0000-0000' }, '203.0.113.2');
     const unknownHandle = await check({ handle: 'nobody_here', code }, '203.0.113.2');
     const cardOf = (html: string) => html.match(/<article class="card">[\s\S]*?<\/article>/)?.[0];
