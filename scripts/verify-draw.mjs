@@ -5,8 +5,9 @@
 //
 // Each argument is a file path or an http(s) URL, e.g. https://<kuji>/c/<campaign>/draw.json and
 // https://<kuji>/c/<campaign>/entries.txt. Needs Node.js 18 or later and nothing else.
-// Exit code 0: the winners and alternates follow from the seed and the entry list; 1: they do
-// not (or something could not be read), with the reason printed.
+// Exit code 0: the winners and alternates follow from the seed and the entry list, and the
+// promotions took the alternates in draw order (skipping only those draw.json lists under
+// passedOver); 1: they do not (or something could not be read), with the reason printed.
 //
 // The algorithm (the header of domain/lottery.ts in Kuji's source):
 //   1. ids = the entry ids, sorted by UTF-16 code units, each once;
@@ -97,13 +98,38 @@ function problemsOf(draw, entryIds) {
       `alternates: published ${alternates.join(', ')}; re-derived ${mine.alternates.join(', ')}`,
     );
   }
-  // Unclaimed prizes go to alternates in draw order: the promoted are the first alternates.
-  const promoted = (draw.promotions ?? []).map((p) => p.xUserId);
-  const expected = alternates.slice(0, promoted.length);
-  if (!same([...promoted].sort(), [...expected].sort())) {
-    problems.push(
-      `promotions: ${promoted.join(', ')} were promoted; in draw order it is ${expected.join(', ')}`,
-    );
+  problems.push(...promotionProblems(draw.promotions ?? [], alternates, draw.passedOver ?? []));
+  return problems;
+}
+
+/**
+ * Unclaimed prizes go to the alternates in draw order, one after another, in the order the
+ * promotions were made. An alternate may be skipped only when draw.json lists them under
+ * passedOver (their entry was judged otherwise after the draw, e.g. found ineligible).
+ */
+function promotionProblems(promotions, alternates, passedOver) {
+  const skippable = new Set(passedOver.map((p) => p.xUserId));
+  const problems = [];
+  for (const id of skippable) {
+    if (!alternates.includes(id)) problems.push(`passed over: ${id} is not an alternate`);
+  }
+  let next = 0; // the position in draw order the next promotion must come from
+  for (const [n, { xUserId }] of promotions.entries()) {
+    while (
+      next < alternates.length &&
+      skippable.has(alternates[next]) &&
+      alternates[next] !== xUserId
+    ) {
+      next++;
+    }
+    if (alternates[next] !== xUserId) {
+      problems.push(
+        `promotions: promotion ${n + 1} went to ${xUserId}; in draw order it is ` +
+          `${alternates[next] ?? 'nobody (no alternate left)'}`,
+      );
+      return problems;
+    }
+    next++;
   }
   return problems;
 }

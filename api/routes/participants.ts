@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listPromotions } from '../../db/repositories/claims';
+import { listPublishedPromotions } from '../../db/repositories/campaign-pages';
 import { findDraw } from '../../db/repositories/draws';
 import { verifyResultLinkToken } from '../../domain/result-links';
 import { formCredential, submitClaimForm } from '../participant-claims';
@@ -65,9 +65,15 @@ const drawJsonSchema = z.object({
   entryCount: z.int(),
   winners: z.array(z.string()).describe('X user ids, in draw order'),
   alternates: z.array(z.string()).describe('X user ids, in promotion order'),
-  promotions: z.array(
-    z.object({ xUserId: z.string(), replacesXUserId: z.string(), promotedAt: z.string() }),
-  ),
+  promotions: z
+    .array(z.object({ xUserId: z.string(), replacesXUserId: z.string(), promotedAt: z.string() }))
+    .describe('Alternates given a forfeited prize, in the order they were promoted'),
+  passedOver: z
+    .array(z.object({ xUserId: z.string(), reason: z.string() }))
+    .describe(
+      'Alternates skipped at a promotion because their entry was judged otherwise after the ' +
+        'draw (reason: their outcome and reason codes, e.g. "ineligible: not_following")',
+    ),
   drawnAt: z.string(),
   entriesUrl: z.string().describe('The entry list the draw ran over (entries.txt)'),
 });
@@ -328,7 +334,8 @@ export default function participantRoutes(app: FastifyInstance) {
       schema: {
         summary:
           "The campaign's published draw: seed, digest, entry count, winners and alternates in " +
-          'order, promotions of alternates. With entries.txt, `node verify-draw.mjs` (from ' +
+          'order, promotions of alternates and the alternates passed over. With entries.txt, ' +
+          '`node verify-draw.mjs` (from ' +
           `${VERIFY_SCRIPT_PATH}) re-derives it. 404 before the draw`,
         tags: ['participants'],
         security: [],
@@ -340,7 +347,10 @@ export default function participantRoutes(app: FastifyInstance) {
       const campaign = await publicCampaign(app, request.params.campaignId);
       const draw = campaign ? await findDraw(app.db, campaign.id) : undefined;
       if (!campaign || !draw) throw new AppError(404, 'draw_not_found', 'No published draw here');
-      const promotions = await listPromotions(app.db, campaign.id);
+      const { promotions, passedOver } = await listPublishedPromotions(app.db, {
+        campaignId: campaign.id,
+        alternates: draw.alternates,
+      });
       return reply
         .header('cache-control', 'no-cache')
         .header('x-robots-tag', 'noindex')
@@ -356,6 +366,7 @@ export default function participantRoutes(app: FastifyInstance) {
             ...promotion,
             promotedAt: promotion.promotedAt.toISOString(),
           })),
+          passedOver,
           drawnAt: draw.createdAt.toISOString(),
           entriesUrl: `${campaignPath(campaign.id)}/entries.txt`,
         });

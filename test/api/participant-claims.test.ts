@@ -4,8 +4,13 @@
  * PostgreSQL and the X emulator's consent screen.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { verifyDrawScriptFile } from '../../api/routes/participants';
 import { insertAccount } from '../../db/repositories/accounts';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { pinApprovedConfigVersion } from '../../db/repositories/campaigns';
@@ -368,27 +373,77 @@ describe('claims on the participant view', () => {
       ]);
       await testDb.db
         .updateTable('entries')
-        .set({ eligible: false })
+        .set({
+          eligible: false,
+          reasons: JSON.stringify([
+            { code: 'not_following', ja: 'フォローなし', en: 'Not following' },
+          ]),
+        })
         .where('campaign_id', '=', otherCampaignId)
         .where('x_user_id', '=', disqualified)
         .execute();
+      // The winner never claimed: settleClaims passed the disqualified alternate over and
+      // promoted the next one in draw order.
+      const drawnAt = new Date('2026-12-03T00:00:00Z');
+      const promotedAt = new Date('2026-12-06T00:00:00Z');
+      await insertClaims(testDb.db, [
+        {
+          campaignId: otherCampaignId,
+          xUserId: winner,
+          prizeId: 'gift-card-1000',
+          openedAt: drawnAt,
+          deadlineAt: promotedAt,
+        },
+        {
+          campaignId: otherCampaignId,
+          xUserId: alternates[1]!,
+          prizeId: 'gift-card-1000',
+          openedAt: promotedAt,
+          deadlineAt: new Date('2026-12-09T00:00:00Z'),
+          replacesXUserId: winner,
+        },
+      ]);
 
       const entries = await api.inject({ url: `/c/${otherCampaignId}/entries.txt` });
       assert.equal(entries.statusCode, 200, entries.body);
       const ids = entries.body.trim().split('\n');
       assert.deepEqual(ids, [...entryIds].sort());
-      const published = (await api.inject({ url: `/c/${otherCampaignId}/draw.json` })).json<{
+      const drawJson = (await api.inject({ url: `/c/${otherCampaignId}/draw.json` })).body;
+      const published = JSON.parse(drawJson) as {
         seed: string;
         digest: string;
         winners: string[];
         alternates: string[];
-      }>();
+        promotions: Array<{ xUserId: string; replacesXUserId: string }>;
+        passedOver: Array<{ xUserId: string; reason: string }>;
+      };
       assert.equal(entriesDigest(ids).digest, published.digest);
       const again = drawWinners({ seed: published.seed, entryIds: ids, winners: 1, alternates: 2 });
       assert.deepEqual(
         [again.winners, again.alternates],
         [published.winners, published.alternates],
       );
+      assert.deepEqual(
+        published.promotions.map((p) => [p.xUserId, p.replacesXUserId]),
+        [[alternates[1], winner]],
+      );
+      assert.deepEqual(published.passedOver, [
+        { xUserId: disqualified, reason: 'ineligible: not_following' },
+      ]);
+      // The re-derive script accepts this genuine draw: the skip is one draw.json explains.
+      const dir = mkdtempSync(path.join(tmpdir(), 'kuji-draw-'));
+      try {
+        writeFileSync(path.join(dir, 'draw.json'), drawJson);
+        writeFileSync(path.join(dir, 'entries.txt'), entries.body);
+        const run = spawnSync(
+          process.execPath,
+          [verifyDrawScriptFile, path.join(dir, 'draw.json'), path.join(dir, 'entries.txt')],
+          { encoding: 'utf8' },
+        );
+        assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -22,6 +22,7 @@ interface DrawJson {
   winners: string[];
   alternates: string[];
   promotions: Array<{ xUserId: string; replacesXUserId: string; promotedAt: string }>;
+  passedOver?: Array<{ xUserId: string; reason: string }>;
 }
 
 function runVerify(args: string[]) {
@@ -164,7 +165,79 @@ describe('scripts/verify-draw.mjs', () => {
       Object.values(publish({ ...draw, promotions: [promotion(draw.alternates[1]!)] }, entries)),
     );
     assert.equal(skipped.code, 1);
-    assert.match(skipped.stdout, /promotions: .* were promoted; in draw order it is/);
+    assert.match(
+      skipped.stdout,
+      new RegExp(
+        `promotions: promotion 1 went to ${draw.alternates[1]}; in draw order it is ${draw.alternates[0]}`,
+      ),
+    );
+  });
+
+  it('accepts a genuine draw whose first alternate was passed over (listed in passedOver), and nothing else skipped', async () => {
+    const entries = randomIds(30);
+    const draw = published(newDrawSeed(randomBytes(32)), entries, 2, 3);
+    const [a1, a2, a3] = draw.alternates as [string, string, string];
+    const promotion = (xUserId: string, replaces: string, at: string) => ({
+      xUserId,
+      replacesXUserId: replaces,
+      promotedAt: at,
+    });
+    // a1 was judged ineligible after the draw: settleClaims promoted a2, then a3.
+    const genuine = {
+      ...draw,
+      promotions: [
+        promotion(a2, draw.winners[0]!, '2026-12-03T00:00:00.000Z'),
+        promotion(a3, draw.winners[1]!, '2026-12-04T00:00:00.000Z'),
+      ],
+      passedOver: [{ xUserId: a1, reason: 'ineligible: not_following' }],
+    };
+    const ok = await runVerify(Object.values(publish(genuine, entries)));
+    assert.equal(ok.code, 0, ok.stdout);
+    // The same skip without passedOver is a promotion out of order.
+    const unexplained = await runVerify(
+      Object.values(publish({ ...genuine, passedOver: [] }, entries)),
+    );
+    assert.equal(unexplained.code, 1);
+    assert.match(
+      unexplained.stdout,
+      new RegExp(`promotion 1 went to ${a2}; in draw order it is ${a1}`),
+    );
+    // Only alternates can be passed over.
+    const stranger = await runVerify(
+      Object.values(
+        publish(
+          { ...genuine, passedOver: [...genuine.passedOver, { xUserId: '1', reason: 'x' }] },
+          entries,
+        ),
+      ),
+    );
+    assert.equal(stranger.code, 1);
+    assert.match(stranger.stdout, /passed over: 1 is not an alternate/);
+  });
+
+  it('checks the order of promotions, not only who was promoted', async () => {
+    const entries = randomIds(30);
+    const draw = published(newDrawSeed(randomBytes(32)), entries, 2, 2);
+    const [a1, a2] = draw.alternates as [string, string];
+    const promotion = (xUserId: string, at: string) => ({
+      xUserId,
+      replacesXUserId: draw.winners[0]!,
+      promotedAt: at,
+    });
+    const inOrder = [
+      promotion(a1, '2026-12-03T00:00:00.000Z'),
+      promotion(a2, '2026-12-04T00:00:00.000Z'),
+    ];
+    const ok = await runVerify(Object.values(publish({ ...draw, promotions: inOrder }, entries)));
+    assert.equal(ok.code, 0, ok.stdout);
+    const swapped = await runVerify(
+      Object.values(publish({ ...draw, promotions: [inOrder[1]!, inOrder[0]!] }, entries)),
+    );
+    assert.equal(swapped.code, 1);
+    assert.match(
+      swapped.stdout,
+      new RegExp(`promotion 1 went to ${a2}; in draw order it is ${a1}`),
+    );
   });
 
   it('reads both files from http(s) URLs, as the campaign page links them', async () => {
