@@ -433,6 +433,49 @@ describe('campaign workflow claims', () => {
     assert.equal(purge.status.name, 'RUNNING', 'the answers are purged in time');
   });
 
+  it('starts claiming with a stop still open from before the draw, and its deadlines run', async () => {
+    const people = participants(5, 'earlystop');
+    await emulator.loadScenario(worldScenario(people));
+    const { campaign, accountId } = await seedClaimsCampaign(people, {
+      winners: 2,
+      alternates: 1,
+    });
+
+    const { status } = await runWorker(async () => {
+      const handle = await startApproved(campaign.id, accountId);
+      // Opened while collecting and left open: it blocks nothing, so the draw and the results
+      // go ahead, and it is still open when the results are all sent.
+      const someone = people[0]!.id;
+      const { intervention } = await openIntervention(testDb.db, {
+        campaignId: campaign.id,
+        accountId,
+        kind: 'not_received',
+        dedupeKey: `user:${someone}`,
+        details: { xUserId: someone },
+        openedBy: `participant:${someone}`,
+      });
+      await handle.signal(interventionOpenedSignal, {
+        interventionId: intervention.id,
+        kind: 'not_received',
+        openedBy: intervention.openedBy,
+      });
+      const draw = await untilDrawn(campaign.id);
+      await untilStatus(handle, (s) => s.phase === 'claiming', 'in claiming with the stop open');
+      const deadlineMs = (await claimOf(campaign.id, draw.winners[0]!)).deadlineAt.getTime();
+      await env.sleep(deadlineMs - (await env.currentTimeMs()) + 60_000);
+      const status = await untilStatus(
+        handle,
+        (s) => (s.claims?.promoted ?? 0) >= 1,
+        'promoted an alternate past the deadline',
+      );
+      await handle.signal(cancelSignal, { by: 'alice' });
+      await handle.result();
+      return { status };
+    });
+    assert.ok((status.interventions ?? []).some((i) => i.kind === 'not_received'));
+    assert.deepEqual([status.claims?.forfeited, status.claims?.promoted], [2, 1]);
+  });
+
   it('starts the purge of a campaign that has claims even when its configuration no longer has a claim section', async () => {
     const people = participants(3, 'unsectioned');
     await emulator.loadScenario(worldScenario(people));
