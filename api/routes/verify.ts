@@ -59,12 +59,13 @@ function formCard(input: Partial<VerifyInput>): Card {
   return {
     ja: html`<h1>メッセージの確認</h1>
       <p>
-        Kujiのキャンペーンから届いた当選などのお知らせが本物か確認できます。あなたのXのユーザー名と、メッセージの確認コード（KJ-XXXX-XXXX）またはメッセージ全文を入力してください。
+        Kujiのキャンペーンから届いた当選などのお知らせが本物か確認できます。あなたのXのユーザー名と、届いたメッセージの全文を入力してください。確認コード（KJ-XXXX-XXXX）だけでは、そのコードが誰の結果のものかまでしか確かめられません。
       </p>`,
     en: html`<h2>Check a message</h2>
       <p>
-        Check whether a message about a Kuji campaign is genuine: enter your X username and the
-        verification code (KJ-XXXX-XXXX) or paste the whole message.
+        Check whether a message about a Kuji campaign is genuine: enter your X username and paste
+        the whole message. A verification code (KJ-XXXX-XXXX) alone only tells whose result it
+        belongs to.
       </p>`,
     actions: html`<form method="post" action="/verify">
       <label for="handle">Xのユーザー名 / <span lang="en">X username</span></label>
