@@ -162,6 +162,8 @@ describe('reachabilitySummary', () => {
     const config = configWith((input) => {
       input.claim = { fields: ['name'], retentionDays: 30 };
       input.schedule.claimDeadlineHours = 48;
+      // With claims, the code shows only after the claim: win messages link the page instead.
+      input.templates.win = { dm: '{name}さん、当選です！受け取りはこちら: {resultUrl}' };
     });
     const onPage = reachabilitySummary(config, 'self_serve', page).findings.find(
       (finding) => finding.code === 'winners_on_result_page',
