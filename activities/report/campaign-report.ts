@@ -1,7 +1,12 @@
 /** The campaign's analysis report: funnel, reconciliation, deliveries per day and failures. */
 import type { Db } from '../../db/client';
 import { countClaims } from '../../db/repositories/claims';
-import { deliveryCounts, failuresByCode, sentPerDay } from '../../db/repositories/deliveries';
+import {
+  deliveryChannelCounts,
+  deliveryCounts,
+  failuresByCode,
+  sentPerDay,
+} from '../../db/repositories/deliveries';
 import { findDraw } from '../../db/repositories/draws';
 import { countRefusedDuplicateEntries, entryFunnel } from '../../db/repositories/entries';
 import { listPrizeStock } from '../../db/repositories/prizes';
@@ -21,9 +26,10 @@ export function createReportActivity({ db }: { db: Db }) {
     /** Funnel and delivery report, stored for the API and returned in brief to the workflow. */
     async computeReport(input: { campaignId: string; now: string }) {
       const { campaign, account, config } = await loadRunningCampaign(db, input.campaignId);
-      const [funnel, deliveries, perDay, failures, stock, draw] = await Promise.all([
+      const [funnel, deliveries, channels, perDay, failures, stock, draw] = await Promise.all([
         entryFunnel(db, input.campaignId),
         deliveryCounts(db, input.campaignId),
+        deliveryChannelCounts(db, input.campaignId),
         sentPerDay(db, { accountId: account.id, campaignId: input.campaignId }),
         failuresByCode(db, input.campaignId),
         listPrizeStock(db, input.campaignId),
@@ -52,6 +58,8 @@ export function createReportActivity({ db }: { db: Db }) {
         },
         reconciliation,
         deliveries,
+        // How results were told: a result_page one is `skipped` in deliveries, nothing sent.
+        channels,
         // The cap the quota enforced each day: never above what X allows (as it reported it on
         // the sends) nor above the day's ledger, whatever was configured.
         perDay: perDay.map((d) => ({ ...d, cap: dailyCapOf(account, ledgerDays.get(d.dayKey)) })),

@@ -72,6 +72,9 @@ export function reportCsv(campaign: { id: string; name: string }, report: Stored
   for (const state of inOrder(Object.keys(deliveries), deliveryStates)) {
     rows.push(['delivery_state', state, deliveries[state], null]);
   }
+  for (const [channel, count] of Object.entries(report.channels ?? {})) {
+    rows.push(['delivery_channel', channel, count, null]);
+  }
   for (const failure of report.failures ?? []) {
     const reason = isXErrorCode(failure.code) ? xErrorCatalog[failure.code].reason : undefined;
     rows.push(['failure', failure.code, failure.count, failure.category]);

@@ -11,6 +11,8 @@ export const storedReportSchema = z.object({
   generatedAt: z.string().optional(),
   funnel: z.record(z.string(), z.unknown()).optional(),
   deliveries: z.record(z.string(), z.number()).optional(),
+  /** Results by channel (dm, reply, result_page); absent in reports stored before it. */
+  channels: z.record(z.string(), z.number()).optional(),
   perDay: z.array(z.object({ dayKey: z.string(), count: z.number(), cap: z.number() })).optional(),
   failures: z
     .array(z.object({ code: z.string(), category: z.string().nullable(), count: z.number() }))

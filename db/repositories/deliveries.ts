@@ -387,6 +387,26 @@ export async function deliveryCounts(
 }
 
 /**
+ * Results by the channel they were planned for (rehearsals left out): `result_page` counts the
+ * participants told on the campaign's page only (their delivery row is `skipped`, nothing sent).
+ */
+export async function deliveryChannelCounts(
+  db: Db,
+  campaignId: string,
+): Promise<Record<DeliveryChannel, number>> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select((eb) => ['channel', eb.fn.countAll<string>().as('count')])
+    .where('campaign_id', '=', campaignId)
+    .where('kind', '!=', rehearsalKind)
+    .groupBy('channel')
+    .execute();
+  const counts: Record<DeliveryChannel, number> = { dm: 0, reply: 0, result_page: 0 };
+  for (const row of rows) counts[row.channel] = Number(row.count);
+  return counts;
+}
+
+/**
  * Sent deliveries of an account per local day, oldest day first: the day of the quota slot the
  * delivery used, else its planned window day (deliveries that needed no DM slot, e.g. replies).
  * Rehearsal DMs are left out; the quota ledger (`quotaUsage`) still counts their slots.

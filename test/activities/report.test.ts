@@ -86,6 +86,7 @@ describe('computeReport activity', () => {
       perDay: { dayKey: string; count: number; cap: number }[];
       funnel: Record<string, unknown>;
       reconciliation: Record<string, unknown>;
+      channels: Record<string, number>;
     };
     const cap = effectiveDailyCap({ configuredCap });
     assert.ok(cap < configuredCap);
@@ -107,5 +108,7 @@ describe('computeReport activity', () => {
     });
     assert.equal(report.funnel.held, 0);
     assert.deepEqual(report.funnel.byIneligibleReason, { outside_entry_period: 1 });
+    // The one result sent went by DM: none was left to the page only.
+    assert.deepEqual(report.channels, { dm: 1, reply: 0, result_page: 0 });
   });
 });

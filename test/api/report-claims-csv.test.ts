@@ -26,4 +26,21 @@ describe('report.csv claims', () => {
     assert.deepEqual(claimRows({ generatedAt: '2026-12-10T00:00:00.000Z', claims: null }), []);
     assert.deepEqual(claimRows({ generatedAt: '2026-12-10T00:00:00.000Z' }), []);
   });
+
+  it('lists how results were told, by channel', () => {
+    const csv = reportCsv(
+      campaign,
+      storedReportSchema.parse({
+        generatedAt: '2026-12-10T00:00:00.000Z',
+        deliveries: { sent: 0, skipped: 3 },
+        channels: { dm: 0, reply: 0, result_page: 3 },
+      }),
+    );
+    const rows = csv.split('\r\n').filter((line) => line.startsWith('delivery_channel,'));
+    assert.deepEqual(rows, [
+      'delivery_channel,dm,0,',
+      'delivery_channel,reply,0,',
+      'delivery_channel,result_page,3,',
+    ]);
+  });
 });
