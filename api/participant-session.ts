@@ -91,12 +91,22 @@ function cookieFrom(header: string | undefined, cookie: string): string | undefi
  * hash is stored with the OAuth state. The callback signs in only the browser that holds it, so
  * a callback link someone else started (their own consent, sent to a victim as "you won") gives
  * the victim no session of theirs (login CSRF). It lives as long as the state (10 minutes).
+ *
+ * Each sign-in has its own cookie, named after its state (`kuji_signin_<first 16 hex of the
+ * state's SHA-256>`): two sign-ins pending in one browser (two campaigns, or a second tap) do not
+ * overwrite each other, and a callback touches only its own state's cookie.
  */
-export const PARTICIPANT_SIGNIN_COOKIE = 'kuji_signin';
+export const PARTICIPANT_SIGNIN_COOKIE_PREFIX = 'kuji_signin_';
 export const SIGNIN_NONCE_LIFETIME_MS = 10 * 60_000;
 
 export function createSignInNonce(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/** The sign-in cookie's name for an OAuth state (the state itself is never in it). */
+export function signInCookieName(state: string): string {
+  const hash = createHash('sha256').update(state, 'utf8').digest('hex');
+  return `${PARTICIPANT_SIGNIN_COOKIE_PREFIX}${hash.slice(0, 16)}`;
 }
 
 /** What is stored with the state: the nonce's SHA-256 (hex), never the nonce. */
@@ -110,18 +120,22 @@ export function signInNonceMatches(nonce: string | undefined, storedHash: string
   return sameText(hashSignInNonce(nonce), storedHash);
 }
 
-export function signInNonceCookie(nonce: string, secure: boolean): string {
+function signInCookieFlags(secure: boolean): string {
+  return `Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
+
+export function signInNonceCookie(state: string, nonce: string, secure: boolean): string {
   const maxAge = Math.floor(SIGNIN_NONCE_LIFETIME_MS / 1000);
-  return `${PARTICIPANT_SIGNIN_COOKIE}=${nonce}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+  return `${signInCookieName(state)}=${nonce}; Max-Age=${maxAge}; ${signInCookieFlags(secure)}`;
 }
 
-export function clearedSignInNonceCookie(secure: boolean): string {
-  return `${PARTICIPANT_SIGNIN_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+export function clearedSignInNonceCookie(state: string, secure: boolean): string {
+  return `${signInCookieName(state)}=; Max-Age=0; ${signInCookieFlags(secure)}`;
 }
 
-/** The sign-in nonce from a Cookie header, if any. */
-export function signInNonceFrom(header: string | undefined): string | undefined {
-  return cookieFrom(header, PARTICIPANT_SIGNIN_COOKIE);
+/** The nonce of the sign-in started with `state`, from a Cookie header, if any. */
+export function signInNonceFrom(header: string | undefined, state: string): string | undefined {
+  return cookieFrom(header, signInCookieName(state));
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   createSignInNonce,
   deriveSessionKey,
   hashSignInNonce,
+  signInNonceCookie,
   signInNonceMatches,
 } from './participant-session';
 import { hashState, type CallbackQuery, type XLinking } from './x-linking';
@@ -58,14 +59,15 @@ export function participantAuth(app: FastifyInstance): ParticipantAuth | undefin
 
 /**
  * X's authorize URL for a participant of `campaignId`, with a fresh single-use state, and the
- * nonce the starting browser must hold as its sign-in cookie (only its hash is stored).
+ * sign-in cookie (Set-Cookie) the starting browser must hold: a nonce, named after the state
+ * (only the nonce's hash is stored).
  */
 export async function startParticipantSignIn(
   app: FastifyInstance,
   auth: ParticipantAuth,
   campaignId: string,
   now: Date = new Date(),
-): Promise<{ authorizeUrl: string; nonce: string }> {
+): Promise<{ authorizeUrl: string; signInCookie: string }> {
   const state = createOAuthState();
   const pkce = createPkcePair();
   const nonce = createSignInNonce();
@@ -84,7 +86,7 @@ export async function startParticipantSignIn(
     codeChallenge: pkce.challenge,
     scopes: PARTICIPANT_SCOPES,
   });
-  return { authorizeUrl, nonce };
+  return { authorizeUrl, signInCookie: signInNonceCookie(state, nonce, auth.secureCookies) };
 }
 
 export type SignInOutcome =

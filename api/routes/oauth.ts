@@ -52,8 +52,10 @@ export default function oauthRoutes(app: FastifyInstance) {
           "page: reads who signed in, revokes X's token, sets the session cookie and redirects " +
           'to the campaign page (303; with `?notice=denied|failed|expired|restart` when it did ' +
           'not work). A participant callback needs the sign-in cookie set when this browser ' +
-          'started sign-in (its nonce matches the state): without it, `restart` and no session ' +
-          '(a link someone else started cannot sign this browser in). No API key: the ' +
+          'started sign-in (`kuji_signin_<first 16 hex of the state hash>`, its nonce matching ' +
+          'the state): without it, `restart`, no session and no cookie touched (a link someone ' +
+          'else started cannot sign this browser in nor cancel its own pending sign-ins); ' +
+          'otherwise only that cookie is cleared. No API key: the ' +
           'single-use state Kuji issued is the credential. Denied consent, ' +
           'a used or expired state, a refused exchange and a different X user on re-link store ' +
           'nothing',
@@ -80,14 +82,20 @@ export default function oauthRoutes(app: FastifyInstance) {
       const claimed = await claimCallbackState(app, query);
       const auth = participantAuth(app);
       if (claimed.status === 'claimed' && claimed.claim.purpose === 'participant_signin' && auth) {
+        // A claimed state came with the query, so it is there.
+        const state = query.state ?? '';
         const outcome = await finishParticipantSignIn(app, auth, claimed.claim, {
           ...query,
-          browserNonce: signInNonceFrom(request.headers.cookie),
+          browserNonce: signInNonceFrom(request.headers.cookie, state),
         });
         const page = campaignPath(outcome.campaignId);
-        // The sign-in cookie did its one job (or this callback was not this browser's).
-        const clearNonce = clearedSignInNonceCookie(auth.secureCookies);
         reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+        if (outcome.status === 'other_browser') {
+          // Not this browser's sign-in: its own pending sign-ins (other cookies) stay as they are.
+          return reply.redirect(`${page}?notice=${signInNotices[outcome.status]}`, 303);
+        }
+        // This state's sign-in cookie did its one job; only that one is cleared.
+        const clearNonce = clearedSignInNonceCookie(state, auth.secureCookies);
         if (outcome.status !== 'signed_in') {
           return reply
             .header('set-cookie', clearNonce)

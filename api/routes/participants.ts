@@ -34,7 +34,6 @@ import {
   clearedSessionCookie,
   readSession,
   sessionCookieFrom,
-  signInNonceCookie,
 } from '../participant-session';
 import { pageRateLimit } from '../page-rate-limit';
 import { participantAuth, startParticipantSignIn } from '../participant-signin';
@@ -205,7 +204,8 @@ export default function participantRoutes(app: FastifyInstance) {
           503: htmlPage,
         },
       },
-      onRequest: signInLimit,
+      // After validation: a malformed request is refused (400) without using up the limit.
+      preHandler: signInLimit,
     },
     async (request, reply) => {
       const campaign = await publicCampaign(app, request.params.campaignId);
@@ -219,9 +219,9 @@ export default function participantRoutes(app: FastifyInstance) {
         });
         return sendPage(reply, 503, body);
       }
-      const { authorizeUrl, nonce } = await startParticipantSignIn(app, auth, campaign.id);
+      const { authorizeUrl, signInCookie } = await startParticipantSignIn(app, auth, campaign.id);
       return reply
-        .header('set-cookie', signInNonceCookie(nonce, auth.secureCookies))
+        .header('set-cookie', signInCookie)
         .header('cache-control', 'no-store')
         .header('referrer-policy', 'no-referrer')
         .redirect(authorizeUrl, 303);
@@ -240,6 +240,7 @@ export default function participantRoutes(app: FastifyInstance) {
         security: [],
         params: paramsSchema,
         body: claimBodySchema.optional(),
+        produces: ['text/html'],
         response: {
           303: z.null().describe('Back to the campaign page'),
           403: htmlPage,

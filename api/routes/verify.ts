@@ -70,12 +70,15 @@ function formCard(input: Partial<VerifyInput>): Card {
     actions: html`<form method="post" action="/verify">
       <label for="handle">Xのユーザー名 / <span lang="en">X username</span></label>
       <input id="handle" type="text" name="handle" value="${input.handle ?? ''}" required />
-      <label for="code">確認コード / <span lang="en">Verification code</span></label>
-      <input id="code" type="text" name="code" value="${input.code ?? ''}" />
       <label for="message"
-        >メッセージ全文（任意） / <span lang="en">Whole message (optional)</span></label
+        >届いたメッセージの全文 / <span lang="en">The whole message as received</span></label
       >
       <textarea id="message" name="message">${input.message ?? ''}</textarea>
+      <label for="code"
+        >確認コードのみ（任意。メッセージの確認にはなりません） /
+        <span lang="en">Verification code only (optional; does not check a message)</span></label
+      >
+      <input id="code" type="text" name="code" value="${input.code ?? ''}" />
       <button type="submit">確認する / <span lang="en">Check</span></button>
     </form>`,
   };

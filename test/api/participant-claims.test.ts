@@ -135,7 +135,7 @@ describe('claims on the participant view', () => {
     const url = new URL(callbackUrl);
     // The callback needs the sign-in cookie the start set in this browser.
     const started = [start.headers['set-cookie'] ?? []].flat().map(String);
-    const nonce = started.find((c) => c.startsWith('kuji_signin='))?.split(';')[0] ?? '';
+    const nonce = started.find((c) => c.startsWith('kuji_signin_'))?.split(';')[0] ?? '';
     const callback = await api.inject({
       url: `${url.pathname}${url.search}`,
       headers: { cookie: nonce },

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
 import {
   PARTICIPANT_SESSION_COOKIE,
-  PARTICIPANT_SIGNIN_COOKIE,
+  PARTICIPANT_SIGNIN_COOKIE_PREFIX,
 } from '../../api/participant-session';
 import { SIGN_INS_PER_MINUTE } from '../../api/routes/participants';
 import { insertAccount } from '../../db/repositories/accounts';
@@ -121,11 +121,33 @@ describe('participant sign-in with X', () => {
     return `${PARTICIPANT_SESSION_COOKIE}=${match[1]}`;
   }
 
+  const signInCookiePattern = new RegExp(
+    `^(${PARTICIPANT_SIGNIN_COOKIE_PREFIX}[0-9a-f]{16})=([^;]+)`,
+  );
+
   function nonceCookieOf(response: { headers: Record<string, unknown> }): string {
-    const header = setCookies(response).find((c) => c.startsWith(`${PARTICIPANT_SIGNIN_COOKIE}=`));
-    const match = header?.match(new RegExp(`^${PARTICIPANT_SIGNIN_COOKIE}=([^;]+)`));
-    assert.ok(match?.[1], `a sign-in cookie: ${setCookies(response).join(' | ')}`);
-    return `${PARTICIPANT_SIGNIN_COOKIE}=${match[1]}`;
+    const match = setCookies(response)
+      .map((c) => c.match(signInCookiePattern))
+      .find((m) => m !== null);
+    assert.ok(match?.[2], `a sign-in cookie: ${setCookies(response).join(' | ')}`);
+    return `${match[1]}=${match[2]}`;
+  }
+
+  /** A browser's cookie jar: keeps what responses set (by name), drops what they expire. */
+  function cookieJar() {
+    const cookies = new Map<string, string>();
+    return {
+      take(response: { headers: Record<string, unknown> }) {
+        for (const header of setCookies(response)) {
+          const [pair = '', ...attributes] = header.split(';').map((p) => p.trim());
+          const [name = '', ...value] = pair.split('=');
+          if (attributes.includes('Max-Age=0')) cookies.delete(name);
+          else cookies.set(name, value.join('='));
+        }
+      },
+      header: () => [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+      names: () => [...cookies.keys()],
+    };
   }
 
   function sessionCookieSet(response: { headers: Record<string, unknown> }): boolean {
@@ -295,7 +317,7 @@ describe('participant sign-in with X', () => {
       assert.match(
         header,
         new RegExp(
-          `^${PARTICIPANT_SIGNIN_COOKIE}=[A-Za-z0-9_-]{43}; Max-Age=600; Path=/; HttpOnly; SameSite=Lax$`,
+          `^${PARTICIPANT_SIGNIN_COOKIE_PREFIX}[0-9a-f]{16}=[A-Za-z0-9_-]{43}; Max-Age=600; Path=/; HttpOnly; SameSite=Lax$`,
         ),
       );
       const nonce = nonceCookieOf(start).split('=')[1] ?? '';
@@ -304,13 +326,80 @@ describe('participant sign-in with X', () => {
       assert.match(states[0]?.browser_nonce_hash ?? '', /^[0-9a-f]{64}$/);
       assert.ok(!JSON.stringify(states).includes(nonce), 'the nonce itself is not stored');
 
-      const { response } = await signIn(campaignId, ALICE_ID);
-      assert.ok(
-        setCookies(response).some((c) =>
-          c.startsWith(`${PARTICIPANT_SIGNIN_COOKIE}=; Max-Age=0; Path=/; HttpOnly`),
-        ),
-        setCookies(response).join(' | '),
+      const { response, nonceCookie } = await signIn(campaignId, ALICE_ID);
+      const name = nonceCookie.split('=')[0] ?? '';
+      assert.deepEqual(
+        setCookies(response).filter((c) => c.startsWith(PARTICIPANT_SIGNIN_COOKIE_PREFIX)),
+        [`${name}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax`],
       );
+    });
+
+    it('two sign-ins pending in one browser (two campaigns, a second tap) each complete, clearing only their own cookie', async () => {
+      const browser = cookieJar();
+      const pending = [];
+      for (const campaign of [campaignId, otherCampaignId, campaignId]) {
+        const start = await api.inject({
+          url: `/c/${campaign}/signin`,
+          headers: { cookie: browser.header() },
+          remoteAddress: '198.51.100.20', // apart from the other tests' sign-in rate limit
+        });
+        assert.equal(start.statusCode, 303, start.body);
+        browser.take(start);
+        const { callbackUrl } = await answerConsent(String(start.headers.location), {
+          userId: ALICE_ID,
+          decision: 'allow',
+        });
+        const url = new URL(callbackUrl);
+        pending.push({ campaign, path: `${url.pathname}${url.search}`, start });
+      }
+      assert.equal(browser.names().length, 3, browser.names().join(' '));
+      for (const { campaign, path, start } of pending) {
+        const response = await api.inject({ url: path, headers: { cookie: browser.header() } });
+        assert.equal(response.statusCode, 303);
+        assert.equal(response.headers.location, `/c/${campaign}`);
+        assert.ok(sessionCookieSet(response), setCookies(response).join(' | '));
+        const own = nonceCookieOf(start).split('=')[0] ?? '';
+        const cleared = setCookies(response)
+          .filter((c) => c.startsWith(PARTICIPANT_SIGNIN_COOKIE_PREFIX))
+          .map((c) => c.split('=')[0]);
+        assert.deepEqual(cleared, [own]);
+        browser.take(response);
+      }
+      assert.deepEqual(
+        browser.names().filter((n) => n.startsWith(PARTICIPANT_SIGNIN_COOKIE_PREFIX)),
+        [],
+      );
+    });
+
+    it("a foreign callback link opened in this browser leaves this browser's pending sign-in alone", async () => {
+      // Each on its own address, apart from the other tests' sign-in rate limit.
+      const consent = async (userId: string, remoteAddress: string) => {
+        const start = await api.inject({ url: `/c/${campaignId}/signin`, remoteAddress });
+        const { callbackUrl } = await answerConsent(String(start.headers.location), {
+          userId,
+          decision: 'allow',
+        });
+        return { start, callbackUrl };
+      };
+      const browser = cookieJar();
+      const { start, callbackUrl } = await consent(ALICE_ID, '198.51.100.21');
+      browser.take(start);
+      // The attacker consents with their own account and stops before the callback.
+      const attacker = new URL((await consent(BOB_ID, '198.51.100.22')).callbackUrl);
+      const foreign = await api.inject({
+        url: `${attacker.pathname}${attacker.search}`,
+        headers: { cookie: browser.header() },
+      });
+      assert.equal(foreign.headers.location, `/c/${campaignId}?notice=restart`);
+      assert.deepEqual(setCookies(foreign), [], 'no cookie set or cleared');
+      browser.take(foreign);
+      const url = new URL(callbackUrl);
+      const own = await api.inject({
+        url: `${url.pathname}${url.search}`,
+        headers: { cookie: browser.header() },
+      });
+      assert.equal(own.headers.location, `/c/${campaignId}`);
+      assert.ok(sessionCookieSet(own), setCookies(own).join(' | '));
     });
 
     it("a callback link someone else started (login CSRF) signs this browser in as no one: no session, 'start again' page", async () => {

@@ -103,6 +103,23 @@ describe('/verify', () => {
     assert.ok(!page.body.includes('<script'));
   });
 
+  it('the form asks for the whole message first; the code alone is the optional field', async () => {
+    const page = await app.inject({ url: '/verify' });
+    const label = (field: string) => {
+      const match = page.body.match(new RegExp(`<label for="${field}"\\s*>([\\s\\S]*?)</label`));
+      assert.ok(match?.[1], `a label for ${field}`);
+      return text(match[1]).trim();
+    };
+    const message = label('message');
+    assert.ok(message.includes('届いたメッセージの全文'), message);
+    assert.ok(message.includes('The whole message as received'), message);
+    assert.ok(!/任意|optional/i.test(message), message);
+    const code = label('code');
+    assert.ok(code.includes('確認コードのみ（任意'), code);
+    assert.ok(code.includes('Verification code only (optional'), code);
+    assert.ok(page.body.indexOf('id="message"') < page.body.indexOf('id="code"'));
+  });
+
   it('a code alone is not a genuine message: it names whose result the code is and asks for the whole message', async () => {
     // Win codes are public in win replies: a scammer can quote a real one.
     const codeOnly = await check({ handle: '@alice', code: ALICE_CODE }, '203.0.113.3');
