@@ -1,7 +1,8 @@
 /**
  * Once a campaign has opened claims, its `claim` section is fixed (docs/claims.md): removing it
  * would leave claims without deadlines, promotions or purge, and changing the fields or the
- * retention would change what was promised to people who may already have claimed.
+ * retention would change what was promised to people who may already have claimed. The claim
+ * deadline (`schedule.claimDeadlineHours`, outside the section) is part of that promise too.
  */
 import type { CampaignConfig } from './campaign-config';
 
@@ -27,16 +28,20 @@ function canonical(value: unknown): string {
  * removed or altered; null when the change may go ahead.
  */
 export function claimChangeRefusal(
-  previous: Pick<CampaignConfig, 'claim'>,
-  next: Pick<CampaignConfig, 'claim'>,
+  previous: Pick<CampaignConfig, 'claim'> & {
+    schedule?: Pick<CampaignConfig['schedule'], 'claimDeadlineHours'>;
+  },
+  next: Pick<CampaignConfig, 'claim' | 'schedule'>,
   claimsOpened: boolean,
 ): ClaimChangeRefusal | null {
-  if (!claimsOpened || canonical(previous.claim) === canonical(next.claim)) return null;
+  if (!claimsOpened) return null;
+  const sameDeadline = previous.schedule?.claimDeadlineHours === next.schedule.claimDeadlineHours;
+  if (sameDeadline && canonical(previous.claim) === canonical(next.claim)) return null;
   return {
     code: 'claim_section_fixed',
     message: {
-      ja: '受け取り手続きがすでに始まっているため、claim の設定（項目・保存期間）は変更・削除できません。',
-      en: 'Claims have opened, so the claim section (fields, retention) can no longer be changed or removed.',
+      ja: '受け取り手続きがすでに始まっているため、claim の設定（項目・保存期間）と受け取り期限は変更・削除できません。',
+      en: 'Claims have opened, so the claim section (fields, retention) and the claim deadline can no longer be changed or removed.',
     },
   };
 }

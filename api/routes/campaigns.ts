@@ -331,7 +331,7 @@ export default function campaignRoutes(app: FastifyInstance) {
       // Claims opened: their section is fixed (docs/claims.md).
       const claimRefusal = claimChangeRefusal(
         // As stored, even if a newer rule no longer accepts the rest of it.
-        campaign.config as Pick<CampaignConfig, 'claim'>,
+        campaign.config as Pick<CampaignConfig, 'claim' | 'schedule'>,
         config,
         await hasClaims(app.db, campaign.id),
       );

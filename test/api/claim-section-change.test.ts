@@ -83,6 +83,8 @@ describe('configuration changes once claims have opened', () => {
       withoutClaim,
       { ...before, claim: { fields: ['name'], retentionDays: 30 } },
       { ...before, claim: { fields: ['name', 'email'], retentionDays: 365 } },
+      // The deadline lives in schedule, outside the section, and is as fixed.
+      { ...before, schedule: { ...before.schedule, claimDeadlineHours: 1 } },
     ]) {
       const response = await put(config);
       assert.equal(response.statusCode, 409, response.body);

@@ -121,8 +121,9 @@ describe('campaign workflow claims', () => {
     people: ReturnType<typeof participants>,
     draw: { winners: number; alternates: number },
     withClaim = true,
+    dmDailyCap?: number,
   ) {
-    const accountId = await seedLinkedAccount(testDb.db);
+    const accountId = await seedLinkedAccount(testDb.db, dmDailyCap ? { dmDailyCap } : {});
     // The server's clock, not the wall's: an earlier test skipped it days ahead.
     const now = new Date(await env.currentTimeMs());
     const base = dmKeywordDrawConfig(accountId, now, { winners: draw.winners });
@@ -474,6 +475,41 @@ describe('campaign workflow claims', () => {
     });
     assert.ok((status.interventions ?? []).some((i) => i.kind === 'not_received'));
     assert.deepEqual([status.claims?.forfeited, status.claims?.promoted], [2, 1]);
+  });
+
+  it('forfeits at its deadline the claim of a winner told days before the queue drains under the DM cap', async () => {
+    const people = participants(5, 'capped');
+    await emulator.loadScenario(worldScenario(people));
+    // One DM a day: the fifth winner is told on day 5, after the first one's 72 hours ran out.
+    const { campaign, accountId } = await seedClaimsCampaign(
+      people,
+      { winners: 5, alternates: 0 },
+      true,
+      1,
+    );
+
+    const { result } = await runWorker(async () => {
+      const handle = await startApproved(campaign.id, accountId);
+      await untilDrawn(campaign.id);
+      return { result: await handle.result() };
+    });
+
+    assert.equal(result.outcome, 'completed');
+    const claims = await listClaimsForOperators(testDb.db, campaign.id);
+    assert.equal(claims.length, 5);
+    const first = claims.reduce((a, b) => (a.deadlineAt <= b.deadlineAt ? a : b));
+    // The last winner's message was still queued at that deadline (one DM a day): their claim
+    // was not forfeited with the others then, only once told.
+    const lastForfeitMs = Math.max(...claims.map((c) => c.forfeitedAt?.getTime() ?? 0));
+    assert.ok(lastForfeitMs > first.deadlineAt.getTime() + HOUR_MS, 'the queue drained later');
+    // Forfeited at its deadline (the wait for the next day's cap woke for it), not once the
+    // queue drained.
+    assert.equal(first.state, 'forfeited');
+    assert.ok(first.forfeitedAt, 'forfeited');
+    assert.ok(
+      first.forfeitedAt.getTime() < first.deadlineAt.getTime() + HOUR_MS,
+      `forfeited at ${first.forfeitedAt.toISOString()}, deadline ${first.deadlineAt.toISOString()}`,
+    );
   });
 
   it('starts the purge of a campaign that has claims even when its configuration no longer has a claim section', async () => {

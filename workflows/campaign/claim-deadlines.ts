@@ -19,6 +19,7 @@ export async function settleClaimsNow(run: CampaignRun): Promise<SettledClaims> 
     now: new Date().toISOString(),
   });
   run.lastSettleAtMs = Date.now();
+  run.claimsStale = false;
   status.claims = settled.claimsOn
     ? {
         open: settled.open,
@@ -34,6 +35,20 @@ export async function settleClaimsNow(run: CampaignRun): Promise<SettledClaims> 
   // Promotion messages wait in the queue: the delivery loop sends them when sending may.
   if (settled.queued > 0) run.queueNudged = true;
   return settled;
+}
+
+/**
+ * Settles the claims when the status may be behind (a win message sent since, whose deadline
+ * started then, or a claim opened by an entry decision), so that the next deadline and the
+ * open claims it shows include them.
+ */
+export async function refreshClaimsIfStale(run: CampaignRun): Promise<void> {
+  if (run.plan?.claims && run.claimsStale) await settleClaimsNow(run);
+}
+
+/** Claims on and some still open, as of the last settling. */
+export function claimsOpen(run: CampaignRun): boolean {
+  return Boolean(run.plan?.claims) && run.status.claims != null && run.status.claims.open > 0;
 }
 
 /** Milliseconds to the next claim deadline the status knows of; undefined when none. */
@@ -52,6 +67,8 @@ export async function waitKeepingDeadlines(
   timeoutMs?: number,
 ): Promise<boolean> {
   const endsAtMs = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+  // Deadlines started since the last settling are known before the first timer.
+  if (!until()) await refreshClaimsIfStale(run);
   for (;;) {
     const toDeadline = msToNextClaimDeadline(run);
     const toEnd = endsAtMs === undefined ? undefined : Math.max(0, endsAtMs - Date.now());

@@ -163,6 +163,8 @@ export async function deliverQueue(
     status.counts.failed += result.failed;
     status.queueLength = result.queueLength;
     run.sendsThisRun += result.sent + result.failed;
+    // A sent win message starts its claim deadline: the next wait settles first to know it.
+    if (result.sent > 0 && run.plan?.claims) run.claimsStale = true;
     loop.recentFailures = result.recentFailures;
     if (result.lastSendAtMs !== undefined) loop.lastSendAtMs = result.lastSendAtMs;
     const stop = result.stop;

@@ -49,6 +49,8 @@ export async function drainEntries(run: CampaignRun, plan: CampaignPlan): Promis
     status.counts.eligible += batch.newlyEligible;
     status.counts.won += batch.won;
     queued += batch.queued;
+    // An instant win opens a claim: the status's open claims are read again before relied on.
+    if ((batch.queued > 0 || batch.won > 0) && plan.claims) run.claimsStale = true;
     if (
       plan.kind === 'instant_win' &&
       batch.stockRemaining === 0 &&

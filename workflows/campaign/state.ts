@@ -67,6 +67,11 @@ export interface CampaignRun {
   claimsNudged: boolean;
   /** Workflow time (ms) of the last settling of the claims: nudges within a while coalesce. */
   lastSettleAtMs: number;
+  /**
+   * `status.claims` may be behind the database: a win message was sent (its claim deadline
+   * started) or an entry decision opened a claim since the last settling (claim-deadlines.ts).
+   */
+  claimsStale: boolean;
 }
 
 export function newCampaignRun(input: CampaignRunInput): CampaignRun {
@@ -120,6 +125,8 @@ export function newCampaignRun(input: CampaignRunInput): CampaignRun {
     watchReported: false,
     claimsNudged: false,
     lastSettleAtMs: 0,
+    // A continued run's status may predate its last sends.
+    claimsStale: input.resume !== undefined,
   };
 }
 

@@ -15,7 +15,12 @@ import type { ReportSummary } from '../messages';
 import { checking, deciding, planning } from './activity-proxies';
 import { awaitReapproval, resolveApproval } from './approval';
 import { claimPurgeWorkflowId, purgeClaimData } from './claim-purge';
-import { settleClaimsNow, waitKeepingDeadlines } from './claim-deadlines';
+import {
+  claimsOpen,
+  refreshClaimsIfStale,
+  settleClaimsNow,
+  waitKeepingDeadlines,
+} from './claim-deadlines';
 import { settleClaimsUntilDone } from './claiming';
 import { collect } from './collecting';
 import { deliverQueue } from './delivering';
@@ -141,8 +146,6 @@ async function approveLaunch(run: CampaignRun): Promise<boolean> {
 async function deliverAll(run: CampaignRun): Promise<boolean> {
   // Claims on: the deadlines known from the start, so that every wait below keeps them.
   if (run.plan?.claims && run.status.claims === null) await settleClaimsNow(run);
-  /** Claims on and some still open: the claiming phase runs, whatever stop is open. */
-  const claimsOpen = () => Boolean(run.plan?.claims) && run.status.claims?.open !== 0;
   for (;;) {
     if (run.status.phase !== 'delivering') await enterPhase(run, 'delivering');
     for (;;) {
@@ -154,7 +157,9 @@ async function deliverAll(run: CampaignRun): Promise<boolean> {
       // Late events are decided before the queue counts as drained: a decision may queue a result.
       if ((await settleEntries(run)).queued > 0) continue;
       const idle = !run.queueNudged && allHandlersFinished();
-      if (idle && (run.open.length === 0 || claimsOpen())) break;
+      // Claims on and some still open: the claiming phase runs, whatever stop is open.
+      if (idle && run.open.length > 0) await refreshClaimsIfStale(run);
+      if (idle && (run.open.length === 0 || claimsOpen(run))) break;
       // A stop waits for a person; claim deadlines do not wait with it.
       await waitKeepingDeadlines(
         run,
@@ -167,7 +172,9 @@ async function deliverAll(run: CampaignRun): Promise<boolean> {
     }
     // Claims on: the claiming phase runs until no claim is open, handing back to the loop
     // above whatever must be sent meanwhile (promoted alternates' messages, resends).
-    if (claimsOpen()) {
+    // A claim opened by a decision since the last settling counts (sent or still queued).
+    await refreshClaimsIfStale(run);
+    if (claimsOpen(run)) {
       const claims = await settleClaimsUntilDone(run);
       if (claims === 'cancelled') return false;
       if (claims === 'send') continue;
