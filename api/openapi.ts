@@ -9,17 +9,34 @@ function isErrorShape(schema: JsonSchema): boolean {
   return Boolean(schema.properties?.code && schema.properties.message);
 }
 
+/** The API's error shape, for the JSON a page route may also answer (see below). */
+const errorShape = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+};
+
+const redirects = new Set(['301', '302', '303', '307', '308']);
+
 /**
- * The zod transform, then what the document must say that the route schemas cannot: a 204 has
- * no body at all, and every error is JSON even on a route that produces CSV, HTML or text.
+ * The zod transform, then what the document must say that the route schemas cannot: a 204 and a
+ * redirect have no body at all; every error is JSON even on a route that produces CSV, HTML or
+ * text; and a page route's 400 may also be the API's JSON (a path that is no valid URL is refused
+ * before the route's own error page).
  */
 export const openApiTransform: Transform = (input) => {
   const transformed = jsonSchemaTransform(input);
   const response = (transformed.schema as { response?: Record<string, JsonSchema> }).response;
   if (!response) return transformed;
+  const produces = (input.schema as { produces?: readonly string[] } | undefined)?.produces ?? [];
   for (const [status, schema] of Object.entries(response)) {
-    if (status === '204') {
+    if (status === '204' || redirects.has(status)) {
       response[status] = { type: 'null', description: schema.description ?? 'No content' };
+    } else if (status === '400' && produces.includes('text/html') && !isErrorShape(schema)) {
+      response[status] = {
+        description: schema.description ?? 'Bad request',
+        content: { 'text/html': { schema }, 'application/json': { schema: errorShape } },
+      } as JsonSchema;
     } else if (Number(status) >= 400 && isErrorShape(schema)) {
       response[status] = {
         description: schema.description ?? 'Error',

@@ -211,7 +211,8 @@ export default function verifyRoutes(app: FastifyInstance) {
         produces: ['text/html'],
         response: { 200: htmlPage, ...unreadableFormResponses, 429: htmlPage },
       },
-      onRequest: limited,
+      // After validation: a malformed check is refused (400) without using up the limit.
+      preHandler: limited,
     },
     async (request, reply) => {
       const input = request.body;
