@@ -366,44 +366,39 @@ export async function setDeliveryWindow(
   return result.numUpdatedRows > 0n;
 }
 
-/** The campaign's deliveries per state, every state present (0 when none); no rehearsals. */
-export async function deliveryCounts(
+/** The campaign's results (rehearsals left out) counted by one column, every key present. */
+async function countResultsBy<K extends string>(
   db: Db,
   campaignId: string,
-): Promise<Record<DeliveryState, number>> {
+  column: 'state' | 'channel',
+  keys: readonly K[],
+): Promise<Record<K, number>> {
   const rows = await db
     .selectFrom('deliveries')
-    .select((eb) => ['state', eb.fn.countAll<string>().as('count')])
+    .select((eb) => [eb.ref(column).as('key'), eb.fn.countAll<string>().as('count')])
     .where('campaign_id', '=', campaignId)
     .where('kind', '!=', rehearsalKind)
-    .groupBy('state')
+    .groupBy(column)
     .execute();
-  const counts = Object.fromEntries(deliveryStates.map((state) => [state, 0])) as Record<
-    DeliveryState,
-    number
-  >;
-  for (const row of rows) counts[row.state] = Number(row.count);
+  const counts = Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
+  for (const row of rows) counts[row.key as K] = Number(row.count);
   return counts;
+}
+
+/** The campaign's deliveries per state, every state present (0 when none); no rehearsals. */
+export function deliveryCounts(db: Db, campaignId: string): Promise<Record<DeliveryState, number>> {
+  return countResultsBy(db, campaignId, 'state', deliveryStates);
 }
 
 /**
  * Results by the channel they were planned for (rehearsals left out): `result_page` counts the
  * participants told on the campaign's page only (their delivery row is `skipped`, nothing sent).
  */
-export async function deliveryChannelCounts(
+export function deliveryChannelCounts(
   db: Db,
   campaignId: string,
 ): Promise<Record<DeliveryChannel, number>> {
-  const rows = await db
-    .selectFrom('deliveries')
-    .select((eb) => ['channel', eb.fn.countAll<string>().as('count')])
-    .where('campaign_id', '=', campaignId)
-    .where('kind', '!=', rehearsalKind)
-    .groupBy('channel')
-    .execute();
-  const counts: Record<DeliveryChannel, number> = { dm: 0, reply: 0, result_page: 0 };
-  for (const row of rows) counts[row.channel] = Number(row.count);
-  return counts;
+  return countResultsBy(db, campaignId, 'channel', ['dm', 'reply', 'result_page'] as const);
 }
 
 /**
