@@ -314,6 +314,25 @@ export interface ReportsTable {
   updated_at: CreatedTimestamp;
 }
 
+/** One billed X call: see the x_api_usage migration. */
+export interface XApiUsageTable {
+  id: Generated<string>;
+  campaign_id: string | null;
+  account_id: string;
+  kind: string;
+  units: number;
+  /** X's id of what a write created (DM event, post); null for reads. */
+  x_object_id: string | null;
+  counted_at: CreatedTimestamp;
+}
+
+/** A resource X charged for on a UTC day (X charges it once a day). */
+export interface XApiReadDaysTable {
+  utc_day: ColumnType<Date | string, string, string>;
+  kind: string;
+  resource_id: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -336,6 +355,8 @@ export interface Database {
   participant_facts: ParticipantFactsTable;
   campaign_watch: CampaignWatchTable;
   claims: ClaimsTable;
+  x_api_usage: XApiUsageTable;
+  x_api_read_days: XApiReadDaysTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

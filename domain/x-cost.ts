@@ -1,0 +1,132 @@
+/**
+ * What Kuji's own X calls cost under X's pay-per-use pricing: reads are billed per resource
+ * returned, writes per request (docs/x-costs.md). Pure: units × prices → USD, and the estimate
+ * preflight shows from a campaign's expected entries and winners.
+ */
+
+/**
+ * The billing units Kuji counts. A read counts the resources X returned (posts, users, follow
+ * list users, DM events); a write counts the request X accepted. A reply carrying a link is
+ * X's dearer "Content: Create (with URL)".
+ */
+export const xCostKinds = [
+  'post_read',
+  'user_read',
+  'follow_read',
+  'dm_event_read',
+  'dm_create',
+  'post_create',
+  'post_create_url',
+] as const;
+export type XCostKind = (typeof xCostKinds)[number];
+
+export function isXCostKind(value: string): value is XCostKind {
+  return (xCostKinds as readonly string[]).includes(value);
+}
+
+/** USD per unit of each kind, with where and when the figures were read. */
+export interface XPriceTable {
+  usdPerUnit: Record<XCostKind, number>;
+  /** The day the prices were read (YYYY-MM-DD). */
+  readOn: string;
+  source: string;
+}
+
+export type XUsage = Partial<Record<XCostKind, number>>;
+
+export interface XCostLine {
+  kind: XCostKind;
+  units: number;
+  unitUsd: number;
+  usd: number;
+}
+
+export interface XCost {
+  lines: XCostLine[];
+  totalUsd: number;
+}
+
+/**
+ * Sums are taken in millionths of a dollar (X's prices have at most three decimals), so adding
+ * thousands of half-cent reads never drifts; figures are shown to a hundredth of a cent.
+ */
+const MICROS = 1_000_000;
+
+function micros(usd: number): number {
+  return Math.round(usd * MICROS);
+}
+
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 10_000) / 10_000;
+}
+
+export function priceUsage(usage: XUsage, prices: XPriceTable): XCost {
+  let total = 0;
+  const lines = xCostKinds.map((kind): XCostLine => {
+    const units = Math.max(0, Math.floor(usage[kind] ?? 0));
+    const lineMicros = units * micros(prices.usdPerUnit[kind]);
+    total += lineMicros;
+    return { kind, units, unitUsd: prices.usdPerUnit[kind], usd: roundUsd(lineMicros / MICROS) };
+  });
+  return { lines, totalUsd: roundUsd(total / MICROS) };
+}
+
+/** What one more unit of `kind` would cost. */
+export function unitCost(kind: XCostKind, prices: XPriceTable): number {
+  return prices.usdPerUnit[kind];
+}
+
+/**
+ * Whether spending `nextUsd` more would take the campaign past its budget. Compared in
+ * millionths, so a send that lands exactly on the budget is still allowed.
+ */
+export function exceedsBudget(spentUsd: number, nextUsd: number, budgetUsd: number): boolean {
+  return micros(spentUsd) + micros(nextUsd) > micros(budgetUsd);
+}
+
+/** What the estimate needs from a campaign's configuration. */
+export interface XCostEstimateInput {
+  expectedEntries: number;
+  /** Messages that carry a win (winners), and how many others get a lose message. */
+  winners: number;
+  losersMessaged: number;
+  /** The entry rule types (repost, like, follow, quote, reply, dm_keyword). */
+  ruleTypes: readonly string[];
+  /** UTC days the campaign collects: X charges a resource once per UTC day it is read. */
+  collectingDays: number;
+  /** How a message goes out: a DM, a reply (with or without a link), or nothing sent via X. */
+  messageWrite: 'dm_create' | 'post_create' | 'post_create_url' | null;
+}
+
+/**
+ * An upper-bound estimate: each list the rules need is re-read in full once every collecting
+ * UTC day (X deduplicates a resource within a UTC day), every participant is looked up once,
+ * and every message costs one write. Incoming webhook events and the reconciliation reads of a
+ * retried send are left out.
+ */
+export function estimateXUsage(input: XCostEstimateInput): XUsage {
+  const entries = Math.max(0, Math.floor(input.expectedEntries));
+  const days = Math.max(1, Math.ceil(input.collectingDays));
+  const usage: Record<XCostKind, number> = {
+    post_read: 0,
+    user_read: 0,
+    follow_read: 0,
+    dm_event_read: 0,
+    dm_create: 0,
+    post_create: 0,
+    post_create_url: 0,
+  };
+  const rules = new Set(input.ruleTypes);
+  if (rules.has('repost')) usage.user_read += entries * days;
+  if (rules.has('like')) usage.user_read += entries * days;
+  if (rules.has('follow')) usage.follow_read += entries * days;
+  if (rules.has('quote')) usage.post_read += entries * days;
+  if (rules.has('reply')) usage.post_read += entries * days;
+  // Profiles (protected, suspended) are looked up once per participant.
+  usage.user_read += entries;
+  if (input.messageWrite) {
+    usage[input.messageWrite] +=
+      Math.max(0, Math.floor(input.winners)) + Math.max(0, Math.floor(input.losersMessaged));
+  }
+  return usage;
+}
