@@ -59,7 +59,7 @@ function layerImports(layer, { packages = [], folders: banned = [], allow = [] }
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.cache/', '.data/', 'test/histories/'] },
+  { ignores: ['node_modules/', '.cache/', '.data/', 'test/histories/', 'console/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
