@@ -21,6 +21,7 @@ import {
 import { DEFAULT_X_TIMEOUT_MS } from '../../x/client';
 import { xErrorToApplicationFailure } from '../../x/failure';
 import type { PagedInput, PagedResult, XAccessClock, XAccessDeps, XLogger } from './types';
+import { createXUsage, pageCostKind } from './usage';
 
 interface PageCheckpoint<T> {
   key: string;
@@ -77,6 +78,7 @@ export function createXCore(deps: XAccessDeps) {
     now: () => clock.now(),
     refreshSkewMs: deps.refreshSkewMs,
   });
+  const usage = createXUsage(deps.db, () => clock.now(), deps.campaignOf);
 
   function fail(error: unknown, activity: string, accountId: string): never {
     if (!(error instanceof XCallError)) throw error;
@@ -217,6 +219,7 @@ export function createXCore(deps: XAccessDeps) {
           () => readPage<T>(client, { ...request, paginationToken: state.nextToken }),
           state,
         );
+        await usage.countRead(accountId, pageCostKind[request.kind], page.items);
         state.items.push(...(lookingFor ? page.items.filter(lookingFor) : page.items));
         state.partialErrors.push(...page.partialErrors);
         state.nextToken = page.nextToken;
@@ -274,6 +277,7 @@ export function createXCore(deps: XAccessDeps) {
     clock,
     log,
     clients,
+    usage,
     fail,
     logPartialErrors,
     withRateLimitWaits,

@@ -5,6 +5,7 @@
 import { recordXDmDayLimit } from '../../db/repositories/accounts';
 import { XCallError, createReply, readPage, sendDm, type XDmEvent, type XPost } from '../../x/api';
 import { activityContext, type XCore, type XFail } from './core';
+import { replyCostKind } from './usage';
 import type { ReplyInput, ReplyResult, SendDmInput, SendDmResult } from './types';
 
 function normalizeForMatch(text: string): string {
@@ -16,7 +17,7 @@ function normalizeForMatch(text: string): string {
 }
 
 export function createXMessages(core: XCore) {
-  const { db, clients, log, logPartialErrors, notBeforeOf } = core;
+  const { db, clients, usage, log, logPartialErrors, notBeforeOf } = core;
   const fail: XFail = core.fail;
 
   /** Finds our DM with this text in the conversation, sent at or after `notBeforeMs`. */
@@ -31,6 +32,7 @@ export function createXMessages(core: XCore) {
       subject: input.participantId,
       maxResults: 50,
     });
+    await usage.countRead(input.accountId, 'dm_event_read', page.items);
     const wanted = normalizeForMatch(input.text);
     const match = page.items.find(
       (event) =>
@@ -62,6 +64,7 @@ export function createXMessages(core: XCore) {
       subject: `from:${senderId} in_reply_to_tweet_id:${input.inReplyToPostId}`,
       maxResults: 100,
     });
+    await usage.countRead(input.accountId, 'post_read', page.items);
     // X may prefix a reply's text with the @handles it replies to.
     const withoutLeadingMentions = (text: string) =>
       normalizeForMatch(text).replace(/^(@\w+\s*)+/, '');
@@ -81,6 +84,21 @@ export function createXMessages(core: XCore) {
       : undefined;
   }
 
+  /** A DM or reply X holds was billed once when X accepted it: counted once by its X id. */
+  async function countedDm<T extends { dmEventId: string }>(accountId: string, dm: T): Promise<T> {
+    await usage.countWrite(accountId, 'dm_create', dm.dmEventId);
+    return dm;
+  }
+
+  async function countedReply<T extends { postId: string }>(
+    accountId: string,
+    text: string,
+    reply: T,
+  ): Promise<T> {
+    await usage.countWrite(accountId, replyCostKind(text), reply.postId);
+    return reply;
+  }
+
   return {
     /**
      * Sends a DM as the account. On a retry (or after a timeout or "You already said that") it
@@ -96,12 +114,13 @@ export function createXMessages(core: XCore) {
               accountId: input.accountId,
               dmEventId: delivered.dmEventId,
             });
-            return delivered;
+            return await countedDm(input.accountId, delivered);
           }
         }
         const { client } = await clients.forAccount(input.accountId);
         try {
           const sent = await sendDm(client, input.participantId, input.text);
+          await usage.countWrite(input.accountId, 'dm_create', sent.dmEventId);
           logPartialErrors('xSendDm', input.accountId, sent);
           // The daily cap is never above what X says it allows (domain/quota.ts dailyCapOf).
           const xDayLimit = sent.rateLimit?.userDay?.limit;
@@ -123,7 +142,7 @@ export function createXMessages(core: XCore) {
                 code: error.xError.code,
                 dmEventId: delivered.dmEventId,
               });
-              return delivered;
+              return await countedDm(input.accountId, delivered);
             }
           }
           throw error;
@@ -139,16 +158,17 @@ export function createXMessages(core: XCore) {
       try {
         if (input.reconcileFirst || activityContext().info.attempt > 1) {
           const posted = await findPostedReply(input, notBeforeMs);
-          if (posted) return posted;
+          if (posted) return await countedReply(input.accountId, input.text, posted);
         }
         const { client } = await clients.forAccount(input.accountId);
         try {
           const created = await createReply(client, input.text, input.inReplyToPostId);
+          await usage.countWrite(input.accountId, replyCostKind(input.text), created.postId);
           return { postId: created.postId, reconciled: false, rateLimit: created.rateLimit };
         } catch (error) {
           if (error instanceof XCallError && error.xError.reconcileBeforeRetry) {
             const posted = await findPostedReply(input, notBeforeMs).catch(() => undefined);
-            if (posted) return posted;
+            if (posted) return await countedReply(input.accountId, input.text, posted);
           }
           throw error;
         }

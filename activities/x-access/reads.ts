@@ -13,7 +13,7 @@ import type { XCore, XFail } from './core';
 import type { AccountInput, PagedInput, PagedResult } from './types';
 
 export function createXReads(core: XCore) {
-  const { clients, logPartialErrors, readPaged, pageRequest, senderIdOrFail } = core;
+  const { clients, usage, logPartialErrors, readPaged, pageRequest, senderIdOrFail } = core;
   const fail: XFail = core.fail;
 
   return {
@@ -21,7 +21,9 @@ export function createXReads(core: XCore) {
     async xMe(input: AccountInput): Promise<XUser> {
       try {
         const { client } = await clients.forAccount(input.accountId);
-        return (await getMe(client)).user;
+        const { user } = await getMe(client);
+        await usage.countRead(input.accountId, 'user_read', [user]);
+        return user;
       } catch (error) {
         fail(error, 'xMe', input.accountId);
       }
@@ -34,7 +36,9 @@ export function createXReads(core: XCore) {
       try {
         const { client } = await clients.forAccount(input.accountId);
         const by = 'userId' in input ? { id: input.userId } : { username: input.username };
-        return (await getUser(client, by)).user;
+        const { user } = await getUser(client, by);
+        await usage.countRead(input.accountId, 'user_read', [user]);
+        return user;
       } catch (error) {
         fail(error, 'xLookupUser', input.accountId);
       }
@@ -48,6 +52,7 @@ export function createXReads(core: XCore) {
         const { client } = await clients.forAccount(input.accountId);
         const by = 'ids' in input ? { ids: input.ids } : { usernames: input.usernames };
         const page = await lookupUsers(client, by);
+        await usage.countRead(input.accountId, 'user_read', page.items);
         logPartialErrors('xLookupUsers', input.accountId, page);
         return { users: page.items, errors: page.partialErrors, rateLimit: page.rateLimit };
       } catch (error) {

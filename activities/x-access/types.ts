@@ -35,6 +35,8 @@ export interface XAccessDeps {
   refreshSkewMs?: number;
   /** How far before the first attempt a matching DM/reply still counts as ours when reconciling. */
   reconcileWindowMs?: number;
+  /** Whose X calls these are (cost counting); defaults to the campaign of the running workflow. */
+  campaignOf?: () => string | null;
 }
 
 export interface AccountInput {

@@ -1,0 +1,88 @@
+/**
+ * Counting Kuji's own X calls as X bills them (docs/x-costs.md), at the one place activities
+ * reach X. Only answers X gave count: a call X refused (an error, a 429, a 5xx, a timeout) bills
+ * nothing and counts nothing, so retrying it never counts twice. A read counts the resources it
+ * returned, each once per UTC day (X deduplicates within the day); a write counts once per X id
+ * of what it created, so a retry that finds the DM or reply X already holds, or finds one the
+ * crashed attempt never counted, counts it exactly once.
+ *
+ * The count is its own statement right after X's answer, not in the transaction of what the
+ * caller stores from it: a worker lost between X's answer and the count leaves that call
+ * uncounted (a read retried the same day is free at X too; a write is counted when the retry
+ * reconciles it). Calls are attributed to the campaign whose workflow runs the activity.
+ */
+import { Context } from '@temporalio/activity';
+import type { Db } from '../../db/client';
+import {
+  purgeXReadDays,
+  recordXReadUsage,
+  recordXWriteUsage,
+  utcDayOf,
+} from '../../db/repositories/x-api-usage';
+import type { XCostKind } from '../../domain/x-cost';
+import type { PageKind } from '../../x/api';
+import { campaignWorkflowId } from '../../workflows/search-attributes';
+
+const campaignPrefix = campaignWorkflowId('');
+
+/** The campaign whose workflow runs the current activity; null outside one. */
+export function campaignOfActivity(): string | null {
+  let workflowId: string | undefined;
+  try {
+    workflowId = Context.current().info.workflowExecution?.workflowId;
+  } catch {
+    return null;
+  }
+  return workflowId?.startsWith(campaignPrefix) ? workflowId.slice(campaignPrefix.length) : null;
+}
+
+/** What each paged list returns, as X prices it. */
+export const pageCostKind: Record<PageKind, XCostKind> = {
+  reposters: 'user_read',
+  likers: 'user_read',
+  quotes: 'post_read',
+  followers: 'follow_read',
+  following: 'follow_read',
+  mentions: 'post_read',
+  search: 'post_read',
+  dm_events: 'dm_event_read',
+};
+
+/** A reply with a link is X's "Content: Create (with URL)". */
+export function replyCostKind(text: string): XCostKind {
+  return /https?:\/\/\S/i.test(text) ? 'post_create_url' : 'post_create';
+}
+
+export function createXUsage(
+  db: Db,
+  now: () => number,
+  campaignOf: () => string | null = campaignOfActivity,
+) {
+  let purgedDay: string | undefined;
+  return {
+    async countRead(
+      accountId: string,
+      kind: XCostKind,
+      resources: readonly { id: string }[],
+    ): Promise<void> {
+      if (resources.length === 0) return;
+      const at = new Date(now());
+      await recordXReadUsage(
+        db,
+        { campaignId: campaignOf(), accountId },
+        { kind, resourceIds: resources.map((r) => r.id), at },
+      );
+      // Yesterday's resources stop mattering once a day has passed: forget them once a day.
+      if (purgedDay !== utcDayOf(at)) {
+        purgedDay = utcDayOf(at);
+        await purgeXReadDays(db, at);
+      }
+    },
+
+    async countWrite(accountId: string, kind: XCostKind, xObjectId: string): Promise<void> {
+      await recordXWriteUsage(db, { campaignId: campaignOf(), accountId }, { kind, xObjectId });
+    },
+  };
+}
+
+export type XUsageCounter = ReturnType<typeof createXUsage>;
