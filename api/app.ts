@@ -18,6 +18,7 @@ import accountLinkRoutes from './routes/account-links';
 import accountRoutes from './routes/accounts';
 import apiKeyRoutes from './routes/api-keys';
 import campaignRoutes from './routes/campaigns';
+import campaignToolRoutes from './routes/campaign-tools';
 import claimRoutes from './routes/claims';
 import deliveryRoutes from './routes/deliveries';
 import healthRoutes from './routes/health';
@@ -117,6 +118,7 @@ export async function buildApp(
   await app.register(oauthRoutes);
   await app.register(apiKeyRoutes);
   await app.register(campaignRoutes);
+  await app.register(campaignToolRoutes);
   await app.register(deliveryRoutes);
   await app.register(interventionRoutes);
   await app.register(reportRoutes);

@@ -1,0 +1,122 @@
+/**
+ * Tools for writing and approving a configuration: a check that stores nothing (what the console's
+ * "new campaign" form calls as the operator types) and the diff an approver reads.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { findAccountById } from '../../db/repositories/accounts';
+import { findCampaignConfigVersion } from '../../db/repositories/campaigns';
+import { type ConfigChange, diffConfigs } from '../../domain/config-diff';
+import {
+  complianceCheck,
+  configIssues,
+  sampleVariables,
+  templatePreviews,
+  unknownAccountIssue,
+} from '../config-validation';
+import { AppError } from '../errors';
+import { requireCampaign } from '../lookups';
+import { roles } from '../plugins/auth';
+import { maskingNote, type Redactor, redactorFor } from '../redaction';
+import { errorResponses, idParamsSchema } from '../schemas/common';
+import {
+  configDiffResponseSchema,
+  validateConfigBodySchema,
+  validateConfigResponseSchema,
+} from '../schemas/campaign-tools';
+
+/** A change's value as the caller may see it: prize codes masked for lesser roles. */
+function redactChange(change: ConfigChange, redact: Redactor): ConfigChange {
+  if (redact.clear) return change;
+  const mask = (value: unknown): unknown => {
+    if (value === null) return value;
+    if (change.path === 'prizes')
+      return (redact.config({ prizes: value }) as { prizes: unknown }).prizes;
+    const prize = /^prizes\.\d+$/.test(change.path)
+      ? [value]
+      : /^prizes\.\d+\.codes$/.test(change.path)
+        ? [{ codes: value }]
+        : undefined;
+    if (!prize) return value;
+    const [masked] = (redact.config({ prizes: prize }) as { prizes: unknown[] }).prizes;
+    return /\.codes$/.test(change.path) ? (masked as { codes: unknown }).codes : masked;
+  };
+  return { ...change, before: mask(change.before), after: mask(change.after) };
+}
+
+export default function campaignToolRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/v1/campaigns/validate',
+    {
+      onRequest: app.authorize(roles.operate),
+      schema: {
+        summary: 'Check a configuration as POST /v1/campaigns would, and preview its messages',
+        description:
+          'Changes and stores nothing. Any JSON `config` is checked (200 with its issues, in Japanese and English, at their paths); only a body that is not `{config}` is a 400. Also runs the 景品表示法 (Premiums Act) check preflight runs, on the compliance section and prizes as soon as they are valid, and renders every template with sample variables as delivery would (a win message with its verification code line).',
+        tags: ['campaigns'],
+        body: validateConfigBodySchema,
+        response: { 200: validateConfigResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { config } = request.body;
+      const issues = configIssues(config);
+      const accountId = (config as { accountId?: unknown } | null)?.accountId;
+      const accountIssue = issues.some((issue) => issue.path === 'accountId');
+      if (typeof accountId === 'string' && accountId !== '' && !accountIssue) {
+        if (!(await findAccountById(app.db, accountId)))
+          issues.push(unknownAccountIssue(accountId));
+      }
+      const vars = sampleVariables(config, `${request.protocol}://${request.host}`);
+      return {
+        valid: issues.length === 0,
+        issues,
+        compliance: complianceCheck(config),
+        sampleVariables: vars,
+        previews: templatePreviews(config, vars),
+      };
+    },
+  );
+
+  r.get(
+    '/v1/campaigns/:id/config/diff',
+    {
+      onRequest: app.authorize(roles.read),
+      schema: {
+        summary: 'What changed since the last approved configuration',
+        description:
+          'The changes from the version the last approval signed off to the current one, field by field (a list of plain values, such as prize codes or hashtags, is one field). Before any approval `approvedVersion` is null and every field is `added`. ' +
+          maskingNote,
+        tags: ['campaigns'],
+        params: idParamsSchema,
+        response: { 200: configDiffResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const campaign = await requireCampaign(app.db, request.params.id);
+      const approvedVersion = campaign.approvedConfigVersion;
+      let approved: unknown = undefined;
+      if (approvedVersion !== null) {
+        const stored = await findCampaignConfigVersion(app.db, campaign.id, approvedVersion);
+        if (!stored) {
+          throw new AppError(
+            409,
+            'approved_config_missing',
+            `Campaign '${campaign.id}' was approved at configuration version ${approvedVersion}, which is not stored`,
+          );
+        }
+        approved = stored.config;
+      }
+      const redact = redactorFor(request);
+      return {
+        approvedVersion,
+        currentVersion: campaign.configVersion,
+        changes: diffConfigs(approved, campaign.config).map((change) =>
+          redactChange(change, redact),
+        ),
+      };
+    },
+  );
+}
