@@ -19,6 +19,8 @@ WORKDIR /app
 # Owned by root and read-only to the `node` user the processes run as.
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY . .
+# The operator console (/console): bundled once here by esbuild, so the image serves it as built.
+RUN node_modules/.bin/tsx console/build.ts
 USER node
 EXPOSE 3000
 CMD ["node_modules/.bin/tsx", "api/server.ts"]

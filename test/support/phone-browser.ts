@@ -66,7 +66,7 @@ export async function assertLooksRightOnPhone(page: Page, what: string): Promise
 }
 
 /** The platform fonts Chromium used for the text of the first element matching `selector`. */
-async function renderedFonts(page: Page, selector: string): Promise<string[]> {
+export async function renderedFonts(page: Page, selector: string): Promise<string[]> {
   const cdp = await page.context().newCDPSession(page);
   try {
     await cdp.send('DOM.enable');
