@@ -62,6 +62,17 @@ export interface ApiKeysTable {
   revoked_at: NullableTimestamp;
 }
 
+/** A console sign-in: see the console_sessions migration. */
+export interface ConsoleSessionsTable {
+  /** SHA-256 (hex) of the cookie's token; the token itself is never stored. */
+  token_hash: string;
+  api_key_id: string;
+  created_at: CreatedTimestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  /** Set by sign-out. */
+  ended_at: NullableTimestamp;
+}
+
 export interface CampaignsTable {
   id: string;
   name: string;
@@ -336,6 +347,7 @@ export interface XApiReadDaysTable {
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
+  console_sessions: ConsoleSessionsTable;
   oauth_states: OAuthStatesTable;
   campaigns: CampaignsTable;
   campaign_config_versions: CampaignConfigVersionsTable;
