@@ -20,9 +20,11 @@ import apiKeyRoutes from './routes/api-keys';
 import campaignRoutes from './routes/campaigns';
 import campaignToolRoutes from './routes/campaign-tools';
 import claimRoutes from './routes/claims';
+import consoleSessionRoutes from './routes/console-session';
 import deliveryRoutes from './routes/deliveries';
 import healthRoutes from './routes/health';
 import interventionRoutes from './routes/interventions';
+import meRoutes from './routes/me';
 import metricsRoutes from './routes/metrics';
 import oauthRoutes from './routes/oauth';
 import participantRoutes from './routes/participants';
@@ -92,13 +94,25 @@ export async function buildApp(
       info: {
         title: 'Kuji API',
         description:
-          'X campaigns as durable Temporal workflows. Authenticate with `Authorization: Bearer <API key>`.',
+          'X campaigns as durable Temporal workflows. Authenticate with `Authorization: Bearer <API key>`, ' +
+          'or with the console session cookie `kuji_console` (`POST /v1/console/session`), which needs ' +
+          'the header `x-csrf-token` on every POST, PUT, PATCH and DELETE (403 `csrf_failed` without it).',
         version: '0.1.0',
       },
       components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          consoleSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'kuji_console',
+            description:
+              'The console sign-in (`POST /v1/console/session`). With it, POST, PUT, PATCH and ' +
+              "DELETE also need the header `x-csrf-token` (the session's `csrfToken`).",
+          },
+        },
       },
-      security: [{ apiKey: [] }],
+      security: [{ apiKey: [] }, { consoleSession: [] }],
     },
     transform: openApiTransform,
     transformObject: openApiTransformObject,
@@ -117,6 +131,8 @@ export async function buildApp(
   await app.register(accountLinkRoutes);
   await app.register(oauthRoutes);
   await app.register(apiKeyRoutes);
+  await app.register(consoleSessionRoutes, { publicBaseUrl: deps.publicBaseUrl });
+  await app.register(meRoutes);
   await app.register(campaignRoutes);
   await app.register(campaignToolRoutes);
   await app.register(deliveryRoutes);

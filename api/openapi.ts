@@ -49,17 +49,39 @@ export const openApiTransform: Transform = (input) => {
 
 type Operation = {
   requestBody?: { required?: boolean; content?: Record<string, { schema?: object }> };
+  security?: Record<string, unknown>[];
+  parameters?: { in: string; name: string }[];
+};
+
+const unsafeMethods = new Set(['post', 'put', 'patch', 'delete']);
+
+/** The console session's CSRF header, on an unsafe operation the session cookie may call. */
+const csrfHeader = {
+  in: 'header',
+  name: 'x-csrf-token',
+  required: false,
+  description:
+    'With the console session cookie: its `csrfToken` (403 `csrf_failed` without it). ' +
+    'Not needed with a bearer key.',
+  schema: { type: 'string' },
 };
 
 /**
  * The finished document: a body with a default (an action's optional `{ reason }`, say) is not
- * required, since the API takes the request without one.
+ * required, since the API takes the request without one; an unsafe operation open to the console
+ * session (the document's default security, or one naming it) lists the CSRF header.
  */
 export const openApiTransformObject: SwaggerTransformObject = (document) => {
   if (!('openapiObject' in document)) return document.swaggerObject;
   const openapi = document.openapiObject;
   for (const methods of Object.values(openapi.paths ?? {})) {
-    for (const operation of Object.values(methods ?? {}) as Operation[]) {
+    for (const [method, operation] of Object.entries(methods ?? {}) as [string, Operation][]) {
+      if (
+        unsafeMethods.has(method) &&
+        (operation.security?.some((scheme) => 'consoleSession' in scheme) ?? true)
+      ) {
+        operation.parameters = [...(operation.parameters ?? []), csrfHeader];
+      }
       const body = operation?.requestBody;
       const schema = body?.content?.['application/json']?.schema;
       if (body && schema && 'default' in schema) body.required = false;

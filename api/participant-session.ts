@@ -77,7 +77,8 @@ export function sessionCookieFrom(header: string | undefined): string | undefine
   return cookieFrom(header, PARTICIPANT_SESSION_COOKIE);
 }
 
-function cookieFrom(header: string | undefined, cookie: string): string | undefined {
+/** A cookie's value from a Cookie header, if any (also the console session's cookie). */
+export function cookieFrom(header: string | undefined, cookie: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=');

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 
 import fp from 'fastify-plugin';
 import type { ApiRole } from '../../db/database';
 import { type ApiKeyPrincipal, findApiKeyBySecret } from '../../db/repositories/api-keys';
+import { consoleSessionOf } from '../console-session';
 import { AppError } from '../errors';
 
 declare module 'fastify' {
@@ -9,7 +10,10 @@ declare module 'fastify' {
     principal: ApiKeyPrincipal | null;
   }
   interface FastifyInstance {
-    /** onRequest hook: a valid bearer key whose role is one of `roles` (admin always passes). */
+    /**
+     * onRequest hook: a valid bearer key, else a live console session cookie (with
+     * `x-csrf-token` on unsafe methods), whose role is one of `roles` (admin always passes).
+     */
     authorize(roles: readonly ApiRole[]): onRequestAsyncHookHandler;
   }
 }
@@ -32,21 +36,33 @@ export function actorId(request: FastifyRequest): string {
   return request.principal?.id ?? 'anonymous';
 }
 
+/**
+ * Who sends the request: `Authorization: Bearer <key>` (never needs a CSRF token: a browser does
+ * not attach it by itself), else the console's session cookie (see api/console-session.ts).
+ */
+async function principalOf(app: FastifyInstance, request: FastifyRequest) {
+  const match = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i);
+  if (match?.[1]) {
+    const principal = await findApiKeyBySecret(app.db, match[1]);
+    if (!principal) throw new AppError(401, 'unauthorized', 'Unknown or revoked API key');
+    return principal;
+  }
+  const signedIn = await consoleSessionOf(app.db, request, new Date());
+  if (signedIn) return signedIn.session.principal;
+  throw new AppError(
+    401,
+    'unauthorized',
+    'Missing API key: send `Authorization: Bearer <key>`, or sign in to the console ' +
+      '(`POST /v1/console/session`) / API キーがありません。`Authorization: Bearer <key>` を' +
+      '送るか、コンソールにサインインしてください',
+  );
+}
+
 export default fp(function auth(app: FastifyInstance) {
   app.decorateRequest('principal', null);
   app.decorate('authorize', (allowed: readonly ApiRole[]): onRequestAsyncHookHandler => {
     return async (request) => {
-      const header = request.headers.authorization;
-      const match = header?.match(/^Bearer\s+(\S+)$/i);
-      if (!match?.[1]) {
-        throw new AppError(
-          401,
-          'unauthorized',
-          'Missing API key: send `Authorization: Bearer <key>`',
-        );
-      }
-      const principal = await findApiKeyBySecret(app.db, match[1]);
-      if (!principal) throw new AppError(401, 'unauthorized', 'Unknown or revoked API key');
+      const principal = await principalOf(app, request);
       if (principal.role !== 'admin' && !allowed.includes(principal.role)) {
         throw new AppError(
           403,
