@@ -39,6 +39,9 @@ export const configLimits = {
   claimDeadlineHours: 24 * 90,
   campaignDays: 366,
   yen: 1_000_000_000_000,
+  /** A campaign's X API budget in USD (domain/x-cost.ts). */
+  budgetUsd: 1_000_000,
+  expectedEntries: 100_000_000,
 } as const;
 
 /** A string PostgreSQL can store: no NUL, no unpaired surrogate. */
@@ -223,6 +226,21 @@ const commonFields = {
    * unclaimed prize goes to the next alternate (docs/claims.md). Absent: results are final.
    */
   claim: claimConfigSchema.optional(),
+  /**
+   * The most this campaign may spend on X API calls, in USD at the configured X prices
+   * (docs/x-costs.md): sending stops for a person before a send would pass it. Absent: no limit.
+   */
+  budget: z
+    .object({ usd: z.number().min(0).max(configLimits.budgetUsd) })
+    .optional()
+    .describe('X API budget in USD; sending stops for a person before a send would exceed it'),
+  /** How many entries are expected: preflight estimates the X API cost from it and the winners. */
+  expectedEntries: z
+    .int()
+    .min(0)
+    .max(configLimits.expectedEntries)
+    .optional()
+    .describe('Expected entries, for the X API cost estimate preflight shows'),
 };
 
 export const campaignConfigSchema = z
