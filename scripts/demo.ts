@@ -7,47 +7,16 @@
  * replies, follows and reposts to the emulator's admin API. Then it prints the requests that
  * show what happened (for a campaign told on its page: the page to sign in on).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { DEMO_SENDER_USERNAME } from '../emulator/demo';
-import { entryActions } from './lib/examples';
 import {
-  adminKeyHint,
-  localStack,
-  request,
-  sleep,
-  waitForPhase,
-  type LocalStack,
-} from './lib/local-api';
-import { dataDir } from './lib/paths';
-
-/** The demo's approver: a key of its own, so approval comes from someone other than the author. */
-async function approverKey(stack: LocalStack): Promise<string> {
-  const file = path.join(dataDir, 'demo-approver-key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const name = `demo-approver-${Date.now().toString(36)}`;
-  const created = await request('POST', `${stack.apiUrl}/v1/api-keys`, stack.adminKey, {
-    name,
-    role: 'approver',
-  });
-  const secret = created.body.secret;
-  if (created.status !== 201 || typeof secret !== 'string') {
-    throw new Error(
-      `creating the approver key answered ${created.status}: ${JSON.stringify(created.body)}`,
-    );
-  }
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
-}
-
-interface CampaignView {
-  phase?: string;
-  config?: {
-    post?: { tweetId?: string };
-    entryRules?: { all?: { type: string }[] };
-    claim?: unknown;
-  };
-}
+  campaignEntryActions,
+  type CampaignView,
+  demoKey,
+  listEntries,
+  postActions,
+  refuseNextDm,
+  sendsDms,
+} from './lib/demo-audience';
+import { adminKeyHint, localStack, request, sleep, waitForPhase } from './lib/local-api';
 
 async function main(): Promise<number> {
   const id = process.argv[2];
@@ -59,7 +28,8 @@ async function main(): Promise<number> {
   const api = `${stack.apiUrl}/v1/campaigns/${encodeURIComponent(id)}`;
   const phase = await waitForPhase(stack, id, (p) => p !== 'preflight' && p !== 'draft', 60_000);
   if (phase === 'awaiting_approval') {
-    const approved = await request('POST', `${api}/approve`, await approverKey(stack));
+    const approver = await demoKey(stack, { role: 'approver', file: 'demo-approver-key' });
+    const approved = await request('POST', `${api}/approve`, approver.secret);
     console.log(
       `approve (as the demo approver): ${approved.status} ${approved.status === 200 ? '' : JSON.stringify(approved.body)}`,
     );
@@ -84,37 +54,22 @@ async function main(): Promise<number> {
     return 1;
   }
   const campaign = (await request('GET', api, stack.adminKey)).body.campaign as CampaignView;
-  const actions = entryActions(
-    campaign.config?.entryRules?.all ?? [],
-    campaign.config?.post?.tweetId ?? '',
-    DEMO_SENDER_USERNAME,
-  );
+  const actions = campaignEntryActions(campaign);
   // Only a DM can be refused: a campaign that sends none (replies, the page) gets no fault.
-  const rules = campaign.config?.entryRules?.all ?? [];
-  const sendsDms = rules.some((rule) => rule.type === 'dm_keyword');
-  if (sendsDms) {
-    const fault = await request('POST', `${stack.emulatorUrl}/_admin/faults`, undefined, {
-      endpoint: 'dm.send',
-      fault: 'not_permitted',
-      count: 1,
-    });
-    console.log(`X will refuse the next result DM once (emulator fault): ${fault.status}`);
-  }
-  const posted = await request('POST', `${stack.emulatorUrl}/_admin/actions`, undefined, actions);
-  if (posted.status !== 200) {
-    console.error(
-      `the emulator refused the actions: ${posted.status} ${JSON.stringify(posted.body)}`,
+  const dms = sendsDms(campaign);
+  if (dms) {
+    console.log(
+      `X will refuse the next result DM once (emulator fault): ${await refuseNextDm(stack)}`,
     );
-    return 1;
   }
+  await postActions(stack, actions);
   console.log(
     `${actions.length} participant actions on X (${[...new Set(actions.map((a) => a.type))].join(', ')})`,
   );
   let entries = 0;
   for (let waited = 0; waited < 90 && entries === 0; waited += 3) {
     await sleep(3000);
-    const answer = await request('GET', `${api}/entries`, stack.adminKey);
-    entries = Array.isArray(answer.body.entries) ? answer.body.entries.length : 0;
+    entries = (await listEntries(stack, id)).length;
   }
   console.log(
     entries > 0
@@ -123,7 +78,7 @@ async function main(): Promise<number> {
   );
   const key = `-H "authorization: Bearer ${adminKeyHint()}"`;
   const page = `${stack.apiUrl}/c/${encodeURIComponent(id)}`;
-  const results = sendsDms
+  const results = dms
     ? `  curl -s "${api}/deliveries?state=failed" ${key}  # the refused DM: code, ja/en reason, remedy
   curl -s -X POST ${api}/deliveries/resend ${key} -H 'content-type: application/json' \\
     -d '{"deliveryIds":["<id from above>"]}'       # resend it (twice sends once)`

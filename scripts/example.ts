@@ -3,8 +3,9 @@
  * local stack with its dates filled in (starting now, ending minutes later), waits for preflight,
  * and prints what to do next. Without a name it lists the examples.
  */
-import { type ExampleBody, listExamples, loadExample } from './lib/examples';
-import { adminKeyHint, type LocalStack, localStack, request, waitForPhase } from './lib/local-api';
+import { registerTestAccounts } from './lib/demo-audience';
+import { listExamples, loadExample } from './lib/examples';
+import { adminKeyHint, localStack, request, waitForPhase } from './lib/local-api';
 
 const pageNote =
   "Note: a follow + repost gives no consent to DM or reply (X's rules), so winners learn their\n" +
@@ -23,29 +24,6 @@ const notes: Record<string, string> = {
     '当選者は72時間以内にページで受け取り手続きをします。期限を過ぎた賞品は補欠に繰り上がります。\n' +
     'レポートは、すべての賞品が受け取られるか補欠がいなくなった時点で作成されます。',
 };
-
-/**
- * Rehearsal DMs go only to test accounts an admin registered for the sender account; the
- * examples rehearse to @aoi_y of the demo world, so register it (again is a no-op).
- */
-async function registerTestAccounts(stack: LocalStack, config: ExampleBody['config']) {
-  const accountId = String(config.accountId);
-  for (const xUserId of (config.testAccounts as string[] | undefined) ?? []) {
-    const answer = await request(
-      'POST',
-      `${stack.apiUrl}/v1/accounts/${encodeURIComponent(accountId)}/test-accounts`,
-      stack.adminKey,
-      { xUserId, label: 'examples/ rehearsal (emulator @aoi_y)' },
-    );
-    if (answer.status === 201)
-      console.log(`registered ${xUserId} as a test account of '${accountId}'`);
-    else if (answer.status !== 200) {
-      console.log(
-        `registering test account ${xUserId}: ${answer.status} ${JSON.stringify(answer.body)}`,
-      );
-    }
-  }
-}
 
 async function main(): Promise<number> {
   const [name, ...rest] = process.argv.slice(2);

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as wait } from 'node:timers/promises';
 import { dataDir } from './paths';
 
 export interface LocalStack {
@@ -76,12 +77,16 @@ export async function request(
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls the campaign's live phase until `done(phase)` or the deadline; returns the last phase. */
+/**
+ * Polls the campaign's live phase every `everyMs` (default 1 s) until `done(phase)` or the
+ * deadline; returns the last phase. An aborted `signal` ends the wait (the sleep rejects).
+ */
 export async function waitForPhase(
   stack: LocalStack,
   id: string,
   done: (phase: string) => boolean,
   timeoutMs: number,
+  options: { signal?: AbortSignal; everyMs?: number } = {},
 ): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let phase = '';
@@ -89,6 +94,6 @@ export async function waitForPhase(
     const answer = await request('GET', `${stack.apiUrl}/v1/campaigns/${id}`, stack.adminKey);
     phase = String((answer.body.campaign as { phase?: string } | undefined)?.phase ?? '');
     if (done(phase) || Date.now() > deadline) return phase;
-    await sleep(1000);
+    await wait(options.everyMs ?? 1000, undefined, { signal: options.signal });
   }
 }
