@@ -25,6 +25,7 @@ import {
   startXEmulator,
 } from '../emulator';
 import { CALLBACK_PATH, linkingFromSettings, type XLinking } from '../api/x-linking';
+import { offerDemoCampaign } from './lib/demo-campaign';
 import { linkDemoAccount } from './lib/link-demo';
 import { dataDir } from './lib/paths';
 import { type RunningPostgres, startEmbeddedPostgres } from './lib/postgres';
@@ -247,6 +248,7 @@ async function main() {
     '',
   ];
   process.stdout.write(lines.join('\n'));
+  offerDemoCampaign({ apiUrl, adminKey: adminKey.secret, emulatorUrl, webUiUrl, onShutdown });
 }
 
 let stopping = false;
