@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { findAccountById } from '../../db/repositories/accounts';
 import { findCampaignConfigVersion } from '../../db/repositories/campaigns';
+import { findConfigChangersSinceApproval } from '../../db/repositories/config-changers';
 import { type ConfigChange, diffConfigs } from '../../domain/config-diff';
 import {
   complianceCheck,
@@ -113,6 +114,8 @@ export default function campaignToolRoutes(app: FastifyInstance) {
       return {
         approvedVersion,
         currentVersion: campaign.configVersion,
+        author: campaign.author,
+        changedBy: await findConfigChangersSinceApproval(app.db, campaign.id),
         changes: diffConfigs(approved, campaign.config).map((change) =>
           redactChange(change, redact),
         ),

@@ -82,4 +82,10 @@ export const configDiffResponseSchema = z.object({
     .describe('The version the last approval signed off; null before any approval'),
   currentVersion: z.number().int(),
   changes: z.array(configChangeSchema),
+  author: z.string().describe('Who created the campaign: never its approver'),
+  changedBy: z
+    .array(z.string())
+    .describe(
+      'Who changed the configuration since the last approval (API key ids, from the audit log): none of them may approve this round',
+    ),
 });

@@ -6,6 +6,7 @@ import { buildApp } from '../../api/app';
 import { kujiIssueText } from '../../api/config-issue-messages';
 import type { ApiRole } from '../../db/database';
 import { insertApiKey } from '../../db/repositories/api-keys';
+import { insertAuditEntry } from '../../db/repositories/audit-log';
 import { pinApprovedConfigVersion, updateCampaignConfig } from '../../db/repositories/campaigns';
 import { exampleInstantWinConfig } from '../../domain/campaign-config';
 import { diffConfigs } from '../../domain/config-diff';
@@ -39,6 +40,8 @@ interface Validation {
 interface Diff {
   approvedVersion: number | null;
   currentVersion: number;
+  author: string;
+  changedBy: string[];
   changes: { path: string; kind: string; before: unknown; after: unknown }[];
 }
 
@@ -497,6 +500,7 @@ describe('campaign tools (API → PostgreSQL)', () => {
       };
       await updateCampaignConfig(testDb.db, campaign.id, changed, changed.name);
       const result = await diff(campaign.id, 'operator');
+      assert.equal(result.author, 'alice');
       assert.equal(result.approvedVersion, 1);
       assert.equal(result.currentVersion, 2);
       assert.deepEqual(
@@ -527,6 +531,31 @@ describe('campaign tools (API → PostgreSQL)', () => {
       const codes = result.changes.find((change) => change.path === 'prizes.0.codes');
       assert.deepEqual((codes?.after as string[]).slice(0, 2), ['GIFT-****', 'GIFT-****']);
       assert.match(JSON.stringify(await diff(campaign.id, 'operator')), /GIFT-0001/);
+    });
+
+    it('names who changed the configuration since the last approval, as the workflow bars them', async () => {
+      const campaign = await seedCampaign(testDb.db, { accountId });
+      const change = (actor: string, outcome: 'ok' | 'refused' = 'ok') =>
+        insertAuditEntry(testDb.db, {
+          actor,
+          action: 'campaign.config_changed',
+          campaignId: campaign.id,
+          outcome,
+        });
+      await change('operator2');
+      await insertAuditEntry(testDb.db, {
+        actor: 'approver',
+        action: 'campaign.approve',
+        campaignId: campaign.id,
+        outcome: 'ok',
+      });
+      await change('operator');
+      await change('mallory', 'refused');
+      await change('operator');
+      await change('admin');
+      assert.deepEqual((await diff(campaign.id)).changedBy, ['operator', 'admin']);
+      const other = await seedCampaign(testDb.db, { accountId });
+      assert.deepEqual((await diff(other.id)).changedBy, []);
     });
 
     it('answers 404 for a campaign that does not exist', async () => {
