@@ -12,9 +12,14 @@ export function formatDateTime(
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
+  // dateStyle/timeStyle refuse timeZoneName (V8 throws a TypeError): spell the fields out.
   return new Intl.DateTimeFormat(locale(lang), {
-    dateStyle: 'medium',
-    timeStyle: 'short',
+    year: 'numeric',
+    month: lang === 'ja' ? '2-digit' : 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
     ...(timeZone ? { timeZone } : {}),
     timeZoneName: 'short',
   }).format(date);
