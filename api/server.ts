@@ -21,6 +21,8 @@ async function main() {
         taskQueue: settings.TEMPORAL_TASK_QUEUE,
         webUiUrl: settings.TEMPORAL_UI_URL,
       },
+      // When https, the console's session cookie is Secure even behind a proxy speaking http.
+      publicBaseUrl: settings.PUBLIC_BASE_URL,
       webhookSecret: settings.X_WEBHOOK_SECRET,
       metricsToken: settings.METRICS_TOKEN,
       xLinking: linkingFromSettings(
