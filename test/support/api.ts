@@ -27,6 +27,8 @@ export async function startApiHarness(
     xApiBaseUrl?: string;
     /** Linking sender accounts to X (see test/support/linking.ts). */
     xLinking?: XLinking;
+    /** The X webhook's consumer secret: with it the API takes X's events at /v1/webhooks/x. */
+    webhookSecret?: string;
   } = {},
 ): Promise<ApiHarness> {
   const taskQueue = options.taskQueue ?? `api-test-${process.pid}`;
@@ -49,6 +51,7 @@ export async function startApiHarness(
     temporal: env.client,
     temporalConfig: { namespace, taskQueue, webUiUrl: options.webUiUrl },
     ...(options.xLinking ? { xLinking: options.xLinking } : {}),
+    ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
   });
   const keys = {} as ApiHarness['keys'];
   const people: [keyof ApiHarness['keys'], ApiRole][] = [
