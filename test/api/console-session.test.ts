@@ -416,6 +416,41 @@ describe('console sessions (API → PostgreSQL)', () => {
     });
   });
 
+  describe('the OpenAPI document', () => {
+    interface Operation {
+      security?: Record<string, unknown>[];
+      parameters?: { in: string; name: string; required?: boolean }[];
+    }
+    interface Document {
+      security: Record<string, unknown>[];
+      components: { securitySchemes: Record<string, Record<string, unknown>> };
+      paths: Record<string, Record<string, Operation>>;
+    }
+
+    it('documents the session cookie beside the bearer key, and the CSRF header where it applies', async () => {
+      const doc = (await app.inject({ url: '/docs/json' })).json<Document>();
+      assert.deepEqual(doc.components.securitySchemes.consoleSession, {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'kuji_console',
+        description: doc.components.securitySchemes.consoleSession?.description,
+      });
+      assert.match(
+        String(doc.components.securitySchemes.consoleSession?.description),
+        /x-csrf-token/,
+      );
+      assert.deepEqual(doc.security, [{ apiKey: [] }, { consoleSession: [] }]);
+      const csrfOf = (operation: Operation | undefined) =>
+        operation?.parameters?.find((p) => p.in === 'header' && p.name === 'x-csrf-token');
+      assert.equal(csrfOf(doc.paths['/v1/accounts']?.post)?.required, false);
+      assert.ok(csrfOf(doc.paths['/v1/console/session']?.delete));
+      assert.equal(csrfOf(doc.paths['/v1/accounts']?.get), undefined, 'safe methods need none');
+      assert.equal(csrfOf(doc.paths['/v1/console/session']?.post), undefined, 'sign-in is public');
+      assert.deepEqual(doc.paths['/v1/console/session']?.get?.security, [{ consoleSession: [] }]);
+      assert.deepEqual(doc.paths['/v1/console/session']?.post?.security, []);
+    });
+  });
+
   describe('a second API replica on the same database', () => {
     it('accepts the session the first one signed in, CSRF token included, and sees its sign-out', async () => {
       const replica = await appOn(testDb);
