@@ -130,3 +130,55 @@ export function estimateXUsage(input: XCostEstimateInput): XUsage {
   }
   return usage;
 }
+
+/** A reply whose text carries a link (or the personal result link) is X's dearer kind. */
+export function replyCostKind(text: string): 'post_create' | 'post_create_url' {
+  return /https?:\/\/\S|\{resultUrl\}/i.test(text) ? 'post_create_url' : 'post_create';
+}
+
+/** Units per kind as stored, keeping only the kinds Kuji prices. */
+export function usageOf(unitsByKind: Readonly<Record<string, number>>): XUsage {
+  const usage: XUsage = {};
+  for (const [kind, units] of Object.entries(unitsByKind))
+    if (isXCostKind(kind)) usage[kind] = units;
+  return usage;
+}
+
+/** The stop code a send gets when it would take the campaign past its X API budget. */
+export const xBudgetStopCode = 'x_budget_reached';
+export const xBudgetStopCategory = 'budget';
+
+interface Localized {
+  ja: string;
+  en: string;
+}
+
+export function formatUsd(usd: number): string {
+  // Four decimals (X's half-cent reads), trailing zeros dropped down to cents: $0.015, $0.03.
+  return `$${roundUsd(usd)
+    .toFixed(4)
+    .replace(/(\.\d\d\d?)0+$/, '$1')
+    .replace(/(\.\d\d)0$/, '$1')}`;
+}
+
+/** Why sending stopped, and how to go on, with the figures. */
+export function budgetStopText(figures: {
+  spentUsd: number;
+  nextUsd: number;
+  budgetUsd: number;
+  pricesReadOn: string;
+}): { reason: Localized; remedy: Localized } {
+  const spent = formatUsd(figures.spentUsd);
+  const next = formatUsd(figures.nextUsd);
+  const budget = formatUsd(figures.budgetUsd);
+  return {
+    reason: {
+      ja: `次の送信でこのキャンペーンのX API費用が予算を超えるため、送信を止めました（予算 ${budget} のうち ${spent} を使用済み、次の送信は ${next}。Xの価格は ${figures.pricesReadOn} 時点）。`,
+      en: `Sending stopped: the next send would take this campaign's X API cost past its budget (${spent} spent of ${budget}; the next send costs ${next}; X prices as of ${figures.pricesReadOn}).`,
+    },
+    remedy: {
+      ja: 'キャンペーン設定の budget.usd を引き上げ、変更の承認（作成者以外）を得てから、この停止を「再開」で解除してください。送信をやめる場合はキャンペーンを中止してください。',
+      en: 'Raise budget.usd in the campaign configuration, have the change approved (by someone other than who made it), then resume this stop. To send nothing more, cancel the campaign.',
+    },
+  };
+}

@@ -14,6 +14,7 @@ import type { Db } from '../../db/client';
 import { deliveryCounts, nextQueuedDeliveries } from '../../db/repositories/deliveries';
 import { errorRateExceeded } from '../../domain/interventions';
 import { runNested } from '../nested-context';
+import type { XBudgetGuard } from './x-budget';
 import type { SendOutcome } from './send-delivery';
 import { type PacingSleep, realPacingSleep } from './pacing-sleep';
 
@@ -84,6 +85,8 @@ export interface DeliverBatchDeps {
   random?: () => number;
   /** Milliseconds elapsed on the activity's clock (tests pass one their sleep moves). */
   clock?: () => number;
+  /** The campaign's X API budget: asked before each send (x-budget.ts); none, no limit. */
+  xBudget?: XBudgetGuard;
 }
 
 /** The wait before the next batch after a transient failure without X's own retry instant. */
@@ -135,6 +138,7 @@ export function createDeliverBatchActivity({
   pacingSleep = realPacingSleep,
   random = Math.random,
   clock = Date.now,
+  xBudget,
 }: DeliverBatchDeps) {
   async function queueLength(campaignId: string): Promise<number> {
     const counts = await deliveryCounts(db, campaignId);
@@ -211,6 +215,16 @@ export function createDeliverBatchActivity({
         if (signal.aborted) return finish({ kind: 'cancelled' });
 
         const deliveryId = next.id;
+        // Before the send's X call, not after: a send that would pass the budget never goes.
+        const overBudget = await xBudget?.checkBudget(next);
+        if (overBudget) {
+          return finish({
+            kind: 'halted',
+            code: overBudget.code,
+            category: overBudget.category,
+            deliveryId,
+          });
+        }
         // An X call (with its waits) can take a while: heartbeats go on so a cancellation is
         // seen, and the send's own heartbeats travel inside the batch's.
         const ticker = setInterval(beat, HEARTBEAT_EVERY_MS);

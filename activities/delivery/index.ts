@@ -3,11 +3,14 @@
  * listDeliveryQueue for the legacy workflow) or paced in batches (deliverBatch). Which channel a
  * result goes by is planned when it is queued (delivery-plan.ts, used by entries and the draw).
  */
+import { loadXPrices } from '../../config/x-prices';
 import type { Db } from '../../db/client';
+import type { XPriceTable } from '../../domain/x-cost';
 import { createDeliverBatchActivity } from './deliver-batch';
 import { createDeliveryQueueActivity } from './delivery-queue';
 import type { PacingSleep } from './pacing-sleep';
 import { createSendDeliveryActivity, type SendDeliveryDeps } from './send-delivery';
+import { createXBudgetGuard } from './x-budget';
 
 export type { SendOutcome } from './send-delivery';
 
@@ -20,9 +23,18 @@ export interface DeliveryDeps {
   now: () => Date;
   /** The wait between two sends inside deliverBatch; default a real, abortable sleep. */
   pacingSleep?: PacingSleep;
+  /** X's prices for the budget check; default config/x-prices.ts (KUJI_X_PRICES). */
+  xPrices?: XPriceTable;
 }
 
-export function createDeliveryActivities({ db, x, publicBaseUrl, now, pacingSleep }: DeliveryDeps) {
+export function createDeliveryActivities({
+  db,
+  x,
+  publicBaseUrl,
+  now,
+  pacingSleep,
+  xPrices = loadXPrices(),
+}: DeliveryDeps) {
   const send = createSendDeliveryActivity({ db, x, publicBaseUrl, now });
   return {
     ...send,
@@ -31,6 +43,7 @@ export function createDeliveryActivities({ db, x, publicBaseUrl, now, pacingSlee
       db,
       sendDelivery: (input) => send.sendDelivery(input),
       ...(pacingSleep ? { pacingSleep } : {}),
+      xBudget: createXBudgetGuard({ db, prices: xPrices }),
     }),
   };
 }

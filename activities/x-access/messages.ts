@@ -5,7 +5,7 @@
 import { recordXDmDayLimit } from '../../db/repositories/accounts';
 import { XCallError, createReply, readPage, sendDm, type XDmEvent, type XPost } from '../../x/api';
 import { activityContext, type XCore, type XFail } from './core';
-import { replyCostKind } from './usage';
+import { replyCostKind } from '../../domain/x-cost';
 import type { ReplyInput, ReplyResult, SendDmInput, SendDmResult } from './types';
 
 function normalizeForMatch(text: string): string {

@@ -48,11 +48,6 @@ export const pageCostKind: Record<PageKind, XCostKind> = {
   dm_events: 'dm_event_read',
 };
 
-/** A reply with a link is X's "Content: Create (with URL)". */
-export function replyCostKind(text: string): XCostKind {
-  return /https?:\/\/\S/i.test(text) ? 'post_create_url' : 'post_create';
-}
-
 export function createXUsage(
   db: Db,
   now: () => number,

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultXPrices } from '../../config/x-prices';
-import { estimateXUsage, exceedsBudget, priceUsage } from '../../domain/x-cost';
+import {
+  estimateXUsage,
+  exceedsBudget,
+  formatUsd,
+  priceUsage,
+  replyCostKind,
+} from '../../domain/x-cost';
 
 describe('priceUsage', () => {
   it('multiplies units by the unit price per kind and adds them up without drift', () => {
@@ -74,5 +80,21 @@ describe('estimateXUsage', () => {
     assert.equal(usage.user_read, 200);
     assert.equal(usage.post_create_url, 200);
     assert.equal(priceUsage(usage, defaultXPrices).totalUsd, 42);
+  });
+});
+
+describe('formatUsd and replyCostKind', () => {
+  it('shows half cents and cents without trailing zeros', () => {
+    assert.equal(formatUsd(0.015), '$0.015');
+    assert.equal(formatUsd(0.03), '$0.03');
+    assert.equal(formatUsd(150.15), '$150.15');
+    assert.equal(formatUsd(2), '$2.00');
+    assert.equal(formatUsd(0.0001), '$0.0001');
+  });
+
+  it('prices a reply with a link, or the personal result link, as a post with a URL', () => {
+    assert.equal(replyCostKind('Congratulations! {resultUrl}'), 'post_create_url');
+    assert.equal(replyCostKind('See https://kuji.example/r/1'), 'post_create_url');
+    assert.equal(replyCostKind('Thanks for entering!'), 'post_create');
   });
 });
