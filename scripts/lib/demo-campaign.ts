@@ -13,6 +13,7 @@ import {
   campaignEntryActions,
   type CampaignView,
   demoKey,
+  type DemoKey,
   listEntries,
   postActions,
   refuseNextDm,
@@ -29,7 +30,7 @@ export const DEMO_OPERATOR_KEY_FILE = 'demo-operator-key';
 /** Participants of the demo world whose DMs are open to everyone (none of them a test account). */
 export const demoAudience = [...demoEntrants, 'kaito_d', 'hayato_j', 'hana_aa', 'daiki_b'];
 
-const ended = new Set(['completed', 'cancelled']);
+const ended = new Set(['completed', 'cancelled', 'failed']);
 const beforeCollecting = new Set(['draft', 'preflight', 'awaiting_approval', 'scheduled']);
 /** A campaign still waiting for approval this close to its end is replaced by a new one. */
 const staleWithinMs = 10 * 60_000;
@@ -102,6 +103,25 @@ async function runningDemo(stack: LocalStack, operatorId: string) {
   );
 }
 
+/**
+ * Cancels a demo campaign nobody approved that ends too soon to be worth approving, and waits
+ * until it has ended: until then its keyword collides with the new one's (preflight refuses).
+ */
+async function cancelStaleDemo(options: DemoCampaignOptions, operator: DemoKey, id: string) {
+  const { stack } = options;
+  await request(
+    'POST',
+    `${stack.apiUrl}/v1/campaigns/${encodeURIComponent(id)}/cancel`,
+    operator.secret,
+    { reason: 'demo campaign never approved and ending; a new one replaces it' },
+  );
+  for (let waited = 0; (await runningDemo(stack, operator.id))?.id === id; waited += 1) {
+    if (waited >= 60) throw new Error(`demo campaign ${id} did not end when cancelled`);
+    await wait(1000, undefined, { signal: options.signal });
+  }
+  (options.log ?? step)(`demo campaign ${id} was never approved and ends soon: cancelled`);
+}
+
 /** The running demo campaign, or a new one when none runs (or it would end before anyone joins). */
 async function ensureDemoCampaign(
   options: DemoCampaignOptions,
@@ -116,20 +136,12 @@ async function ensureDemoCampaign(
   });
   const running = await runningDemo(stack, operator.id);
   if (running?.id) {
-    const endAt = Date.parse(running.config?.schedule?.endAt ?? '');
+    const endsAt = Date.parse(running.config?.schedule?.endAt ?? '');
     const unapproved = beforeCollecting.has(running.phase ?? '');
-    if (!unapproved || !(endAt - now.getTime() < staleWithinMs)) {
+    if (!unapproved || endsAt - now.getTime() >= staleWithinMs) {
       return { id: running.id, created: false };
     }
-    await request(
-      'POST',
-      `${stack.apiUrl}/v1/campaigns/${encodeURIComponent(running.id)}/cancel`,
-      operator.secret,
-      { reason: 'demo campaign never approved; a new one replaces it' },
-    );
-    log(
-      `demo campaign ${running.id} was never approved and ends soon: cancelled, a new one follows`,
-    );
+    await cancelStaleDemo(options, operator, running.id);
   }
   const body = demoCampaignBody(now);
   await registerTestAccounts(stack, body.config, log);
@@ -142,15 +154,15 @@ async function ensureDemoCampaign(
   return { id: body.id, created: true };
 }
 
-/** The entrants who have not entered yet, one after another, `gapMs` apart. */
+/** The entrants one after another, `gapMs` apart; each is added to `entered` once on X. */
 async function enterOneByOne(
   options: DemoCampaignOptions,
   campaign: CampaignView,
   entrants: string[],
   gapMs: number,
-): Promise<string[]> {
+  entered: string[],
+): Promise<void> {
   const actions = campaignEntryActions(campaign, entrants);
-  const entered: string[] = [];
   for (const [index, entrant] of entrants.entries()) {
     if (index > 0) await wait(gapMs, undefined, { signal: options.signal });
     await postActions(
@@ -159,7 +171,6 @@ async function enterOneByOne(
     );
     entered.push(entrant);
   }
-  return entered;
 }
 
 /**
@@ -169,15 +180,15 @@ async function enterOneByOne(
 export async function runDemoCampaign(options: DemoCampaignOptions): Promise<DemoOutcome> {
   const { stack, signal } = options;
   const log = options.log ?? step;
-  const { id, created } = await ensureDemoCampaign(options);
-  options.onReady?.({ id, created, consoleUrl: `${stack.apiUrl}/console/campaigns/${id}` });
-  const outcome = (end: DemoOutcome['end'], entered: string[] = []): DemoOutcome => ({
-    id,
-    created,
-    entered,
-    end,
-  });
+  const outcome: DemoOutcome = { id: '', created: false, entered: [], end: 'stopped' };
   try {
+    Object.assign(outcome, await ensureDemoCampaign(options));
+    const { id } = outcome;
+    options.onReady?.({
+      id,
+      created: outcome.created,
+      consoleUrl: `${stack.apiUrl}/console/campaigns/${id}`,
+    });
     const phase = await waitForPhase(
       stack,
       id,
@@ -185,27 +196,28 @@ export async function runDemoCampaign(options: DemoCampaignOptions): Promise<Dem
       Number.POSITIVE_INFINITY,
       { signal, everyMs: options.pollMs ?? 3000 },
     );
-    if (phase !== 'collecting') return outcome('not_collecting');
+    if (phase !== 'collecting') return { ...outcome, end: 'not_collecting' };
     const campaign = await getCampaign(stack, id);
     // A later start goes on where an interrupted one stopped: nobody enters twice.
     const already = new Set((await listEntries(stack, id)).map((entry) => entry.username));
     const entrants = (options.entrants ?? demoAudience).filter((user) => !already.has(user));
-    if (entrants.length === 0) return outcome('entered');
-    const spreadMs = options.spreadMs ?? 3 * 60_000;
-    if (already.size === 0) {
-      const status = await refuseNextDm(stack);
-      if (status !== 200) log(`demo: the emulator did not take the DM fault (${status})`);
+    if (entrants.length > 0) {
+      const spreadMs = options.spreadMs ?? 3 * 60_000;
+      if (already.size === 0) {
+        const status = await refuseNextDm(stack);
+        if (status !== 200) log(`demo: the emulator did not take the DM fault (${status})`);
+      }
+      log(
+        `demo campaign ${id} is collecting: ${entrants.length} participants DM 「${DEMO_KEYWORD}」 ` +
+          `over ${Math.round(spreadMs / 1000)} s / 参加者が順に応募します`,
+      );
+      const gapMs = entrants.length > 1 ? spreadMs / (entrants.length - 1) : 0;
+      await enterOneByOne(options, campaign, entrants, gapMs, outcome.entered);
+      log(`demo campaign ${id}: all ${entrants.length} participants entered / 全員が応募しました`);
     }
-    log(
-      `demo campaign ${id} is collecting: ${entrants.length} participants DM 「${DEMO_KEYWORD}」 ` +
-        `over ${Math.round(spreadMs / 1000)} s / 参加者が順に応募します`,
-    );
-    const gapMs = entrants.length > 1 ? spreadMs / (entrants.length - 1) : 0;
-    const entered = await enterOneByOne(options, campaign, entrants, gapMs);
-    log(`demo campaign ${id}: all ${entered.length} participants entered / 全員が応募しました`);
-    return outcome('entered', entered);
+    return { ...outcome, end: 'entered' };
   } catch (error) {
-    if (signal.aborted) return outcome('stopped');
+    if (signal.aborted) return outcome;
     throw error;
   }
 }

@@ -39,7 +39,7 @@ describe('the demo campaign npm start offers', () => {
   let demoId = '';
 
   /** One npm start's demo driver, as offerDemoCampaign runs it (its own Ctrl-C). */
-  async function startDriver() {
+  async function startDriver(overrides: Partial<Parameters<typeof runDemoCampaign>[0]> = {}) {
     const controller = new AbortController();
     let ready: (value: { id: string; created: boolean; consoleUrl: string }) => void = () => {};
     const readyPromise = new Promise<{ id: string; created: boolean; consoleUrl: string }>(
@@ -55,6 +55,7 @@ describe('the demo campaign npm start offers', () => {
       entrants,
       log: (line) => lines.push(line),
       onReady: ready,
+      ...overrides,
     });
     // A failure before onReady must not leave the test waiting for it.
     const info = await Promise.race([readyPromise, done.then(() => readyPromise)]);
@@ -212,5 +213,37 @@ describe('the demo campaign npm start offers', () => {
     const [delivery] = ((await failed.json()) as { deliveries: { errorCode: string }[] })
       .deliveries;
     assert.equal(delivery?.errorCode, 'dm_not_permitted');
+  });
+
+  it('replaces a demo nobody approved that ends within 10 minutes, once it is cancelled', async () => {
+    // Another data folder: another demo operator, whose campaign waits for approval.
+    const otherDir = mkdtempSync(path.join(tmpdir(), 'kuji-demo-campaign-'));
+    try {
+      const first = await startDriver({ dataDir: otherDir });
+      assert.equal(first.info.created, true);
+      const staleId = first.info.id;
+      assert.equal(
+        await waitForPhase(stack, staleId, (p) => p === 'awaiting_approval', 60_000),
+        'awaiting_approval',
+      );
+      first.controller.abort();
+      await first.done;
+      // 25 minutes later it would end before anyone could take part: a new one replaces it.
+      const later = new Date(Date.now() + 25 * 60_000);
+      const second = await startDriver({ dataDir: otherDir, now: () => later });
+      second.controller.abort();
+      await second.done;
+      assert.equal(second.info.created, true);
+      assert.notEqual(second.info.id, staleId);
+      const stale = await testDb.db
+        .selectFrom('campaigns')
+        .select('phase')
+        .where('id', '=', staleId)
+        .executeTakeFirstOrThrow();
+      assert.equal(stale.phase, 'cancelled');
+      assert.match(second.lines.join('\n'), new RegExp(`${staleId} was never approved`));
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 });
