@@ -20,6 +20,7 @@ import apiKeyRoutes from './routes/api-keys';
 import campaignRoutes from './routes/campaigns';
 import campaignToolRoutes from './routes/campaign-tools';
 import claimRoutes from './routes/claims';
+import consoleRoutes from './routes/console';
 import consoleSessionRoutes from './routes/console-session';
 import deliveryRoutes from './routes/deliveries';
 import healthRoutes from './routes/health';
@@ -143,5 +144,6 @@ export async function buildApp(
   await app.register(participantRoutes);
   await app.register(verifyRoutes);
   await app.register(webhookRoutes, { secret: deps.webhookSecret });
+  await app.register(consoleRoutes);
   return app;
 }

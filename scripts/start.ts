@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
+import { buildConsole } from '../console/build';
 import { loadSettings } from '../config/settings';
 import { createDb, type Db } from '../db/client';
 import { migrateToLatest } from '../db/migrate';
@@ -163,6 +164,9 @@ async function main() {
     };
   }
 
+  const consoleBuild = await withTicker('building the console', buildConsole());
+  if (consoleBuild.built) step(`console built (${consoleBuild.ms} ms)`);
+
   const connection = await Connection.connect({ address: temporalAddress });
   onShutdown('client connection', () => connection.close());
   const app = await buildApp(
@@ -176,6 +180,7 @@ async function main() {
       },
       webhookSecret,
       xLinking,
+      ...(settings.PUBLIC_BASE_URL ? { publicBaseUrl: settings.PUBLIC_BASE_URL } : {}),
     },
     { logger: { level: settings.LOG_LEVEL } },
   );
@@ -236,6 +241,7 @@ async function main() {
     '',
     'Kuji is running.',
     `  API:           ${apiUrl}`,
+    `  Console:       ${apiUrl}/console   (sign in with the admin key below)`,
     `  OpenAPI docs:  ${apiUrl}/docs`,
     `  Temporal:      ${temporalAddress}`,
     `  Web UI:        ${webUiUrl ?? '(not configured: set TEMPORAL_UI_URL)'}`,

@@ -1,82 +1,50 @@
 /**
  * Who is signed in. The API key is typed once on the sign-in page and sent only to
  * POST /v1/console/session; the browser keeps the HttpOnly session cookie the API sets, never the
- * key. The role decides which buttons exist (the API refuses anyway).
+ * key. What the person may do comes from GET /v1/me (the API's own role matrix), and decides
+ * which buttons exist: the API refuses anyway.
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import { ApiFailure, apiError, setCsrfToken, type ApiError } from './api/client';
+import { api, must, setCsrfToken, type paths } from './api/client';
 
-export type Role = 'viewer' | 'operator' | 'approver' | 'admin';
-export type Action = 'read' | 'operate' | 'approve' | 'pause' | 'admin';
-
-export interface Principal {
-  id: string;
-  name: string;
-  role: Role;
-}
+type MeBody = paths['/v1/me']['get']['responses'][200]['content']['application/json'];
+export type Principal = MeBody['principal'];
+export type Role = Principal['role'];
+export type Action = keyof MeBody['can'];
 
 export interface Session {
   principal: Principal;
-  csrfToken: string;
+  can: MeBody['can'];
   expiresAt: string;
 }
 
-/** The same matrix as the API's `roles` (api/plugins/auth.ts); admin may do everything. */
-const allowed: Record<Action, readonly Role[]> = {
-  read: ['viewer', 'operator', 'approver'],
-  operate: ['operator'],
-  approve: ['approver'],
-  pause: ['operator', 'approver'],
-  admin: [],
-};
-
-export function may(principal: Principal | undefined, action: Action): boolean {
-  if (!principal) return false;
-  return principal.role === 'admin' || allowed[action].includes(principal.role);
-}
-
-async function sessionRequest(method: 'GET' | 'POST' | 'DELETE', body?: unknown) {
-  const response = await fetch('/v1/console/session', {
-    method,
-    credentials: 'same-origin',
-    headers: {
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...(method === 'DELETE' && currentCsrf ? { 'x-csrf-token': currentCsrf } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const payload: unknown =
-    response.status === 204 ? undefined : await response.json().catch(() => undefined);
-  return { response, payload };
-}
-
-let currentCsrf: string | null = null;
-
-function adopt(session: Session | null): Session | null {
-  currentCsrf = session?.csrfToken ?? null;
-  setCsrfToken(currentCsrf);
-  return session;
+async function withPermissions(csrfToken: string, expiresAt: string): Promise<Session> {
+  setCsrfToken(csrfToken);
+  const me = must(await api.GET('/v1/me'));
+  return { principal: me.principal, can: me.can, expiresAt };
 }
 
 /** The cookie's session, or null when there is none (or it ended). */
 export async function loadSession(): Promise<Session | null> {
-  const { response, payload } = await sessionRequest('GET');
-  if (response.status === 401) return adopt(null);
-  if (!response.ok) throw new ApiFailure(apiError(payload, response));
-  return adopt(payload as Session);
+  const result = await api.GET('/v1/console/session');
+  if (result.response.status === 401) {
+    setCsrfToken(null);
+    return null;
+  }
+  const session = must(result);
+  return withPermissions(session.csrfToken, session.expiresAt);
 }
 
 /** Signs in with an API key: the API answers with the session and sets its cookie. */
 export async function signIn(apiKey: string): Promise<Session> {
-  const { response, payload } = await sessionRequest('POST', { apiKey });
-  if (!response.ok) throw new ApiFailure(apiError(payload, response));
-  return adopt(payload as Session) as Session;
+  const session = must(await api.POST('/v1/console/session', { body: { apiKey } }));
+  return withPermissions(session.csrfToken, session.expiresAt);
 }
 
 export async function signOut(): Promise<void> {
-  await sessionRequest('DELETE').catch(() => undefined);
-  adopt(null);
+  await api.DELETE('/v1/console/session').catch(() => undefined);
+  setCsrfToken(null);
 }
 
 export const SessionContext = createContext<{
@@ -91,8 +59,9 @@ export function useSession(): {
   setSession: (session: Session | null) => void;
 } {
   const { session, setSession } = useContext(SessionContext);
-  const principal = session?.principal;
-  return { principal, can: (action) => may(principal, action), setSession };
+  return {
+    principal: session?.principal,
+    can: (action) => session?.can[action] ?? false,
+    setSession,
+  };
 }
-
-export type { ApiError };

@@ -4071,6 +4071,12 @@ export interface paths {
                                 /** @default 30 */
                                 retentionDays?: number;
                             };
+                            /** @description X API budget in USD; sending stops for a person before a send would exceed it */
+                            budget?: {
+                                usd: number;
+                            };
+                            /** @description Expected entries, for the X API cost estimate preflight shows */
+                            expectedEntries?: number;
                         } | {
                             /** @enum {string} */
                             kind: "drawn";
@@ -4192,6 +4198,12 @@ export interface paths {
                                 /** @default 30 */
                                 retentionDays?: number;
                             };
+                            /** @description X API budget in USD; sending stops for a person before a send would exceed it */
+                            budget?: {
+                                usd: number;
+                            };
+                            /** @description Expected entries, for the X API cost estimate preflight shows */
+                            expectedEntries?: number;
                             draw: {
                                 /** @description At most the total stock of all prizes */
                                 winners: number;
@@ -5212,6 +5224,12 @@ export interface paths {
                                 /** @default 30 */
                                 retentionDays?: number;
                             };
+                            /** @description X API budget in USD; sending stops for a person before a send would exceed it */
+                            budget?: {
+                                usd: number;
+                            };
+                            /** @description Expected entries, for the X API cost estimate preflight shows */
+                            expectedEntries?: number;
                         } | {
                             /** @enum {string} */
                             kind: "drawn";
@@ -5333,6 +5351,12 @@ export interface paths {
                                 /** @default 30 */
                                 retentionDays?: number;
                             };
+                            /** @description X API budget in USD; sending stops for a person before a send would exceed it */
+                            budget?: {
+                                usd: number;
+                            };
+                            /** @description Expected entries, for the X API cost estimate preflight shows */
+                            expectedEntries?: number;
                             draw: {
                                 /** @description At most the total stock of all prizes */
                                 winners: number;
@@ -6107,7 +6131,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/campaigns/validate": {
+    "/v1/campaign-configs/validate": {
         parameters: {
             query?: never;
             header?: never;
@@ -6118,7 +6142,7 @@ export interface paths {
         put?: never;
         /**
          * Check a configuration as POST /v1/campaigns would, and preview its messages
-         * @description Changes and stores nothing. Any JSON `config` is checked (200 with its issues, in Japanese and English, at their paths); only a body that is not `{config}` is a 400. Also runs the 景品表示法 (Premiums Act) check preflight runs, on the compliance section and prizes as soon as they are valid, and renders every template with sample variables as delivery would (a win message with its verification code line).
+         * @description Changes and stores nothing. (Not under /v1/campaigns/, where the path would also be a campaign id.) Any JSON `config` is checked (200 with its issues, in Japanese and English, at their paths); only a body that is not `{config}` is a 400. Also runs the 景品表示法 (Premiums Act) check preflight runs, on the compliance section and prizes as soon as they are valid, and renders every template with sample variables as delivery would (a win message with its verification code line).
          */
         post: {
             parameters: {
@@ -6392,6 +6416,10 @@ export interface paths {
                                 /** @description null when removed */
                                 after: unknown;
                             }[];
+                            /** @description Who created the campaign: never its approver */
+                            author: string;
+                            /** @description Who changed the configuration since the last approval (API key ids, from the audit log): none of them may approve this round */
+                            changedBy: string[];
                         };
                     };
                 };
