@@ -14,14 +14,14 @@ const messages = {
     resume: '再開',
     cancel: 'キャンペーンを中止',
     confirmCancel: 'このキャンペーンを中止しますか？応募の受付と送信が止まり、元に戻せません。',
-    accepted: '受け付けました。数秒で状態に反映されます。',
+    resumeByOperator: '一時停止中です。再開は運用担当が行います。',
   },
   en: {
     pause: 'Pause',
     resume: 'Resume',
     cancel: 'Cancel campaign',
     confirmCancel: 'Cancel this campaign? Entries and sending stop, and this cannot be undone.',
-    accepted: 'Accepted; the state follows within seconds.',
+    resumeByOperator: 'Paused. An operator resumes it.',
   },
 } as const;
 
@@ -82,6 +82,7 @@ export function CampaignActions({
           {t('cancel')}
         </ActionButton>
       )}
+      {campaign.paused && !can('operate') && <p class="muted">{t('resumeByOperator')}</p>}
     </div>
   );
 }

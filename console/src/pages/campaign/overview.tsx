@@ -28,7 +28,8 @@ const messages = {
     webUi: 'Temporal Web UI でワークフローを見る',
     noWebUi: 'ワークフローはまだ開始されていません',
     report: '分析レポート',
-    approval: '承認ページ（承認待ち）',
+    approval: '承認ページ',
+    awaiting: 'このキャンペーンは承認待ちです。作成者以外の承認者が承認すると始まります。',
     publicPage: '参加者向けページ',
     actions: '操作',
     disarmed: '自動化が止まっています',
@@ -49,13 +50,18 @@ const messages = {
     webUi: 'Open the workflow in the Temporal Web UI',
     noWebUi: 'The workflow has not been started',
     report: 'Report',
-    approval: 'Approval (awaiting approval)',
+    approval: 'Approval page',
+    awaiting:
+      'This campaign awaits approval: it starts once an approver other than its author approves it.',
     publicPage: 'Participants’ page',
     actions: 'Actions',
     disarmed: 'Automation is disarmed',
     refused: 'Approval refused by',
   },
 } as const;
+
+/** Nothing has been sent yet in these phases: no misdelivery to report. */
+const beforeStart = new Set(['draft', 'preflight', 'awaiting_approval', 'scheduled']);
 
 export function OverviewTab({ id, detail, timeZone, reload }: TabProps) {
   const t = useT(messages);
@@ -69,6 +75,11 @@ export function OverviewTab({ id, detail, timeZone, reload }: TabProps) {
 
   return (
     <div class="campaign-overview" data-tab-panel="overview">
+      {campaign.phase === 'awaiting_approval' && (
+        <p class="notice" data-awaiting-approval>
+          {t('awaiting')} <a href={`/console/approvals/${encoded}`}>{t('approval')} →</a>
+        </p>
+      )}
       {state?.halt && <HaltNote id={id} halt={state.halt} />}
       {state?.automation && !state.automation.armed && (
         <p class="error-note" data-disarmed>
@@ -79,7 +90,9 @@ export function OverviewTab({ id, detail, timeZone, reload }: TabProps) {
         <section class="campaign-actions">
           <h2>{t('actions')}</h2>
           <CampaignActions campaign={campaign} reload={reload} />
-          {can('pause') && <MisdeliveryForm id={id} onDone={() => void reload()} />}
+          {can('pause') && !beforeStart.has(campaign.phase) && (
+            <MisdeliveryForm id={id} onDone={() => void reload()} />
+          )}
         </section>
       )}
 
