@@ -10,10 +10,13 @@ import { Badge, type Tone } from '../../components/Badge';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Empty, Loading } from '../../components/Loading';
 import { formatDateTime, formatDay, formatNumber } from '../../format';
-import { useLang, useT } from '../../i18n';
+import { pick, useLang, useT } from '../../i18n';
+import { phaseLabel } from '../../labels';
 import { usePolled } from '../../live';
 import { useSession } from '../../session';
+import { categoryLabel } from '../report/words';
 import { type CampaignBrief, loadCampaignIndex } from '../stops/campaign-index';
+import { type ErrorWords, loadErrorWordsFor } from '../stops/error-reasons';
 import { type DayQuota, loadQuotas } from './quota';
 import './accounts.css';
 
@@ -38,8 +41,9 @@ const messages = {
     full: '上限に達しました。次の枠: {at}',
     noQuota:
       '本日の使用数は、このアカウントのキャンペーンがないため取得できません（上限 {cap} 通/日）。',
-    campaigns: 'キャンペーン',
-    noCampaigns: 'なし',
+    campaigns: '実施中のキャンペーン',
+    noRunning: 'なし',
+    endedCount: 'ほかに終了したもの {count} 件',
     timezone: 'タイムゾーン',
     tier: 'プラン',
     connect: 'Xと連携',
@@ -74,8 +78,9 @@ const messages = {
     remaining: '{remaining} left',
     full: 'Cap reached. Next window: {at}',
     noQuota: 'Today’s use is not known: the account has no campaign (cap {cap} a day).',
-    campaigns: 'Campaigns',
-    noCampaigns: 'none',
+    campaigns: 'Running campaigns',
+    noRunning: 'none',
+    endedCount: '{count} ended',
     timezone: 'Timezone',
     tier: 'Tier',
     connect: 'Link to X',
@@ -100,8 +105,12 @@ async function loadAccounts() {
     api.GET('/v1/accounts', { params: { query: { limit: 500 } } }),
     loadCampaignIndex(),
   ]);
-  const quotas = await loadQuotas(campaigns.values());
-  return { accounts: must(accounts).accounts, campaigns: [...campaigns.values()], quotas };
+  const list = must(accounts).accounts;
+  const [quotas, errorWords] = await Promise.all([
+    loadQuotas(campaigns.values()),
+    loadErrorWordsFor(list.flatMap((a) => (a.halt?.campaignId ? [a.halt.campaignId] : []))),
+  ]);
+  return { accounts: list, campaigns: [...campaigns.values()], quotas, errorWords };
 }
 
 function connection(account: Account): {
@@ -149,15 +158,19 @@ function QuotaLine({ account, quota }: { account: Account; quota: DayQuota | und
 
 type Notice = { tone: 'info' | 'error'; text: string; link?: { url: string } };
 
+const ended = new Set(['completed', 'cancelled', 'failed']);
+
 function AccountCard({
   account,
   campaigns,
   quota,
+  errorWords,
   onDone,
 }: {
   account: Account;
   campaigns: CampaignBrief[];
   quota: DayQuota | undefined;
+  errorWords: Map<string, ErrorWords> | undefined;
   onDone: () => void;
 }) {
   const t = useT(messages);
@@ -167,6 +180,11 @@ function AccountCard({
   const state = connection(account);
   const handle = account.handle.startsWith('~') ? null : `@${account.handle}`;
   const mine = campaigns.filter((c) => c.accountId === account.id);
+  const running = mine.filter((c) => !ended.has(c.phase));
+  const haltWords = account.halt ? errorWords?.get(account.halt.code) : undefined;
+  const haltedBy = account.halt?.campaignId
+    ? campaigns.find((c) => c.id === account.halt?.campaignId)
+    : undefined;
   return (
     <article class="card account" data-row-id={account.id}>
       <header class="account-head">
@@ -188,7 +206,20 @@ function AccountCard({
       </header>
       {account.halt && (
         <div class="error-note" data-halt-code={account.halt.code}>
-          {t('haltedBecause', { code: account.halt.code, category: account.halt.category })}
+          <strong>
+            {haltWords
+              ? pick(lang, haltWords.reason)
+              : t('haltedBecause', {
+                  code: account.halt.code,
+                  category: categoryLabel(account.halt.category, lang),
+                })}
+          </strong>
+          {haltWords?.remedy && <div class="small">{pick(lang, haltWords.remedy)}</div>}
+          {haltWords && (
+            <div class="small">
+              <code>{account.halt.code}</code> · {categoryLabel(account.halt.category, lang)}
+            </div>
+          )}
           <div class="small">
             {t('haltedAt')}: {formatDateTime(account.haltedAt, account.timezone, lang)}
             {account.halt.campaignId && (
@@ -196,7 +227,7 @@ function AccountCard({
                 {' · '}
                 {t('haltedBy')}:{' '}
                 <a href={`/console/campaigns/${encodeURIComponent(account.halt.campaignId)}`}>
-                  {account.halt.campaignId}
+                  {haltedBy?.name ?? account.halt.campaignId}
                 </a>
               </>
             )}
@@ -211,14 +242,16 @@ function AccountCard({
         <dd>{account.tier}</dd>
         <dt>{t('campaigns')}</dt>
         <dd>
-          {mine.length === 0
-            ? t('noCampaigns')
-            : mine.map((c, index) => (
-                <span key={c.id}>
-                  {index > 0 && ', '}
-                  <a href={`/console/campaigns/${encodeURIComponent(c.id)}`}>{c.name}</a>
-                </span>
-              ))}
+          {running.length === 0 && <span>{t('noRunning')}</span>}
+          {running.map((c) => (
+            <div key={c.id}>
+              <a href={`/console/campaigns/${encodeURIComponent(c.id)}`}>{c.name}</a>{' '}
+              <span class="muted">({phaseLabel(c.phase, lang)})</span>
+            </div>
+          ))}
+          {mine.length > running.length && (
+            <div class="muted">{t('endedCount', { count: mine.length - running.length })}</div>
+          )}
         </dd>
       </dl>
       {(can('admin') || (can('operate') && account.halt)) && (
@@ -372,6 +405,7 @@ export default function AccountsPage() {
               account={account}
               campaigns={data.campaigns}
               quota={data.quotas.get(account.id)}
+              errorWords={data.errorWords.get(account.halt?.campaignId ?? '')}
               onDone={() => void reload()}
             />
           ))}

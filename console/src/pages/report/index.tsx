@@ -15,7 +15,15 @@ import { usePolled } from '../../live';
 import { ChartCanvas } from './ChartCanvas';
 import { chartColors, type ChartConfiguration } from './charts';
 import { type DayCount, type FailureRow, loadReportPage, type ReportPageData } from './data';
-import { categoryLabel, channelLabel, funnelLabel, funnelSteps, stateLabel } from './words';
+import {
+  categoryLabel,
+  channelLabel,
+  funnelLabel,
+  funnelSteps,
+  funnelTableKeys,
+  stateLabel,
+  stateOrder,
+} from './words';
 import './report.css';
 
 const messages = {
@@ -255,8 +263,8 @@ function ReportBody({ data }: { data: ReportPageData }) {
   const steps = funnelSteps
     .filter((key) => typeof funnel[key] === 'number')
     .map((key) => ({ key, label: funnelLabel(key, lang), value: funnel[key] ?? 0 }));
-  const extraFunnel = Object.keys(funnel)
-    .filter((key) => !(funnelSteps as readonly string[]).includes(key))
+  const funnelRows = funnelTableKeys
+    .filter((key) => typeof funnel[key] === 'number')
     .map((key) => ({ key, label: funnelLabel(key, lang), value: funnel[key] ?? 0 }));
   const failures = report ? report.failures : (data.live?.failures ?? []);
   const deliveries = report ? report.deliveries : (data.live?.deliveries ?? {});
@@ -310,11 +318,7 @@ function ReportBody({ data }: { data: ReportPageData }) {
                 label={t('chartFunnel')}
                 config={funnelChart(steps, t('count'))}
               />
-              <CountTable
-                name="funnel"
-                head={[t('step'), t('count')]}
-                rows={[...steps, ...extraFunnel]}
-              />
+              <CountTable name="funnel" head={[t('step'), t('count')]} rows={funnelRows} />
             </>
           )}
         </section>
@@ -327,11 +331,9 @@ function ReportBody({ data }: { data: ReportPageData }) {
           <CountTable
             name="delivery-states"
             head={[t('state'), t('count')]}
-            rows={Object.entries(deliveries).map(([key, value]) => ({
-              key,
-              label: stateLabel(key, lang),
-              value,
-            }))}
+            rows={stateOrder
+              .filter((key) => typeof deliveries[key] === 'number')
+              .map((key) => ({ key, label: stateLabel(key, lang), value: deliveries[key] ?? 0 }))}
           />
         </section>
         {report && Object.keys(report.channels).length > 0 && (

@@ -27,6 +27,9 @@ export const funnelSteps = [
   'delivered',
 ] as const;
 
+/** The funnel figures the table lists, in reading order (the report holds more, for audits). */
+export const funnelTableKeys = Object.keys(funnel);
+
 export function funnelLabel(key: string, lang: Lang): string {
   return funnel[key]?.[lang] ?? key;
 }
@@ -55,6 +58,8 @@ const states: Record<string, Pair> = {
   failed: { ja: '失敗', en: 'Failed' },
   skipped: { ja: 'DMなし（結果ページ等）', en: 'No DM (result page etc.)' },
 };
+
+export const stateOrder = Object.keys(states);
 
 export function stateLabel(state: string, lang: Lang): string {
   return states[state]?.[lang] ?? state;

@@ -14,6 +14,7 @@ import { phaseLabel } from '../../labels';
 import { usePolled } from '../../live';
 import { useSession } from '../../session';
 import { type CampaignBrief, loadCampaignIndex } from './campaign-index';
+import { type ErrorWords, loadErrorWordsFor } from './error-reasons';
 import { ResolveControls } from './resolve';
 import {
   blocksLabel,
@@ -77,9 +78,16 @@ async function loadStops(withResolved: boolean) {
       : undefined,
   ]);
   const openList = must(open).interventions;
+  // A stop on an X error names its code; the words for it come with the campaign's deliveries.
+  const errorWords = await loadErrorWordsFor(
+    openList.flatMap((i) =>
+      i.campaignId && (i.kind === 'send_error' || i.kind === 'sender_halted') ? [i.campaignId] : [],
+    ),
+  );
   const resolvedList = resolved ? must(resolved).interventions : [];
   return {
     campaigns,
+    errorWords,
     open: openList,
     // The API lists oldest first; the latest resolutions matter most.
     resolved: [...resolvedList].sort((a, b) =>
@@ -92,10 +100,12 @@ async function loadStops(withResolved: boolean) {
 function StopCard({
   intervention,
   campaign,
+  errorWords,
   onDone,
 }: {
   intervention: Intervention;
   campaign: CampaignBrief | undefined;
+  errorWords?: Map<string, ErrorWords> | undefined;
   onDone: () => void;
 }) {
   const t = useT(messages);
@@ -149,7 +159,7 @@ function StopCard({
             </dd>
           </>
         )}
-        {particulars(intervention, lang).map((row) => (
+        {particulars(intervention, lang, errorWords).map((row) => (
           <Fragment key={row.label}>
             <dt>{row.label}</dt>
             <dd class="stop-detail">{row.value}</dd>
@@ -214,6 +224,7 @@ export default function StopsPage() {
                   key={intervention.id}
                   intervention={intervention}
                   campaign={data.campaigns.get(intervention.campaignId ?? '')}
+                  errorWords={data.errorWords.get(intervention.campaignId ?? '')}
                   onDone={() => void reload()}
                 />
               ))}

@@ -1,7 +1,9 @@
 /** What the stops page calls each kind of stop and each answer, in both languages. */
 import type { paths } from '../../api/client';
 import type { Tone } from '../../components/Badge';
-import type { Lang } from '../../i18n';
+import { type Lang, pick } from '../../i18n';
+import { categoryLabel } from '../report/words';
+import type { ErrorWords } from './error-reasons';
 
 export type Intervention =
   paths['/v1/interventions']['get']['responses'][200]['content']['application/json']['interventions'][number];
@@ -72,17 +74,28 @@ function text(value: unknown): string | undefined {
 export function particulars(
   intervention: Intervention,
   lang: Lang,
+  errorWords?: Map<string, ErrorWords>,
 ): { label: string; value: string }[] {
   const d = intervention.details;
   const ja = lang === 'ja';
   const rows: { label: string; value: string | undefined }[] = [];
   switch (intervention.kind) {
     case 'send_error':
-    case 'sender_halted':
+    case 'sender_halted': {
+      const words = typeof d.code === 'string' ? errorWords?.get(d.code) : undefined;
+      rows.push({ label: ja ? '理由' : 'Reason', value: words && pick(lang, words.reason) });
+      rows.push({
+        label: ja ? 'エラーの対処' : 'For this error',
+        value: words?.remedy ? pick(lang, words.remedy) : undefined,
+      });
       rows.push({ label: ja ? 'エラーコード' : 'Error code', value: text(d.code) });
-      rows.push({ label: ja ? '分類' : 'Category', value: text(d.category) });
+      rows.push({
+        label: ja ? '分類' : 'Category',
+        value: typeof d.category === 'string' ? categoryLabel(d.category, lang) : undefined,
+      });
       rows.push({ label: ja ? '配信' : 'Delivery', value: text(d.deliveryId) });
       break;
+    }
     case 'error_rate':
       if (typeof d.failed === 'number' && typeof d.window === 'number') {
         rows.push({
