@@ -4,6 +4,7 @@
  * templates to test accounts. Findings, the round and the rehearsal results go to the database;
  * the workflow sees only the summary.
  */
+import { loadXPrices } from '../../config/x-prices';
 import type { Db } from '../../db/client';
 import { findAccountById } from '../../db/repositories/accounts';
 import {
@@ -16,6 +17,8 @@ import { campaignConfigSchema } from '../../domain/campaign-config';
 import { countBySeverity } from '../../domain/findings';
 import { keywordOverlapFindings } from '../../domain/keyword-routing';
 import { unregisteredTestAccountsFinding } from '../../domain/test-accounts';
+import type { XPriceTable } from '../../domain/x-cost';
+import { estimateCampaignCost, xCostFinding } from '../../domain/x-cost-estimate';
 import type { PreflightSummary } from '../../workflows/messages';
 import { createSendPipeline } from '../delivery/send-pipeline';
 import type { XAccess } from '../x-access';
@@ -48,6 +51,8 @@ export interface PreflightDeps {
   webhookUrl?: string;
   /** Base of participants' personal result links, used in the rehearsed templates. */
   publicBaseUrl?: string;
+  /** X's prices for the cost estimate; default config/x-prices.ts (KUJI_X_PRICES). */
+  xPrices?: XPriceTable;
 }
 
 /** What runPreflight stores in `campaigns.preflight`; the workflow sees only the summary. */
@@ -64,6 +69,7 @@ export function createPreflightActivities({
   x,
   webhookUrl,
   publicBaseUrl,
+  xPrices = loadXPrices(),
 }: PreflightDeps) {
   if (webhookUrl !== undefined && !x) {
     throw new Error('createPreflightActivities: a webhookUrl needs X access (x) to check it');
@@ -102,6 +108,8 @@ export function createPreflightActivities({
             // Where winners told on the result page see it (the finding names the URL).
             { campaignId: campaign.id, ...(publicBaseUrl ? { publicBaseUrl } : {}) },
           ),
+          // What the campaign's X calls will cost, against its budget (docs/x-costs.md).
+          xCostFinding(estimateCampaignCost(parsed.data, xPrices), xPrices),
         );
         // A keyword DM must enter exactly one campaign of the account.
         const others = await findOtherLiveCampaignsOfAccount(db, campaign.accountId, campaign.id);
