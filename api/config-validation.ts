@@ -1,5 +1,5 @@
 /**
- * What POST /v1/campaigns/validate answers: the configuration's issues (the very schema and
+ * What POST /v1/campaign-configs/validate answers: the configuration's issues (the very schema and
  * checks POST /v1/campaigns applies) in Japanese and English, the 景品表示法 check preflight runs,
  * and every message template rendered with sample variables. Pure but for the account lookup,
  * which the route does.
@@ -62,7 +62,9 @@ export function configIssues(config: unknown): ConfigIssue[] {
     if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
       return { path, code: 'invalid_choice', message: choiceText(issue.options) };
     }
-    if (issue.code === 'invalid_type' && valueAt(config, issue.path) === undefined) {
+    const value = valueAt(config, issue.path);
+    const blank = issue.code === 'too_small' && issue.origin === 'string' && value === '';
+    if ((issue.code === 'invalid_type' && value === undefined) || blank) {
       return { path, code: 'required', message: requiredText };
     }
     return { path, code: issue.code, message: { ja, en: issue.message } };
@@ -105,16 +107,23 @@ const yen = (amount: number) => `${amount.toLocaleString('en-US')}円`;
 const yenEn = (amount: number) => `¥${amount.toLocaleString('en-US')}`;
 
 /**
+ * What the check reads of each prize, with the prize's own bounds: a prize whose name is still
+ * empty (or whose codes are still wrong) is checked all the same.
+ */
+const compliancePrizesSchema = z
+  .array(
+    prizeSchema.pick({ stock: true, valueYen: true }).extend({ id: z.string(), name: z.string() }),
+  )
+  .min(1);
+
+/**
  * The 景品表示法 check of preflight (domain/compliance.ts) on whatever of the configuration is
  * valid already: it needs only the compliance section and the prizes, so it runs live while the
  * rest of the form is still being filled in.
  */
 export function complianceCheck(config: unknown): ComplianceCheck {
   const section = complianceSchema.safeParse(valueAt(config, ['compliance']));
-  const prizes = z
-    .array(prizeSchema)
-    .min(1)
-    .safeParse(valueAt(config, ['prizes']));
+  const prizes = compliancePrizesSchema.safeParse(valueAt(config, ['prizes']));
   if (!section.success || !prizes.success) {
     return {
       checked: false,

@@ -49,13 +49,13 @@ export default function campaignToolRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
-    '/v1/campaigns/validate',
+    '/v1/campaign-configs/validate',
     {
       onRequest: app.authorize(roles.operate),
       schema: {
         summary: 'Check a configuration as POST /v1/campaigns would, and preview its messages',
         description:
-          'Changes and stores nothing. Any JSON `config` is checked (200 with its issues, in Japanese and English, at their paths); only a body that is not `{config}` is a 400. Also runs the 景品表示法 (Premiums Act) check preflight runs, on the compliance section and prizes as soon as they are valid, and renders every template with sample variables as delivery would (a win message with its verification code line).',
+          'Changes and stores nothing. (Not under /v1/campaigns/, where the path would also be a campaign id.) Any JSON `config` is checked (200 with its issues, in Japanese and English, at their paths); only a body that is not `{config}` is a 400. Also runs the 景品表示法 (Premiums Act) check preflight runs, on the compliance section and prizes as soon as they are valid, and renders every template with sample variables as delivery would (a win message with its verification code line).',
         tags: ['campaigns'],
         body: validateConfigBodySchema,
         response: { 200: validateConfigResponseSchema, ...errorResponses },

@@ -81,7 +81,7 @@ describe('campaign tools (API → PostgreSQL)', () => {
   async function validate(config: unknown, role: ApiRole = 'operator') {
     const response = await app.inject({
       method: 'POST',
-      url: '/v1/campaigns/validate',
+      url: '/v1/campaign-configs/validate',
       headers: auth(role),
       payload: { config },
     });
@@ -105,7 +105,7 @@ describe('campaign tools (API → PostgreSQL)', () => {
       ).n,
     );
 
-  describe('POST /v1/campaigns/validate', () => {
+  describe('POST /v1/campaign-configs/validate', () => {
     it('finds a complete configuration valid, checks 景品表示法 and stores nothing', async () => {
       const counts = await Promise.all([
         countRows('campaigns'),
@@ -153,6 +153,7 @@ describe('campaign tools (API → PostgreSQL)', () => {
       const result = await validate({
         ...config,
         name: undefined,
+        templates: { ...config.templates, win: { dm: '' } },
         prizes: [{ ...config.prizes[0], stock: -1 }],
         compliance: { premiumKind: 'lottery' },
       });
@@ -160,6 +161,8 @@ describe('campaign tools (API → PostgreSQL)', () => {
       const name = issueAt(result, 'name');
       assert.equal(name.code, 'required');
       assert.match(name.message.ja, /必須/);
+      // An emptied text field reads as required too, not as "too small: 1 character".
+      assert.equal(issueAt(result, 'templates.win.dm').code, 'required');
       const stock = issueAt(result, 'prizes.0.stock');
       assert.equal(stock.code, 'too_small');
       assert.match(stock.message.en, />=0/);
@@ -384,7 +387,8 @@ describe('campaign tools (API → PostgreSQL)', () => {
       const result = await validate({
         ...config,
         templates: { win: {}, lose: {} },
-        prizes: [{ ...config.prizes[0], valueYen: 150_000, codes: undefined, stock: 10 }],
+        // A prize still without a name is checked all the same.
+        prizes: [{ ...config.prizes[0], name: '', valueYen: 150_000, codes: undefined, stock: 10 }],
         compliance: {
           premiumKind: 'general',
           transactionValueYen: 3_000,
@@ -429,7 +433,7 @@ describe('campaign tools (API → PostgreSQL)', () => {
       for (const payload of ['[1]', '"config"', JSON.stringify({ config: {}, extra: 1 })]) {
         const response = await app.inject({
           method: 'POST',
-          url: '/v1/campaigns/validate',
+          url: '/v1/campaign-configs/validate',
           headers: { ...auth('operator'), 'content-type': 'application/json' },
           payload,
         });
@@ -441,7 +445,7 @@ describe('campaign tools (API → PostgreSQL)', () => {
       for (const role of ['approver', 'viewer'] as const) {
         const response = await app.inject({
           method: 'POST',
-          url: '/v1/campaigns/validate',
+          url: '/v1/campaign-configs/validate',
           headers: auth(role),
           payload: { config: draft() },
         });
@@ -450,7 +454,7 @@ describe('campaign tools (API → PostgreSQL)', () => {
       assert.equal((await validate(draft(), 'admin')).valid, true);
       const anonymous = await app.inject({
         method: 'POST',
-        url: '/v1/campaigns/validate',
+        url: '/v1/campaign-configs/validate',
         payload: { config: draft() },
       });
       assert.equal(anonymous.statusCode, 401);
