@@ -43,6 +43,7 @@ const categories: Record<string, Pair> = {
   content_rejected: { ja: '本文の拒否', en: 'Content rejected' },
   transient: { ja: '一時的な障害', en: 'Transient failure' },
   unknown: { ja: '不明', en: 'Unknown' },
+  budget: { ja: 'X API の予算', en: 'X API budget' },
 };
 
 export function categoryLabel(category: string | null, lang: Lang): string {

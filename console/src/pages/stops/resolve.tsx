@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { api, must } from '../../api/client';
 import { ActionButton } from '../../components/ActionButton';
+import { formatDateTime } from '../../format';
 import { useLang, useT } from '../../i18n';
 import { useSession } from '../../session';
 import type { CampaignBrief } from './campaign-index';
@@ -228,7 +229,9 @@ export function ResolveControls({
             run={() => resolve(intervention, { resolution: 'relink' })}
             onDone={(answer) => {
               const { authorizeUrl, expiresAt } = answer as Awaited<ReturnType<typeof resolve>>;
-              if (authorizeUrl) setLink({ url: authorizeUrl, ...(expiresAt ? { expiresAt } : {}) });
+              if (!authorizeUrl) return;
+              window.open(authorizeUrl, '_blank', 'noopener');
+              setLink({ url: authorizeUrl, ...(expiresAt ? { expiresAt } : {}) });
             }}
           >
             {resolutionLabel('relink', lang)}
@@ -242,7 +245,7 @@ export function ResolveControls({
           </a>{' '}
           {link.expiresAt && (
             <span class="muted">
-              {t('linkExpires', { at: new Date(link.expiresAt).toLocaleTimeString(lang) })}
+              {t('linkExpires', { at: formatDateTime(link.expiresAt, campaign?.timeZone, lang) })}
             </span>
           )}
         </p>

@@ -1,6 +1,7 @@
 /** What the stops page calls each kind of stop and each answer, in both languages. */
 import type { paths } from '../../api/client';
 import type { Tone } from '../../components/Badge';
+import { formatUsd } from '../../format';
 import { type Lang, pick } from '../../i18n';
 import { categoryLabel } from '../report/words';
 import type { ErrorWords } from './error-reasons';
@@ -61,6 +62,12 @@ export function blocksLabel(value: Intervention['blocks'], lang: Lang): string {
   return blocks[value]?.[lang] ?? value;
 }
 
+function localized(value: unknown): value is { ja: string; en: string } {
+  if (!value || typeof value !== 'object') return false;
+  const pair = value as { ja?: unknown; en?: unknown };
+  return typeof pair.ja === 'string' && typeof pair.en === 'string';
+}
+
 function text(value: unknown): string | undefined {
   if (typeof value === 'string' && value.trim() !== '') return value;
   if (typeof value === 'number') return String(value);
@@ -82,12 +89,30 @@ export function particulars(
   switch (intervention.kind) {
     case 'send_error':
     case 'sender_halted': {
-      const words = typeof d.code === 'string' ? errorWords?.get(d.code) : undefined;
+      // A stop may carry its own words (the X API budget's); else the X error's, by code.
+      const own = localized(d.reason)
+        ? { reason: d.reason, remedy: localized(d.remedy) ? d.remedy : null }
+        : undefined;
+      const words = own ?? (typeof d.code === 'string' ? errorWords?.get(d.code) : undefined);
       rows.push({ label: ja ? '理由' : 'Reason', value: words && pick(lang, words.reason) });
       rows.push({
         label: ja ? 'エラーの対処' : 'For this error',
         value: words?.remedy ? pick(lang, words.remedy) : undefined,
       });
+      const cost = d.xCost as
+        { spentUsd?: unknown; nextUsd?: unknown; budgetUsd?: unknown } | undefined;
+      if (cost && typeof cost.spentUsd === 'number' && typeof cost.budgetUsd === 'number') {
+        rows.push({
+          label: ja ? 'X API 費用' : 'X API cost',
+          value: `${formatUsd(cost.spentUsd, lang)} / ${formatUsd(cost.budgetUsd, lang)}${
+            typeof cost.nextUsd === 'number'
+              ? ja
+                ? `（次の送信 ${formatUsd(cost.nextUsd, lang)}）`
+                : ` (next send ${formatUsd(cost.nextUsd, lang)})`
+              : ''
+          }`,
+        });
+      }
       rows.push({ label: ja ? 'エラーコード' : 'Error code', value: text(d.code) });
       rows.push({
         label: ja ? '分類' : 'Category',
