@@ -7,6 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { findAccountById } from '../../db/repositories/accounts';
 import { findCampaignConfigVersion } from '../../db/repositories/campaigns';
 import { findConfigChangersSinceApproval } from '../../db/repositories/config-changers';
+import { campaignConfigSchema } from '../../domain/campaign-config';
 import { type ConfigChange, diffConfigs } from '../../domain/config-diff';
 import {
   complianceCheck,
@@ -25,6 +26,23 @@ import {
   validateConfigBodySchema,
   validateConfigResponseSchema,
 } from '../schemas/campaign-tools';
+
+/** The configuration's sections in the schema's order: kind, name, account, post, rules… */
+const sectionOrder: readonly string[] = [
+  ...new Set(campaignConfigSchema.options.flatMap((option) => Object.keys(option.shape))),
+];
+
+/** Changes by section in the schema's order (jsonb keeps keys in an order of its own). */
+function bySection(changes: ConfigChange[]): ConfigChange[] {
+  const rank = (change: ConfigChange) => {
+    const index = sectionOrder.indexOf(change.path.split('.')[0] ?? '');
+    return index === -1 ? sectionOrder.length : index;
+  };
+  return changes
+    .map((change, position) => ({ change, position }))
+    .sort((a, b) => rank(a.change) - rank(b.change) || a.position - b.position)
+    .map(({ change }) => change);
+}
 
 /** A change's value as the caller may see it: prize codes masked for lesser roles. */
 function redactChange(change: ConfigChange, redact: Redactor): ConfigChange {
@@ -116,7 +134,7 @@ export default function campaignToolRoutes(app: FastifyInstance) {
         currentVersion: campaign.configVersion,
         author: campaign.author,
         changedBy: await findConfigChangersSinceApproval(app.db, campaign.id),
-        changes: diffConfigs(approved, campaign.config).map((change) =>
+        changes: bySection(diffConfigs(approved, campaign.config)).map((change) =>
           redactChange(change, redact),
         ),
       };

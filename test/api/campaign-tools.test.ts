@@ -508,7 +508,20 @@ describe('campaign tools (API → PostgreSQL)', () => {
       assert.equal(result.approvedVersion, 1);
       assert.equal(result.currentVersion, 2);
       assert.deepEqual(
-        // Stored as jsonb, whose key order is its own: compare as a set.
+        // Sections in the schema's order, whatever order jsonb keeps the keys in.
+        result.changes.map(({ path, kind }) => `${kind} ${path}`.split('.')[0]),
+        [
+          'changed prizes',
+          'changed prizes',
+          'added prizes',
+          'added prizes',
+          'added prizes',
+          'added prizes',
+          'changed templates',
+          'changed draw',
+        ],
+      );
+      assert.deepEqual(
         result.changes.map(({ path, kind }) => `${kind} ${path}`).sort(),
         [
           'changed prizes.0.stock',
