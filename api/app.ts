@@ -30,6 +30,7 @@ import metricsRoutes from './routes/metrics';
 import oauthRoutes from './routes/oauth';
 import participantRoutes from './routes/participants';
 import reportRoutes from './routes/reports';
+import costRoutes from './routes/costs';
 import resultRoutes from './routes/results';
 import verifyRoutes from './routes/verify';
 import webhookRoutes from './routes/webhooks';
@@ -139,6 +140,7 @@ export async function buildApp(
   await app.register(deliveryRoutes);
   await app.register(interventionRoutes);
   await app.register(reportRoutes);
+  await app.register(costRoutes);
   await app.register(claimRoutes);
   await app.register(resultRoutes);
   await app.register(participantRoutes);

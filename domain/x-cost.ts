@@ -182,3 +182,58 @@ export function budgetStopText(figures: {
     },
   };
 }
+
+/** What each kind is called, and what its unit is, for people reading a cost. */
+export const xCostKindLabels: Record<
+  XCostKind,
+  { ja: string; en: string; per: 'resource' | 'request' }
+> = {
+  post_read: { ja: 'ポストの読み取り', en: 'Posts read', per: 'resource' },
+  user_read: { ja: 'ユーザーの読み取り', en: 'Users read', per: 'resource' },
+  follow_read: {
+    ja: 'フォロー・フォロワーの読み取り',
+    en: 'Following/followers read',
+    per: 'resource',
+  },
+  dm_event_read: { ja: 'DMイベントの読み取り', en: 'DM events read', per: 'resource' },
+  dm_create: { ja: 'DMの送信', en: 'DMs sent', per: 'request' },
+  post_create: { ja: 'リプライの投稿', en: 'Replies posted', per: 'request' },
+  post_create_url: {
+    ja: 'リプライの投稿（URL付き）',
+    en: 'Replies posted with a link',
+    per: 'request',
+  },
+};
+
+/** A campaign's counted X calls priced, against its budget: what the report and API show. */
+export interface XCostSummary {
+  currency: 'USD';
+  lines: (XCostLine & { label: { ja: string; en: string }; per: 'resource' | 'request' })[];
+  totalUsd: number;
+  budgetUsd: number | null;
+  /** Budget left (never below zero); null without a budget. */
+  remainingUsd: number | null;
+  prices: { readOn: string; source: string };
+}
+
+export function costSummary(
+  usage: XUsage,
+  prices: XPriceTable,
+  budgetUsd: number | null,
+): XCostSummary {
+  const cost = priceUsage(usage, prices);
+  return {
+    currency: 'USD',
+    lines: cost.lines.map((line) => {
+      const { per, ...label } = xCostKindLabels[line.kind];
+      return { ...line, label, per };
+    }),
+    totalUsd: cost.totalUsd,
+    budgetUsd,
+    remainingUsd:
+      budgetUsd === null
+        ? null
+        : roundUsd(Math.max(0, (micros(budgetUsd) - micros(cost.totalUsd)) / MICROS)),
+    prices: { readOn: prices.readOn, source: prices.source },
+  };
+}

@@ -12,8 +12,11 @@ import { countRefusedDuplicateEntries, entryFunnel } from '../../db/repositories
 import { listPrizeStock } from '../../db/repositories/prizes';
 import { listQuotaDays } from '../../db/repositories/quota';
 import { upsertReport } from '../../db/repositories/reports';
+import { sumXUsageByKind } from '../../db/repositories/x-api-usage';
 import { dailyCapOf } from '../../domain/quota';
 import { reconcileFunnel } from '../../domain/reconciliation';
+import { costSummary, usageOf, type XPriceTable } from '../../domain/x-cost';
+import { loadXPrices } from '../../config/x-prices';
 import { loadRunningCampaign } from '../campaign/campaign-loader';
 
 async function claimsReport(db: Db, campaignId: string) {
@@ -21,7 +24,14 @@ async function claimsReport(db: Db, campaignId: string) {
   return { claimed, forfeited, promoted, open };
 }
 
-export function createReportActivity({ db }: { db: Db }) {
+export function createReportActivity({
+  db,
+  xPrices = loadXPrices(),
+}: {
+  db: Db;
+  /** X's prices for the cost section; default config/x-prices.ts (KUJI_X_PRICES). */
+  xPrices?: XPriceTable;
+}) {
   return {
     /** Funnel and delivery report, stored for the API and returned in brief to the workflow. */
     async computeReport(input: { campaignId: string; now: string }) {
@@ -75,6 +85,12 @@ export function createReportActivity({ db }: { db: Db }) {
           : null,
         // Claims (docs/claims.md): null for a campaign whose results are final at once.
         claims: config.claim ? await claimsReport(db, input.campaignId) : null,
+        // Kuji's own X calls priced at X's pay-per-use prices, against the budget (docs/x-costs.md).
+        xCost: costSummary(
+          usageOf(await sumXUsageByKind(db, input.campaignId)),
+          xPrices,
+          config.budget?.usd ?? null,
+        ),
         timings: { createdAt: campaign.createdAt.toISOString(), completedAt: input.now },
       };
       await upsertReport(db, input.campaignId, report);

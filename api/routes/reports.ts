@@ -95,6 +95,14 @@ export function reportCsv(campaign: { id: string; name: string }, report: Stored
       rows.push(['claims', key, report.claims[key], null]);
     }
   }
+  if (report.xCost) {
+    const cost = report.xCost;
+    for (const line of cost.lines) rows.push(['x_cost', line.kind, line.units, line.usd]);
+    rows.push(['x_cost', 'total_usd', cost.totalUsd, null]);
+    rows.push(['x_cost', 'budget_usd', cost.budgetUsd, null]);
+    rows.push(['x_cost', 'remaining_usd', cost.remainingUsd, null]);
+    rows.push(['x_cost', 'prices_read_on', cost.prices.readOn, cost.prices.source]);
+  }
   return utf8Bom + rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
@@ -143,7 +151,9 @@ export default function reportRoutes(app: FastifyInstance) {
           'detail = cap), funnel (key = metric), ineligible_reason (key = code), delivery_state, ' +
           'failure (key = error code, detail = category), failure_reason (value = Japanese, ' +
           'detail = English), prize_stock (value = remaining, detail = total), prize_name, draw, ' +
-          'claims (claimed, forfeited, promoted, open; only with claims on)',
+          'claims (claimed, forfeited, promoted, open; only with claims on), x_cost (key = kind, ' +
+          'value = units, detail = USD; then total_usd, budget_usd, remaining_usd, and ' +
+          'prices_read_on with the source as detail)',
         description:
           'Only a 200 is CSV: every error (404 report_not_ready, 409 report_unreadable, …) answers ' +
           'JSON `{ code, message }` like the rest of the API.',

@@ -1,4 +1,31 @@
 import { z } from 'zod';
+import { xCostKinds } from '../../domain/x-cost';
+
+const localized = z.object({ ja: z.string(), en: z.string() });
+
+/** A campaign's counted X calls priced (domain/x-cost.ts costSummary). */
+export const xCostSummarySchema = z.object({
+  currency: z.literal('USD'),
+  lines: z.array(
+    z.object({
+      kind: z.enum(xCostKinds),
+      label: localized,
+      per: z
+        .enum(['resource', 'request'])
+        .describe('X bills reads per resource, writes per request'),
+      units: z.number().describe('Resources returned (reads) or requests X accepted (writes)'),
+      unitUsd: z.number(),
+      usd: z.number(),
+    }),
+  ),
+  totalUsd: z.number(),
+  budgetUsd: z.number().nullable(),
+  remainingUsd: z.number().nullable().describe('Budget left, never below zero; null without one'),
+  prices: z.object({
+    readOn: z.string().describe('When the prices were read from X (YYYY-MM-DD)'),
+    source: z.string(),
+  }),
+});
 
 export const reportResponseSchema = z.object({
   report: z.unknown().describe('The report as the workflow stored it (funnel, deliveries, days)'),
@@ -40,6 +67,18 @@ export const storedReportSchema = z.object({
   claims: z
     .object({ claimed: z.number(), forfeited: z.number(), promoted: z.number(), open: z.number() })
     .nullable()
+    .optional(),
+  /** The X API cost (docs/x-costs.md); absent in reports stored before it. */
+  xCost: z
+    .object({
+      lines: z.array(
+        z.object({ kind: z.string(), units: z.number(), unitUsd: z.number(), usd: z.number() }),
+      ),
+      totalUsd: z.number(),
+      budgetUsd: z.number().nullable(),
+      remainingUsd: z.number().nullable(),
+      prices: z.object({ readOn: z.string(), source: z.string() }),
+    })
     .optional(),
 });
 export type StoredReportContent = z.infer<typeof storedReportSchema>;
