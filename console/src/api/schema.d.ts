@@ -8499,7 +8499,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The report as CSV for Excel (UTF-8 with BOM, CRLF). Columns `section,key,value,detail`; sections in order: campaign (id, name, generatedAt), day (key = local day, value = sent, detail = cap), funnel (key = metric), ineligible_reason (key = code), delivery_state, failure (key = error code, detail = category), failure_reason (value = Japanese, detail = English), prize_stock (value = remaining, detail = total), prize_name, draw, claims (claimed, forfeited, promoted, open; only with claims on)
+         * The report as CSV for Excel (UTF-8 with BOM, CRLF). Columns `section,key,value,detail`; sections in order: campaign (id, name, generatedAt), day (key = local day, value = sent, detail = cap), funnel (key = metric), ineligible_reason (key = code), delivery_state, failure (key = error code, detail = category), failure_reason (value = Japanese, detail = English), prize_stock (value = remaining, detail = total), prize_name, draw, claims (claimed, forfeited, promoted, open; only with claims on), x_cost (key = kind, value = units, detail = USD; then total_usd, budget_usd, remaining_usd, and prices_read_on with the source as detail)
          * @description Only a 200 is CSV: every error (404 report_not_ready, 409 report_unreadable, …) answers JSON `{ code, message }` like the rest of the API.
          */
         get: {
@@ -8520,6 +8520,224 @@ export interface paths {
                     };
                     content: {
                         "text/csv": string;
+                    };
+                };
+                /** @description Every error answers this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stable machine-readable error code */
+                            code: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description Every error answers this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stable machine-readable error code */
+                            code: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description Every error answers this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stable machine-readable error code */
+                            code: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description Every error answers this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stable machine-readable error code */
+                            code: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description Every error answers this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stable machine-readable error code */
+                            code: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description The body is larger than the API accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stable machine-readable error code */
+                            code: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description A path parameter is longer than the API accepts */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stable machine-readable error code */
+                            code: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description The content type is not one the route accepts (JSON) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stable machine-readable error code */
+                            code: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description Rate limited per API key and per address; `retry-after` gives the seconds to wait */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stable machine-readable error code */
+                            code: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+                /** @description The URL and headers are larger than the server accepts */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stable machine-readable error code */
+                            code: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/costs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The campaign's X API cost so far: Kuji's own X calls per kind (reads by resources returned, once per resource and UTC day; writes by requests X accepted), unit price, cost, budget and what is left, the price table date, and the estimate */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            currency: "USD";
+                            lines: {
+                                /** @enum {string} */
+                                kind: "post_read" | "user_read" | "follow_read" | "dm_event_read" | "dm_create" | "post_create" | "post_create_url";
+                                label: {
+                                    ja: string;
+                                    en: string;
+                                };
+                                /**
+                                 * @description X bills reads per resource, writes per request
+                                 * @enum {string}
+                                 */
+                                per: "resource" | "request";
+                                /** @description Resources returned (reads) or requests X accepted (writes) */
+                                units: number;
+                                unitUsd: number;
+                                usd: number;
+                            }[];
+                            totalUsd: number;
+                            budgetUsd: number | null;
+                            /** @description Budget left, never below zero; null without one */
+                            remainingUsd: number | null;
+                            prices: {
+                                /** @description When the prices were read from X (YYYY-MM-DD) */
+                                readOn: string;
+                                source: string;
+                            };
+                            campaignId: string;
+                            /** @description Preflight's estimate from the configuration; null when it cannot be read */
+                            estimate: {
+                                expectedEntries: number;
+                                /** @description No expectedEntries in the configuration: the winners stood in for them */
+                                entriesAssumed: boolean;
+                                winners: number;
+                                messages: number;
+                                totalUsd: number;
+                                overBudget: boolean;
+                            } | null;
+                        };
                     };
                 };
                 /** @description Every error answers this shape */
