@@ -5,6 +5,7 @@
  */
 import { api, ApiFailure, apiError, must, type paths } from '../../api/client';
 import { campaignTimeZone } from '../../labels';
+import { loadCosts } from './cost';
 
 type DeliveriesAnswer =
   paths['/v1/campaigns/{id}/deliveries']['get']['responses'][200]['content']['application/json'];
@@ -138,10 +139,18 @@ function failuresOf(failed: Delivery[]): FailureRow[] {
 }
 
 export async function loadReportPage(id: string) {
-  const [detail, reportAnswer, failed] = await Promise.all([
+  const [detail, reportAnswer, failed, costs] = await Promise.all([
     api.GET('/v1/campaigns/{id}', { params: { path: { id } } }),
     api.GET('/v1/campaigns/{id}/report', { params: { path: { id } } }),
     deliveriesIn(id, 'failed'),
+    // The cost is one section: when it cannot be read the rest of the report still shows.
+    loadCosts(id).then(
+      (answer) => ({ answer, error: null }),
+      (failure: unknown) => ({
+        answer: null,
+        error: failure instanceof ApiFailure ? failure.error : apiError(failure),
+      }),
+    ),
   ]);
   const { campaign, workflow } = must(detail);
   let report: StoredReport | null = null;
@@ -173,6 +182,7 @@ export async function loadReportPage(id: string) {
       timeZone: campaignTimeZone(campaign.config),
     },
     state: workflow?.state ?? null,
+    costs,
     report,
     storedAt,
     reasons,

@@ -13,6 +13,7 @@ import { pick, useLang, useT } from '../../i18n';
 import { phaseLabel, phaseTone } from '../../labels';
 import { usePolled } from '../../live';
 import { ChartCanvas } from './ChartCanvas';
+import { CostSection } from './cost';
 import { chartColors, type ChartConfiguration } from './charts';
 import { type DayCount, type FailureRow, loadReportPage, type ReportPageData } from './data';
 import {
@@ -61,7 +62,6 @@ const messages = {
     promoted: '繰り上げ',
     openClaims: '受付中',
     cost: 'X API の費用',
-    costLater: '費用の集計はまだ API にありません。',
     chartPerDay: '日ごとの送信数の棒グラフと、上限の折れ線',
     chartFunnel: 'ファネルの横棒グラフ',
   },
@@ -99,7 +99,6 @@ const messages = {
     promoted: 'Promoted',
     openClaims: 'Open',
     cost: 'X API cost',
-    costLater: 'The API does not report the cost yet.',
     chartPerDay: 'Bar chart of DMs sent per day, with the cap as a line',
     chartFunnel: 'Horizontal bar chart of the funnel',
   },
@@ -366,7 +365,11 @@ function ReportBody({ data }: { data: ReportPageData }) {
         )}
       </div>
       <h2>{t('cost')}</h2>
-      <p class="muted">{t('costLater')}</p>
+      {data.costs.answer ? (
+        <CostSection costs={data.costs.answer} />
+      ) : (
+        <ErrorNote error={data.costs.error} />
+      )}
       {report?.generatedAt && (
         <p class="muted small">
           {t('generated', { at: formatDateTime(report.generatedAt, tz, lang) })}
@@ -407,7 +410,7 @@ export default function ReportPage() {
           <a
             class="button button-primary"
             href={`/v1/campaigns/${encodeURIComponent(id)}/report.csv`}
-            download={`${id}-report.csv`}
+            download
             data-action="download-csv"
           >
             {t('csv')}
