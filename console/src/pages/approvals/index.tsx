@@ -65,7 +65,6 @@ export default function ApprovalsPage() {
               <th>{t('version')}</th>
               <th>{t('author')}</th>
               <th>{t('updated')}</th>
-              <th />
             </tr>
           }
         >
@@ -74,8 +73,10 @@ export default function ApprovalsPage() {
             const mine = principal?.id === campaign.author;
             return (
               <tr key={campaign.id} data-row-id={campaign.id}>
-                <td>
-                  <a href={href}>{campaign.name}</a>
+                <td class="approval-name">
+                  <a href={href} data-action="review">
+                    {campaign.name}
+                  </a>
                   <div class="muted small">
                     {campaign.id} · {campaign.accountId}
                   </div>
@@ -96,15 +97,10 @@ export default function ApprovalsPage() {
                 </td>
                 <td>
                   <code>{campaign.author}</code>
-                  {mine && <div class="muted small">({principal?.name})</div>}
+                  {mine && <div class="muted small">{t('you')}</div>}
                 </td>
                 <td>
                   {formatDateTime(campaign.updatedAt, campaignTimeZone(campaign.config), lang)}
-                </td>
-                <td>
-                  <a class="button button-secondary" href={href} data-action="review">
-                    {t('open')}
-                  </a>
                 </td>
               </tr>
             );
