@@ -55,6 +55,15 @@ export function demoCampaignBody(now: Date): ExampleBody {
   };
 }
 
+export interface DemoReady {
+  id: string;
+  /** Whether this run created it (else it was still running from an earlier start). */
+  created: boolean;
+  /** Whether it still waits for someone's approval. */
+  awaitingApproval: boolean;
+  consoleUrl: string;
+}
+
 export interface DemoCampaignOptions {
   stack: LocalStack;
   /** Ends the wait and the participants (Ctrl-C). */
@@ -70,7 +79,7 @@ export interface DemoCampaignOptions {
   now?: () => Date;
   log?: (line: string) => void;
   /** Told once the demo campaign exists: whether this run created it, and where to see it. */
-  onReady?: (ready: { id: string; created: boolean; consoleUrl: string }) => void;
+  onReady?: (ready: DemoReady) => void;
 }
 
 export interface DemoOutcome {
@@ -125,7 +134,7 @@ async function cancelStaleDemo(options: DemoCampaignOptions, operator: DemoKey, 
 /** The running demo campaign, or a new one when none runs (or it would end before anyone joins). */
 async function ensureDemoCampaign(
   options: DemoCampaignOptions,
-): Promise<{ id: string; created: boolean }> {
+): Promise<{ id: string; created: boolean; phase: string }> {
   const { stack } = options;
   const log = options.log ?? step;
   const now = options.now?.() ?? new Date();
@@ -139,7 +148,7 @@ async function ensureDemoCampaign(
     const endsAt = Date.parse(running.config?.schedule?.endAt ?? '');
     const unapproved = beforeCollecting.has(running.phase ?? '');
     if (!unapproved || endsAt - now.getTime() >= staleWithinMs) {
-      return { id: running.id, created: false };
+      return { id: running.id, created: false, phase: running.phase ?? '' };
     }
     await cancelStaleDemo(options, operator, running.id);
   }
@@ -151,7 +160,7 @@ async function ensureDemoCampaign(
       `creating the demo campaign answered ${created.status}: ${JSON.stringify(created.body)}`,
     );
   }
-  return { id: body.id, created: true };
+  return { id: body.id, created: true, phase: 'preflight' };
 }
 
 /** The entrants one after another, `gapMs` apart; each is added to `entered` once on X. */
@@ -182,11 +191,12 @@ export async function runDemoCampaign(options: DemoCampaignOptions): Promise<Dem
   const log = options.log ?? step;
   const outcome: DemoOutcome = { id: '', created: false, entered: [], end: 'stopped' };
   try {
-    Object.assign(outcome, await ensureDemoCampaign(options));
-    const { id } = outcome;
+    const { id, created, phase: found } = await ensureDemoCampaign(options);
+    Object.assign(outcome, { id, created });
     options.onReady?.({
       id,
-      created: outcome.created,
+      created,
+      awaitingApproval: ['draft', 'preflight', 'awaiting_approval'].includes(found),
       consoleUrl: `${stack.apiUrl}/console/campaigns/${id}`,
     });
     const phase = await waitForPhase(
@@ -222,6 +232,25 @@ export async function runDemoCampaign(options: DemoCampaignOptions): Promise<Dem
   }
 }
 
+/** What npm start prints about the demo campaign: where it is and what happens next. */
+export function demoBanner(ready: DemoReady): string {
+  return [
+    `Demo campaign / デモキャンペーン (${ready.created ? 'new' : 'still running'}): ${ready.id}`,
+    `  ${ready.consoleUrl}`,
+    ...(ready.awaitingApproval
+      ? [
+          '  Approve it in the console (sign in with the admin key); then emulated participants enter over a few minutes.',
+          '  コンソールで承認すると（管理者キーでサインイン）、参加者が数分かけて応募してきます。',
+        ]
+      : [
+          '  Approved: emulated participants enter over a few minutes; watch them in the console.',
+          '  承認済みです。参加者が数分かけて応募します。コンソールでご覧ください。',
+        ]),
+    '  (KUJI_DEMO=0 npm start: no demo campaign)',
+    '',
+  ].join('\n');
+}
+
 /** What `npm start` needs to offer the demo. */
 export interface DemoOffer {
   apiUrl: string;
@@ -249,17 +278,7 @@ export function offerDemoCampaign(offer: DemoOffer): void {
       webUiUrl: offer.webUiUrl ?? '',
     },
     signal: controller.signal,
-    onReady: ({ id, created, consoleUrl }) =>
-      process.stdout.write(
-        [
-          `Demo campaign / デモキャンペーン (${created ? 'new' : 'still running'}): ${id}`,
-          `  ${consoleUrl}`,
-          '  Approve it in the console (sign in with the admin key); then emulated participants enter over a few minutes.',
-          '  コンソールで承認すると（管理者キーでサインイン）、参加者が数分かけて応募してきます。',
-          '  (KUJI_DEMO=0 npm start: no demo campaign)',
-          '',
-        ].join('\n'),
-      ),
+    onReady: (ready) => process.stdout.write(demoBanner(ready)),
   }).catch((error: unknown) => {
     step(`demo campaign stopped: ${error instanceof Error ? error.message : String(error)}`);
   });

@@ -16,6 +16,8 @@ import {
   DEMO_KEYWORD,
   DEMO_OPERATOR_KEY_FILE,
   type DemoOutcome,
+  type DemoReady,
+  demoBanner,
   offerDemoCampaign,
   runDemoCampaign,
 } from '../../scripts/lib/demo-campaign';
@@ -41,10 +43,8 @@ describe('the demo campaign npm start offers', () => {
   /** One npm start's demo driver, as offerDemoCampaign runs it (its own Ctrl-C). */
   async function startDriver(overrides: Partial<Parameters<typeof runDemoCampaign>[0]> = {}) {
     const controller = new AbortController();
-    let ready: (value: { id: string; created: boolean; consoleUrl: string }) => void = () => {};
-    const readyPromise = new Promise<{ id: string; created: boolean; consoleUrl: string }>(
-      (resolve) => (ready = resolve),
-    );
+    let ready: (value: DemoReady) => void = () => {};
+    const readyPromise = new Promise<DemoReady>((resolve) => (ready = resolve));
     const lines: string[] = [];
     const done: Promise<DemoOutcome> = runDemoCampaign({
       stack,
@@ -104,6 +104,10 @@ describe('the demo campaign npm start offers', () => {
     demoId = first.info.id;
     assert.match(demoId, /^demo-\d{10}$/);
     assert.equal(first.info.consoleUrl, `${stack.apiUrl}/console/campaigns/${demoId}`);
+    assert.equal(first.info.awaitingApproval, true);
+    const banner = demoBanner(first.info);
+    assert.ok(banner.includes(first.info.consoleUrl), banner);
+    assert.match(banner, /Approve it in the console .*\n.*コンソールで承認すると/);
     const stored = await testDb.db
       .selectFrom('campaigns')
       .select(['author', 'config'])
@@ -213,6 +217,22 @@ describe('the demo campaign npm start offers', () => {
     const [delivery] = ((await failed.json()) as { deliveries: { errorCode: string }[] })
       .deliveries;
     assert.equal(delivery?.errorCode, 'dm_not_permitted');
+
+    // A later start finds it collecting, says so, and nobody enters twice (nor is a DM refused).
+    const again = await startDriver();
+    assert.deepEqual(
+      [again.info.id, again.info.created, again.info.awaitingApproval],
+      [demoId, false, false],
+    );
+    assert.match(demoBanner(again.info), /Approved: emulated participants enter/);
+    const resumed = await again.done;
+    assert.deepEqual([resumed.end, resumed.entered], ['entered', []]);
+    assert.equal(keywordDms().length, entrants.length);
+    assert.deepEqual(
+      emulator.faults.list().filter((rule) => rule.remaining > 0),
+      [],
+      'no second fault armed',
+    );
   });
 
   it('replaces a demo nobody approved that ends within 10 minutes, once it is cancelled', async () => {
