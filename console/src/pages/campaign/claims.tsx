@@ -53,9 +53,23 @@ const messages = {
 const answerFields = ['name', 'email', 'postalAddress', 'phone'] as const;
 const states = ['open', 'claimed', 'forfeited'] as const;
 
-export function ClaimsTab({ id, timeZone }: TabProps) {
+/** Prize names by id from the campaign's configuration (`prizes[].name`). */
+function prizeNames(config: unknown): Map<string, string> {
+  const names = new Map<string, string>();
+  const prizes = (config as { prizes?: unknown } | null)?.prizes;
+  if (!Array.isArray(prizes)) return names;
+  for (const prize of prizes as { id?: unknown; name?: unknown }[]) {
+    if (typeof prize.id === 'string' && typeof prize.name === 'string') {
+      names.set(prize.id, prize.name);
+    }
+  }
+  return names;
+}
+
+export function ClaimsTab({ id, detail, timeZone }: TabProps) {
   const t = useT(messages);
   const lang = useLang();
+  const names = prizeNames(detail.campaign.config);
   const { data, error, loading } = usePolled(
     async () => must(await api.GET('/v1/campaigns/{id}/claims', { params: { path: { id } } })),
     [id],
@@ -113,7 +127,7 @@ export function ClaimsTab({ id, timeZone }: TabProps) {
                   </div>
                 )}
               </td>
-              <td>{claim.prizeId ?? '—'}</td>
+              <td>{claim.prizeId ? (names.get(claim.prizeId) ?? claim.prizeId) : '—'}</td>
               <td>
                 <Badge tone={claimStateTone(claim.state)}>
                   {claimStateLabel(claim.state, lang)}

@@ -268,6 +268,14 @@ export function DeliveriesTab({ id, timeZone }: TabProps) {
   );
 }
 
+/** Why the consent plan chose this channel, when the API gives it in both languages. */
+function channelReason(delivery: Delivery): { ja: string; en: string } | null {
+  const reason = delivery.channelReason as { ja?: unknown; en?: unknown } | null;
+  return reason && typeof reason.ja === 'string' && typeof reason.en === 'string'
+    ? { ja: reason.ja, en: reason.en }
+    : null;
+}
+
 function DeliveryRow({
   delivery,
   timeZone,
@@ -331,6 +339,11 @@ function DeliveryRow({
         )}
       </td>
       <td class="reason" data-reason={delivery.errorCode ?? ''}>
+        {!delivery.errorReason && delivery.channel !== 'dm' && channelReason(delivery) && (
+          <div class="muted small" data-channel-reason>
+            {pick(lang, channelReason(delivery))}
+          </div>
+        )}
         {delivery.errorReason && <div>{pick(lang, delivery.errorReason)}</div>}
         {delivery.errorRemedy && (
           <div class="remedy" data-remedy>
