@@ -16,7 +16,14 @@ import {
   refuseNextDm,
   sendsDms,
 } from './lib/demo-audience';
-import { adminKeyHint, localStack, request, sleep, waitForPhase } from './lib/local-api';
+import {
+  adminKeyHint,
+  localStack,
+  request,
+  runCommand,
+  sleep,
+  waitForPhase,
+} from './lib/local-api';
 
 async function main(): Promise<number> {
   const id = process.argv[2];
@@ -101,9 +108,4 @@ ${results}
   return 0;
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+runCommand(main);

@@ -5,7 +5,7 @@
  */
 import { registerTestAccounts } from './lib/demo-audience';
 import { listExamples, loadExample } from './lib/examples';
-import { adminKeyHint, localStack, request, waitForPhase } from './lib/local-api';
+import { adminKeyHint, localStack, request, runCommand, waitForPhase } from './lib/local-api';
 
 const pageNote =
   "Note: a follow + repost gives no consent to DM or reply (X's rules), so winners learn their\n" +
@@ -72,9 +72,4 @@ Next / 次に:
   return 0;
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+runCommand(main);

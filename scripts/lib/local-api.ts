@@ -97,3 +97,13 @@ export async function waitForPhase(
     await wait(options.everyMs ?? 1000, undefined, { signal: options.signal });
   }
 }
+
+/** Runs a helper command's `main`: its answer is the exit code; an error is one line, exit 1. */
+export function runCommand(main: () => Promise<number>): void {
+  main()
+    .then((code) => process.exit(code))
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}
