@@ -206,7 +206,10 @@ export async function runDemoCampaign(options: DemoCampaignOptions): Promise<Dem
       Number.POSITIVE_INFINITY,
       { signal, everyMs: options.pollMs ?? 3000 },
     );
-    if (phase !== 'collecting') return { ...outcome, end: 'not_collecting' };
+    if (phase !== 'collecting') {
+      log(`demo campaign ${id} is ${phase}, no longer collecting: nobody enters it`);
+      return { ...outcome, end: 'not_collecting' };
+    }
     const campaign = await getCampaign(stack, id);
     // A later start goes on where an interrupted one stopped: nobody enters twice.
     const already = new Set((await listEntries(stack, id)).map((entry) => entry.username));
