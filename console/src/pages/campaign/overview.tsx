@@ -16,6 +16,7 @@ const messages = {
   ja: {
     queue: '送信待ち',
     queueLength: '送信待ちの件数',
+    queueEtas: '受信者ごとの送信予定を見る',
     nextWindow: '次の DM 送信枠',
     nextWindowNone: '今日の枠に空きがあります',
     claims: '賞品の受け取り',
@@ -38,6 +39,7 @@ const messages = {
   en: {
     queue: 'Queue',
     queueLength: 'Waiting to be sent',
+    queueEtas: 'Each recipient’s ETA',
     nextWindow: 'Next DM window',
     nextWindowNone: 'Today’s window has room',
     claims: 'Prize claims',
@@ -117,6 +119,16 @@ export function OverviewTab({ id, detail, timeZone, reload }: TabProps) {
               {!state?.nextWindowAt && <div class="muted small">{t('nextWindowNone')}</div>}
             </div>
           </div>
+          {(state?.queueLength ?? 0) > 0 && (
+            <p>
+              <a
+                href={`/console/campaigns/${encoded}?tab=deliveries&state=queued`}
+                data-link="queue"
+              >
+                {t('queueEtas')} →
+              </a>
+            </p>
+          )}
         </section>
       </div>
 
