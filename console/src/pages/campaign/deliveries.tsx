@@ -128,7 +128,7 @@ export function DeliveriesTab({ id, timeZone }: TabProps) {
                 type="button"
                 key={name}
                 class={`state-count${state === name ? ' state-count-current' : ''}`}
-                data-action="filter-state"
+                data-filter="state"
                 data-state={name}
                 aria-pressed={state === name}
                 onClick={() =>
@@ -244,7 +244,7 @@ export function DeliveriesTab({ id, timeZone }: TabProps) {
           <button
             type="button"
             class="button button-secondary"
-            data-action="previous-page"
+            data-pager="previous"
             disabled={offset === 0}
             onClick={() => setQuery({ offset: String(Math.max(0, offset - pageSize)) })}
           >
@@ -256,7 +256,7 @@ export function DeliveriesTab({ id, timeZone }: TabProps) {
           <button
             type="button"
             class="button button-secondary"
-            data-action="next-page"
+            data-pager="next"
             disabled={data.deliveries.length < pageSize}
             onClick={() => setQuery({ offset: String(offset + pageSize) })}
           >

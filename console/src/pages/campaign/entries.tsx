@@ -199,7 +199,7 @@ export function EntriesTab({ id, timeZone }: TabProps) {
           <button
             type="button"
             class="button button-secondary"
-            data-action="previous-page"
+            data-pager="previous"
             disabled={cursors.length === 1}
             onClick={() => setCursors((now) => now.slice(0, -1))}
           >
@@ -209,7 +209,7 @@ export function EntriesTab({ id, timeZone }: TabProps) {
           <button
             type="button"
             class="button button-secondary"
-            data-action="next-page"
+            data-pager="next"
             disabled={!data.nextAfter}
             onClick={() => {
               const nextAfter = data.nextAfter;
