@@ -116,6 +116,8 @@ function perDayChart(days: DayCount[], lang: 'ja' | 'en', labels: { sent: string
           data: days.map((day) => day.count),
           backgroundColor: chartColors.sent,
           maxBarThickness: 64,
+          // A day's few sends stay visible under a cap a hundred times larger.
+          minBarLength: 3,
           order: 2,
         },
         {
