@@ -74,7 +74,7 @@ export default function ApprovalsPage() {
             return (
               <tr key={campaign.id} data-row-id={campaign.id}>
                 <td class="approval-name">
-                  <a href={href} data-action="review">
+                  <a href={href} data-link="review">
                     {campaign.name}
                   </a>
                   <div class="muted small">
