@@ -28,6 +28,7 @@ const messages = {
     links: 'リンク',
     webUi: 'Temporal Web UI でワークフローを見る',
     noWebUi: 'ワークフローはまだ開始されていません',
+    noWebUiUrl: 'Temporal Web UI の URL が設定されていません（TEMPORAL_UI_URL）',
     report: '分析レポート',
     approval: '承認ページ',
     awaiting: 'このキャンペーンは承認待ちです。作成者以外の承認者が承認すると始まります。',
@@ -51,6 +52,7 @@ const messages = {
     links: 'Links',
     webUi: 'Open the workflow in the Temporal Web UI',
     noWebUi: 'The workflow has not been started',
+    noWebUiUrl: 'No Temporal Web UI address is configured (TEMPORAL_UI_URL)',
     report: 'Report',
     approval: 'Approval page',
     awaiting:
@@ -181,7 +183,9 @@ export function OverviewTab({ id, detail, timeZone, reload }: TabProps) {
                 {t('webUi')} ↗
               </a>
             ) : (
-              <span class="muted">{t('noWebUi')}</span>
+              <span class="muted" data-link="web-ui-missing">
+                {campaign.workflowId ? t('noWebUiUrl') : t('noWebUi')}
+              </span>
             )}
           </li>
           <li>
