@@ -113,6 +113,7 @@ export function NumberField({
   step = 1,
   min,
   max,
+  placeholder,
 }: {
   path: Path;
   label: string;
@@ -120,6 +121,8 @@ export function NumberField({
   step?: number | 'any';
   min?: number;
   max?: number;
+  /** What the API assumes when the field is left empty. */
+  placeholder?: number;
 }) {
   const { draft, update, issues } = useForm();
   const value = getAt(draft, path);
@@ -132,6 +135,7 @@ export function NumberField({
         step={step}
         min={min}
         max={max}
+        placeholder={placeholder === undefined ? undefined : String(placeholder)}
         value={typeof value === 'number' ? String(value) : ''}
         aria-invalid={issuesAt(issues, path).length > 0}
         onInput={(event) => {

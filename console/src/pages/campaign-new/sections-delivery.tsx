@@ -181,7 +181,12 @@ export function ClaimsSection() {
             </div>
             <FieldIssues path="claim.fields" />
           </div>
-          <NumberField path="claim.retentionDays" label={t('retentionDays')} min={1} />
+          <NumberField
+            path="claim.retentionDays"
+            placeholder={30}
+            label={t('retentionDays')}
+            min={1}
+          />
         </>
       )}
     </Section>
@@ -193,17 +198,40 @@ export function PacingSection() {
   return (
     <Section id="pacing" title={t('secPacing')}>
       <div class="grid-3">
-        <NumberField path="pacing.minGapSeconds" label={t('minGapSeconds')} min={0} step="any" />
-        <NumberField path="pacing.jitterSeconds" label={t('jitterSeconds')} min={0} step="any" />
+        <NumberField
+          path="pacing.minGapSeconds"
+          placeholder={20}
+          label={t('minGapSeconds')}
+          min={0}
+          step="any"
+        />
+        <NumberField
+          path="pacing.jitterSeconds"
+          placeholder={10}
+          label={t('jitterSeconds')}
+          min={0}
+          step="any"
+        />
         <NumberField
           path="safety.errorRateThreshold"
+          placeholder={0.3}
           label={t('errorRateThreshold')}
           min={0}
           max={1}
           step="any"
         />
-        <NumberField path="safety.errorRateWindow" label={t('errorRateWindow')} min={2} />
-        <NumberField path="safety.errorRateMinAttempts" label={t('errorRateMinAttempts')} min={1} />
+        <NumberField
+          path="safety.errorRateWindow"
+          placeholder={20}
+          label={t('errorRateWindow')}
+          min={2}
+        />
+        <NumberField
+          path="safety.errorRateMinAttempts"
+          placeholder={10}
+          label={t('errorRateMinAttempts')}
+          min={1}
+        />
       </div>
     </Section>
   );

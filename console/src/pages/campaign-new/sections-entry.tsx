@@ -175,7 +175,12 @@ export function ExclusionsSection() {
           label={t('excludePreviousWinnersOf')}
           rows={2}
         />
-        <NumberField path="exclusions.maxEntriesPerUser" label={t('maxEntriesPerUser')} min={1} />
+        <NumberField
+          path="exclusions.maxEntriesPerUser"
+          placeholder={1}
+          label={t('maxEntriesPerUser')}
+          min={1}
+        />
       </div>
       <CheckField path="exclusions.excludeProtected" label={t('excludeProtected')} defaultValue />
       <CheckField path="exclusions.excludeSuspended" label={t('excludeSuspended')} defaultValue />
@@ -248,7 +253,7 @@ export function PrizesSection() {
       {draft.kind === 'drawn' && (
         <div class="grid-2">
           <NumberField path="draw.winners" label={t('winners')} min={1} />
-          <NumberField path="draw.alternates" label={t('alternates')} min={0} />
+          <NumberField path="draw.alternates" placeholder={0} label={t('alternates')} min={0} />
         </div>
       )}
     </Section>
