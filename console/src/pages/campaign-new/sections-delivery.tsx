@@ -241,13 +241,21 @@ export function BudgetSection() {
   const t = useT(messages);
   return (
     <Section id="budget" title={t('secBudget')}>
-      <NumberField
-        path="budget.usd"
-        label={t('budgetUsd')}
-        hint={t('budgetHint')}
-        min={0}
-        step="any"
-      />
+      <div class="grid-2">
+        <NumberField
+          path="budget.usd"
+          label={t('budgetUsd')}
+          hint={t('budgetHint')}
+          min={0}
+          step="any"
+        />
+        <NumberField
+          path="expectedEntries"
+          label={t('expectedEntries')}
+          hint={t('expectedEntriesHint')}
+          min={0}
+        />
+      </div>
       <FieldIssues path="budget" />
     </Section>
   );
