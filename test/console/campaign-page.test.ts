@@ -3,7 +3,8 @@
  * time-skipping Temporal server and the X emulator, signed in through the console's form:
  * - an instant win whose one result DM X refuses once (not_permitted): the operator sees the
  *   failure's reason and remedy in Japanese and in English, ticks it and resends it with a double
- *   click (one request), the row turns sent, a second resend sends nothing more, one DM in all;
+ *   click (one request), the row turns sent, a second press and a second API call send nothing
+ *   more, one DM in all;
  * - pause and resume by role: an approver may pause but not resume, an operator resumes;
  * - a viewer reads every tab without a single button that changes something.
  * Laptop and tablet widths, both languages, no CSP refusal or page error.
@@ -174,6 +175,16 @@ describe('console: the Campaign page', () => {
     await operator.page.waitForSelector(`${row}[data-state="sent"]`, { timeout: 30_000 });
     assert.equal(dmsToFan().length, 1, 'the resend sent the DM');
 
+    // The row stays ticked: a second press asks again, and the API sends nothing more.
+    await operator.page.click('[data-action="resend"]');
+    await operator.page.waitForSelector('[data-resend-queued="0"][data-resend-skipped="1"]');
+    assert.equal(resendRequests.length, 2);
+    assert.match(
+      await operator.page.locator('.resend-answer').innerText(),
+      /already sent 1/,
+      'the answer says why nothing went out',
+    );
+
     const again = await stack.app.inject({
       method: 'POST',
       url: `/v1/campaigns/${id}/deliveries/resend`,
@@ -185,7 +196,7 @@ describe('console: the Campaign page', () => {
       queued: 0,
       results: [{ id: failed.id, outcome: 'already_sent' }],
     });
-    assert.equal(dmsToFan().length, 1, 'a second resend sends nothing more');
+    assert.equal(dmsToFan().length, 1, 'neither second resend sent anything');
     assert.deepEqual(operator.problems, []);
   });
 

@@ -105,9 +105,11 @@ export function DeliveriesTab({ id, timeZone }: TabProps) {
   };
 
   const resendable = can('operate');
-  const failedShown = (data?.deliveries ?? []).filter((d) => d.state === 'failed');
-  // Only failures still on screen count: a row resent meanwhile drops out of the selection.
-  const selected = failedShown.filter((d) => picked.has(d.id)).map((d) => d.id);
+  const shown = data?.deliveries ?? [];
+  const failedShown = shown.filter((d) => d.state === 'failed');
+  // The ticked rows on screen, failed or not: a selection stays ticked after its resend, so a
+  // second press shows what the API answers then (already pending or sent: nothing sent again).
+  const selected = shown.filter((d) => picked.has(d.id)).map((d) => d.id);
   const toggle = (deliveryId: string) =>
     setPicked((now) => {
       const next = new Set(now);
@@ -115,7 +117,16 @@ export function DeliveriesTab({ id, timeZone }: TabProps) {
       else next.add(deliveryId);
       return next;
     });
-  const allPicked = failedShown.length > 0 && selected.length === failedShown.length;
+  const allPicked = failedShown.length > 0 && failedShown.every((d) => picked.has(d.id));
+  const pickAllFailed = () =>
+    setPicked((now) => {
+      const next = new Set(now);
+      for (const d of failedShown) {
+        if (allPicked) next.delete(d.id);
+        else next.add(d.id);
+      }
+      return next;
+    });
   const zone = timeZone ?? data?.quota.timezone;
 
   return (
@@ -181,14 +192,13 @@ export function DeliveriesTab({ id, timeZone }: TabProps) {
         </label>
       </div>
 
-      {resendable && (failedShown.length > 0 || answer) && (
+      {resendable && (failedShown.length > 0 || selected.length > 0 || answer) && (
         <ResendBar
           id={id}
           selected={selected}
           answer={answer}
           onAnswer={(result) => {
             setAnswer(result);
-            setPicked(new Set());
             void reload();
           }}
         />
@@ -213,9 +223,7 @@ export function DeliveriesTab({ id, timeZone }: TabProps) {
                     data-select="all-failed"
                     disabled={failedShown.length === 0}
                     checked={allPicked}
-                    onChange={() =>
-                      setPicked(allPicked ? new Set() : new Set(failedShown.map((d) => d.id)))
-                    }
+                    onChange={pickAllFailed}
                   />
                 </th>
               )}
@@ -300,7 +308,7 @@ function DeliveryRow({
     >
       {selectable && (
         <td class="select-col">
-          {failed && (
+          {(failed || picked) && (
             <input
               type="checkbox"
               aria-label={`${t('select')} ${delivery.id}`}
