@@ -161,7 +161,7 @@ export default function ApprovalDetailPage() {
 
       {preflight && <Findings preflight={preflight} timeZone={timeZone} />}
       {preflight && <Rehearsal preflight={preflight} labels={labels} />}
-      <DiffView diff={diff} />
+      <DiffView diff={diff} timeZone={timeZone} />
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { Badge } from '../../components/Badge';
 import { Empty } from '../../components/Loading';
 import { Table } from '../../components/Table';
 import { formatDateTime } from '../../format';
-import { pick, useLang, useT } from '../../i18n';
+import { type Lang, pick, useLang, useT } from '../../i18n';
 import { messages } from './messages';
 import type { StoredPreflight } from './preflight-data';
 
@@ -161,9 +161,15 @@ export interface ConfigDiff {
   changedBy: string[];
 }
 
-/** A value as the approver reads it: text as is, anything else as JSON, long lists shortened. */
-function shown(value: unknown): string {
+/**
+ * A value as the approver reads it: an instant (`schedule.startAt`…) in the campaign's timezone,
+ * text as is, anything else as JSON, long lists shortened.
+ */
+function shown(value: unknown, path: string, timeZone: string | undefined, lang: Lang): string {
   if (value === null || value === undefined) return '—';
+  if (typeof value === 'string' && /At$/.test(path) && !Number.isNaN(Date.parse(value))) {
+    return `${formatDateTime(value, timeZone, lang)} (${value})`;
+  }
   if (typeof value === 'string') return value;
   const json = JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ');
   return json.length > 400
@@ -173,8 +179,9 @@ function shown(value: unknown): string {
 
 const kindTone = { added: 'ok', removed: 'danger', changed: 'warn' } as const;
 
-export function DiffView({ diff }: { diff: ConfigDiff }) {
+export function DiffView({ diff, timeZone }: { diff: ConfigDiff; timeZone: string | undefined }) {
   const t = useT(messages);
+  const lang = useLang();
   return (
     <section class="card review-section" data-section="diff">
       <h2>{t('diff')}</h2>
@@ -207,9 +214,13 @@ export function DiffView({ diff }: { diff: ConfigDiff }) {
                 <Badge tone={kindTone[change.kind]}>{t(`kind_${change.kind}`)}</Badge>
               </td>
               {diff.approvedVersion !== null && (
-                <td class="diff-value diff-before">{shown(change.before)}</td>
+                <td class="diff-value diff-before">
+                  {shown(change.before, change.path, timeZone, lang)}
+                </td>
               )}
-              <td class="diff-value diff-after">{shown(change.after)}</td>
+              <td class="diff-value diff-after">
+                {shown(change.after, change.path, timeZone, lang)}
+              </td>
             </tr>
           ))}
         </Table>
