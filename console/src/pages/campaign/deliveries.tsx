@@ -47,6 +47,7 @@ const messages = {
     page: '{from}〜{to} 件目',
     eta: '予定',
     failedAt: '失敗',
+    laterDay: '今日の枠は上限のため、後日の枠で送信',
     code: 'コード',
   },
   en: {
@@ -66,6 +67,7 @@ const messages = {
     page: '{from}–{to}',
     eta: 'ETA',
     failedAt: 'Failed',
+    laterDay: 'Today is full: goes out in a later day’s window',
     code: 'Code',
   },
 } as const;
@@ -239,6 +241,7 @@ export function DeliveriesTab({ id, timeZone }: TabProps) {
               key={delivery.id}
               delivery={delivery}
               timeZone={zone}
+              today={data.quota.dayKey}
               selectable={resendable}
               picked={picked.has(delivery.id)}
               onToggle={() => toggle(delivery.id)}
@@ -287,12 +290,15 @@ function channelReason(delivery: Delivery): { ja: string; en: string } | null {
 function DeliveryRow({
   delivery,
   timeZone,
+  today,
   selectable,
   picked,
   onToggle,
 }: {
   delivery: Delivery;
   timeZone: string | undefined;
+  /** Today's local day of the sender account (YYYY-MM-DD), as the ETAs' days are. */
+  today: string | undefined;
   selectable: boolean;
   picked: boolean;
   onToggle: () => void;
@@ -336,6 +342,11 @@ function DeliveryRow({
           <span data-eta={delivery.eta}>
             <span class="muted small">{t('eta')}</span>{' '}
             {formatDateTime(delivery.eta, timeZone, lang)}
+            {delivery.etaDay && today && delivery.etaDay > today && (
+              <div class="muted small" data-eta-later-day>
+                {t('laterDay')}
+              </div>
+            )}
           </span>
         ) : delivery.state === 'failed' ? (
           <span>

@@ -3,8 +3,10 @@
  * stops, claims counts, the links (Temporal Web UI, report, approval, public page) and the
  * actions the reader's role allows.
  */
+import { api, must } from '../../api/client';
 import { formatDateTime, formatNumber } from '../../format';
 import { useLang, useT } from '../../i18n';
+import { usePolled } from '../../live';
 import { useSession } from '../../session';
 import { CampaignActions, isRunning } from './actions';
 import { Funnel } from './funnel';
@@ -18,7 +20,7 @@ const messages = {
     queueLength: '送信待ちの件数',
     queueEtas: '受信者ごとの送信予定を見る',
     nextWindow: '次の DM 送信枠',
-    nextWindowNone: '今日の枠に空きがあります',
+    todayLeft: '今日の DM 枠: 残り {remaining} / {cap} 通（送信アカウント全体）',
     claims: '賞品の受け取り',
     claimOpen: '受け取り待ち',
     claimed: '受け取り済み',
@@ -42,7 +44,7 @@ const messages = {
     queueLength: 'Waiting to be sent',
     queueEtas: 'Each recipient’s ETA',
     nextWindow: 'Next DM window',
-    nextWindowNone: 'Today’s window has room',
+    todayLeft: 'Today’s DM quota: {remaining} of {cap} left (whole sender account)',
     claims: 'Prize claims',
     claimOpen: 'Open',
     claimed: 'Claimed',
@@ -76,6 +78,18 @@ export function OverviewTab({ id, detail, timeZone, reload }: TabProps) {
   const claims = state?.claims ?? null;
   const encoded = encodeURIComponent(id);
   const acts = isRunning(campaign) && (can('pause') || can('operate'));
+  // The sender account's quota today (shared by its campaigns): when the next window opens while
+  // today's is full, even before the workflow has gone to sleep for it.
+  const { data: quota } = usePolled(
+    async () =>
+      must(
+        await api.GET('/v1/campaigns/{id}/deliveries', {
+          params: { path: { id }, query: { state: 'queued', limit: 1, offset: 0 } },
+        }),
+      ).quota,
+    [id],
+  );
+  const nextWindow = state?.nextWindowAt ?? quota?.nextWindowAt ?? null;
 
   return (
     <div class="campaign-overview" data-tab-panel="overview">
@@ -114,11 +128,18 @@ export function OverviewTab({ id, detail, timeZone, reload }: TabProps) {
               <div class="label">{t('queueLength')}</div>
             </div>
             <div class="stat">
-              <div class="value value-small" data-next-window={state?.nextWindowAt ?? ''}>
-                {formatDateTime(state?.nextWindowAt, timeZone, lang)}
+              <div class="value value-small" data-next-window={nextWindow ?? ''}>
+                {formatDateTime(nextWindow, timeZone, lang)}
               </div>
               <div class="label">{t('nextWindow')}</div>
-              {!state?.nextWindowAt && <div class="muted small">{t('nextWindowNone')}</div>}
+              {quota && (
+                <div class="muted small" data-quota-remaining={quota.remaining}>
+                  {t('todayLeft', {
+                    remaining: formatNumber(quota.remaining, lang),
+                    cap: formatNumber(quota.cap, lang),
+                  })}
+                </div>
+              )}
             </div>
           </div>
           {(state?.queueLength ?? 0) > 0 && (
