@@ -8,8 +8,9 @@
  *
  * The count is its own statement right after X's answer, not in the transaction of what the
  * caller stores from it: a worker lost between X's answer and the count leaves that call
- * uncounted (a read retried the same day is free at X too; a write is counted when the retry
- * reconciles it). Calls are attributed to the campaign whose workflow runs the activity.
+ * uncounted until the activity's retry, which counts the resources it reads again (none were
+ * recorded for the day) or the DM or reply its reconciliation finds. Calls are attributed to the
+ * campaign whose workflow runs the activity.
  */
 import { Context } from '@temporalio/activity';
 import type { Db } from '../../db/client';
