@@ -2,6 +2,7 @@
 export const endpointKeys = [
   'dm.send',
   'dm.events',
+  'dm.events.all',
   'posts.create',
   'posts.lookup',
   'posts.retweeted_by',
@@ -47,6 +48,7 @@ export const defaultRateLimits: Record<EndpointKey, EndpointRateLimit | undefine
     appDay: { limit: 1440, windowSeconds: day },
   },
   'dm.events': { limit: 15, windowSeconds: quarter },
+  'dm.events.all': { limit: 15, windowSeconds: quarter },
   'posts.create': {
     limit: 100,
     windowSeconds: quarter,

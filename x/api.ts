@@ -282,7 +282,8 @@ export type PageKind =
   | 'following'
   | 'mentions'
   | 'search'
-  | 'dm_events';
+  | 'dm_events'
+  | 'account_dm_events';
 
 export interface PageRequest {
   kind: PageKind;
@@ -375,6 +376,15 @@ const pageSpecs: Record<PageKind, PageSpec> = {
   dm_events: {
     path: 'dm_conversations/with/:participant_id/dm_events',
     params: (participant_id) => ({ participant_id }),
+    query: { 'dm_event.fields': dmEventFields, event_types: 'MessageCreate' },
+    tokenParam: 'pagination_token',
+    maxResults: 100,
+    items: 'dm_events',
+    operation: 'dm_read',
+  },
+  // Every conversation of the account (`subject` unused): keyword DMs when no webhook delivers.
+  account_dm_events: {
+    path: 'dm_events',
     query: { 'dm_event.fields': dmEventFields, event_types: 'MessageCreate' },
     tokenParam: 'pagination_token',
     maxResults: 100,

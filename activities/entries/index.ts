@@ -27,7 +27,7 @@ export interface EntriesDeps {
 export function createEntriesActivities({ db, x, factFetcher, webhookUrl }: EntriesDeps) {
   const loadConfig = (campaignId: string) => loadRunningCampaign(db, campaignId);
   const campaignSeed = (campaignId: string) => ensureCampaignSecretSeed(db, campaignId);
-  const { pollEntryLists } = createEntryListsPoll({ db, x, loadConfig });
+  const { pollEntryLists } = createEntryListsPoll({ db, x, loadConfig, webhookUrl });
   const { processEntries } = createEntryProcessing({ db, factFetcher, loadConfig, campaignSeed });
   return {
     ...createPollEntriesActivity({ pollEntryLists }),

@@ -1,8 +1,9 @@
 /**
  * Polling reconciliation: reads a campaign's engagements from X's lists (reposters, likers,
- * followers, quotes, replies from the last one seen) into entry_events. Shared by the legacy
- * `pollEntries` activity (cursors passed in and out by the workflow) and `watchEntries`
- * (cursors kept in campaign_watch).
+ * followers, quotes, replies from the last one seen) and, with no webhook, the keyword DMs sent
+ * to the account (poll-keyword-dms.ts) into entry_events. Shared by the legacy `pollEntries`
+ * activity (cursors passed in and out by the workflow) and `watchEntries` (cursors kept in
+ * campaign_watch).
  */
 import { type Db, inTransaction } from '../../db/client';
 import { lockCampaignTakingEvents } from '../../db/repositories/campaigns';
@@ -15,16 +16,24 @@ import {
 } from '../../domain/entry-events';
 import type { loadRunningCampaign } from '../campaign/campaign-loader';
 import type { XAccess, XPost } from '../x-access';
+import { createKeywordDmReader, type KeywordDmsX } from './poll-keyword-dms';
 
 export type EntryListsX = Pick<
   XAccess,
   'xListReposters' | 'xListLikers' | 'xListFollowers' | 'xListQuotes' | 'xSearchRecent'
->;
+> &
+  KeywordDmsX;
 
 export interface EntryListsPollDeps {
   db: Db;
   x: EntryListsX;
   loadConfig: (campaignId: string) => ReturnType<typeof loadRunningCampaign>;
+  /**
+   * Where X delivers this deployment's events. Unset, nothing brings keyword DMs but the poll,
+   * so it reads the account's DM events too; set, the webhook delivers them (and X replays a
+   * disarmed gap), and the poll leaves X's scarce DM reads (15 per 15 minutes) alone.
+   */
+  webhookUrl?: string;
 }
 
 export interface EntryListsPoll {
@@ -44,7 +53,8 @@ function engagementPost(post: XPost) {
   };
 }
 
-export function createEntryListsPoll({ db, x, loadConfig }: EntryListsPollDeps) {
+export function createEntryListsPoll({ db, x, loadConfig, webhookUrl }: EntryListsPollDeps) {
+  const { readKeywordDms } = createKeywordDmReader(x);
   /** Reads X's lists the campaign's rules need from `cursors` on and stores what is new. */
   async function pollEntryLists(campaignId: string, from: WatchCursors): Promise<EntryListsPoll> {
     const { config, account } = await loadConfig(campaignId);
@@ -85,6 +95,26 @@ export function createEntryListsPoll({ db, x, loadConfig }: EntryListsPollDeps) 
       }
       if (page.newestId) cursors.repliesSinceId = page.newestId;
     }
+    const keywords = config.entryRules.all.flatMap((rule) =>
+      rule.type === 'dm_keyword' ? [rule.keyword] : [],
+    );
+    // A failed DM read (its window is the tightest) still lets the lists read above be stored.
+    let dmReadFailure: Error | undefined;
+    if (keywords.length > 0 && webhookUrl === undefined) {
+      try {
+        const dms = await readKeywordDms({
+          accountId,
+          senderXUserId: account.xUserId,
+          keywords,
+          notBefore: new Date(config.schedule.startAt),
+          seenId: cursors.dmNewestId,
+        });
+        drafts.push(...dms.drafts);
+        if (dms.newestId) cursors.dmNewestId = dms.newestId;
+      } catch (error) {
+        dmReadFailure = error instanceof Error ? error : new Error(String(error));
+      }
+    }
     const events: NewEntryEvent[] = drafts.map((draft) => ({ ...draft, ...base }));
     // Under the phase lock the webhook takes: once the workflow has recorded that the campaign
     // takes no more events (it decides the last of them next), a poll stores none either.
@@ -93,6 +123,7 @@ export function createEntryListsPoll({ db, x, loadConfig }: EntryListsPollDeps) 
           (await lockCampaignTakingEvents(trx, campaignId)) ? insertEntryEvents(trx, events) : 0,
         )
       : 0;
+    if (dmReadFailure) throw dmReadFailure;
     return { newEvents, cursors };
   }
 

@@ -72,6 +72,16 @@ export function createXReads(core: XCore) {
       );
     },
 
+    /** The sender account's DM events across all its conversations, newest first. */
+    async xListAccountDmEvents(input: PagedInput): Promise<PagedResult<XDmEvent>> {
+      return readPaged(
+        'xListAccountDmEvents',
+        input.accountId,
+        pageRequest('account_dm_events', input.accountId, input),
+        input,
+      );
+    },
+
     async xListReposters(input: PagedInput & { postId: string }): Promise<PagedResult<XUser>> {
       return readPaged(
         'xListReposters',

@@ -47,6 +47,7 @@ export const pageCostKind: Record<PageKind, XCostKind> = {
   mentions: 'post_read',
   search: 'post_read',
   dm_events: 'dm_event_read',
+  account_dm_events: 'dm_event_read',
 };
 
 export function createXUsage(

@@ -9,6 +9,8 @@ import type { Db } from '../client';
 export interface WatchCursors {
   /** Newest reply id seen by recent search, for the next poll's since_id. */
   repliesSinceId?: string;
+  /** Newest DM event id seen (keyword DMs by polling): the next poll reads back to it. */
+  dmNewestId?: string;
 }
 
 export interface CampaignWatch {

@@ -1,4 +1,7 @@
-/** Direct Messages: sending a DM to a participant and reading the conversation's events. */
+/**
+ * Direct Messages: sending a DM to a participant, reading the conversation's events, and the
+ * account's events across its conversations (how polling finds keyword DMs without a webhook).
+ */
 import type { FaultPresetName } from '../faults';
 import { json } from '../http';
 import {
@@ -8,7 +11,7 @@ import {
   renderUser,
   requestedFields,
 } from '../render';
-import { DUPLICATE_WINDOW_MS, type EmuUser } from '../state';
+import { DUPLICATE_WINDOW_MS, type EmuDm, type EmuUser } from '../state';
 import {
   callerUser,
   cursorOf,
@@ -16,6 +19,7 @@ import {
   maxResults,
   pageOf,
   requireId,
+  type ApiContext,
   type ApiRoute,
 } from './context';
 
@@ -102,6 +106,31 @@ export const sendDm: ApiRoute = {
   },
 };
 
+/** One page of DM events, newest first, with the sender users when `expansions=sender_id`. */
+function dmEventsPage(context: ApiContext, me: EmuUser, events: EmuDm[]) {
+  const { query } = context.request;
+  const size = maxResults(query, 1, 100, 100);
+  const types = requestedFields(query, 'event_types');
+  const listed = types.size === 0 || types.has('MessageCreate') ? events : [];
+  const { page, nextToken } = pageOf(listed, cursorOf(query, ['pagination_token']), size);
+  const fields = requestedFields(query, 'dm_event.fields');
+  const body: Record<string, unknown> = {};
+  if (page.length > 0) {
+    body.data = page.map((dm) => renderDmEvent(dm, fields));
+    if (requestedFields(query, 'expansions').has('sender_id')) {
+      const userFields = requestedFields(query, 'user.fields');
+      body.includes = {
+        users: [...new Set(page.map((dm) => dm.senderId))]
+          .map((id) => context.state.users.get(id))
+          .filter((u): u is EmuUser => u !== undefined)
+          .map((u) => renderUser(context.state, u, me.id, userFields)),
+      };
+    }
+  }
+  body.meta = { result_count: page.length, ...(nextToken ? { next_token: nextToken } : {}) };
+  return json(200, body);
+}
+
 export const listDmEvents: ApiRoute = {
   method: 'GET',
   pattern: /^\/2\/dm_conversations\/with\/([^/]+)\/dm_events$/,
@@ -111,30 +140,28 @@ export const listDmEvents: ApiRoute = {
   handle(context) {
     const me = callerUser(context);
     const participantId = requireId(context.request.params.participant_id ?? '', 'participant_id');
-    const { query } = context.request;
-    const size = maxResults(query, 1, 100, 100);
-    const types = requestedFields(query, 'event_types');
     const conversationId = context.state.conversationIdFor(me.id, participantId);
-    const events =
-      types.size === 0 || types.has('MessageCreate')
-        ? context.state.dms.filter((dm) => dm.conversationId === conversationId)
-        : [];
-    const { page, nextToken } = pageOf(events, cursorOf(query, ['pagination_token']), size);
-    const fields = requestedFields(query, 'dm_event.fields');
-    const body: Record<string, unknown> = {};
-    if (page.length > 0) {
-      body.data = page.map((dm) => renderDmEvent(dm, fields));
-      if (requestedFields(query, 'expansions').has('sender_id')) {
-        const userFields = requestedFields(query, 'user.fields');
-        body.includes = {
-          users: [...new Set(page.map((dm) => dm.senderId))]
-            .map((id) => context.state.users.get(id))
-            .filter((u): u is EmuUser => u !== undefined)
-            .map((u) => renderUser(context.state, u, me.id, userFields)),
-        };
-      }
-    }
-    body.meta = { result_count: page.length, ...(nextToken ? { next_token: nextToken } : {}) };
-    return json(200, body);
+    return dmEventsPage(
+      context,
+      me,
+      context.state.dms.filter((dm) => dm.conversationId === conversationId),
+    );
+  },
+};
+
+/** `GET /2/dm_events`: the caller's DM events across all their conversations, newest first. */
+export const listAccountDmEvents: ApiRoute = {
+  method: 'GET',
+  pattern: /^\/2\/dm_events$/,
+  endpoint: 'dm.events.all',
+  auth: 'user',
+  scopes: ['dm.read'],
+  handle(context) {
+    const me = callerUser(context);
+    return dmEventsPage(
+      context,
+      me,
+      context.state.dms.filter((dm) => dm.senderId === me.id || dm.recipientId === me.id),
+    );
   },
 };

@@ -5,7 +5,7 @@
 import { json, type EmuReply } from '../http';
 import { problemBody } from '../render';
 import type { ApiRoute } from './context';
-import { listDmEvents, sendDm } from './dm';
+import { listAccountDmEvents, listDmEvents, sendDm } from './dm';
 import { followList } from './follows';
 import { oauth2Revoke, oauth2Token } from './oauth';
 import {
@@ -33,6 +33,7 @@ export type { ApiContext, ApiRoute, Caller } from './context';
 export const apiRoutes: ApiRoute[] = [
   sendDm,
   listDmEvents,
+  listAccountDmEvents,
   searchRecent,
   retweetedBy,
   likingUsers,

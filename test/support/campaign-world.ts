@@ -55,6 +55,8 @@ export function worldScenario(
     likes: [],
     dms: [],
     rateLimits: {
+      // Polling reads DM events once a minute of skipped time, many times a minute of X's.
+      'dm.events.all': { limit: 100_000, windowSeconds: 900 },
       'dm.send': {
         limit: 100_000,
         windowSeconds: 900,
