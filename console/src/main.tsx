@@ -1,4 +1,6 @@
 /** The console's entry: language, session, and the page for the URL under /console. */
+// First: the pages' own styles come after the global ones and win where they differ.
+import './styles.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
@@ -16,7 +18,6 @@ import ReportPage from './pages/report/index';
 import SignInPage from './pages/sign-in';
 import StopsPage from './pages/stops/index';
 import { loadSession, SessionContext, type Session } from './session';
-import './styles.css';
 
 function SignedIn() {
   const { route, path } = useLocation();

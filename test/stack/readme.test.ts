@@ -93,6 +93,9 @@ describe('README shell examples', () => {
       env = {
         ...rest,
         KUJI_DATA_DIR: path.join(workDir, '.data'),
+        // The walkthrough's own campaign only: the demo campaign's rehearsal DM could use up the
+        // refused-DM fault `npm run demo` arms (test/scripts/demo-campaign.test.ts covers it).
+        KUJI_DEMO: '0',
         PORT: String(await findFreePort()),
         KUJI_POSTGRES_PORT: String(await findFreePort()),
         KUJI_TEMPORAL_PORT: String(await findFreePort()),

@@ -30,6 +30,8 @@ export async function openConsoleBrowser(
   const context = await browser.newContext({ viewport, locale: 'ja-JP', acceptDownloads: true });
   const page = await context.newPage();
   const problems: string[] = [];
+  // The console asks before anything irreversible; the person says yes.
+  page.on('dialog', (dialog) => void dialog.accept());
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     // A 401/403/409 the console shows to the person is the API answering, not a page problem.
@@ -93,9 +95,18 @@ export async function assertConsoleLooksRight(person: ConsolePerson, what: strin
 
 /** The buttons on the page that change something (the language switch and sign-out aside). */
 export async function actionButtons(page: Page): Promise<string[]> {
-  return page.$$eval('[data-action]', (elements) =>
-    elements
-      .map((element) => element.getAttribute('data-action') ?? '')
-      .filter((action) => !['language', 'sign-out', 'sign-in'].includes(action)),
+  const actions = await attributeOfAll(page, '[data-action]', 'data-action');
+  return actions.filter((action) => !['language', 'sign-out', 'sign-in'].includes(action));
+}
+
+/** `attribute` of every element matching `selector`, in document order. */
+export async function attributeOfAll(
+  page: Page,
+  selector: string,
+  attribute: string,
+): Promise<string[]> {
+  const elements = await page.locator(selector).all();
+  return Promise.all(
+    elements.map(async (element) => (await element.getAttribute(attribute)) ?? ''),
   );
 }

@@ -37,6 +37,8 @@ export async function startParticipantStack(
     taskQueue?: string;
     /** The activities' clock (default: the wall clock). */
     activityNow?: () => Date;
+    /** X's consumer secret: the API then takes X's webhook (see `deliverWebhooks`). */
+    webhookSecret?: string;
   } = {},
 ): Promise<ParticipantStack> {
   const [env, testDb, emulator] = await Promise.all([
@@ -60,6 +62,7 @@ export async function startParticipantStack(
     temporalConfig: { namespace, taskQueue },
     xLinking: linking,
     publicBaseUrl: baseUrl,
+    ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
   });
   await app.listen({ host: '127.0.0.1', port });
 
@@ -108,4 +111,13 @@ export async function startParticipantStack(
       await testDb.close();
     },
   };
+}
+
+/**
+ * Has the emulator deliver X's events to the stack's webhook (after its scenario is loaded: a
+ * scenario replaces the webhook registration).
+ */
+export async function deliverWebhooks(stack: ParticipantStack, secret: string): Promise<void> {
+  const crc = await stack.emulator.configureWebhook(`${stack.baseUrl}/v1/webhooks/x`, secret);
+  if (!crc.valid) throw new Error(`the webhook's CRC check failed: ${JSON.stringify(crc)}`);
 }
