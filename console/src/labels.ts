@@ -21,6 +21,11 @@ export function phaseLabel(phase: string, lang: Lang): string {
   return phases[phase]?.[lang] ?? phase;
 }
 
+/** Phases after which nothing about the campaign changes any more. */
+export function isFinished(phase: string): boolean {
+  return phase === 'completed' || phase === 'cancelled' || phase === 'failed';
+}
+
 export function phaseTone(phase: string): Tone {
   return phases[phase]?.tone ?? 'neutral';
 }

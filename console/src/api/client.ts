@@ -67,10 +67,17 @@ export function apiError(error: unknown, response?: Response): ApiError {
       ...(body.details !== undefined ? { details: body.details } : {}),
     };
   }
+  const ja = document.documentElement.lang !== 'en';
   return {
     status,
     code: status ? `http_${status}` : 'network',
-    message: status ? `HTTP ${status}` : 'The API could not be reached',
+    message: status
+      ? ja
+        ? `API が HTTP ${status} を返しました`
+        : `The API answered HTTP ${status}`
+      : ja
+        ? 'API に接続できませんでした'
+        : 'The API could not be reached',
   };
 }
 

@@ -1,12 +1,12 @@
 /** Campaigns: each with its live phase, stops, sender account, counts and next DM window. */
-import { api, must } from '../api/client';
+import { api, must, type paths } from '../api/client';
 import { Badge } from '../components/Badge';
 import { ErrorNote } from '../components/ErrorNote';
 import { Empty, Loading } from '../components/Loading';
 import { Table } from '../components/Table';
 import { formatDateTime, formatNumber } from '../format';
 import { useLang, useT } from '../i18n';
-import { campaignTimeZone, phaseLabel, phaseTone } from '../labels';
+import { campaignTimeZone, isFinished, phaseLabel, phaseTone } from '../labels';
 import { usePolled } from '../live';
 import { useSession } from '../session';
 
@@ -45,16 +45,34 @@ const messages = {
   },
 } as const;
 
-async function loadCampaigns() {
+type Detail = { campaign: Campaign; workflow: Workflow };
+type Campaign =
+  paths['/v1/campaigns/{id}']['get']['responses'][200]['content']['application/json']['campaign'];
+type Workflow =
+  paths['/v1/campaigns/{id}']['get']['responses'][200]['content']['application/json']['workflow'];
+
+/** A finished campaign's final state, read once: nothing changes there any more. */
+const finished = new Map<string, Detail>();
+
+async function loadCampaigns(): Promise<Detail[]> {
   const { campaigns } = must(await api.GET('/v1/campaigns', { params: { query: { limit: 50 } } }));
-  // The list holds stored state; each campaign's live state (counts, stops) comes from its workflow.
+  // The list holds stored state; the live state (counts, stops) comes from each workflow. A
+  // finished campaign's is read once and kept: asking again would make a worker replay its
+  // whole history every few seconds for nothing new.
   return Promise.all(
-    campaigns.map(async (campaign) => {
+    campaigns.map(async (campaign): Promise<Detail> => {
+      if (!campaign.workflowId) return { campaign, workflow: null };
+      const known = finished.get(campaign.id);
+      if (known) return known;
       const detail = await api.GET('/v1/campaigns/{id}', { params: { path: { id: campaign.id } } });
-      return {
+      const shown = {
         campaign: detail.data?.campaign ?? campaign,
         workflow: detail.data?.workflow ?? null,
       };
+      if (detail.data?.workflow?.live && isFinished(shown.campaign.phase)) {
+        finished.set(campaign.id, shown);
+      }
+      return shown;
     }),
   );
 }

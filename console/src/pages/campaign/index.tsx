@@ -10,8 +10,8 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { Loading } from '../../components/Loading';
 import { Tabs } from '../../components/Tabs';
 import { pick, useLang, useT } from '../../i18n';
-import { campaignTimeZone, phaseLabel, phaseTone } from '../../labels';
-import { usePolled } from '../../live';
+import { campaignTimeZone, isFinished, phaseLabel, phaseTone } from '../../labels';
+import { defaultPollMs, usePolled } from '../../live';
 import { useSession } from '../../session';
 import { ClaimsTab } from './claims';
 import { DeliveriesTab } from './deliveries';
@@ -63,6 +63,9 @@ export default function CampaignPage() {
   const { data, error, loading, reload } = usePolled(
     async () => must(await api.GET('/v1/campaigns/{id}', { params: { path: { id } } })),
     [id],
+    defaultPollMs,
+    // A finished campaign changes no more: stop asking its workflow.
+    (detail) => isFinished(detail.campaign.phase),
   );
 
   if (!data) {

@@ -386,7 +386,13 @@ export default function ReportPage() {
   const lang = useLang();
   const { params } = useRoute();
   const id = params.id ?? '';
-  const { data, error, loading } = usePolled(() => loadReportPage(id), [id], 10_000);
+  const { data, error, loading } = usePolled(
+    () => loadReportPage(id),
+    [id],
+    10_000,
+    // Once written, the report is final.
+    (page) => Boolean(page.report),
+  );
   const campaignHref = `/console/campaigns/${encodeURIComponent(id)}`;
   return (
     <section data-page="report" data-report-ready={data ? String(Boolean(data.report)) : undefined}>
