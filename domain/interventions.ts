@@ -2,6 +2,7 @@
  * Manual intervention points: where a campaign stops for a person, what each stop blocks, and
  * how a person may end it. Pure data and functions, shared by the workflow, activities and API.
  */
+import { xErrorWords } from './x-error-catalog';
 
 export const interventionKinds = [
   'approval',
@@ -178,4 +179,40 @@ export function errorRateExceeded(
   if (window.length < limits.minAttempts) return false;
   const failed = window.filter(Boolean).length;
   return failed / window.length >= limits.threshold;
+}
+
+/** The failure a stop names, in words: code, category, reason and remedy in both languages. */
+export interface InterventionError {
+  code: string;
+  category: string;
+  reason: Localized;
+  remedy: Localized;
+}
+
+function isLocalized(value: unknown): value is Localized {
+  if (!value || typeof value !== 'object') return false;
+  const pair = value as { ja?: unknown; en?: unknown };
+  return typeof pair.ja === 'string' && typeof pair.en === 'string';
+}
+
+/**
+ * The failure behind a stop whose details name a code (send_error, sender_halted …): X error
+ * codes read from the catalogue deliveries use; a stop that brought its own words for a code of
+ * Kuji's own (the X API budget's) keeps them. Null for a stop that names no failure.
+ */
+export function interventionError(
+  details: Readonly<Record<string, unknown>>,
+): InterventionError | null {
+  const { code, category, reason, remedy } = details;
+  const words = xErrorWords(code);
+  if (words) return words;
+  if (typeof code === 'string' && isLocalized(reason) && isLocalized(remedy)) {
+    return {
+      code,
+      category: typeof category === 'string' ? category : 'unknown',
+      reason: { ja: reason.ja, en: reason.en },
+      remedy: { ja: remedy.ja, en: remedy.en },
+    };
+  }
+  return null;
 }

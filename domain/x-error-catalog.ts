@@ -538,3 +538,20 @@ export const xErrorCategoryActions: Record<XErrorCategory, LocalizedText> = {
     ja: '失敗として応答をログに記録し、対応依頼を作成します。',
   },
 };
+
+/** A failure code in words, as the API shows it wherever a code appears (deliveries, stops, accounts). */
+export interface XErrorWords {
+  code: string;
+  category: XErrorCategory;
+  reason: LocalizedText;
+  remedy: LocalizedText;
+}
+
+/** The catalogue's words for a code, or null for anything that is not one of its codes. */
+export function xErrorWords(code: unknown): XErrorWords | null {
+  if (typeof code !== 'string' || !Object.prototype.hasOwnProperty.call(xErrorCatalog, code)) {
+    return null;
+  }
+  const entry = xErrorCatalog[code as XErrorCode];
+  return { code, category: entry.category, reason: entry.reason, remedy: entry.remedy };
+}

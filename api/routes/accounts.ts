@@ -10,6 +10,7 @@ import {
 } from '../../db/repositories/accounts';
 import { findCampaignById } from '../../db/repositories/campaigns';
 import { listInterventions } from '../../db/repositories/interventions';
+import { xErrorWords } from '../../domain/x-error-catalog';
 import { resolveInterventionUpdate } from '../../workflows/messages';
 import { runCampaignUpdate } from '../campaign-workflow';
 import { insertAuditEntry } from '../../db/repositories/audit-log';
@@ -24,6 +25,7 @@ import testAccountRoutes from './test-accounts';
 export function presentAccount(account: Account): z.infer<typeof accountSchema> {
   return {
     ...account,
+    halt: account.halt && { ...account.halt, error: xErrorWords(account.halt.code) },
     haltedAt: account.haltedAt?.toISOString() ?? null,
     createdAt: account.createdAt.toISOString(),
   };

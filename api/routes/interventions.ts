@@ -12,6 +12,7 @@ import {
 } from '../../db/repositories/interventions';
 import {
   interventionCatalog,
+  interventionError,
   type InterventionKind,
   openStopAnswers,
 } from '../../domain/interventions';
@@ -63,6 +64,7 @@ export function presentIntervention(
       ...(intervention.status === 'open' ? (openStopAnswers[kind] ?? []) : []),
     ],
     details: redact.details(intervention.details),
+    error: interventionError(intervention.details),
     openedBy: intervention.openedBy,
     openedAt: intervention.openedAt.toISOString(),
     resolution: intervention.resolution,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorWordsSchema } from './x-errors';
 
 export const createAccountBodySchema = z
   .object({
@@ -47,7 +48,13 @@ export const accountSchema = z.object({
   linked: z.boolean(),
   /** Sending is halted for every campaign on the account until a person resumes it. */
   halt: z
-    .object({ code: z.string(), category: z.string(), campaignId: z.string().nullable() })
+    .object({
+      code: z.string(),
+      category: z.string(),
+      campaignId: z.string().nullable(),
+      /** The halt code in words (null for a code the catalogue does not know). */
+      error: errorWordsSchema.nullable(),
+    })
     .nullable(),
   haltedAt: z.string().nullable(),
   createdAt: z.string(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { interventionKinds, interventionResolutions } from '../../domain/interventions';
+import { errorWordsSchema } from './x-errors';
 
 const localized = z.object({ ja: z.string(), en: z.string() });
 
@@ -15,6 +16,8 @@ export const interventionSchema = z.object({
   /** What a person may answer with. */
   resolutions: z.array(z.enum(interventionResolutions)),
   details: z.record(z.string(), z.unknown()),
+  /** The failure the stop names (send_error, sender_halted …) in words; null when it names none. */
+  error: errorWordsSchema.nullable(),
   openedBy: z.string(),
   openedAt: z.string(),
   resolution: z.string().nullable(),

@@ -952,6 +952,19 @@ export interface paths {
                                     code: string;
                                     category: string;
                                     campaignId: string | null;
+                                    /** @description The failure code with its reason and remedy in Japanese and English */
+                                    error: {
+                                        code: string;
+                                        category: string;
+                                        reason: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                        remedy: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                    } | null;
                                 } | null;
                                 haltedAt: string | null;
                                 createdAt: string;
@@ -1160,6 +1173,19 @@ export interface paths {
                                     code: string;
                                     category: string;
                                     campaignId: string | null;
+                                    /** @description The failure code with its reason and remedy in Japanese and English */
+                                    error: {
+                                        code: string;
+                                        category: string;
+                                        reason: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                        remedy: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                    } | null;
                                 } | null;
                                 haltedAt: string | null;
                                 createdAt: string;
@@ -1355,6 +1381,19 @@ export interface paths {
                                     code: string;
                                     category: string;
                                     campaignId: string | null;
+                                    /** @description The failure code with its reason and remedy in Japanese and English */
+                                    error: {
+                                        code: string;
+                                        category: string;
+                                        reason: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                        remedy: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                    } | null;
                                 } | null;
                                 haltedAt: string | null;
                                 createdAt: string;
@@ -1566,6 +1605,19 @@ export interface paths {
                                     code: string;
                                     category: string;
                                     campaignId: string | null;
+                                    /** @description The failure code with its reason and remedy in Japanese and English */
+                                    error: {
+                                        code: string;
+                                        category: string;
+                                        reason: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                        remedy: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                    } | null;
                                 } | null;
                                 haltedAt: string | null;
                                 createdAt: string;
@@ -1980,6 +2032,19 @@ export interface paths {
                                     code: string;
                                     category: string;
                                     campaignId: string | null;
+                                    /** @description The failure code with its reason and remedy in Japanese and English */
+                                    error: {
+                                        code: string;
+                                        category: string;
+                                        reason: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                        remedy: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                    } | null;
                                 } | null;
                                 haltedAt: string | null;
                                 createdAt: string;
@@ -2207,6 +2272,19 @@ export interface paths {
                                     code: string;
                                     category: string;
                                     campaignId: string | null;
+                                    /** @description The failure code with its reason and remedy in Japanese and English */
+                                    error: {
+                                        code: string;
+                                        category: string;
+                                        reason: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                        remedy: {
+                                            ja: string;
+                                            en: string;
+                                        };
+                                    } | null;
                                 } | null;
                                 haltedAt: string | null;
                                 createdAt: string;
@@ -7075,6 +7153,19 @@ export interface paths {
                                 details: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The failure code with its reason and remedy in Japanese and English */
+                                error: {
+                                    code: string;
+                                    category: string;
+                                    reason: {
+                                        ja: string;
+                                        en: string;
+                                    };
+                                    remedy: {
+                                        ja: string;
+                                        en: string;
+                                    };
+                                } | null;
                                 openedBy: string;
                                 openedAt: string;
                                 resolution: string | null;
@@ -7291,6 +7382,19 @@ export interface paths {
                                 details: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The failure code with its reason and remedy in Japanese and English */
+                                error: {
+                                    code: string;
+                                    category: string;
+                                    reason: {
+                                        ja: string;
+                                        en: string;
+                                    };
+                                    remedy: {
+                                        ja: string;
+                                        en: string;
+                                    };
+                                } | null;
                                 openedBy: string;
                                 openedAt: string;
                                 resolution: string | null;
@@ -7520,6 +7624,19 @@ export interface paths {
                                 details: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The failure code with its reason and remedy in Japanese and English */
+                                error: {
+                                    code: string;
+                                    category: string;
+                                    reason: {
+                                        ja: string;
+                                        en: string;
+                                    };
+                                    remedy: {
+                                        ja: string;
+                                        en: string;
+                                    };
+                                } | null;
                                 openedBy: string;
                                 openedAt: string;
                                 resolution: string | null;
@@ -7769,6 +7886,19 @@ export interface paths {
                                 details: {
                                     [key: string]: unknown;
                                 };
+                                /** @description The failure code with its reason and remedy in Japanese and English */
+                                error: {
+                                    code: string;
+                                    category: string;
+                                    reason: {
+                                        ja: string;
+                                        en: string;
+                                    };
+                                    remedy: {
+                                        ja: string;
+                                        en: string;
+                                    };
+                                } | null;
                                 openedBy: string;
                                 openedAt: string;
                                 resolution: string | null;
