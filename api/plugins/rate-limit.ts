@@ -2,10 +2,15 @@ import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { CONSOLE_SESSION_COOKIE } from '../console-session';
 import { AppError } from '../errors';
+import { cookieFrom } from '../participant-session';
 
 export interface RateLimitOptions {
-  /** Requests per window for one API key (or one address without a key). */
+  /**
+   * Requests per window for one API key, one console session (its cookie), or one address
+   * with neither.
+   */
   perKey: number;
   /** Requests per window from one client address, whatever keys it sends. */
   perAddress: number;
@@ -18,16 +23,34 @@ export const defaultRateLimits: RateLimitOptions = {
   windowMs: 60_000,
 };
 
-function bearerKey(request: FastifyRequest): string | undefined {
-  const match = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i);
-  // Hashed: the limiter's memory never holds a secret.
-  return match?.[1] ? createHash('sha256').update(match[1]).digest('base64url') : undefined;
+const sha256 = (secret: string) => createHash('sha256').update(secret).digest('base64url');
+
+type Caller = 'key' | 'session' | 'anonymous';
+
+/**
+ * The per-key bucket of a request: its bearer key, else its console session cookie, else its
+ * address. Hashed: the limiter's memory never holds a secret.
+ */
+function callerBucket(request: FastifyRequest): { caller: Caller; bucket: string } {
+  const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (bearer) return { caller: 'key', bucket: `key:${sha256(bearer)}` };
+  const session = cookieFrom(request.headers.cookie, CONSOLE_SESSION_COOKIE);
+  if (session) return { caller: 'session', bucket: `session:${sha256(session)}` };
+  return { caller: 'anonymous', bucket: `anonymous:${request.ip}` };
 }
+
+const tooMany: Record<Caller | 'address', { en: string; ja: string }> = {
+  key: { en: 'this API key', ja: 'この API キーからの' },
+  session: { en: 'this console session', ja: 'このコンソールセッションからの' },
+  anonymous: { en: 'this address', ja: 'このアドレスからの' },
+  address: { en: 'this address', ja: 'このアドレスからの' },
+};
 
 /**
  * Two limits on every route but X's webhook (X's retries are throttled by X, and its deliveries
- * are signed): one per API key, and one per client address, so a flood of made-up keys from one
- * address is limited too. Past either: 429 in the API's error shape with `retry-after` (seconds).
+ * are signed): one per API key or console session (so operators behind one address each have
+ * their own), and one per client address, so a flood of made-up keys or cookies from one address
+ * is limited too. Past either: 429 in the API's error shape with `retry-after` (seconds).
  */
 export default fp(
   async function rateLimits(app: FastifyInstance, options: RateLimitOptions) {
@@ -40,10 +63,7 @@ export default fp(
     const perKey = app.createRateLimit({
       max: options.perKey,
       timeWindow: options.windowMs,
-      keyGenerator: (request) => {
-        const key = bearerKey(request);
-        return key ? `key:${key}` : `anonymous:${request.ip}`;
-      },
+      keyGenerator: (request) => callerBucket(request).bucket,
     });
 
     app.addHook('onRequest', async (request, reply) => {
@@ -59,12 +79,14 @@ export default fp(
         void reply.header('x-ratelimit-reset', limit.ttlInSeconds);
         if (limit.isExceeded) {
           void reply.header('retry-after', limit.ttlInSeconds);
+          const caller = scope === 'key' ? callerBucket(request).caller : scope;
+          const whose = tooMany[caller];
           throw new AppError(
             429,
             'rate_limited',
-            `Too many requests for this ${scope === 'key' ? 'API key' : 'address'}; retry in ${limit.ttlInSeconds} s / ` +
-              `リクエストが多すぎます。${limit.ttlInSeconds} 秒後に再試行してください`,
-            { scope, retryAfterSeconds: limit.ttlInSeconds },
+            `Too many requests from ${whose.en}; retry in ${limit.ttlInSeconds} s / ` +
+              `${whose.ja}リクエストが多すぎます。${limit.ttlInSeconds} 秒後に再試行してください`,
+            { scope: caller, retryAfterSeconds: limit.ttlInSeconds },
           );
         }
       }

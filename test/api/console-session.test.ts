@@ -451,6 +451,41 @@ describe('console sessions (API → PostgreSQL)', () => {
     });
   });
 
+  describe('the per-key rate limit', () => {
+    it('gives each console session its own budget from one address, and leaves bearer keys theirs', async () => {
+      const limited = await appOn(testDb, { rateLimits: { perKey: 3, perAddress: 100 } });
+      try {
+        const office = '192.0.2.10';
+        const get = (headers: InjectOptions['headers']) =>
+          limited.inject({ url: '/v1/accounts', headers, remoteAddress: office });
+        const first = await signIn('viewer');
+        const second = await signIn('viewer');
+        for (const { cookie } of [first, second]) {
+          const statuses: number[] = [];
+          for (let i = 0; i < 4; i++) statuses.push((await get({ cookie })).statusCode);
+          assert.deepEqual(statuses, [200, 200, 200, 429], cookie);
+        }
+        const overSession = await get({ cookie: first.cookie });
+        const error = overSession.json<{ message: string; details: { scope: string } }>();
+        assert.equal(error.details.scope, 'session');
+        assert.match(error.message, /console session/);
+        assert.match(error.message, /コンソールセッション/);
+        assert.doesNotMatch(error.message, /API key|API キー/);
+
+        // A bearer key (even beside a spent session's cookie) keeps its own budget.
+        const bearer = { authorization: `Bearer ${keys.viewer}`, cookie: first.cookie };
+        const statuses: number[] = [];
+        for (let i = 0; i < 4; i++) statuses.push((await get(bearer)).statusCode);
+        assert.deepEqual(statuses, [200, 200, 200, 429]);
+        const overKey = (await get(bearer)).json<{ message: string; details: { scope: string } }>();
+        assert.equal(overKey.details.scope, 'key');
+        assert.match(overKey.message, /API key/);
+      } finally {
+        await limited.close();
+      }
+    });
+  });
+
   describe('a second API replica on the same database', () => {
     it('accepts the session the first one signed in, CSRF token included, and sees its sign-out', async () => {
       const replica = await appOn(testDb);
