@@ -13,7 +13,11 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/client';
-import { type ConsoleSession, findLiveConsoleSession } from '../db/repositories/console-sessions';
+import {
+  type ConsoleSession,
+  findLiveConsoleSession,
+  revokeConsoleSession,
+} from '../db/repositories/console-sessions';
 import { AppError } from './errors';
 import { cookieFrom } from './participant-session';
 
@@ -119,4 +123,22 @@ export async function consoleSessionOf(
     throw csrfFailed();
   }
   return { token, session };
+}
+
+/**
+ * Ends the live session of the request's cookie, if any, and answers it: a browser signing in
+ * again leaves no older session of its own alive. No CSRF check: sign-in is public, and the
+ * SameSite=Strict cookie never comes with another site's request.
+ */
+export async function endConsoleSessionOfCookie(
+  db: Db,
+  request: FastifyRequest,
+  now: Date,
+): Promise<ConsoleSession | undefined> {
+  const token = consoleSessionTokenFrom(request.headers.cookie);
+  if (!token) return undefined;
+  const tokenHash = hashConsoleSessionToken(token);
+  const session = await findLiveConsoleSession(db, tokenHash, now);
+  if (!session || !(await revokeConsoleSession(db, tokenHash, now))) return undefined;
+  return session;
 }

@@ -16,6 +16,7 @@ import {
   consoleSessionCookie,
   consoleSessionOf,
   createConsoleSessionToken,
+  endConsoleSessionOfCookie,
   hashConsoleSessionToken,
   secureConsoleCookies,
 } from '../console-session';
@@ -115,6 +116,16 @@ export default function consoleSessionRoutes(
         throw refused();
       }
       await deleteExpiredConsoleSessions(app.db, now);
+      const replaced = await endConsoleSessionOfCookie(app.db, request, now);
+      if (replaced) {
+        await insertAuditEntry(app.db, {
+          actor: replaced.principal.id,
+          action: 'console.signout',
+          subject: replaced.principal.id,
+          outcome: 'ok',
+          details: { reason: 'signed_in_again', address },
+        });
+      }
       const token = createConsoleSessionToken();
       const expiresAt = new Date(now.getTime() + CONSOLE_SESSION_LIFETIME_MS);
       await insertConsoleSession(app.db, {

@@ -223,6 +223,46 @@ describe('console sessions (API → PostgreSQL)', () => {
       // Another address is not affected.
       assert.equal((await signIn('admin')).response.statusCode, 200);
     });
+
+    it('ends the live session of the cookie the browser signed in with, audited as a sign-out', async () => {
+      const old = await signIn('viewer');
+      const from = address();
+      // A refused sign-in leaves the browser's session alone.
+      const wrong = await app.inject({
+        method: 'POST',
+        url: '/v1/console/session',
+        headers: { cookie: old.cookie },
+        payload: { apiKey: 'kuji_not_a_real_key' },
+        remoteAddress: from,
+      });
+      assert.equal(wrong.statusCode, 401);
+      const me = (cookie: string) => app.inject({ url: '/v1/me', headers: { cookie } });
+      assert.equal((await me(old.cookie)).statusCode, 200);
+
+      const again = await app.inject({
+        method: 'POST',
+        url: '/v1/console/session',
+        headers: { cookie: `theme=dark; ${old.cookie}` },
+        payload: { apiKey: keys.operator },
+        remoteAddress: from,
+      });
+      assert.equal(again.statusCode, 200, again.body);
+      const fresh = cookieOf(again);
+      assert.notEqual(fresh, old.cookie);
+      assert.equal((await me(old.cookie)).statusCode, 401, 'the old session is over');
+      const now = await me(fresh);
+      assert.equal(now.statusCode, 200, now.body);
+      assert.equal(now.json<SessionBody>().principal.role, 'operator');
+
+      const audit = await listAuditEntries(testDb.db, { limit: 50 });
+      const ended = audit.filter(
+        (e) =>
+          e.action === 'console.signout' &&
+          e.actor === old.body.principal.id &&
+          (e.details as { reason?: string } | null)?.reason === 'signed_in_again',
+      );
+      assert.equal(ended.length, 1, 'the replaced session is audited once');
+    });
   });
 
   describe('the session cookie on the API', () => {
