@@ -334,6 +334,8 @@ export interface XApiUsageTable {
   units: number;
   /** X's id of what a write created (DM event, post); null for reads. */
   x_object_id: string | null;
+  /** A read of the whole account's DM inbox or mentions: never against a campaign's budget. */
+  account_wide: Generated<boolean>;
   counted_at: CreatedTimestamp;
 }
 

@@ -205,14 +205,38 @@ export const xCostKindLabels: Record<
   },
 };
 
+type XCostSummaryLine = XCostLine & {
+  label: { ja: string; en: string };
+  per: 'resource' | 'request';
+};
+
+function labelledLines(cost: XCost): XCostSummaryLine[] {
+  return cost.lines.map((line) => {
+    const { per, ...label } = xCostKindLabels[line.kind];
+    return { ...line, label, per };
+  });
+}
+
+/** Why account-wide reads are shown apart from the campaign's cost. */
+export const accountWideNote = {
+  ja: 'アカウント全体の読み取り（DM受信箱全体・メンション）です。同じアカウントの他のキャンペーンのやり取りも含むため、このキャンペーンの予算には数えません。',
+  en: "Account-wide reads (the account's whole DM inbox, its mentions): they carry every campaign's traffic on the account, so they are not counted against this campaign's budget.",
+};
+
 /** A campaign's counted X calls priced, against its budget: what the report and API show. */
 export interface XCostSummary {
   currency: 'USD';
-  lines: (XCostLine & { label: { ja: string; en: string }; per: 'resource' | 'request' })[];
+  lines: XCostSummaryLine[];
+  /** The campaign's own calls: what the budget is held to. */
   totalUsd: number;
   budgetUsd: number | null;
   /** Budget left (never below zero); null without a budget. */
   remainingUsd: number | null;
+  /**
+   * Reads of the whole account's DM inbox and mentions this campaign's polling made: billed to
+   * the account, not counted in `totalUsd` nor against the budget.
+   */
+  accountWide: { lines: XCostSummaryLine[]; totalUsd: number; note: { ja: string; en: string } };
   prices: { readOn: string; source: string };
 }
 
@@ -220,20 +244,24 @@ export function costSummary(
   usage: XUsage,
   prices: XPriceTable,
   budgetUsd: number | null,
+  accountWideUsage: XUsage = {},
 ): XCostSummary {
   const cost = priceUsage(usage, prices);
+  const accountWide = priceUsage(accountWideUsage, prices);
   return {
     currency: 'USD',
-    lines: cost.lines.map((line) => {
-      const { per, ...label } = xCostKindLabels[line.kind];
-      return { ...line, label, per };
-    }),
+    lines: labelledLines(cost),
     totalUsd: cost.totalUsd,
     budgetUsd,
     remainingUsd:
       budgetUsd === null
         ? null
         : roundUsd(Math.max(0, (micros(budgetUsd) - micros(cost.totalUsd)) / MICROS)),
+    accountWide: {
+      lines: labelledLines(accountWide),
+      totalUsd: accountWide.totalUsd,
+      note: accountWideNote,
+    },
     prices: { readOn: prices.readOn, source: prices.source },
   };
 }

@@ -12,7 +12,7 @@ import { countRefusedDuplicateEntries, entryFunnel } from '../../db/repositories
 import { listPrizeStock } from '../../db/repositories/prizes';
 import { listQuotaDays } from '../../db/repositories/quota';
 import { upsertReport } from '../../db/repositories/reports';
-import { sumXUsageByKind } from '../../db/repositories/x-api-usage';
+import { sumAccountWideXUsageByKind, sumXUsageByKind } from '../../db/repositories/x-api-usage';
 import { dailyCapOf } from '../../domain/quota';
 import { reconcileFunnel } from '../../domain/reconciliation';
 import { costSummary, usageOf, type XPriceTable } from '../../domain/x-cost';
@@ -90,6 +90,7 @@ export function createReportActivity({
           usageOf(await sumXUsageByKind(db, input.campaignId)),
           xPrices,
           config.budget?.usd ?? null,
+          usageOf(await sumAccountWideXUsageByKind(db, input.campaignId)),
         ),
         timings: { createdAt: campaign.createdAt.toISOString(), completedAt: input.now },
       };

@@ -21,7 +21,7 @@ import {
 import { DEFAULT_X_TIMEOUT_MS } from '../../x/client';
 import { xErrorToApplicationFailure } from '../../x/failure';
 import type { PagedInput, PagedResult, XAccessClock, XAccessDeps, XLogger } from './types';
-import { createXUsage, pageCostKind } from './usage';
+import { createXUsage } from './usage';
 
 interface PageCheckpoint<T> {
   key: string;
@@ -219,7 +219,7 @@ export function createXCore(deps: XAccessDeps) {
           () => readPage<T>(client, { ...request, paginationToken: state.nextToken }),
           state,
         );
-        await usage.countRead(accountId, pageCostKind[request.kind], page.items);
+        await usage.countPage(accountId, request.kind, page.items);
         state.items.push(...(lookingFor ? page.items.filter(lookingFor) : page.items));
         state.partialErrors.push(...page.partialErrors);
         state.nextToken = page.nextToken;

@@ -10,7 +10,9 @@
  * caller stores from it: a worker lost between X's answer and the count leaves that call
  * uncounted until the activity's retry, which counts the resources it reads again (none were
  * recorded for the day) or the DM or reply its reconciliation finds. Calls are attributed to the
- * campaign whose workflow runs the activity.
+ * campaign whose workflow runs the activity. Reads of what belongs to the whole account (its DM
+ * inbox, its mentions) are marked account-wide: they carry every campaign's traffic on the
+ * account, so they never count against the budget of the campaign that happened to read them.
  */
 import { Context } from '@temporalio/activity';
 import type { Db } from '../../db/client';
@@ -50,30 +52,55 @@ export const pageCostKind: Record<PageKind, XCostKind> = {
   account_dm_events: 'dm_event_read',
 };
 
+/**
+ * Lists of the whole account, not of one campaign: the account's DM inbox (every conversation,
+ * other campaigns' keyword DMs, Kuji's own sent DMs) and the posts mentioning the account.
+ */
+export const accountWidePageKinds: ReadonlySet<PageKind> = new Set<PageKind>([
+  'account_dm_events',
+  'mentions',
+]);
+
 export function createXUsage(
   db: Db,
   now: () => number,
   campaignOf: () => string | null = campaignOfActivity,
 ) {
   let purgedDay: string | undefined;
+  async function countRead(
+    accountId: string,
+    kind: XCostKind,
+    resources: readonly { id: string }[],
+    accountWide = false,
+  ): Promise<void> {
+    if (resources.length === 0) return;
+    const at = new Date(now());
+    await recordXReadUsage(
+      db,
+      { campaignId: campaignOf(), accountId, accountWide },
+      { kind, resourceIds: resources.map((r) => r.id), at },
+    );
+    // Yesterday's resources stop mattering once a day has passed: forget them once a day.
+    if (purgedDay !== utcDayOf(at)) {
+      purgedDay = utcDayOf(at);
+      await purgeXReadDays(db, at);
+    }
+  }
   return {
-    async countRead(
+    countRead,
+
+    /** A page of a paged list, at its kind's price; account-wide lists kept apart. */
+    async countPage(
       accountId: string,
-      kind: XCostKind,
+      pageKind: PageKind,
       resources: readonly { id: string }[],
     ): Promise<void> {
-      if (resources.length === 0) return;
-      const at = new Date(now());
-      await recordXReadUsage(
-        db,
-        { campaignId: campaignOf(), accountId },
-        { kind, resourceIds: resources.map((r) => r.id), at },
+      await countRead(
+        accountId,
+        pageCostKind[pageKind],
+        resources,
+        accountWidePageKinds.has(pageKind),
       );
-      // Yesterday's resources stop mattering once a day has passed: forget them once a day.
-      if (purgedDay !== utcDayOf(at)) {
-        purgedDay = utcDayOf(at);
-        await purgeXReadDays(db, at);
-      }
     },
 
     async countWrite(accountId: string, kind: XCostKind, xObjectId: string): Promise<void> {

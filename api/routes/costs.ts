@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loadXPrices } from '../../config/x-prices';
 import { findCampaignRunningConfig } from '../../db/repositories/campaigns';
-import { sumXUsageByKind } from '../../db/repositories/x-api-usage';
+import { sumAccountWideXUsageByKind, sumXUsageByKind } from '../../db/repositories/x-api-usage';
 import { parseStoredConfig, storedConfigKey } from '../../domain/stored-config';
 import { costSummary, usageOf } from '../../domain/x-cost';
 import { estimateCampaignCost } from '../../domain/x-cost-estimate';
@@ -63,10 +63,11 @@ export default function costRoutes(app: FastifyInstance) {
           : parseStoredConfig(running.config, storedConfigKey(campaign.id, version));
       const config = parsed?.success ? parsed.data : undefined;
       const usage = usageOf(await sumXUsageByKind(app.db, campaign.id));
+      const accountWide = usageOf(await sumAccountWideXUsageByKind(app.db, campaign.id));
       const estimate = config ? estimateCampaignCost(config, prices) : undefined;
       return {
         campaignId: campaign.id,
-        ...costSummary(usage, prices, config?.budget?.usd ?? null),
+        ...costSummary(usage, prices, config?.budget?.usd ?? null, accountWide),
         estimate: estimate
           ? {
               expectedEntries: estimate.expectedEntries,

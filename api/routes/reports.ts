@@ -101,6 +101,9 @@ export function reportCsv(campaign: { id: string; name: string }, report: Stored
     rows.push(['x_cost', 'total_usd', cost.totalUsd, null]);
     rows.push(['x_cost', 'budget_usd', cost.budgetUsd, null]);
     rows.push(['x_cost', 'remaining_usd', cost.remainingUsd, null]);
+    if (cost.accountWide) {
+      rows.push(['x_cost', 'account_wide_usd', cost.accountWide.totalUsd, 'not in budget']);
+    }
     rows.push(['x_cost', 'prices_read_on', cost.prices.readOn, cost.prices.source]);
   }
   return utf8Bom + rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
@@ -152,8 +155,9 @@ export default function reportRoutes(app: FastifyInstance) {
           'failure (key = error code, detail = category), failure_reason (value = Japanese, ' +
           'detail = English), prize_stock (value = remaining, detail = total), prize_name, draw, ' +
           'claims (claimed, forfeited, promoted, open; only with claims on), x_cost (key = kind, ' +
-          'value = units, detail = USD; then total_usd, budget_usd, remaining_usd, and ' +
-          'prices_read_on with the source as detail)',
+          'value = units, detail = USD; then total_usd, budget_usd, remaining_usd, ' +
+          'account_wide_usd (account-wide reads, not in the budget), and prices_read_on with ' +
+          'the source as detail)',
         description:
           'Only a 200 is CSV: every error (404 report_not_ready, 409 report_unreadable, …) answers ' +
           'JSON `{ code, message }` like the rest of the API.',

@@ -4,21 +4,27 @@ import { xCostKinds } from '../../domain/x-cost';
 const localized = z.object({ ja: z.string(), en: z.string() });
 
 /** A campaign's counted X calls priced (domain/x-cost.ts costSummary). */
+const xCostLineSchema = z.object({
+  kind: z.enum(xCostKinds),
+  label: localized,
+  per: z.enum(['resource', 'request']).describe('X bills reads per resource, writes per request'),
+  units: z.number().describe('Resources returned (reads) or requests X accepted (writes)'),
+  unitUsd: z.number(),
+  usd: z.number(),
+});
+
 export const xCostSummarySchema = z.object({
   currency: z.literal('USD'),
-  lines: z.array(
-    z.object({
-      kind: z.enum(xCostKinds),
-      label: localized,
-      per: z
-        .enum(['resource', 'request'])
-        .describe('X bills reads per resource, writes per request'),
-      units: z.number().describe('Resources returned (reads) or requests X accepted (writes)'),
-      unitUsd: z.number(),
-      usd: z.number(),
-    }),
-  ),
-  totalUsd: z.number(),
+  lines: z.array(xCostLineSchema),
+  totalUsd: z
+    .number()
+    .describe("The campaign's own calls: what the budget is held to (account-wide reads apart)"),
+  accountWide: z
+    .object({ lines: z.array(xCostLineSchema), totalUsd: z.number(), note: localized })
+    .describe(
+      "Reads of the whole account's DM inbox and mentions this campaign's polling made: " +
+        'account-wide, not counted in totalUsd nor against the budget',
+    ),
   budgetUsd: z.number().nullable(),
   remainingUsd: z.number().nullable().describe('Budget left, never below zero; null without one'),
   prices: z.object({
@@ -77,6 +83,8 @@ export const storedReportSchema = z.object({
       totalUsd: z.number(),
       budgetUsd: z.number().nullable(),
       remainingUsd: z.number().nullable(),
+      /** Account-wide reads (not against the budget); absent in reports stored before it. */
+      accountWide: z.object({ totalUsd: z.number() }).optional(),
       prices: z.object({ readOn: z.string(), source: z.string() }),
     })
     .optional(),

@@ -8,6 +8,11 @@ import { type Db, inTransaction } from '../client';
 export interface UsageSubject {
   campaignId: string | null;
   accountId: string;
+  /**
+   * A read of what belongs to the whole account (its DM inbox, its mentions): whichever campaign
+   * polls first in a UTC day reads it, so it is never counted against that campaign's budget.
+   */
+  accountWide?: boolean;
 }
 
 /** How many UTC days of read resources are kept: today and yesterday (a call across midnight). */
@@ -44,6 +49,7 @@ export async function recordXReadUsage(
           account_id: subject.accountId,
           kind: read.kind,
           units: fresh.length,
+          account_wide: subject.accountWide ?? false,
         })
         .execute();
     }
@@ -87,12 +93,32 @@ export async function purgeXReadDays(db: Db, now: Date): Promise<number> {
   return Number(result.numDeletedRows);
 }
 
-/** Units counted per kind for one campaign. */
+/**
+ * Units counted per kind for one campaign: its own calls, which its budget is held to. Reads of
+ * account-wide resources its workflow made are left out (sumAccountWideXUsageByKind).
+ */
 export async function sumXUsageByKind(db: Db, campaignId: string): Promise<Record<string, number>> {
+  return sumByKind(db, campaignId, false);
+}
+
+/** Units per kind of the account-wide reads (DM inbox, mentions) the campaign's workflow made. */
+export async function sumAccountWideXUsageByKind(
+  db: Db,
+  campaignId: string,
+): Promise<Record<string, number>> {
+  return sumByKind(db, campaignId, true);
+}
+
+async function sumByKind(
+  db: Db,
+  campaignId: string,
+  accountWide: boolean,
+): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom('x_api_usage')
     .select(['kind', sql<string>`sum(units)`.as('units')])
     .where('campaign_id', '=', campaignId)
+    .where('account_wide', '=', accountWide)
     .groupBy('kind')
     .execute();
   return Object.fromEntries(rows.map((row) => [row.kind, Number(row.units)]));

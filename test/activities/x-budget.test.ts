@@ -17,10 +17,10 @@ import { createXAccess } from '../../activities/x-access';
 import { defaultXPrices } from '../../config/x-prices';
 import { listDeliveries } from '../../db/repositories/deliveries';
 import { listInterventions } from '../../db/repositories/interventions';
-import { sumXUsageByKind } from '../../db/repositories/x-api-usage';
+import { sumAccountWideXUsageByKind, sumXUsageByKind } from '../../db/repositories/x-api-usage';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
 import { haltKind } from '../../domain/interventions';
-import { startXEmulator, type XEmulator } from '../../emulator';
+import { DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../emulator';
 import {
   dmKeywordDrawConfig,
   participants,
@@ -62,9 +62,13 @@ describe('deliverBatch with an X API budget', () => {
     prefix: string,
     count: number,
     overrides: Partial<CampaignConfigInput>,
+    /** People who DM the sender account for something else (another campaign's keyword). */
+    inbox: ReturnType<typeof participants> = [],
   ) {
     const people = participants(count, prefix);
-    await emulator.loadScenario(worldScenario(people));
+    const scenario = worldScenario([...people, ...inbox]);
+    scenario.dms = inbox.map((p) => ({ from: p.username, to: DEMO_SENDER_USERNAME, text: 'B' }));
+    await emulator.loadScenario(scenario);
     const accountId = await seedLinkedAccount(testDb.db);
     const campaign = await seedCampaignWithEntries(testDb.db, {
       accountId,
@@ -88,7 +92,7 @@ describe('deliverBatch with an X API budget', () => {
       limit: 100,
     });
     assert.equal((await runtime.drawCampaign({ campaignId: campaign.id })).queued, count);
-    return { campaignId: campaign.id, runtime };
+    return { campaignId: campaign.id, accountId, runtime };
   }
 
   /** One batch attempt as the campaign's workflow runs it (its id attributes the X calls). */
@@ -192,6 +196,43 @@ describe('deliverBatch with an X API budget', () => {
     assert.equal(second.sends.length, 0);
     assert.equal(second.result.stop.kind, 'halted');
     assert.equal(emulator.sent().dms.length - dmsBefore, 2);
+  });
+
+  it("does not charge the account's whole DM inbox, read while polling, to the campaign's budget", async () => {
+    // Two DMs at $0.015 fit in $0.03. The account's inbox holds ten DMs of another campaign's
+    // keyword ($0.10 to read); this campaign's polling happens to read them first today.
+    const others = participants(10, 'othercampaign').map((p, i) => ({
+      ...p,
+      id: String(1810000000000000000n + BigInt(i)),
+    }));
+    const { campaignId, accountId, runtime } = await queuedWins(
+      'smallbudget',
+      2,
+      { budget: { usd: 0.03 } },
+      others,
+    );
+    const x = createXAccess({
+      db: testDb.db,
+      credentialsKey: testCredentialsKey,
+      xApiBaseUrl: emulator.url,
+      requestTimeoutMs: 2_000,
+    });
+    const polling = new MockActivityEnvironment(
+      { workflowExecution: { workflowId: `campaign:${campaignId}`, runId: 'run-1' } },
+      { logger: quiet },
+    );
+    const inbox: { items: unknown[] } = await polling.run(() =>
+      x.xListAccountDmEvents({ accountId }),
+    );
+    assert.equal(inbox.items.length, 10);
+    assert.deepEqual(await sumAccountWideXUsageByKind(testDb.db, campaignId), {
+      dm_event_read: 10,
+    });
+
+    const run = await runBatch(campaignId, runtime);
+    assert.deepEqual([run.result.sent, run.result.stop], [2, { kind: 'drained' }]);
+    assert.deepEqual(await sumXUsageByKind(testDb.db, campaignId), { dm_create: 2 });
+    assert.deepEqual(await listInterventions(testDb.db, { status: 'open' }), []);
   });
 
   it('sends everything a budget covers, and a campaign without one is not limited', async () => {

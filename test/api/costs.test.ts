@@ -24,6 +24,11 @@ interface CostsBody {
   totalUsd: number;
   budgetUsd: number | null;
   remainingUsd: number | null;
+  accountWide: {
+    lines: { kind: string; units: number; usd: number }[];
+    totalUsd: number;
+    note: { ja: string; en: string };
+  };
   prices: { readOn: string; source: string };
   estimate: { expectedEntries: number; totalUsd: number; overBudget: boolean } | null;
 }
@@ -107,7 +112,21 @@ describe('X API cost (API → PostgreSQL)', () => {
         { campaignId: 'another', accountId },
         { kind: 'post_create_url', xObjectId: 'p-9' },
       );
+      // The account's whole DM inbox, read by this campaign's polling: the account's, not its own.
+      await recordXReadUsage(
+        testDb.db,
+        { ...subject, accountWide: true },
+        { kind: 'dm_event_read', resourceIds: ['e1', 'e2', 'e3', 'e4', 'e5'], at },
+      );
       const body = await costs();
+      assert.equal(line(body, 'dm_event_read')?.units, 0);
+      assert.equal(body.accountWide.totalUsd, 0.05);
+      assert.deepEqual(
+        body.accountWide.lines.filter((l) => l.units > 0).map((l) => [l.kind, l.units, l.usd]),
+        [['dm_event_read', 5, 0.05]],
+      );
+      assert.match(body.accountWide.note.en, /not counted against this campaign's budget/);
+      assert.match(body.accountWide.note.ja, /予算には数えません/);
       assert.deepEqual([line(body, 'dm_create')?.units, line(body, 'dm_create')?.usd], [2, 0.03]);
       assert.deepEqual([line(body, 'user_read')?.units, line(body, 'user_read')?.usd], [3, 0.03]);
       assert.equal(line(body, 'post_create_url')?.units, 0);
@@ -139,6 +158,7 @@ describe('X API cost (API → PostgreSQL)', () => {
       assert.equal(report.xCost.totalUsd, 0.06);
       assert.equal(report.xCost.budgetUsd, 1);
       assert.equal(line(report.xCost, 'dm_create')?.units, 2);
+      assert.equal(report.xCost.accountWide.totalUsd, 0.05);
 
       const csv = await app.inject({
         url: `/v1/campaigns/${campaignId}/report.csv`,
@@ -154,6 +174,7 @@ describe('X API cost (API → PostgreSQL)', () => {
       assert.ok(rows.includes('x_cost,total_usd,0.06,'));
       assert.ok(rows.includes('x_cost,budget_usd,1,'));
       assert.ok(rows.includes('x_cost,remaining_usd,0.94,'));
+      assert.ok(rows.includes('x_cost,account_wide_usd,0.05,not in budget'), rows.join('\n'));
       assert.ok(
         rows.includes(`x_cost,prices_read_on,${defaultXPrices.readOn},${defaultXPrices.source}`),
       );

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { sumXUsageByKind } from '../../db/repositories/x-api-usage';
+import { sumAccountWideXUsageByKind, sumXUsageByKind } from '../../db/repositories/x-api-usage';
 import { campaignOfActivity } from '../../activities/x-access/usage';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
@@ -77,6 +77,40 @@ describe('X call counting (createXAccess)', () => {
     assert.ok(returned > 0);
     await read();
     assert.deepEqual(await usage(), { user_read: returned });
+  });
+
+  it("keeps reads of the account's whole DM inbox and mentions apart from the campaign's own cost", async () => {
+    // Other campaigns' keyword DMs and mentions of the account: whichever campaign polls first
+    // reads them, so they must not land on its budget.
+    await h.emulator.loadScenario(
+      baseScenario({
+        dms: [
+          { from: 'alice', to: 'kuji_sender', text: '参加' },
+          { from: 'carol', to: 'kuji_sender', text: 'ENTER' },
+          { from: 'erin', to: 'kuji_sender', text: 'hello' },
+        ],
+        posts: [
+          ...(baseScenario().posts ?? []),
+          { author: 'alice', text: '@kuji_sender entering!' },
+          { author: 'carol', text: '@kuji_sender me too' },
+        ],
+      }),
+    );
+    const inbox = await runActivity(() =>
+      h.activities.xListAccountDmEvents({ accountId: h.accountId }),
+    );
+    const mentions = await runActivity(() =>
+      h.activities.xListMentions({ accountId: h.accountId }),
+    );
+    const dmEvents = inbox.result?.items.length ?? 0;
+    const posts = mentions.result?.items.length ?? 0;
+    assert.equal(dmEvents, 3);
+    assert.equal(posts, 2);
+    assert.deepEqual(await usage(), {});
+    assert.deepEqual(await sumAccountWideXUsageByKind(database.db, campaignId), {
+      dm_event_read: dmEvents,
+      post_read: posts,
+    });
   });
 
   it('counts a reply with a link at the with-URL kind', async () => {

@@ -8629,7 +8629,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The report as CSV for Excel (UTF-8 with BOM, CRLF). Columns `section,key,value,detail`; sections in order: campaign (id, name, generatedAt), day (key = local day, value = sent, detail = cap), funnel (key = metric), ineligible_reason (key = code), delivery_state, failure (key = error code, detail = category), failure_reason (value = Japanese, detail = English), prize_stock (value = remaining, detail = total), prize_name, draw, claims (claimed, forfeited, promoted, open; only with claims on), x_cost (key = kind, value = units, detail = USD; then total_usd, budget_usd, remaining_usd, and prices_read_on with the source as detail)
+         * The report as CSV for Excel (UTF-8 with BOM, CRLF). Columns `section,key,value,detail`; sections in order: campaign (id, name, generatedAt), day (key = local day, value = sent, detail = cap), funnel (key = metric), ineligible_reason (key = code), delivery_state, failure (key = error code, detail = category), failure_reason (value = Japanese, detail = English), prize_stock (value = remaining, detail = total), prize_name, draw, claims (claimed, forfeited, promoted, open; only with claims on), x_cost (key = kind, value = units, detail = USD; then total_usd, budget_usd, remaining_usd, account_wide_usd (account-wide reads, not in the budget), and prices_read_on with the source as detail)
          * @description Only a 200 is CSV: every error (404 report_not_ready, 409 report_unreadable, …) answers JSON `{ code, message }` like the rest of the API.
          */
         get: {
@@ -8847,7 +8847,33 @@ export interface paths {
                                 unitUsd: number;
                                 usd: number;
                             }[];
+                            /** @description The campaign's own calls: what the budget is held to (account-wide reads apart) */
                             totalUsd: number;
+                            /** @description Reads of the whole account's DM inbox and mentions this campaign's polling made: account-wide, not counted in totalUsd nor against the budget */
+                            accountWide: {
+                                lines: {
+                                    /** @enum {string} */
+                                    kind: "post_read" | "user_read" | "follow_read" | "dm_event_read" | "dm_create" | "post_create" | "post_create_url";
+                                    label: {
+                                        ja: string;
+                                        en: string;
+                                    };
+                                    /**
+                                     * @description X bills reads per resource, writes per request
+                                     * @enum {string}
+                                     */
+                                    per: "resource" | "request";
+                                    /** @description Resources returned (reads) or requests X accepted (writes) */
+                                    units: number;
+                                    unitUsd: number;
+                                    usd: number;
+                                }[];
+                                totalUsd: number;
+                                note: {
+                                    ja: string;
+                                    en: string;
+                                };
+                            };
                             budgetUsd: number | null;
                             /** @description Budget left, never below zero; null without one */
                             remainingUsd: number | null;
