@@ -18,6 +18,7 @@ import { buildConsole } from '../../console/build';
 import type { ApiRole } from '../../db/database';
 import { findAccountById, haltAccount } from '../../db/repositories/accounts';
 import { findIntervention, openIntervention } from '../../db/repositories/interventions';
+import { xErrorCatalog } from '../../domain/x-error-catalog';
 import {
   dmKeywordDrawConfig,
   participants,
@@ -146,6 +147,37 @@ describe('console: stops, sender accounts and report pages', () => {
     );
   });
 
+  it('stops: a send error reads its reason and remedy from the stop itself, with no delivery carrying the code', async () => {
+    const { intervention } = await openIntervention(stack.testDb.db, {
+      campaignId: doneId,
+      accountId,
+      kind: 'send_error',
+      dedupeKey: 'dm_not_permitted:no-such-delivery',
+      details: {
+        code: 'dm_not_permitted',
+        category: 'recipient_unreachable',
+        deliveryId: 'no-such-delivery',
+        accountId,
+        accountHalted: false,
+      },
+      openedBy: 'kuji',
+    });
+    const words = xErrorCatalog.dm_not_permitted;
+    const viewer = await signedIn('viewer');
+    await open(viewer, '/console/stops', 'stops');
+    const card = `[data-page="stops"] [data-row-id="${intervention.id}"]`;
+    await viewer.page.waitForSelector(card);
+    const japanese = await viewer.page.locator(card).innerText();
+    assert.ok(japanese.includes(words.reason.ja), 'the reason in Japanese');
+    assert.ok(japanese.includes(words.remedy.ja), 'the remedy in Japanese');
+    await useLanguage(viewer.page, 'en');
+    await open(viewer, '/console/stops', 'stops');
+    await viewer.page.waitForSelector(card);
+    const english = await viewer.page.locator(card).innerText();
+    assert.ok(english.includes(words.reason.en), 'the reason in English');
+    assert.ok(english.includes(words.remedy.en), 'the remedy in English');
+  });
+
   it('accounts: use against the cap, link actions for admins only, an operator resumes a halted account', async () => {
     const admin = await signedIn('admin');
     await open(admin, '/console/accounts', 'accounts');
@@ -168,6 +200,10 @@ describe('console: stops, sender accounts and report pages', () => {
     await useLanguage(operator.page, 'en');
     await open(operator, '/console/accounts', 'accounts');
     await operator.page.waitForSelector(`${card} [data-halt-code="sender_automation_flagged"]`);
+    const halt = await operator.page.locator(`${card} [data-halt-code]`).innerText();
+    const haltWords = xErrorCatalog.sender_automation_flagged;
+    assert.ok(halt.includes(haltWords.reason.en), 'why the account is halted, in words');
+    assert.ok(halt.includes(haltWords.remedy.en), 'what to do about it');
     const operatorActions = await cardActions(operator, card);
     assert.deepEqual(operatorActions, ['resume-account'], 'operators neither link nor unlink');
     await assertConsoleLooksRight(operator, 'accounts (operator, en, tablet)');

@@ -16,7 +16,6 @@ import { usePolled } from '../../live';
 import { useSession } from '../../session';
 import { categoryLabel } from '../report/words';
 import { type CampaignBrief, loadCampaignIndex } from '../stops/campaign-index';
-import { type ErrorWords, loadErrorWordsFor } from '../stops/error-reasons';
 import { type DayQuota, loadQuotas } from './quota';
 import './accounts.css';
 
@@ -101,16 +100,12 @@ const messages = {
 } as const;
 
 async function loadAccounts() {
-  const [accounts, campaigns] = await Promise.all([
-    api.GET('/v1/accounts', { params: { query: { limit: 500 } } }),
-    loadCampaignIndex(),
-  ]);
-  const list = must(accounts).accounts;
-  const [quotas, errorWords] = await Promise.all([
-    loadQuotas(campaigns.values()),
-    loadErrorWordsFor(list.flatMap((a) => (a.halt?.campaignId ? [a.halt.campaignId] : []))),
-  ]);
-  return { accounts: list, campaigns: [...campaigns.values()], quotas, errorWords };
+  const list = must(await api.GET('/v1/accounts', { params: { query: { limit: 500 } } })).accounts;
+  const campaigns = await loadCampaignIndex(
+    list.flatMap((account) => (account.halt?.campaignId ? [account.halt.campaignId] : [])),
+  );
+  const quotas = await loadQuotas(campaigns.values());
+  return { accounts: list, campaigns: [...campaigns.values()], quotas };
 }
 
 function connection(account: Account): {
@@ -164,13 +159,11 @@ function AccountCard({
   account,
   campaigns,
   quota,
-  errorWords,
   onDone,
 }: {
   account: Account;
   campaigns: CampaignBrief[];
   quota: DayQuota | undefined;
-  errorWords: Map<string, ErrorWords> | undefined;
   onDone: () => void;
 }) {
   const t = useT(messages);
@@ -181,7 +174,7 @@ function AccountCard({
   const handle = account.handle.startsWith('~') ? null : `@${account.handle}`;
   const mine = campaigns.filter((c) => c.accountId === account.id);
   const running = mine.filter((c) => !ended.has(c.phase));
-  const haltWords = account.halt ? errorWords?.get(account.halt.code) : undefined;
+  const haltWords = account.halt?.error;
   const haltedBy = account.halt?.campaignId
     ? campaigns.find((c) => c.id === account.halt?.campaignId)
     : undefined;
@@ -214,7 +207,7 @@ function AccountCard({
                   category: categoryLabel(account.halt.category, lang),
                 })}
           </strong>
-          {haltWords?.remedy && <div class="small">{pick(lang, haltWords.remedy)}</div>}
+          {haltWords && <div class="small">{pick(lang, haltWords.remedy)}</div>}
           {haltWords && (
             <div class="small">
               <code>{account.halt.code}</code> · {categoryLabel(account.halt.category, lang)}
@@ -385,7 +378,7 @@ function AccountCard({
 
 export default function AccountsPage() {
   const t = useT(messages);
-  const { data, error, loading, reload } = usePolled(loadAccounts, [], 5000);
+  const { data, error, loading, reload } = usePolled(loadAccounts, [], 10_000);
   return (
     <section data-page="accounts">
       <div class="page-head">
@@ -405,7 +398,6 @@ export default function AccountsPage() {
               account={account}
               campaigns={data.campaigns}
               quota={data.quotas.get(account.id)}
-              errorWords={data.errorWords.get(account.halt?.campaignId ?? '')}
               onDone={() => void reload()}
             />
           ))}

@@ -14,7 +14,6 @@ import { phaseLabel } from '../../labels';
 import { usePolled } from '../../live';
 import { useSession } from '../../session';
 import { type CampaignBrief, loadCampaignIndex } from './campaign-index';
-import { type ErrorWords, loadErrorWordsFor } from './error-reasons';
 import { ResolveControls } from './resolve';
 import {
   blocksLabel,
@@ -66,10 +65,11 @@ const messages = {
 } as const;
 
 const pageSize = 500;
+/** Stops wait for a person: ten seconds is live enough, and spares the API. */
+const pollMs = 10_000;
 
 async function loadStops(withResolved: boolean) {
-  const [campaigns, open, resolved] = await Promise.all([
-    loadCampaignIndex(),
+  const [open, resolved] = await Promise.all([
     api.GET('/v1/interventions', { params: { query: { status: 'open', limit: pageSize } } }),
     withResolved
       ? api.GET('/v1/interventions', {
@@ -78,16 +78,12 @@ async function loadStops(withResolved: boolean) {
       : undefined,
   ]);
   const openList = must(open).interventions;
-  // A stop on an X error names its code; the words for it come with the campaign's deliveries.
-  const errorWords = await loadErrorWordsFor(
-    openList.flatMap((i) =>
-      i.campaignId && (i.kind === 'send_error' || i.kind === 'sender_halted') ? [i.campaignId] : [],
-    ),
-  );
   const resolvedList = resolved ? must(resolved).interventions : [];
+  const campaigns = await loadCampaignIndex(
+    [...openList, ...resolvedList].flatMap((i) => (i.campaignId ? [i.campaignId] : [])),
+  );
   return {
     campaigns,
-    errorWords,
     open: openList,
     // The API lists oldest first; the latest resolutions matter most.
     resolved: [...resolvedList].sort((a, b) =>
@@ -100,12 +96,10 @@ async function loadStops(withResolved: boolean) {
 function StopCard({
   intervention,
   campaign,
-  errorWords,
   onDone,
 }: {
   intervention: Intervention;
   campaign: CampaignBrief | undefined;
-  errorWords?: Map<string, ErrorWords> | undefined;
   onDone: () => void;
 }) {
   const t = useT(messages);
@@ -159,7 +153,7 @@ function StopCard({
             </dd>
           </>
         )}
-        {particulars(intervention, lang, errorWords).map((row) => (
+        {particulars(intervention, lang).map((row) => (
           <Fragment key={row.label}>
             <dt>{row.label}</dt>
             <dd class="stop-detail">{row.value}</dd>
@@ -188,7 +182,11 @@ function StopCard({
 export default function StopsPage() {
   const t = useT(messages);
   const [withResolved, setWithResolved] = useState(false);
-  const { data, error, loading, reload } = usePolled(() => loadStops(withResolved), [withResolved]);
+  const { data, error, loading, reload } = usePolled(
+    () => loadStops(withResolved),
+    [withResolved],
+    pollMs,
+  );
   const { can } = useSession();
   return (
     <section data-page="stops">
@@ -224,7 +222,6 @@ export default function StopsPage() {
                   key={intervention.id}
                   intervention={intervention}
                   campaign={data.campaigns.get(intervention.campaignId ?? '')}
-                  errorWords={data.errorWords.get(intervention.campaignId ?? '')}
                   onDone={() => void reload()}
                 />
               ))}

@@ -3,8 +3,8 @@ import type { paths } from '../../api/client';
 import type { Tone } from '../../components/Badge';
 import { formatUsd } from '../../format';
 import { type Lang, pick } from '../../i18n';
+import { automationProblemLabel } from '../campaign/automation-problems';
 import { categoryLabel } from '../report/words';
-import type { ErrorWords } from './error-reasons';
 
 export type Intervention =
   paths['/v1/interventions']['get']['responses'][200]['content']['application/json']['interventions'][number];
@@ -62,10 +62,13 @@ export function blocksLabel(value: Intervention['blocks'], lang: Lang): string {
   return blocks[value]?.[lang] ?? value;
 }
 
-function localized(value: unknown): value is { ja: string; en: string } {
-  if (!value || typeof value !== 'object') return false;
-  const pair = value as { ja?: unknown; en?: unknown };
-  return typeof pair.ja === 'string' && typeof pair.en === 'string';
+/** A disarmed stop's problem: the check's own words (with the URL and handle), else its code named. */
+function problemText(problem: unknown, lang: Lang): string | undefined {
+  if (typeof problem === 'string') return automationProblemLabel(problem, lang);
+  if (!problem || typeof problem !== 'object') return undefined;
+  const { code, ja, en } = problem as { code?: unknown; ja?: unknown; en?: unknown };
+  if (typeof ja === 'string' && typeof en === 'string') return pick(lang, { ja, en });
+  return typeof code === 'string' ? automationProblemLabel(code, lang) : undefined;
 }
 
 function text(value: unknown): string | undefined {
@@ -81,7 +84,6 @@ function text(value: unknown): string | undefined {
 export function particulars(
   intervention: Intervention,
   lang: Lang,
-  errorWords?: Map<string, ErrorWords>,
 ): { label: string; value: string }[] {
   const d = intervention.details;
   const ja = lang === 'ja';
@@ -89,15 +91,15 @@ export function particulars(
   switch (intervention.kind) {
     case 'send_error':
     case 'sender_halted': {
-      // A stop may carry its own words (the X API budget's); else the X error's, by code.
-      const own = localized(d.reason)
-        ? { reason: d.reason, remedy: localized(d.remedy) ? d.remedy : null }
-        : undefined;
-      const words = own ?? (typeof d.code === 'string' ? errorWords?.get(d.code) : undefined);
-      rows.push({ label: ja ? '理由' : 'Reason', value: words && pick(lang, words.reason) });
+      // The API gives the failure in words (the X error catalogue's, or the budget stop's own).
+      const words = intervention.error;
+      rows.push({
+        label: ja ? '理由' : 'Reason',
+        value: words ? pick(lang, words.reason) : undefined,
+      });
       rows.push({
         label: ja ? 'エラーの対処' : 'For this error',
-        value: words?.remedy ? pick(lang, words.remedy) : undefined,
+        value: words ? pick(lang, words.remedy) : undefined,
       });
       const cost = d.xCost as
         { spentUsd?: unknown; nextUsd?: unknown; budgetUsd?: unknown } | undefined;
@@ -149,7 +151,7 @@ export function particulars(
       rows.push({ label: ja ? '配信の状態' : 'Delivery state', value: text(d.deliveryState) });
       break;
     case 'disarmed':
-      rows.push({ label: ja ? '問題' : 'Problem', value: text(d.problem) });
+      rows.push({ label: ja ? '問題' : 'Problem', value: problemText(d.problem, lang) });
       rows.push({ label: ja ? '停止した時刻' : 'Disarmed since', value: text(d.disarmedSince) });
       break;
     case 'stock_exhausted':
