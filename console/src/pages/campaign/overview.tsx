@@ -9,6 +9,7 @@ import { useLang, useT } from '../../i18n';
 import { usePolled } from '../../live';
 import { useSession } from '../../session';
 import { CampaignActions, isRunning } from './actions';
+import { automationProblemLabel } from './automation-problems';
 import { Funnel } from './funnel';
 import { MisdeliveryForm } from './misdelivery';
 import { HaltNote, OpenStops } from './stops';
@@ -100,8 +101,11 @@ export function OverviewTab({ id, detail, timeZone, reload }: TabProps) {
       )}
       {state?.halt && <HaltNote id={id} halt={state.halt} />}
       {state?.automation && !state.automation.armed && (
-        <p class="error-note" data-disarmed>
-          <strong>{t('disarmed')}</strong>: {state.automation.problem}
+        <p class="error-note" data-disarmed data-problem={state.automation.problem ?? ''}>
+          <strong>{t('disarmed')}</strong>
+          {state.automation.problem && (
+            <>: {automationProblemLabel(state.automation.problem, lang)}</>
+          )}
         </p>
       )}
       {acts && (
