@@ -36,7 +36,11 @@ const overrideSchema = z
       .refine((prices) => Object.keys(prices).length > 0, 'name at least one kind')
       .optional(),
     readOn: z.iso.date().optional(),
-    source: z.string().min(1).max(500).optional(),
+    // Shown as a link in the console and the report: an http(s) address or nothing.
+    source: z
+      .url({ protocol: /^https?$/, error: 'an http(s) URL of where the prices were read' })
+      .max(500)
+      .optional(),
   })
   .strict()
   .refine((o) => !o.usdPerUnit || o.readOn, {
@@ -46,7 +50,9 @@ const overrideSchema = z
 
 /**
  * `KUJI_X_PRICES='{"usdPerUnit":{"dm_create":0.02},"readOn":"2027-01-15"}'`: the kinds named
- * replace the defaults, the rest stay; `readOn` (required with prices) dates the new figures.
+ * replace the defaults, the rest stay; `readOn` (required with prices) dates the new figures;
+ * `source`, when given, is the http(s) address they were read from (else the source reads
+ * `KUJI_X_PRICES`, shown as words, not a link).
  */
 export function loadXPrices(env: NodeJS.ProcessEnv = process.env): XPriceTable {
   const raw = env.KUJI_X_PRICES;

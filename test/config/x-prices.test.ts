@@ -19,6 +19,14 @@ describe('loadXPrices', () => {
     assert.equal(prices.usdPerUnit.post_read, 0.005);
     assert.equal(prices.readOn, '2027-01-15');
     assert.equal(prices.source, 'KUJI_X_PRICES');
+    const sourced = loadXPrices({
+      KUJI_X_PRICES: JSON.stringify({
+        usdPerUnit: { dm_create: 0.02 },
+        readOn: '2027-01-15',
+        source: 'https://docs.x.com/x-api/getting-started/pricing',
+      }),
+    });
+    assert.equal(sourced.source, 'https://docs.x.com/x-api/getting-started/pricing');
   });
 
   it('refuses bad JSON, unknown kinds, negative prices and undated prices, naming the variable', () => {
@@ -29,6 +37,14 @@ describe('loadXPrices', () => {
       JSON.stringify({ usdPerUnit: { dm_create: 0.02 } }),
       JSON.stringify({ usdPerUnit: {}, readOn: '2027-01-15' }),
       JSON.stringify({ currency: 'JPY' }),
+      // A source is shown as a link: an http(s) address only.
+      JSON.stringify({
+        usdPerUnit: { dm_create: 0.02 },
+        readOn: '2027-01-15',
+        source: 'X console',
+      }),
+      JSON.stringify({ readOn: '2027-01-15', source: 'javascript:alert(1)' }),
+      JSON.stringify({ readOn: '2027-01-15', source: '/pricing' }),
     ];
     for (const value of bad) {
       assert.throws(() => loadXPrices({ KUJI_X_PRICES: value }), /KUJI_X_PRICES/, value);

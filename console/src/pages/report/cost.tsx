@@ -8,6 +8,7 @@ import { Empty } from '../../components/Loading';
 import { Table } from '../../components/Table';
 import { formatNumber, formatUsd } from '../../format';
 import { pick, useLang, useT } from '../../i18n';
+import { priceSourceHref } from './price-source';
 
 export type Costs =
   paths['/v1/campaigns/{id}/costs']['get']['responses'][200]['content']['application/json'];
@@ -33,6 +34,8 @@ const messages = {
     assumed: '応募数の見込みが設定にないため、当選数で見積もっています。',
     overBudget: '見積もりが予算を超えています。',
     prices: 'Xの従量課金の価格表（{date} 時点）',
+    source: '出典: {source}',
+    accountWide: 'アカウント全体の読み取り（予算には数えません）: {usd}',
     none: 'X API の呼び出しはまだありません。',
   },
   en: {
@@ -51,6 +54,8 @@ const messages = {
     assumed: 'The configuration names no expected entries: the winners stood in for them.',
     overBudget: 'The estimate is over the budget.',
     prices: 'X’s pay-per-use prices as read on {date}',
+    source: 'source: {source}',
+    accountWide: 'Account-wide reads (not counted against the budget): {usd}',
     none: 'No X API calls counted yet.',
   },
 } as const;
@@ -59,6 +64,8 @@ export function CostSection({ costs }: { costs: Costs }) {
   const t = useT(messages);
   const lang = useLang();
   const lines = costs.lines.filter((line) => line.units > 0);
+  const accountWideLines = costs.accountWide.lines.filter((line) => line.units > 0);
+  const sourceHref = priceSourceHref(costs.prices.source);
   return (
     <div class="cost" data-cost-total={costs.totalUsd}>
       <div class="cards">
@@ -121,10 +128,32 @@ export function CostSection({ costs }: { costs: Costs }) {
           {costs.estimate.overBudget && <strong class="danger-text">{t('overBudget')}</strong>}
         </p>
       )}
+      {accountWideLines.length > 0 && (
+        <div class="small" data-cost-account-wide={costs.accountWide.totalUsd}>
+          <p>
+            {t('accountWide', { usd: formatUsd(costs.accountWide.totalUsd, lang) })}{' '}
+            <span class="muted">
+              (
+              {accountWideLines
+                .map((line) => `${pick(lang, line.label)} ${formatNumber(line.units, lang)}`)
+                .join(', ')}
+              )
+            </span>
+          </p>
+          <p class="muted">{pick(lang, costs.accountWide.note)}</p>
+        </div>
+      )}
       <p class="muted small">
-        <a href={costs.prices.source} target="_blank" rel="noopener noreferrer">
-          {t('prices', { date: costs.prices.readOn })}
-        </a>
+        {sourceHref ? (
+          <a href={sourceHref} target="_blank" rel="noopener noreferrer">
+            {t('prices', { date: costs.prices.readOn })}
+          </a>
+        ) : (
+          <>
+            {t('prices', { date: costs.prices.readOn })} ·{' '}
+            {t('source', { source: costs.prices.source })}
+          </>
+        )}
       </p>
     </div>
   );
