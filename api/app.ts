@@ -136,7 +136,7 @@ export async function buildApp(
   await app.register(consoleSessionRoutes, { publicBaseUrl: deps.publicBaseUrl });
   await app.register(meRoutes);
   await app.register(campaignRoutes);
-  await app.register(campaignToolRoutes);
+  await app.register(campaignToolRoutes, { publicBaseUrl: deps.publicBaseUrl });
   await app.register(deliveryRoutes);
   await app.register(interventionRoutes);
   await app.register(reportRoutes);

@@ -63,7 +63,18 @@ function redactChange(change: ConfigChange, redact: Redactor): ConfigChange {
   return { ...change, before: mask(change.before), after: mask(change.after) };
 }
 
-export default function campaignToolRoutes(app: FastifyInstance) {
+export interface CampaignToolRouteOptions {
+  /**
+   * `PUBLIC_BASE_URL`: where participants reach the deployment, as delivery builds result links.
+   * Without it previews use the request's own protocol and host.
+   */
+  publicBaseUrl?: string;
+}
+
+export default function campaignToolRoutes(
+  app: FastifyInstance,
+  options: CampaignToolRouteOptions = {},
+) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -88,7 +99,9 @@ export default function campaignToolRoutes(app: FastifyInstance) {
         if (!(await findAccountById(app.db, accountId)))
           issues.push(unknownAccountIssue(accountId));
       }
-      const vars = sampleVariables(config, `${request.protocol}://${request.host}`);
+      // Links as participants would get them: behind a proxy the request's host is an internal one.
+      const base = options.publicBaseUrl || `${request.protocol}://${request.host}`;
+      const vars = sampleVariables(config, base);
       return {
         valid: issues.length === 0,
         issues,

@@ -148,6 +148,38 @@ describe('campaign tools (API → PostgreSQL)', () => {
       );
     });
 
+    it("builds preview links on the deployment's public address, not the request's host", async () => {
+      const proxied = await buildApp({
+        db: testDb.db,
+        temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
+        temporalConfig: { namespace: 'default', taskQueue: 'unused' },
+        publicBaseUrl: 'https://kuji.example.com/',
+      });
+      try {
+        const response = await proxied.inject({
+          method: 'POST',
+          url: '/v1/campaign-configs/validate',
+          // What a reverse proxy forwards: the API's internal address.
+          headers: { ...auth('operator'), host: 'kuji-api.internal:3000' },
+          payload: { config: draft() },
+        });
+        assert.equal(response.statusCode, 200, response.body);
+        const result = response.json<Validation>();
+        assert.match(
+          result.sampleVariables.resultUrl ?? '',
+          /^https:\/\/kuji\.example\.com\/r\/campaign-preview\//,
+        );
+        const winDm = result.previews.find((preview) => preview.template === 'win.dm');
+        assert.ok(winDm?.text?.includes('https://kuji.example.com/r/'), JSON.stringify(winDm));
+        assert.ok(!response.body.includes('kuji-api.internal'), response.body);
+      } finally {
+        await proxied.close();
+      }
+      // Without a public address the request's own host stands in.
+      const local = await validate(draft());
+      assert.match(local.sampleVariables.resultUrl ?? '', /^http:\/\/localhost(:\d+)?\/r\//);
+    });
+
     it("answers zod's own issues in Japanese and English at their paths", async () => {
       const config = draft();
       const result = await validate({
