@@ -10,6 +10,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import type { CampaignConfig, CampaignConfigInput } from '../../domain/campaign-config';
+import { xErrorCatalog } from '../../domain/x-error-catalog';
 import { statusQuery } from '../../workflows/messages';
 import { campaignWorkflowId } from '../../workflows/search-attributes';
 import { applyAction, DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../emulator';
@@ -48,6 +49,12 @@ interface InterventionBody {
   blocks: string;
   resolutions: string[];
   details: Record<string, unknown>;
+  error: {
+    code: string;
+    category: string;
+    reason: { ja: string; en: string };
+    remedy: { ja: string; en: string };
+  } | null;
   openedBy: string;
   openedAt: string;
   resolution: string | null;
@@ -873,6 +880,14 @@ describe('people-in-the-loop API (API → Temporal dev server → worker → Pos
       await approve(campaignId);
       const stop = await waitForOpen(campaignId, 'sender_halted');
 
+      const flagged = xErrorCatalog.sender_automation_flagged;
+      const inWords = {
+        code: 'sender_automation_flagged',
+        category: 'sender_restricted',
+        reason: flagged.reason,
+        remedy: flagged.remedy,
+      };
+      assert.deepEqual(stop.error, inWords, 'the stop names the 226 in words');
       const halted = await get<{
         account: { halt: { code: string; category: string; campaignId: string | null } | null };
       }>(`/v1/accounts/${accountId}`);
@@ -880,6 +895,7 @@ describe('people-in-the-loop API (API → Temporal dev server → worker → Pos
         code: 'sender_automation_flagged',
         category: 'sender_restricted',
         campaignId,
+        error: inWords,
       });
       assert.equal((await detail(campaignId)).workflow?.state?.needsAttention, true);
       assert.equal(dmsTo(haltPeople).length, 1, 'nothing went out after the 226');
