@@ -2,9 +2,10 @@
  * Polling reconciliation: reads a campaign's engagements from X's lists (reposters, likers,
  * followers, quotes, replies from the last one seen) and, with no webhook, the keyword DMs sent
  * to the account (poll-keyword-dms.ts) into entry_events. Shared by the legacy `pollEntries`
- * activity (cursors passed in and out by the workflow) and `watchEntries` (cursors kept in
- * campaign_watch).
+ * activity (cursors passed in and out by the workflow; never DMs) and `watchEntries` (cursors
+ * kept in campaign_watch).
  */
+import { CancelledFailure, Context } from '@temporalio/activity';
 import { type Db, inTransaction } from '../../db/client';
 import { lockCampaignTakingEvents } from '../../db/repositories/campaigns';
 import type { WatchCursors } from '../../db/repositories/campaign-watch';
@@ -34,6 +35,13 @@ export interface EntryListsPollDeps {
    * disarmed gap), and the poll leaves X's scarce DM reads (15 per 15 minutes) alone.
    */
   webhookUrl?: string;
+  /**
+   * Whether this poll reads keyword DMs at all (campaignV2's `watchEntries`); the legacy
+   * workflow's `pollEntries` never does, as before DMs were polled.
+   */
+  keywordDms?: boolean;
+  /** Where a failed DM read is reported (default: the activity's logger). */
+  warn?: (message: string, meta: Record<string, unknown>) => void;
 }
 
 export interface EntryListsPoll {
@@ -53,7 +61,18 @@ function engagementPost(post: XPost) {
   };
 }
 
-export function createEntryListsPoll({ db, x, loadConfig, webhookUrl }: EntryListsPollDeps) {
+const activityWarn = (message: string, meta: Record<string, unknown>) => {
+  Context.current().log.warn(message, meta);
+};
+
+export function createEntryListsPoll({
+  db,
+  x,
+  loadConfig,
+  webhookUrl,
+  keywordDms = false,
+  warn = activityWarn,
+}: EntryListsPollDeps) {
   const { readKeywordDms } = createKeywordDmReader(x);
   /** Reads X's lists the campaign's rules need from `cursors` on and stores what is new. */
   async function pollEntryLists(campaignId: string, from: WatchCursors): Promise<EntryListsPoll> {
@@ -98,21 +117,28 @@ export function createEntryListsPoll({ db, x, loadConfig, webhookUrl }: EntryLis
     const keywords = config.entryRules.all.flatMap((rule) =>
       rule.type === 'dm_keyword' ? [rule.keyword] : [],
     );
-    // A failed DM read (its window is the tightest) still lets the lists read above be stored.
-    let dmReadFailure: Error | undefined;
-    if (keywords.length > 0 && webhookUrl === undefined) {
+    // A failed DM read (its window is the tightest) is logged; the lists read above are stored
+    // and their cursors advance, the DM cursors stay for the next poll.
+    if (keywordDms && keywords.length > 0 && webhookUrl === undefined) {
       try {
         const dms = await readKeywordDms({
           accountId,
           senderXUserId: account.xUserId,
           keywords,
-          notBefore: new Date(config.schedule.startAt),
+          period: config.schedule,
           seenId: cursors.dmNewestId,
+          ...(cursors.dmBackfill ? { backfill: cursors.dmBackfill } : {}),
         });
         drafts.push(...dms.drafts);
         if (dms.newestId) cursors.dmNewestId = dms.newestId;
+        if (dms.backfill) cursors.dmBackfill = dms.backfill;
+        else delete cursors.dmBackfill;
       } catch (error) {
-        dmReadFailure = error instanceof Error ? error : new Error(String(error));
+        if (error instanceof CancelledFailure) throw error;
+        warn('Reading keyword DMs from X failed; reading them again at the next poll', {
+          campaignId,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     const events: NewEntryEvent[] = drafts.map((draft) => ({ ...draft, ...base }));
@@ -123,7 +149,6 @@ export function createEntryListsPoll({ db, x, loadConfig, webhookUrl }: EntryLis
           (await lockCampaignTakingEvents(trx, campaignId)) ? insertEntryEvents(trx, events) : 0,
         )
       : 0;
-    if (dmReadFailure) throw dmReadFailure;
     return { newEvents, cursors };
   }
 

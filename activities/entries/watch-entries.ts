@@ -86,7 +86,13 @@ export function createWatchEntriesActivity({
   webhookUrl,
   now,
 }: WatchEntriesDeps) {
-  const { pollEntryLists } = createEntryListsPoll({ db, x, loadConfig, webhookUrl });
+  const { pollEntryLists } = createEntryListsPoll({
+    db,
+    x,
+    loadConfig,
+    webhookUrl,
+    keywordDms: true,
+  });
 
   /** X's lists into entry_events; a failed read is logged and counts as nothing new. */
   async function pollLists(campaignId: string, cursors: WatchCursors, now: Date): Promise<void> {

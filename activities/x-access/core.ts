@@ -140,23 +140,29 @@ export function createXCore(deps: XAccessDeps) {
   async function respectRateLimit(
     rateLimit: XRateLimit | undefined,
     checkpoint: unknown,
+    waitInline = true,
   ): Promise<void> {
     if (!rateLimit || rateLimit.remaining > 0) return;
     const resumeAt = Date.parse(rateLimit.resetAt) + marginMs;
     if (resumeAt <= clock.now()) return;
-    if (resumeAt - clock.now() > maxInlineWaitMs) {
+    if (!waitInline || resumeAt - clock.now() > maxInlineWaitMs) {
       throw rateLimitFailure(resumeAt, 'Rate-limit window spent; resuming at its reset.');
     }
     await waitUntil(resumeAt, checkpoint);
   }
 
-  /** One call, waiting out 429s within the inline budget. */
-  async function withRateLimitWaits<T>(call: () => Promise<T>, checkpoint: unknown): Promise<T> {
+  /** One call, waiting out 429s within the inline budget (`waitInline` false: none). */
+  async function withRateLimitWaits<T>(
+    call: () => Promise<T>,
+    checkpoint: unknown,
+    waitInline = true,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await call();
       } catch (error) {
         if (!(error instanceof XCallError) || error.xError.code !== 'rate_limited') throw error;
+        if (!waitInline) throw error;
         const retryAtMs = error.xError.retryAt
           ? Date.parse(error.xError.retryAt) + marginMs
           : undefined;
@@ -187,7 +193,7 @@ export function createXCore(deps: XAccessDeps) {
     activity: string,
     accountId: string,
     request: PageRequest,
-    limits: { maxPages?: number; maxItems?: number },
+    limits: { maxPages?: number; maxItems?: number; waitInline?: boolean },
     /** Keeps only the items that matter (and stops at the first page holding one). */
     lookingFor?: (item: T) => boolean,
   ): Promise<PagedResult<T>> {
@@ -213,11 +219,12 @@ export function createXCore(deps: XAccessDeps) {
         state.items.length < maxItems &&
         (state.pagesRead === 0 || state.nextToken)
       ) {
-        await respectRateLimit(state.rateLimit, state);
+        await respectRateLimit(state.rateLimit, state, limits.waitInline);
         const { client } = await clients.forAccount(accountId);
         const page: XPage<T> = await withRateLimitWaits(
           () => readPage<T>(client, { ...request, paginationToken: state.nextToken }),
           state,
+          limits.waitInline,
         );
         await usage.countPage(accountId, request.kind, page.items);
         state.items.push(...(lookingFor ? page.items.filter(lookingFor) : page.items));

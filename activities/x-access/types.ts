@@ -53,6 +53,11 @@ export interface PagedInput extends AccountInput {
   maxItems?: number;
   paginationToken?: string;
   maxResults?: number;
+  /**
+   * false: a spent window or a 429 fails the read at once (`rate_limited` with its reset), for a
+   * caller that would rather skip the read than hold its activity; default: waited out inline.
+   */
+  waitInline?: boolean;
 }
 
 export interface PagedResult<T> {

@@ -11,6 +11,8 @@ export interface WatchCursors {
   repliesSinceId?: string;
   /** Newest DM event id seen (keyword DMs by polling): the next poll reads back to it. */
   dmNewestId?: string;
+  /** DMs a poll left unread below the newest (more than it reads at once): read on from here. */
+  dmBackfill?: { paginationToken: string; untilId?: string };
 }
 
 export interface CampaignWatch {

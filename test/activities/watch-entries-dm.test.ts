@@ -13,7 +13,9 @@ import {
   createWatchEntriesActivity,
   type WatchOutcome,
 } from '../../activities/entries/watch-entries';
+import { createCampaignRuntimeActivities } from '../../activities';
 import { createXAccess } from '../../activities/x-access';
+import { findCampaignWatch } from '../../db/repositories/campaign-watch';
 import { updateCampaignPhase } from '../../db/repositories/campaigns';
 import type { CampaignConfigInput } from '../../domain/campaign-config';
 import { DEMO_SENDER_USERNAME, startXEmulator, type XEmulator } from '../../emulator';
@@ -79,16 +81,19 @@ describe('watchEntries activity, DM keyword without a webhook', () => {
     return { campaignId: campaign.id, people };
   }
 
+  const xAccess = () =>
+    createXAccess({
+      db: testDb.db,
+      credentialsKey: testCredentialsKey,
+      xApiBaseUrl: emulator.url,
+      requestTimeoutMs: 2_000,
+    });
+
   const activity = (webhookUrl?: string) =>
     createWatchEntriesActivity({
       ...(webhookUrl ? { webhookUrl } : {}),
       db: testDb.db,
-      x: createXAccess({
-        db: testDb.db,
-        credentialsKey: testCredentialsKey,
-        xApiBaseUrl: emulator.url,
-        requestTimeoutMs: 2_000,
-      }),
+      x: xAccess(),
       loadConfig: (campaignId) => loadRunningCampaign(testDb.db, campaignId),
     });
 
@@ -239,9 +244,77 @@ describe('watchEntries activity, DM keyword without a webhook', () => {
     assert.equal(dmReads(), before, 'X was not asked while the window is spent');
     assert.ok(Date.now() - started < 1_500, 'the watch did not wait for the window');
 
-    // After X's reset (its clock: the wall clock), the next poll reads the DM.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // After X's reset (its clock: the wall clock) and a second's margin, the next poll reads the
+    // DM (X's reset is dated in whole seconds: a read right at it may still be refused).
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
     const after = await attempt(watch, campaignId, t0 + 2 * MINUTE);
+    assert.deepEqual(after.result, { kind: 'entries', undecided: 1 });
+  });
+
+  it("the legacy workflow's pollEntries never reads DMs (only campaignV2's watch does)", async () => {
+    const { campaignId, people } = await collectingDmCampaign('dmlegacy', 1);
+    emulator.state.createDm({ from: people[0]!.username, to: DEMO_SENDER_USERNAME, text: '参加' });
+    const dmReads = () => emulator.requests({ endpoint: 'dm.events.all' }).length;
+    const before = dmReads();
+    const activities = createCampaignRuntimeActivities({
+      db: testDb.db,
+      x: xAccess(),
+      publicBaseUrl: 'https://kuji.example',
+    });
+    const environment = new MockActivityEnvironment(undefined, { logger: silentLogger });
+    const polled = await environment.run(() => activities.pollEntries({ campaignId, cursors: {} }));
+    assert.deepEqual(polled, { newEvents: 0, cursors: {} });
+    assert.equal(dmReads(), before, 'X was not asked for DM events');
+  });
+
+  it("a failed DM read keeps the DM cursor but advances the other lists' cursors", async () => {
+    const { campaignId, people } = await collectingDmCampaign('dmreply', 2, [
+      { type: 'reply', keywords: ['参加'] },
+      { type: 'dm_keyword', keyword: '参加' },
+    ]);
+    const { config } = await loadRunningCampaign(testDb.db, campaignId);
+    const reply = emulator.state.createPost({
+      author: people[0]!.username,
+      text: '参加します',
+      replyTo: config.post.tweetId,
+    });
+    emulator.state.createDm({ from: people[1]!.username, to: DEMO_SENDER_USERNAME, text: '参加' });
+    const watch = activity();
+    const t0 = Date.now();
+    const first = await attempt(watch, campaignId, t0);
+    assert.ok(first.result?.kind === 'entries', String(first.error));
+    const dmNewestId = (await findCampaignWatch(testDb.db, campaignId))?.cursors.dmNewestId;
+    assert.ok(dmNewestId);
+
+    emulator.injectFault({ endpoint: 'dm.events.all', fault: 'service_unavailable', count: 1 });
+    const later = emulator.state.createPost({
+      author: people[1]!.username,
+      text: '私も参加',
+      replyTo: config.post.tweetId,
+    });
+    await attempt(watch, campaignId, t0 + MINUTE);
+    const cursors = (await findCampaignWatch(testDb.db, campaignId))?.cursors;
+    assert.equal(cursors?.repliesSinceId, later.id, 'the replies cursor moved on');
+    assert.notEqual(later.id, reply.id);
+    assert.equal(cursors?.dmNewestId, dmNewestId, 'the DM cursor stayed');
+  });
+
+  it('a 429 on the DM read is not waited out inside the watch: the lists are answered at once', async () => {
+    const { campaignId, people } = await collectingDmCampaign('dm429', 1);
+    emulator.configureRateLimits({ 'dm.events.all': { limit: 15, windowSeconds: 2 } });
+    emulator.state.createDm({ from: people[0]!.username, to: DEMO_SENDER_USERNAME, text: '参加' });
+    emulator.injectFault({ endpoint: 'dm.events.all', fault: 'rate_limited', count: 1 });
+    const watch = activity();
+    const t0 = Date.now();
+    const started = Date.now();
+    const limited = await attempt(watch, campaignId, t0);
+    assert.ok(Date.now() - started < 1_500, 'the watch did not wait for the window');
+    assert.ok(limited.error instanceof ApplicationFailure, String(limited.error));
+    assert.equal(limited.error.type, 'nothing_new_yet');
+
+    // Past the reset (whole seconds) and its second's margin, the DM is read.
+    await new Promise((resolve) => setTimeout(resolve, 4_200));
+    const after = await attempt(watch, campaignId, t0 + MINUTE);
     assert.deepEqual(after.result, { kind: 'entries', undecided: 1 });
   });
 });
