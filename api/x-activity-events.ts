@@ -4,7 +4,6 @@
  * didn't get it" complaints it holds. Pure mapping; the webhook route stores and signals.
  */
 import type { CampaignConfig } from '../domain/campaign-config';
-import { isWithinEntryPeriod } from '../domain/eligibility';
 import {
   type EntryEventDraft,
   type PostEngagementSource,
@@ -35,30 +34,8 @@ export interface CollectingCampaign {
   config: CampaignConfig;
 }
 
-/**
- * A keyword DM enters exactly one campaign of the account, even where two campaigns' keywords
- * and periods overlap (preflight refuses that, but older campaigns may still overlap): the oldest
- * campaign whose entry period holds the message's date, else the oldest that matched.
- * `campaigns` are oldest first; returns the id of the one campaign each DM event id goes to.
- */
-export function routeKeywordDms(
-  matches: {
-    campaign: CollectingCampaign;
-    event: { xEventId: string; occurredAt?: Date | null };
-  }[],
-): Map<string, string> {
-  const route = new Map<string, string>();
-  const inPeriod = new Set<string>();
-  for (const { campaign, event } of matches) {
-    const current = route.get(event.xEventId);
-    const fits = isWithinEntryPeriod(campaign.config.schedule, event.occurredAt);
-    if (current === undefined || (fits && !inPeriod.has(event.xEventId))) {
-      route.set(event.xEventId, campaign.id);
-      if (fits) inPeriod.add(event.xEventId);
-    }
-  }
-  return route;
-}
+/** The one campaign a keyword DM enters (shared with polling, which routes DMs the same way). */
+export { routeKeywordDms } from '../domain/keyword-dm-routing';
 
 declare module 'fastify' {
   interface FastifyRequest {

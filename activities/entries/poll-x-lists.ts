@@ -18,6 +18,7 @@ import {
 import type { loadRunningCampaign } from '../campaign/campaign-loader';
 import type { XAccess, XPost } from '../x-access';
 import { createKeywordDmReader, type KeywordDmsX } from './poll-keyword-dms';
+import { keywordDmsRoutedTo } from './keyword-dm-route';
 
 export type EntryListsX = Pick<
   XAccess,
@@ -129,7 +130,8 @@ export function createEntryListsPoll({
           seenId: cursors.dmNewestId,
           ...(cursors.dmBackfill ? { backfill: cursors.dmBackfill } : {}),
         });
-        drafts.push(...dms.drafts);
+        // Each DM enters one campaign of the account, as the webhook routes it.
+        drafts.push(...(await keywordDmsRoutedTo(db, campaignId, account.xUserId, dms.drafts)));
         if (dms.newestId) cursors.dmNewestId = dms.newestId;
         if (dms.backfill) cursors.dmBackfill = dms.backfill;
         else delete cursors.dmBackfill;

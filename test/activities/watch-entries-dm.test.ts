@@ -246,7 +246,7 @@ describe('watchEntries activity, DM keyword without a webhook', () => {
 
     // After X's reset (its clock: the wall clock) and a second's margin, the next poll reads the
     // DM (X's reset is dated in whole seconds: a read right at it may still be refused).
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    await new Promise((resolve) => setTimeout(resolve, 4_200));
     const after = await attempt(watch, campaignId, t0 + 2 * MINUTE);
     assert.deepEqual(after.result, { kind: 'entries', undecided: 1 });
   });
@@ -316,5 +316,28 @@ describe('watchEntries activity, DM keyword without a webhook', () => {
     await new Promise((resolve) => setTimeout(resolve, 4_200));
     const after = await attempt(watch, campaignId, t0 + MINUTE);
     assert.deepEqual(after.result, { kind: 'entries', undecided: 1 });
+  });
+
+  it('routes a polled keyword DM as the webhook does: to one campaign of the account only', async () => {
+    const older = await collectingDmCampaign('dmroute', 1);
+    const { account, config } = await loadRunningCampaign(testDb.db, older.campaignId);
+    // A newer campaign of the same account, same keyword, same period.
+    const newer = await seedCampaignWithEntries(testDb.db, {
+      accountId: account.id,
+      people: [],
+      config: { ...config, name: 'newer' },
+    });
+    await updateCampaignPhase(testDb.db, newer.id, 'collecting');
+    emulator.state.createDm({
+      from: older.people[0]!.username,
+      to: DEMO_SENDER_USERNAME,
+      text: '参加',
+    });
+    const t0 = Date.now();
+    const newerRun = await attempt(activity(), newer.id, t0);
+    assert.ok(newerRun.error instanceof ApplicationFailure, String(newerRun.error));
+    assert.equal(newerRun.error.type, 'nothing_new_yet', 'the newer campaign takes no entry');
+    const olderRun = await attempt(activity(), older.campaignId, t0);
+    assert.deepEqual(olderRun.result, { kind: 'entries', undecided: 1 });
   });
 });
