@@ -74,7 +74,12 @@ function rateLimitedUntil(error: unknown): number | undefined {
  * wait up to a window inline, holding back what the other lists found), and never by asking X
  * again first.
  */
-export function createKeywordDmReader(x: KeywordDmsX, now: () => number = Date.now) {
+export function createKeywordDmReader(
+  x: KeywordDmsX,
+  now: () => number = Date.now,
+  /** A failed backfill read (the DMs at the top are kept all the same). */
+  onBackfillError: (error: unknown) => void = () => undefined,
+) {
   const windowResetAt = new Map<string, number>();
 
   async function readKeywordDms(input: KeywordDmQuery): Promise<KeywordDmRead> {
@@ -138,8 +143,16 @@ export function createKeywordDmReader(x: KeywordDmsX, now: () => number = Date.n
         const untilId = input.backfill ? input.backfill.untilId : input.seenId;
         backfill = { paginationToken: top.token, ...(untilId ? { untilId } : {}) };
       } else if (backfill) {
-        const rest = await readDown(backfill.paginationToken, backfill.untilId);
-        backfill = rest.token ? { ...backfill, paginationToken: rest.token } : undefined;
+        try {
+          const rest = await readDown(backfill.paginationToken, backfill.untilId);
+          backfill = rest.token ? { ...backfill, paginationToken: rest.token } : undefined;
+        } catch (error) {
+          // The new DMs read above stand; the backfill is read on at a later poll (a 429: after
+          // its reset). A backfill that keeps failing never holds back the DMs at the top.
+          const retryAt = rateLimitedUntil(error);
+          if (retryAt !== undefined) windowResetAt.set(input.accountId, retryAt);
+          else onBackfillError(error);
+        }
       }
       return { drafts, newestId, backfill };
     } catch (error) {

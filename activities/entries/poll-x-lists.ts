@@ -74,7 +74,11 @@ export function createEntryListsPoll({
   keywordDms = false,
   warn = activityWarn,
 }: EntryListsPollDeps) {
-  const { readKeywordDms } = createKeywordDmReader(x);
+  const { readKeywordDms } = createKeywordDmReader(x, Date.now, (error) => {
+    warn('Reading older keyword DMs from X failed; reading on from there at the next poll', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  });
   /** Reads X's lists the campaign's rules need from `cursors` on and stores what is new. */
   async function pollEntryLists(campaignId: string, from: WatchCursors): Promise<EntryListsPoll> {
     const { config, account } = await loadConfig(campaignId);

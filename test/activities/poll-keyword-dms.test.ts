@@ -171,4 +171,29 @@ describe('keyword DMs by polling (poll-keyword-dms)', () => {
     const after = await readKeywordDms(query(next(skipped)));
     assert.equal(ids([after]).size, 150, 'the rest is read after the reset');
   });
+
+  it('keeps the new DMs and the backfill when reading the backfill fails', async () => {
+    const world = fakeX([dm(0)]);
+    const failures: unknown[] = [];
+    const { readKeywordDms } = createKeywordDmReader(world.x, Date.now, (error) =>
+      failures.push(error),
+    );
+    const first = await readKeywordDms(query());
+    world.events.push(...Array.from({ length: 600 }, (_, n) => dm(1 + n)));
+    const burst = await readKeywordDms(query(next(first)));
+    assert.ok(burst.backfill, 'a backfill is left');
+
+    const fresh = dm(5_000);
+    world.events.push(fresh);
+    const inner = world.x.xListAccountDmEvents;
+    world.x.xListAccountDmEvents = (input) =>
+      input.paginationToken === burst.backfill?.paginationToken
+        ? Promise.reject(new Error('service_unavailable'))
+        : inner(input);
+    const read = await readKeywordDms(query(next(burst)));
+    assert.deepEqual([...ids([read])], [fresh.id]);
+    assert.equal(read.newestId, fresh.id, 'the cursor moves past the new DM');
+    assert.deepEqual(read.backfill, burst.backfill, 'the backfill is kept for a later poll');
+    assert.equal(failures.length, 1);
+  });
 });
