@@ -9,7 +9,7 @@ import { formatDateTime } from '../../format';
 import { pick, useLang, useT } from '../../i18n';
 import { usePolled } from '../../live';
 import { blocksLabel, categoryLabel } from './words';
-import type { ErrorCategory, LiveState } from './types';
+import type { LiveState } from './types';
 
 const messages = {
   ja: {
@@ -36,28 +36,23 @@ const messages = {
 
 type Halt = NonNullable<LiveState['halt']>;
 
-/** The halt with the reason and remedy the API stored on the delivery that caused it. */
+/**
+ * The halt with its reason and remedy: the stop it opened carries them (the API words its X error
+ * from the same catalogue as the deliveries), so no delivery list is searched for them.
+ */
 export function HaltNote({ id, halt }: { id: string; halt: Halt }) {
   const t = useT(messages);
   const lang = useLang();
   const { data } = usePolled(
     async () => {
-      const list = must(
-        await api.GET('/v1/campaigns/{id}/deliveries', {
-          params: {
-            path: { id },
-            query: {
-              state: 'failed',
-              category: halt.category as ErrorCategory,
-              limit: 500,
-              offset: 0,
-            },
-          },
+      const { interventions } = must(
+        await api.GET('/v1/campaigns/{id}/interventions', {
+          params: { path: { id }, query: { status: 'open', limit: 100, offset: 0 } },
         }),
       );
-      return list.deliveries.find((delivery) => delivery.id === halt.deliveryId) ?? null;
+      return interventions.find((stop) => stop.error?.code === halt.code)?.error ?? null;
     },
-    [id, halt.deliveryId],
+    [id, halt.code],
     null,
   );
   return (
@@ -67,10 +62,10 @@ export function HaltNote({ id, halt }: { id: string; halt: Halt }) {
         ({t('haltCode')}: <code>{halt.code}</code> · {t('haltDelivery')}:{' '}
         <code>{halt.deliveryId}</code>)
       </span>
-      {data?.errorReason && <p data-reason>{pick(lang, data.errorReason)}</p>}
-      {data?.errorRemedy && (
+      {data && <p data-reason>{pick(lang, data.reason)}</p>}
+      {data && (
         <p data-remedy>
-          <strong>{t('remedy')}</strong>: {pick(lang, data.errorRemedy)}
+          <strong>{t('remedy')}</strong>: {pick(lang, data.remedy)}
         </p>
       )}
     </div>
