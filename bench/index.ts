@@ -3,7 +3,7 @@
  * writes bench/results.json.
  *   npm run bench -- [--workflow campaignWorkflow|campaignV2] [--only engine-idle] [--out file]
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -11,16 +11,19 @@ import { step, withTicker } from '../scripts/lib/progress';
 import * as workflows from '../workflows';
 import type { Benchmark } from './benchmark';
 import { engineIdle, engineSending } from './engine-cost';
+import { engineThroughput } from './engine-throughput';
 import {
   buildResults,
   describeMachine,
+  formatMarkdown,
   formatTable,
   parseBenchArgs,
+  type BenchResults,
   type Figure,
   type Machine,
 } from './report';
 
-const benchmarks: Benchmark[] = [engineSending, engineIdle];
+const benchmarks: Benchmark[] = [engineSending, engineIdle, engineThroughput];
 
 /** The new engine once it is registered, today's until then. */
 const PREFERRED_WORKFLOW_TYPES = ['campaignV2', 'campaignWorkflow'];
@@ -36,6 +39,16 @@ function thisMachine(): Machine {
   };
 }
 
+/** The previous results, whose other benchmarks' figures a run of `--only` keeps. */
+function readPrevious(file: string): BenchResults | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main() {
   const workflowTypes = Object.keys(workflows);
   const args = parseBenchArgs(process.argv.slice(2), {
@@ -48,7 +61,7 @@ async function main() {
   // The worker's INFO lines would bury the progress and the table.
   Runtime.install({ logger: new DefaultLogger('WARN') });
 
-  const figures: Figure[] = [];
+  const measured: { benchmark: string; figures: Figure[] }[] = [];
   const chosen = benchmarks.filter((b) => args.only.length === 0 || args.only.includes(b.name));
   for (const benchmark of chosen) {
     step(`bench ${benchmark.name}: ${benchmark.summary}`);
@@ -56,20 +69,30 @@ async function main() {
       workflowType: args.workflowType,
       progress: (message: string) => step(`bench ${benchmark.name}: ${message}`),
     };
-    figures.push(...(await withTicker(`bench ${benchmark.name}`, benchmark.run(context))));
+    const figures = await withTicker(`bench ${benchmark.name}`, benchmark.run(context));
+    measured.push({ benchmark: benchmark.name, figures });
   }
 
   const results = buildResults({
-    figures,
+    measured,
     machine: thisMachine(),
     date: new Date(),
     workflowType: args.workflowType,
+    previous: readPrevious(args.out),
   });
   writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+  const markdown = args.out.replace(/\.json$/, '') + '.md';
+  writeFileSync(markdown, `${formatMarkdown(results)}\n`);
   console.log(`\nKuji benchmarks / ベンチマーク — workflow type ${results.workflowType}\n`);
-  console.log(formatTable(results.figures));
+  const ran = new Set(measured.map((m) => m.benchmark));
+  console.log(formatTable(results.figures.filter((f) => ran.has(f.benchmark))));
   console.log(`\nmachine / 計測環境: ${describeMachine(results.machine)}`);
-  console.log(`results / 結果: ${path.relative(process.cwd(), args.out)}`);
+  console.log(
+    `results / 結果: ${path.relative(process.cwd(), args.out)}, ${path.relative(process.cwd(), markdown)}` +
+      (results.figures.length > measured.flatMap((m) => m.figures).length
+        ? " (with the other benchmarks' figures kept from the previous run / 他の指標は前回の値)"
+        : ''),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -20,6 +20,14 @@ export interface Figure {
   detail?: string;
 }
 
+/** A figure as results.json keeps it: which benchmark measured it and when. */
+export interface StoredFigure extends CheckedFigure {
+  /** The benchmark's name (`npm run bench -- --only <benchmark>` measures it again). */
+  benchmark: string;
+  /** ISO time of the run that measured it. */
+  measuredAt: string;
+}
+
 export interface CheckedFigure extends Figure {
   /** null when the figure has no target. */
   met: boolean | null;
@@ -34,7 +42,7 @@ export interface Machine {
 }
 
 export interface BenchResults {
-  figures: CheckedFigure[];
+  figures: StoredFigure[];
   machine: Machine;
   date: string;
   workflowType: string;
@@ -126,17 +134,60 @@ export function formatTable(figures: CheckedFigure[]): string {
 }
 
 export function buildResults(input: {
-  figures: Figure[];
+  /** Each benchmark that ran, with the figures it measured. */
+  measured: { benchmark: string; figures: Figure[] }[];
   machine: Machine;
   date: Date;
   workflowType: string;
+  /** The previous results.json: figures of benchmarks not run this time are kept from it. */
+  previous?: BenchResults;
 }): BenchResults {
+  const measuredAt = input.date.toISOString();
+  const ran = new Set(input.measured.map((m) => m.benchmark));
+  const fresh = input.measured.flatMap(({ benchmark, figures }) =>
+    figures.map((figure) => ({ ...checkFigure(figure), benchmark, measuredAt })),
+  );
+  const kept =
+    input.previous?.figures.filter(
+      (figure) =>
+        typeof figure.benchmark === 'string' &&
+        !ran.has(figure.benchmark) &&
+        // Figures measured on another machine or engine are not this run's to keep.
+        describeMachine(input.previous?.machine ?? input.machine) ===
+          describeMachine(input.machine) &&
+        input.previous?.workflowType === input.workflowType,
+    ) ?? [];
   return {
-    figures: input.figures.map(checkFigure),
+    figures: [...kept, ...fresh],
     machine: input.machine,
-    date: input.date.toISOString(),
+    date: measuredAt,
     workflowType: input.workflowType,
   };
+}
+
+/**
+ * results.json as a Markdown table for the README's performance section: each figure with its
+ * target, verdict, date and the command that measures it again.
+ */
+export function formatMarkdown(results: BenchResults): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const rows = results.figures.map((f) =>
+    [
+      `${cell(f.name)}<br>${cell(f.nameJa)}`,
+      `${formatNumber(f.value)} ${cell(f.unit)}`,
+      describeTarget(f.target),
+      verdict(f),
+      f.measuredAt.slice(0, 10),
+      `\`npm run bench -- --only ${f.benchmark}\``,
+    ].join(' | '),
+  );
+  return [
+    '| figure / 指標 | value / 値 | target / 目標 | result / 判定 | measured / 計測日 | reproduce / 再計測 |',
+    '| --- | ---: | ---: | --- | --- | --- |',
+    ...rows.map((row) => `| ${row} |`),
+    '',
+    `Machine / 計測環境: ${describeMachine(results.machine)}; workflow type \`${results.workflowType}\`.`,
+  ].join('\n');
 }
 
 /** A short line naming what the figures were measured on, printed under the table. */

@@ -1,4 +1,5 @@
 /** What `npm run drills` prints and stores, and its arguments. Pure. */
+import { displayWidth as width } from '../bench/report';
 import type { DrillOutcome } from './drill';
 
 export interface DrillResult extends DrillOutcome {
@@ -61,8 +62,6 @@ export function formatDrillTable(results: readonly DrillResult[]): string {
   ]);
   const header = ['drill / 訓練', 'result / 結果', 'time / 時間', 'figures / 数値'];
   const all = [header, ...rows];
-  const width = (text: string) =>
-    [...text].reduce((sum, char) => sum + ((char.codePointAt(0) ?? 0) >= 0x1100 ? 2 : 1), 0);
   const widths = header.map((_, col) => Math.max(...all.map((row) => width(row[col] ?? ''))));
   return all
     .map((row) =>

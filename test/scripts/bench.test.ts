@@ -10,6 +10,7 @@ import {
   buildResults,
   checkFigure,
   displayWidth,
+  formatMarkdown,
   formatTable,
   meetsTarget,
   parseBenchArgs,
@@ -108,7 +109,7 @@ describe('the printed table', () => {
 describe('bench/results.json', () => {
   it('holds the checked figures, the machine, the date and the workflow type', () => {
     const results = buildResults({
-      figures: [perDm, perIdleHour, throughput],
+      measured: [{ benchmark: 'engine', figures: [perDm, perIdleHour, throughput] }],
       machine,
       date: new Date('2026-12-03T11:00:00Z'),
       workflowType: 'campaignWorkflow',
@@ -131,6 +132,61 @@ describe('bench/results.json', () => {
     assert.equal(results.date, '2026-12-03T11:00:00.000Z');
     assert.equal(results.workflowType, 'campaignWorkflow');
     assert.deepEqual(JSON.parse(JSON.stringify(results)), results);
+  });
+
+  it('keeps the figures of benchmarks not run from the previous results of the same machine', () => {
+    const first = buildResults({
+      measured: [
+        { benchmark: 'engine', figures: [perDm] },
+        { benchmark: 'idle', figures: [perIdleHour] },
+      ],
+      machine,
+      date: new Date('2026-12-01T00:00:00Z'),
+      workflowType: 'campaignV2',
+    });
+    const again = buildResults({
+      measured: [{ benchmark: 'engine', figures: [{ ...perDm, value: 1.2 }] }],
+      machine,
+      date: new Date('2026-12-03T00:00:00Z'),
+      workflowType: 'campaignV2',
+      previous: first,
+    });
+    assert.deepEqual(
+      again.figures.map((f) => [f.benchmark, f.value, f.measuredAt.slice(0, 10), f.met]),
+      [
+        ['idle', 24, '2026-12-01', true],
+        ['engine', 1.2, '2026-12-03', true],
+      ],
+    );
+    const elsewhere = buildResults({
+      measured: [{ benchmark: 'engine', figures: [perDm] }],
+      machine: { ...machine, cpus: 8 },
+      date: new Date('2026-12-03T00:00:00Z'),
+      workflowType: 'campaignV2',
+      previous: first,
+    });
+    assert.deepEqual(
+      elsewhere.figures.map((f) => f.benchmark),
+      ['engine'],
+    );
+  });
+
+  it('renders as a Markdown table with the command that measures each figure again', () => {
+    const markdown = formatMarkdown(
+      buildResults({
+        measured: [{ benchmark: 'engine-sending', figures: [perDm] }],
+        machine,
+        date: new Date('2026-12-03T11:00:00Z'),
+        workflowType: 'campaignV2',
+      }),
+    );
+    const lines = markdown.split('\n');
+    assert.match(lines[0] ?? '', /^\| figure \/ 指標 \| value/);
+    assert.equal(
+      lines[2],
+      '| history events per DM<br>DM 1通あたりの履歴イベント数 | 13.04 events/DM | ≤ 3 | OVER 超過 | 2026-12-03 | `npm run bench -- --only engine-sending` |',
+    );
+    assert.match(markdown, /Machine \/ 計測環境: 2 × Test CPU/);
   });
 });
 
