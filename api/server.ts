@@ -1,6 +1,7 @@
 /** Production API entry point: `tsx api/server.ts`. Logging, timeouts, graceful close, listen. */
 import { Client, Connection } from '@temporalio/client';
 import { loadSettings, requireDatabaseUrl } from '../config/settings';
+import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createDb } from '../db/client';
 import { loadCredentialsKey } from '../x/credentials';
 import { registerBootstrapAdminKey } from './admin-key';
@@ -11,7 +12,7 @@ async function main() {
   const settings = loadSettings();
   const db = createDb(requireDatabaseUrl(settings));
   await registerBootstrapAdminKey(db, settings.KUJI_ADMIN_KEY);
-  const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect(temporalConnectionOptions(settings));
   const app = await buildApp(
     {
       db,

@@ -15,6 +15,22 @@ const settingsSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default(TASK_QUEUE_DEFAULT),
   TEMPORAL_UI_URL: z.string().url().optional(),
+  /**
+   * Temporal Cloud (or any server that takes API keys): the key, sent as a bearer token over TLS.
+   * Alternatively mTLS: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY (see config/temporal-connection.ts).
+   */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  /** mTLS client certificate and its private key: a PEM text or the path of a PEM file. */
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  /** A self-managed server's CA (PEM text or path); Temporal Cloud's is publicly trusted. */
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  /** The name to check the server's certificate against, when it differs from the address's. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** TLS without client certificate or API key (a self-managed server behind TLS). */
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  /** The worker's health endpoint (GET /healthz) for Kubernetes probes; unset, none listens. */
+  KUJI_WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KUJI_ENCRYPTION_KEY: z.string().optional(),
   KUJI_ADMIN_KEY: z.string().min(24).optional(),
   X_API_BASE_URL: z.string().url().optional(),

@@ -2,8 +2,14 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadSettings, requireDatabaseUrl } from '../config/settings';
+import {
+  describeTemporalConnection,
+  temporalConnectionOptions,
+} from '../config/temporal-connection';
 import { createDb } from '../db/client';
+import { pingDatabase } from '../db/repositories/health';
 import { loadCredentialsKey } from '../x/credentials';
+import { startWorkerHealthServer, type WorkerHealthServer } from './health';
 import { createKujiWorker, webhookUrlFromSettings } from './worker';
 
 async function main() {
@@ -11,7 +17,10 @@ async function main() {
   const credentialsKey = loadCredentialsKey(process.env);
   const db = createDb(requireDatabaseUrl(settings));
   const publicBaseUrl = settings.PUBLIC_BASE_URL ?? `http://${settings.HOST}:${settings.PORT}`;
-  const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
+  const temporal = temporalConnectionOptions(settings);
+  console.log(`worker: Temporal at ${describeTemporalConnection(temporal)}`);
+  const connection = await NativeConnection.connect(temporal);
+  let health: WorkerHealthServer | undefined;
   try {
     const worker = await createKujiWorker({
       connection,
@@ -25,9 +34,19 @@ async function main() {
         webhookUrl: webhookUrlFromSettings(settings, publicBaseUrl),
       }),
     });
+    if (settings.KUJI_WORKER_HEALTH_PORT !== undefined) {
+      health = await startWorkerHealthServer({
+        port: settings.KUJI_WORKER_HEALTH_PORT,
+        state: () => worker.getState(),
+        pingDatabase: () => pingDatabase(db),
+        log: (message, error) => console.error(message, error),
+      });
+      console.log(`worker: health on port ${health.port} (/livez, /healthz)`);
+    }
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained.
     await worker.run();
   } finally {
+    await health?.close();
     await connection.close();
     await db.destroy();
   }
