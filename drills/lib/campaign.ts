@@ -130,7 +130,9 @@ export async function awaitResult(handle: WorkflowHandle, signal: AbortSignal): 
   throwIfAborted(signal);
   return Promise.race([
     handle.result(),
-    new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    new Promise((_, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+    ),
   ]);
 }
 
