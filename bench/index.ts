@@ -12,7 +12,6 @@ import * as workflows from '../workflows';
 import type { Benchmark } from './benchmark';
 import { engineIdle, engineSending } from './engine-cost';
 import { engineThroughput } from './engine-throughput';
-import { engineThroughput } from './engine-throughput';
 import {
   buildResults,
   describeMachine,
