@@ -121,7 +121,7 @@ export async function buildApp(
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(rateLimits, { ...defaultRateLimits, ...deps.rateLimits });
+  await app.register(rateLimits, { ...defaultRateLimits, ...deps.rateLimits, db: deps.db });
   await app.register(hostileInput);
   await app.register(dependencies, deps);
   await app.register(auth);

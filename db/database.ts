@@ -73,6 +73,14 @@ export interface ConsoleSessionsTable {
   ended_at: NullableTimestamp;
 }
 
+/** One rate-limit bucket's hits in its current window: see the rate_limit_counters migration. */
+export interface RateLimitCountersTable {
+  /** SHA-256 of the limiter's key (an API key's or session's hash, an address). */
+  bucket: string;
+  hits: number;
+  window_ends_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface CampaignsTable {
   id: string;
   name: string;
@@ -350,6 +358,7 @@ export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   console_sessions: ConsoleSessionsTable;
+  rate_limit_counters: RateLimitCountersTable;
   oauth_states: OAuthStatesTable;
   campaigns: CampaignsTable;
   campaign_config_versions: CampaignConfigVersionsTable;

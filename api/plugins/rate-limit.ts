@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Db } from '../../db/client';
 import { CONSOLE_SESSION_COOKIE } from '../console-session';
 import { AppError } from '../errors';
 import { cookieFrom } from '../participant-session';
+import { postgresRateLimitStore } from './rate-limit-store';
 
 export interface RateLimitOptions {
   /**
@@ -15,6 +17,11 @@ export interface RateLimitOptions {
   /** Requests per window from one client address, whatever keys it sends. */
   perAddress: number;
   windowMs: number;
+  /**
+   * Where the counters live: PostgreSQL, shared by every API replica (the default whenever the
+   * app has its database), or each process's memory.
+   */
+  store?: 'postgres' | 'memory';
 }
 
 export const defaultRateLimits: RateLimitOptions = {
@@ -53,8 +60,22 @@ const tooMany: Record<Caller | 'address', { en: string; ja: string }> = {
  * is limited too. Past either: 429 in the API's error shape with `retry-after` (seconds).
  */
 export default fp(
-  async function rateLimits(app: FastifyInstance, options: RateLimitOptions) {
-    await app.register(rateLimit, { global: false });
+  async function rateLimits(app: FastifyInstance, options: RateLimitOptions & { db: Db }) {
+    await app.register(rateLimit, {
+      global: false,
+      ...(options.store === 'memory'
+        ? {}
+        : {
+            store: postgresRateLimitStore({
+              db: options.db,
+              onError: (error, what) =>
+                app.log.warn({ err: error }, `rate limit ${what} failed in PostgreSQL`),
+            }),
+            // PostgreSQL down: requests are let through (the routes that need it answer for
+            // themselves; /healthz says 503) rather than all refused with a 500.
+            skipOnError: true,
+          }),
+    });
     const perAddress = app.createRateLimit({
       max: options.perAddress,
       timeWindow: options.windowMs,

@@ -513,7 +513,12 @@ describe('console sessions (API → PostgreSQL)', () => {
         assert.doesNotMatch(error.message, /API key|API キー/);
 
         // A bearer key (even beside a spent session's cookie) keeps its own budget.
-        const bearer = { authorization: `Bearer ${keys.viewer}`, cookie: first.cookie };
+        // A key of its own: the counters are in the database this file's other tests share.
+        const { secret } = await insertApiKey(testDb.db, {
+          name: uniqueId('budget'),
+          role: 'viewer',
+        });
+        const bearer = { authorization: `Bearer ${secret}`, cookie: first.cookie };
         const statuses: number[] = [];
         for (let i = 0; i < 4; i++) statuses.push((await get(bearer)).statusCode);
         assert.deepEqual(statuses, [200, 200, 200, 429]);
