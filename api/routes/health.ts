@@ -64,6 +64,21 @@ async function timed(
 
 export default function healthRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get(
+    '/livez',
+    {
+      schema: {
+        summary: 'The API process answers (liveness probe); no dependency is checked',
+        description:
+          'No API key, no rate limit. Readiness is `/healthz`: a database or Temporal outage ' +
+          'takes a replica out of the load balancer without restarting it.',
+        tags: ['operations'],
+        security: [],
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
+    () => ({ status: 'ok' as const }),
+  );
+  app.withTypeProvider<ZodTypeProvider>().get(
     '/healthz',
     {
       schema: {
