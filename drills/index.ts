@@ -10,9 +10,11 @@ import { repoRoot } from '../scripts/lib/paths';
 import { step } from '../scripts/lib/progress';
 import type { Drill, DrillOutcome } from './drill';
 import { formatDrillTable, parseDrillArgs, type DrillResult } from './report';
+import { xFaultsDrill } from './x-faults';
+import { accountHaltDrill } from './account-halt';
 
 /** Every drill, in the order they run. */
-const drills: Drill[] = [];
+const drills: Drill[] = [xFaultsDrill, accountHaltDrill];
 
 async function runDrill(drill: Drill, seed: number): Promise<DrillResult> {
   const controller = new AbortController();
