@@ -12,6 +12,7 @@ import * as workflows from '../workflows';
 import type { Benchmark } from './benchmark';
 import { engineIdle, engineSending } from './engine-cost';
 import { engineThroughput } from './engine-throughput';
+import { scaleHistory, scaleSleeping, scaleWorkers } from './scale';
 import {
   buildResults,
   describeMachine,
@@ -23,7 +24,14 @@ import {
   type Machine,
 } from './report';
 
-const benchmarks: Benchmark[] = [engineSending, engineIdle, engineThroughput];
+const benchmarks: Benchmark[] = [
+  engineSending,
+  engineIdle,
+  engineThroughput,
+  scaleSleeping,
+  scaleWorkers,
+  scaleHistory,
+];
 
 /** The new engine once it is registered, today's until then. */
 const PREFERRED_WORKFLOW_TYPES = ['campaignV2', 'campaignWorkflow'];

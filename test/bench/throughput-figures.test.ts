@@ -10,7 +10,12 @@ describe('sendRate', () => {
   it('counts the intervals between the first and last DM, in any order', () => {
     // 5 DMs over 2 s: 4 intervals, 2 per second (not 5 / 2).
     const rate = sendRate([3_000, 1_000, 2_500, 1_500, 2_000]);
-    assert.deepEqual(rate, { count: 5, seconds: 2, perSecond: 2 });
+    assert.deepEqual(rate, { count: 5, seconds: 2, perSecond: 2, longestGapSeconds: 0.5 });
+  });
+
+  it('finds the longest wait between consecutive DMs, whatever the order given', () => {
+    // Sorted: 0, 100, 200, 1700, 1800: a 1.5 s stall in the middle.
+    assert.equal(sendRate([1_800, 0, 1_700, 100, 200]).longestGapSeconds, 1.5);
   });
 
   it('refuses fewer than two sends and a span of zero', () => {
@@ -21,7 +26,10 @@ describe('sendRate', () => {
   });
 
   it('reads in a figure detail with its count and span', () => {
-    assert.equal(describeRate(sendRate([0, 500, 1_000])), '2.0 DMs/s (3 DMs in 1.0 s)');
+    assert.equal(
+      describeRate(sendRate([0, 500, 1_000])),
+      '2.0 DMs/s (3 DMs in 1.0 s, longest gap 0.5 s)',
+    );
   });
 });
 

@@ -1,0 +1,322 @@
+/**
+ * Scale (issue #14): the worker as its own process (worker/main.ts, the production entry, via
+ * drills/lib) against the CLI dev server — its RSS and CPU with 1,000 campaigns asleep, beside
+ * the same worker idle; a campaign load on two worker processes sharing one task queue against
+ * the same load on one; and the history events of each run of a 100,000-entry campaign.
+ */
+import os from 'node:os';
+import { listCampaigns } from '../db/repositories/campaigns';
+import { DEMO_SENDER_USER_ID, endpointKeys, type Scenario } from '../emulator';
+import { approveSignal } from '../workflows/messages';
+import { campaignWorkflowId } from '../workflows/search-attributes';
+import { approveWhenAsked, awaitResult, startDrillCampaign } from '../drills/lib/campaign';
+import { type DrillStack, withDrillStack } from '../drills/lib/stack';
+import { historiesOf, runDrawnCampaign, withCampaignHarness } from '../test/support/campaign-runs';
+import {
+  dmKeywordDrawConfig,
+  participants,
+  seedCampaignWithEntries,
+  seedLinkedAccount,
+  worldScenario,
+  type Participant,
+} from '../test/support/campaign-world';
+import type { BenchContext, Benchmark } from './benchmark';
+import { countEvents } from './history-figures';
+import {
+  clockTicksPerSecond,
+  cpuSecondsPerMinute,
+  eventsPerRun,
+  MB,
+  sampleProcess,
+  type ProcessSample,
+} from './process-usage';
+import type { Figure } from './report';
+import { describeRate, rateRatio, sendRate, type SendRate } from './throughput-figures';
+
+export const SLEEPING_RSS_TARGET_MB = 500;
+export const EVENTS_PER_RUN_TARGET = 10_000;
+
+const SLEEPING = 1_000;
+/** Wall time over which CPU is counted: the idle worker, then the sleeping campaigns. */
+const IDLE_WINDOW_MS = 30_000;
+const SLEEP_WINDOW_MS = 60_000;
+/** Campaigns started at once, and the time allowed for all of them to fall asleep. */
+const SLEEP_WAVE = 100;
+const SLEEP_SETUP_MS = 240_000;
+const LOAD = { campaigns: 4, winners: 75 };
+const BIG = { entries: 100_000, winners: 100 };
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** X's limits out of the way: 1,000 preflights read the sender's account in seconds. */
+function unlimited(people: Participant[]): Scenario {
+  return {
+    ...worldScenario(people),
+    rateLimits: Object.fromEntries(
+      endpointKeys.map((key) => [
+        key,
+        {
+          limit: 1_000_000,
+          windowSeconds: 900,
+          ...(key === 'dm.send'
+            ? {
+                userDay: { limit: 1_000_000, windowSeconds: 86_400 },
+                appDay: { limit: 1_000_000, windowSeconds: 86_400 },
+              }
+            : {}),
+        },
+      ]),
+    ),
+  };
+}
+
+/** In chunks of `size` at a time: a thousand workflow starts at once would only queue. */
+async function inChunks<T>(items: T[], size: number, each: (item: T) => Promise<unknown>) {
+  for (let start = 0; start < items.length; start += size) {
+    await Promise.all(items.slice(start, start + size).map(each));
+  }
+}
+
+async function usageOver(pid: number, windowMs: number) {
+  const before = sampleProcess(pid);
+  await pause(windowMs);
+  const after = sampleProcess(pid);
+  return { before, after };
+}
+
+function mb(sample: ProcessSample, which: 'rssBytes' | 'peakRssBytes' = 'rssBytes'): number {
+  return sample[which] / MB;
+}
+
+/**
+ * `count` campaigns approved and asleep in `scheduled` until a start a day away, started in waves
+ * (each wave approved and asleep before the next starts: a thousand preflights at once only
+ * starve the worker into workflow task timeouts). Stops at `deadline`; returns how many sleep.
+ */
+async function putToSleep(
+  stack: DrillStack,
+  count: number,
+  deadline: number,
+  context: BenchContext,
+): Promise<number> {
+  const accountId = await seedLinkedAccount(stack.db, { dmDailyCap: 100 });
+  const now = Date.now();
+  const config = dmKeywordDrawConfig(accountId, new Date(now), {
+    winners: 1,
+    overrides: {
+      name: 'sleeping',
+      schedule: {
+        startAt: new Date(now + 24 * 3_600_000).toISOString(),
+        endAt: new Date(now + 48 * 3_600_000).toISOString(),
+        timezone: 'Asia/Tokyo',
+      },
+    },
+  });
+  const approved = new Set<string>();
+  let asleep = 0;
+  for (let started = 0; started < count && Date.now() < deadline;) {
+    const wave = Math.min(SLEEP_WAVE, count - started);
+    await inChunks(
+      Array.from({ length: wave }, (_, i) => i),
+      25,
+      async () => {
+        const campaign = await seedCampaignWithEntries(stack.db, { accountId, people: [], config });
+        const drill = { campaignId: campaign.id, accountId, people: [], winners: 1 };
+        await startDrillCampaign(stack, drill);
+      },
+    );
+    started += wave;
+    while (asleep < started && Date.now() < deadline) {
+      await pause(2_000);
+      const waiting = await listCampaigns(stack.db, { limit: count, phase: 'awaiting_approval' });
+      await inChunks(
+        waiting.filter((c) => !approved.has(c.id)),
+        25,
+        async (c) => {
+          const handle = stack.client.workflow.getHandle(campaignWorkflowId(c.id));
+          await handle.signal(approveSignal, { by: 'bob' });
+          approved.add(c.id);
+        },
+      );
+      asleep = (await listCampaigns(stack.db, { limit: count, phase: 'scheduled' })).length;
+    }
+    context.progress(`${asleep}/${count} campaigns asleep (${approved.size} approved)`);
+  }
+  return asleep;
+}
+
+async function sleepingFigures(stack: DrillStack, context: BenchContext): Promise<Figure[]> {
+  await stack.emulator.loadScenario(unlimited([]));
+  const worker = await stack.startWorker();
+  const pid = worker.pid;
+  if (pid === undefined) throw new Error('the worker has no pid');
+  const ticks = clockTicksPerSecond();
+  context.progress(`worker ${pid} polling; idle for ${IDLE_WINDOW_MS / 1000} s (the reference)`);
+  const idle = await usageOver(pid, IDLE_WINDOW_MS);
+  context.progress(
+    `idle worker: ${mb(idle.after).toFixed(0)} MB RSS, ${cpuSecondsPerMinute(idle.before, idle.after, ticks).toFixed(2)} CPU s/min`,
+  );
+  const startedAt = Date.now();
+  const asleepCount = await putToSleep(stack, SLEEPING, startedAt + SLEEP_SETUP_MS, context);
+  const settling = (Date.now() - startedAt) / 1000;
+  const short =
+    asleepCount < SLEEPING
+      ? `ONLY ${asleepCount} of ${SLEEPING} asleep within ${SLEEP_SETUP_MS / 1000} s of starting them (machine too slow or loaded); `
+      : '';
+  context.progress(
+    `${asleepCount} campaigns asleep after ${settling.toFixed(0)} s; counting ${SLEEP_WINDOW_MS / 1000} s`,
+  );
+  await pause(5_000);
+  const asleep = await usageOver(pid, SLEEP_WINDOW_MS);
+  const idleCpu = cpuSecondsPerMinute(idle.before, idle.after, ticks);
+  const sleepCpu = cpuSecondsPerMinute(asleep.before, asleep.after, ticks);
+  const rss = mb(asleep.after);
+  return [
+    {
+      name: 'worker RSS with 1,000 sleeping campaigns',
+      nameJa: '1,000 件のキャンペーンが待機中のワーカー RSS',
+      value: rss,
+      unit: 'MB',
+      target: { atMost: SLEEPING_RSS_TARGET_MB },
+      detail: `${short}worker/main.ts as its own process on the CLI dev server, ${asleepCount} campaigns approved and asleep until a start a day away; the same worker idle before them: ${mb(idle.after).toFixed(0)} MB (× ${(rss / mb(idle.after)).toFixed(2)}); peak while starting them ${mb(asleep.after, 'peakRssBytes').toFixed(0)} MB, in ${settling.toFixed(0)} s`,
+    },
+    {
+      name: 'worker CPU while 1,000 campaigns sleep',
+      nameJa: '1,000 件待機中のワーカー CPU 時間',
+      value: sleepCpu,
+      unit: 'CPU s/min',
+      target: null,
+      detail: `${short}user + system CPU seconds per wall minute over ${SLEEP_WINDOW_MS / 1000} s of sleep; the same worker idle with no campaign: ${idleCpu.toFixed(2)} CPU s/min over ${IDLE_WINDOW_MS / 1000} s`,
+    },
+  ];
+}
+
+/** `LOAD.campaigns` campaigns of `LOAD.winners` winners at once, each on its own account. */
+async function loadRun(stack: DrillStack, people: Participant[]): Promise<SendRate> {
+  const signal = AbortSignal.timeout(150_000);
+  const now = Date.now();
+  await Promise.all(
+    Array.from({ length: LOAD.campaigns }, async (_, i) => {
+      const mine = people.slice(i * LOAD.winners, (i + 1) * LOAD.winners);
+      const accountId = await seedLinkedAccount(stack.db, { dmDailyCap: LOAD.winners * 2 });
+      const config = dmKeywordDrawConfig(accountId, new Date(now), {
+        winners: LOAD.winners,
+        overrides: {
+          name: `load ${i}`,
+          schedule: {
+            startAt: new Date(now - 60_000).toISOString(),
+            endAt: new Date(now + 3_000).toISOString(),
+            timezone: 'Asia/Tokyo',
+          },
+          pacing: { minGapSeconds: 0, jitterSeconds: 0 },
+        },
+      });
+      const campaign = await seedCampaignWithEntries(stack.db, { accountId, people: mine, config });
+      const drill = { campaignId: campaign.id, accountId, people: mine, winners: LOAD.winners };
+      const handle = await startDrillCampaign(stack, drill);
+      await approveWhenAsked(handle, signal);
+      await awaitResult(handle, signal);
+    }),
+  );
+  const ids = new Set(people.map((p) => p.id));
+  const dms = stack.emulator
+    .sent()
+    .dms.filter((dm) => dm.senderId === DEMO_SENDER_USER_ID && ids.has(dm.recipientId));
+  if (dms.length !== people.length) {
+    throw new Error(`${people.length} DMs expected, the emulator accepted ${dms.length}`);
+  }
+  return sendRate(dms.map((dm) => Date.parse(dm.createdAt)));
+}
+
+async function workersFigures(stack: DrillStack, context: BenchContext): Promise<Figure[]> {
+  const perLoad = LOAD.campaigns * LOAD.winners;
+  const everyone = participants(3 * perLoad, 'load');
+  await stack.emulator.loadScenario(unlimited(everyone));
+  const load = (i: number) => everyone.slice(i * perLoad, (i + 1) * perLoad);
+  const first = await stack.startWorker('worker-1');
+  context.progress(`one worker: ${LOAD.campaigns} campaigns × ${LOAD.winners} winners`);
+  const oneBefore = await loadRun(stack, load(0));
+  context.progress(`one worker: ${describeRate(oneBefore)}`);
+  await stack.startWorker('worker-2');
+  context.progress('two workers on the task queue: the same load');
+  const two = await loadRun(stack, load(1));
+  context.progress(`two workers: ${describeRate(two)}`);
+  await stack.workers[1]?.stop();
+  const oneAfter = await loadRun(stack, load(2));
+  context.progress(`one worker again: ${describeRate(oneAfter)}`);
+  if (!first.running) throw new Error('worker-1 died during the load');
+  const one = (oneBefore.perSecond + oneAfter.perSecond) / 2;
+  return [
+    {
+      name: 'two workers / one worker throughput',
+      nameJa: 'ワーカー 2 台 / 1 台の送信速度',
+      value: rateRatio(two.perSecond, one),
+      unit: '×',
+      target: null,
+      detail: `${LOAD.campaigns} campaigns × ${LOAD.winners} winners at once (pacing 0), first to last DM accepted: two worker processes on one task queue ${describeRate(two)} / the mean of one worker before and after (${describeRate(oneBefore)}; ${describeRate(oneAfter)}); dev server, PostgreSQL and both workers share this machine's ${os.cpus().length} cores`,
+    },
+  ];
+}
+
+async function historyFigures(context: BenchContext): Promise<Figure[]> {
+  return withCampaignHarness(async ({ env, testDb, emulator }) => {
+    context.progress(
+      `${BIG.entries.toLocaleString('en-US')} entries, ${BIG.winners} winners on the time-skipping server`,
+    );
+    const startedAt = Date.now();
+    const run = await runDrawnCampaign(env, testDb, emulator, {
+      name: 'scale',
+      entries: BIG.entries,
+      winners: BIG.winners,
+      cap: BIG.winners * 2,
+      workflowType: context.workflowType,
+    });
+    const runs = await historiesOf(env, run.workflowId, run.firstRunId);
+    const counts = runs.map((r) => countEvents([r]));
+    const events = eventsPerRun(counts);
+    const seconds = (Date.now() - startedAt) / 1000;
+    context.progress(`${events.runs} runs, ${events.total} events, largest ${events.max}`);
+    return [
+      {
+        name: 'history events in the largest run (100,000 entries)',
+        nameJa: '10万件応募のキャンペーン 1ランあたり最大履歴イベント数',
+        value: events.max,
+        unit: 'events',
+        target: { atMost: EVENTS_PER_RUN_TARGET },
+        detail: `${context.workflowType}, a drawn campaign of ${BIG.entries.toLocaleString('en-US')} stored entries and ${BIG.winners} winners, run to its report in ${seconds.toFixed(0)} s; events per run: ${counts.join(', ')}`,
+      },
+      {
+        name: 'history events in all runs (100,000 entries)',
+        nameJa: '10万件応募のキャンペーン 全ランの履歴イベント数',
+        value: events.total,
+        unit: 'events',
+        target: null,
+        detail: `${events.runs} run(s) across continue-as-new; ${(events.total / BIG.entries).toFixed(3)} events per entry`,
+      },
+    ];
+  });
+}
+
+export const scaleSleeping: Benchmark = {
+  name: 'scale-sleeping',
+  summary: 'worker process RSS and CPU with 1,000 sleeping campaigns, beside the same worker idle',
+  run: (context) =>
+    withDrillStack({ progress: (message) => context.progress(message) }, (stack) =>
+      sleepingFigures(stack, context),
+    ),
+};
+
+export const scaleWorkers: Benchmark = {
+  name: 'scale-workers',
+  summary: 'a campaign load on two worker processes sharing a task queue against one',
+  run: (context) =>
+    withDrillStack({ progress: (message) => context.progress(message) }, (stack) =>
+      workersFigures(stack, context),
+    ),
+};
+
+export const scaleHistory: Benchmark = {
+  name: 'scale-history',
+  summary: 'history events per run of a 100,000-entry campaign',
+  run: historyFigures,
+};
