@@ -9,9 +9,11 @@ import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { step, withTicker } from '../scripts/lib/progress';
 import * as workflows from '../workflows';
+import { apiReadsBenchmark } from './api-reads';
 import type { Benchmark } from './benchmark';
 import { engineIdle, engineSending } from './engine-cost';
 import { engineThroughput } from './engine-throughput';
+import { instantWinLatencyBenchmark } from './instant-win-latency';
 import { scaleHistory, scaleSleeping, scaleWorkers } from './scale';
 import {
   buildResults,
@@ -31,6 +33,8 @@ const benchmarks: Benchmark[] = [
   scaleSleeping,
   scaleWorkers,
   scaleHistory,
+  instantWinLatencyBenchmark,
+  apiReadsBenchmark,
 ];
 
 /** The new engine once it is registered, today's until then. */
