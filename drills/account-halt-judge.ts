@@ -54,3 +54,27 @@ export function haltStopFailures(
   }
   return failures;
 }
+
+/** A DM send in the emulator's log, in the order X answered them. */
+export interface SequencedSend extends TimedRequest {
+  seq: number;
+  fault?: string;
+}
+
+/**
+ * DMs X accepted after it answered the halting fault (`fault`: 'revoked', 'automated') and before
+ * `untilMs`: sends already past their halt check when the refusal came back (a race the grace of
+ * sendsWhileHalted tolerates), reported so the window stays visible.
+ */
+export function acceptedAfterRefusal(
+  sends: readonly SequencedSend[],
+  fault: string,
+  untilMs: number,
+): number {
+  const refusal = sends.find((send) => send.fault === fault);
+  if (!refusal) return 0;
+  return sends.filter(
+    (send) =>
+      send.seq > refusal.seq && send.status >= 200 && send.status < 300 && send.atMs < untilMs,
+  ).length;
+}

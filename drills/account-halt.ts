@@ -32,7 +32,12 @@ import { createTestDatabase, type TestDatabase } from '../test/support/database'
 import { consentAndReturn, emulatorLinking } from '../test/support/linking';
 import { createDevServerEnv } from '../test/support/temporal';
 import { seededRandom } from '../domain/seeded-random';
-import { haltStopFailures, type HaltStop, sendsWhileHalted } from './account-halt-judge';
+import {
+  acceptedAfterRefusal,
+  haltStopFailures,
+  type HaltStop,
+  sendsWhileHalted,
+} from './account-halt-judge';
 import type { Drill, DrillContext, DrillOutcome } from './drill';
 import { exactlyOnceFailures, judgeExactlyOnce } from './judge';
 import { pause, waitFor } from './until-aborted';
@@ -227,6 +232,11 @@ export async function runAccountHalt(context: DrillContext): Promise<DrillOutcom
       { resolution: 'relink' },
     );
     await drill.followConsent(String(relink.authorizeUrl));
+    const racedAuth = acceptedAfterRefusal(
+      emulator.requests({ endpoint: 'dm.send' }),
+      'revoked',
+      Date.now(),
+    );
     const relinked = await drill.account();
     if (relinked.status !== 'active' || !relinked.linked)
       throw new Error(`the account is ${relinked.status} after re-linking`);
@@ -242,6 +252,11 @@ export async function runAccountHalt(context: DrillContext): Promise<DrillOutcom
     const sentAtFlag = emulator.sent().dms.length;
     const whileFlagged = drill.sendsSince(flagged.haltedAtMs);
     progress(`halted (226) after ${sentAtFlag} DMs; the person resumes once X lifts it`);
+    const raced226 = acceptedAfterRefusal(
+      emulator.requests({ endpoint: 'dm.send' }),
+      'automated',
+      Date.now(),
+    );
     const secondResume = await drill.post(`/v1/accounts/${ACCOUNT}/resume`, 'operator');
 
     for (const id of ids)
@@ -297,6 +312,7 @@ export async function runAccountHalt(context: DrillContext): Promise<DrillOutcom
         dmsBeforeAuthHalt: sentAtRevoke,
         dmsBefore226Halt: sentAtFlag,
         sendsWhileHalted: whileRevoked.length + whileFlagged.length,
+        acceptedAfterRefusal: `${racedAuth}+${raced226}`,
         stops: allStops.filter((s) => s.kind === 'sender_halted').length,
       },
       failures,

@@ -1,7 +1,11 @@
 /** The account-halt drill's verdicts: sends while halted, and the stops the halts left. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { haltStopFailures, sendsWhileHalted } from '../../drills/account-halt-judge';
+import {
+  acceptedAfterRefusal,
+  haltStopFailures,
+  sendsWhileHalted,
+} from '../../drills/account-halt-judge';
 
 describe('sendsWhileHalted', () => {
   const halt = { haltedAtMs: 1_000, resumedAtMs: 10_000, graceMs: 500 };
@@ -45,5 +49,19 @@ describe('haltStopFailures', () => {
     assert.match(failures.join('\n'), /campaign b has 1 sender_halted stop/);
     assert.match(failures.join('\n'), /stop 3 of a is open/);
     assert.match(failures.join('\n'), /stop 2 of b is resolved\/cancel/);
+  });
+});
+
+describe('acceptedAfterRefusal', () => {
+  it('counts DMs X accepted after the halting answer and before the resume', () => {
+    const sends = [
+      { seq: 1, atMs: 100, status: 201 },
+      { seq: 2, atMs: 200, status: 403, fault: 'automated' },
+      { seq: 3, atMs: 210, status: 201 },
+      { seq: 4, atMs: 220, status: 403 },
+      { seq: 5, atMs: 9_000, status: 201 },
+    ];
+    assert.equal(acceptedAfterRefusal(sends, 'automated', 5_000), 1);
+    assert.equal(acceptedAfterRefusal(sends, 'revoked', 5_000), 0);
   });
 });
