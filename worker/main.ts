@@ -26,6 +26,10 @@ async function main() {
       connection,
       namespace: settings.TEMPORAL_NAMESPACE,
       taskQueue: settings.TEMPORAL_TASK_QUEUE,
+      // A bundle built ahead (scripts/lib/workflow-bundle.ts) spares webpack at every start.
+      ...(process.env.KUJI_WORKFLOW_BUNDLE
+        ? { workflowBundle: { codePath: process.env.KUJI_WORKFLOW_BUNDLE } }
+        : {}),
       activities: createActivities({
         db,
         credentialsKey,

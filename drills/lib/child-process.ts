@@ -26,6 +26,7 @@ export class ManagedProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private tail = '';
+  private readyLineSeen = false;
   private readonly killOnExit = () => this.child?.kill('SIGKILL');
   /** How many times it was started (restarts included). */
   starts = 0;
@@ -63,8 +64,14 @@ export class ManagedProcess {
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     process.once('exit', this.killOnExit);
+    // What this life printed, for the ready line (the tail spans every life and is cut short).
+    let life = '';
+    this.readyLineSeen = false;
     const append = (chunk: Buffer) => {
       this.tail = (this.tail + chunk.toString()).slice(-LOG_TAIL_CHARS);
+      life = (life + chunk.toString()).slice(-LOG_TAIL_CHARS);
+      const { ready } = this.options;
+      if ('line' in ready && ready.line.test(life)) this.readyLineSeen = true;
     };
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
@@ -74,14 +81,13 @@ export class ManagedProcess {
   private async waitUntilReady(child: ChildProcess): Promise<void> {
     const { ready, name } = this.options;
     const deadline = Date.now() + (this.options.readyTimeoutMs ?? 90_000);
-    const startTail = this.tail.length;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode) {
         throw new Error(
           `${name} exited before it was ready (${child.exitCode ?? child.signalCode}):\n${this.tail}`,
         );
       }
-      if ('line' in ready ? ready.line.test(this.tail.slice(startTail)) : await ready.probe()) {
+      if ('line' in ready ? this.readyLineSeen : await ready.probe()) {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -19,6 +19,7 @@ import { createDb, type Db } from '../../db/client';
 import { migrateToLatest } from '../../db/migrate';
 import { startXEmulator, type XEmulator } from '../../emulator';
 import { findFreePort } from '../../scripts/lib/postgres';
+import { writeWorkflowBundle } from '../../scripts/lib/workflow-bundle';
 import { seedApprovers, testCredentialsKey } from '../../test/support/fixtures';
 import { ManagedProcess } from './child-process';
 import {
@@ -98,7 +99,7 @@ export async function withDrillStack<T>(
   };
   try {
     options.progress('starting PostgreSQL, the Temporal dev server and the X emulator');
-    const [postgres, temporal, emulator] = await Promise.all([
+    const [postgres, temporal, emulator, bundleFile] = await Promise.all([
       startDrillPostgres(path.join(dir, 'pg')).then((server) => {
         cleanups.push(() => server.stop());
         return server;
@@ -110,6 +111,11 @@ export async function withDrillStack<T>(
       startXEmulator({ port: 0 }).then((server) => {
         cleanups.push(() => server.close());
         return server;
+      }),
+      // Built once: every worker start (and restart) then skips the seconds of webpack.
+      writeWorkflowBundle().then((file) => {
+        cleanups.push(() => Promise.resolve(rmSync(file, { force: true })));
+        return file;
       }),
     ]);
     const db = createDb(postgres.url);
@@ -152,7 +158,7 @@ export async function withDrillStack<T>(
         const worker = new ManagedProcess({
           name,
           entry: 'worker/main.ts',
-          env: kujiEnv(),
+          env: { ...kujiEnv(), KUJI_WORKFLOW_BUNDLE: bundleFile },
           ready: { line: WORKER_RUNNING },
         });
         cleanups.push(() => worker.stop());
