@@ -60,6 +60,9 @@ const settingsSchema = z.object({
 
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** Every variable the settings read (deployment manifests are checked against it). */
+export const settingNames = Object.keys(settingsSchema.shape) as (keyof Settings)[];
+
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const parsed = settingsSchema.safeParse(
     Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')),
