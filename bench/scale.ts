@@ -7,11 +7,11 @@
 import os from 'node:os';
 import { listCampaigns } from '../db/repositories/campaigns';
 import { DEMO_SENDER_USER_ID, endpointKeys, type Scenario } from '../emulator';
-import { approveSignal } from '../workflows/messages';
-import { campaignWorkflowId } from '../workflows/search-attributes';
+import { approveSignal, statusQuery } from '../workflows/messages';
+import { CampaignIdKey, campaignWorkflowId } from '../workflows/search-attributes';
 import { approveWhenAsked, awaitResult, startDrillCampaign } from '../drills/lib/campaign';
 import { type DrillStack, withDrillStack } from '../drills/lib/stack';
-import { historiesOf, runDrawnCampaign, withCampaignHarness } from '../test/support/campaign-runs';
+import { historiesOf, recordingWorker, withCampaignHarness } from '../test/support/campaign-runs';
 import {
   dmKeywordDrawConfig,
   participants,
@@ -21,7 +21,7 @@ import {
   type Participant,
 } from '../test/support/campaign-world';
 import type { BenchContext, Benchmark } from './benchmark';
-import { countEvents } from './history-figures';
+import { activityTime, countEvents } from './history-figures';
 import {
   clockTicksPerSecond,
   cpuSecondsPerMinute,
@@ -258,23 +258,60 @@ async function workersFigures(stack: DrillStack, context: BenchContext): Promise
   ];
 }
 
+/**
+ * A drawn campaign of BIG.entries stored entries run to its report on the time-skipping server.
+ * X's rate windows run on the wall clock while the workflow's time is skipped, so a read window
+ * spent in seconds would reset only real minutes later while the workflow asks again every
+ * skipped second: limits are lifted (what this measures is history, not X's budget).
+ */
+async function bigCampaign(
+  { env, testDb, emulator }: Parameters<Parameters<typeof withCampaignHarness>[0]>[0],
+  workflowType: string,
+) {
+  const people = participants(BIG.entries, 'big');
+  await emulator.loadScenario(unlimited(people));
+  const accountId = await seedLinkedAccount(testDb.db, { dmDailyCap: BIG.winners * 2 });
+  const now = new Date(await env.currentTimeMs());
+  const config = dmKeywordDrawConfig(accountId, now, { winners: BIG.winners });
+  const campaign = await seedCampaignWithEntries(testDb.db, { accountId, people, config });
+  const taskQueue = 'bench-scale-history';
+  const worker = await recordingWorker(env, testDb, emulator, taskQueue);
+  const workflowId = campaignWorkflowId(campaign.id);
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(workflowType, {
+      workflowId,
+      taskQueue,
+      args: [{ campaignId: campaign.id, accountId, author: 'alice' }],
+      typedSearchAttributes: [{ key: CampaignIdKey, value: campaign.id }],
+    });
+    // An approval sent before preflight is done would be refused and dropped: wait for it.
+    for (let i = 0; (await handle.query(statusQuery)).phase !== 'awaiting_approval'; i += 1) {
+      if (i >= 3000) throw new Error(`${workflowId} never reached awaiting_approval`);
+      await env.sleep('100 milliseconds');
+    }
+    await handle.signal(approveSignal, { by: 'bob' });
+    await handle.result();
+    return {
+      workflowId,
+      firstRunId: handle.firstExecutionRunId,
+      xRequests: emulator.requests().length,
+    };
+  });
+}
+
 async function historyFigures(context: BenchContext): Promise<Figure[]> {
-  return withCampaignHarness(async ({ env, testDb, emulator }) => {
+  return withCampaignHarness(async (harness) => {
     context.progress(
       `${BIG.entries.toLocaleString('en-US')} entries, ${BIG.winners} winners on the time-skipping server`,
     );
     const startedAt = Date.now();
-    const run = await runDrawnCampaign(env, testDb, emulator, {
-      name: 'scale',
-      entries: BIG.entries,
-      winners: BIG.winners,
-      cap: BIG.winners * 2,
-      workflowType: context.workflowType,
-    });
-    const runs = await historiesOf(env, run.workflowId, run.firstRunId);
+    const run = await bigCampaign(harness, context.workflowType);
+    const runs = await historiesOf(harness.env, run.workflowId, run.firstRunId);
     const counts = runs.map((r) => countEvents([r]));
     const events = eventsPerRun(counts);
     const seconds = (Date.now() - startedAt) / 1000;
+    const deciding = activityTime(runs, ['processEntries']);
+    const dms = harness.emulator.sent().dms.length;
     context.progress(`${events.runs} runs, ${events.total} events, largest ${events.max}`);
     return [
       {
@@ -283,7 +320,7 @@ async function historyFigures(context: BenchContext): Promise<Figure[]> {
         value: events.max,
         unit: 'events',
         target: { atMost: EVENTS_PER_RUN_TARGET },
-        detail: `${context.workflowType}, a drawn campaign of ${BIG.entries.toLocaleString('en-US')} stored entries and ${BIG.winners} winners, run to its report in ${seconds.toFixed(0)} s; events per run: ${counts.join(', ')}`,
+        detail: `${context.workflowType}, a drawn campaign of ${BIG.entries.toLocaleString('en-US')} stored entries and ${BIG.winners} winners (${dms} DMs), run to its report in ${seconds.toFixed(0)} s with X's rate limits lifted; events per run: ${counts.join(', ')}`,
       },
       {
         name: 'history events in all runs (100,000 entries)',
@@ -291,7 +328,7 @@ async function historyFigures(context: BenchContext): Promise<Figure[]> {
         value: events.total,
         unit: 'events',
         target: null,
-        detail: `${events.runs} run(s) across continue-as-new; ${(events.total / BIG.entries).toFixed(3)} events per entry`,
+        detail: `${events.runs} run(s) across continue-as-new; ${(events.total / BIG.entries).toFixed(3)} events per entry; entries decided in ${deciding.completed} processEntries runs taking ${deciding.seconds.toFixed(0)} s; ${run.xRequests} requests to X`,
       },
     ];
   });
