@@ -22,6 +22,7 @@ import type { Figure } from './report';
 
 const SETUP: LoadSetup = { connections: 10, secondsPerRound: 8, rounds: 2 };
 const WARMUP_SECONDS = 2;
+const LONE_READER_SECONDS = 5;
 /** Far above the load: the limiter still runs on every read, but never refuses one. */
 const UNLIMITED = { perKey: 1_000_000_000, perAddress: 1_000_000_000, windowMs: 60_000 };
 
@@ -31,12 +32,13 @@ async function autocannon(
   url: string,
   seconds: number,
   headers: Record<string, string>,
+  connections = SETUP.connections,
 ): Promise<AutocannonJson> {
   const args = [
     require.resolve('autocannon/autocannon.js'),
     '--json',
     '-c',
-    String(SETUP.connections),
+    String(connections),
     '-d',
     String(seconds),
     ...Object.entries(headers).flatMap(([key, value]) => ['-H', `${key}=${value}`]),
@@ -84,11 +86,19 @@ async function apiReads(context: BenchContext): Promise<Figure[]> {
         `round ${round}/${SETUP.rounds}: status ${last?.okPerSecond.toFixed(0)} reads/s, bare ${rounds.bare.at(-1)?.okPerSecond.toFixed(0)} reads/s`,
       );
     }
+    // One reader alone: what a read costs without others queued before it (every read asks the
+    // same workflow, whose queries the worker answers one at a time).
+    const alone = roundResult(await autocannon(statusUrl, LONE_READER_SECONDS, headers, 1));
+    context.progress(
+      `one connection: ${alone.okPerSecond.toFixed(0)} reads/s, p50 ${alone.p50Ms} ms`,
+    );
     return apiReadFigures(
       combineRounds(rounds.status),
       combineRounds(rounds.bare),
       SETUP,
-      'a collecting instant win read by a viewer key; API, worker and autocannon on this machine, Temporal dev server and PostgreSQL beside them',
+      'a collecting instant win read by a viewer key (describe + status query to the workflow per read); ' +
+        `one connection alone: ${alone.okPerSecond.toFixed(1)} reads/s, p50 ${alone.p50Ms} ms, p99 ${alone.p99Ms} ms; ` +
+        'API, worker and autocannon on this machine, Temporal dev server and PostgreSQL beside them',
     );
   } finally {
     if (workflowId) {

@@ -1,4 +1,5 @@
 /** The instant-win latency benchmark's figures from its measurements. Pure. */
+import type { ActivityTally } from './activity-tally';
 import type { LatencySummary, ScenarioSpan } from './latency';
 import type { Figure } from './report';
 
@@ -14,6 +15,8 @@ export interface ScenarioMeasurement {
   pacingSleeps: number;
   /** Webhook deliveries of these entries Kuji's API did not accept (X's retry would follow). */
   failedDeliveries: number;
+  /** The workflow's activities while X's webhook delivered the entries (a burst only). */
+  whileDelivering?: Record<string, ActivityTally>;
 }
 
 export interface ScenarioSetup {
@@ -26,6 +29,17 @@ export interface ScenarioSetup {
 }
 
 const ms = (value: number) => `${Math.round(value)} ms`;
+
+/** Deciding and sending while the entries were still arriving. */
+function activitiesWhileDelivering(tally: Record<string, ActivityTally> | undefined): string {
+  if (!tally) return '';
+  const decide = tally.processEntries ?? { scheduled: 0, cancelRequested: 0, completed: 0 };
+  const send = tally.deliverBatch ?? { scheduled: 0, cancelRequested: 0, completed: 0 };
+  return (
+    `; while they arrived the workflow ran processEntries ${decide.scheduled}× and started ` +
+    `deliverBatch ${send.scheduled}× (${send.cancelRequested} cancelled for newer entries)`
+  );
+}
 
 /**
  * Kuji's share at p50, p95 (against the target) and p99 for one scenario; each detail says what
@@ -53,7 +67,8 @@ export function instantWinFigures(
   const timeline = setup.together
     ? `; X's webhook delivered the ${summary.count} in ${ms(span.deliveringMs)} (one POST at a ` +
       `time, median gap ${ms(span.deliveryGapP50Ms)}); first result DM ${ms(span.firstResultMs)}, ` +
-      `last ${ms(span.lastResultMs)} after the first delivery`
+      `last ${ms(span.lastResultMs)} after the first delivery` +
+      activitiesWhileDelivering(measured.whileDelivering)
     : '';
   const failed =
     measured.failedDeliveries > 0

@@ -7,6 +7,7 @@
  */
 import { applyAction, DEMO_SENDER_USER_ID, DEMO_SENDER_USERNAME } from '../emulator';
 import { type Participant, participants } from '../test/support/campaign-world';
+import { tallyActivities } from './activity-tally';
 import type { BenchContext, Benchmark } from './benchmark';
 import { instantWinFigures, type ScenarioSetup } from './instant-win-figures';
 import {
@@ -99,6 +100,7 @@ function measure(stack: LiveStack, marks: EntryMark[], from: number) {
   const { latencies, missing } = entryLatencies(entries, results, waits);
   if (missing.length > 0) throw new Error(`${missing.length} entrants have no result DM`);
   return {
+    firstDeliveredMs: Math.min(...entries.map((e) => e.deliveredAtMs)),
     summary: summarise(latencies),
     span: scenarioSpan(entries, latencies),
     rate429s: requests.filter((r) => r.status === 429).length,
@@ -128,7 +130,7 @@ async function singleEntries(stack: LiveStack, context: BenchContext, people: Pa
 
 async function burst(stack: LiveStack, context: BenchContext, people: Participant[]) {
   // A second sender account: a campaign's account sends at most ~500 DMs a day.
-  await startCollectingInstantWin(stack, {
+  const campaign = await startCollectingInstantWin(stack, {
     keyword: 'バースト',
     dmDailyCap: DM_DAILY_CAP,
     stock: people.length,
@@ -151,7 +153,17 @@ async function burst(stack: LiveStack, context: BenchContext, people: Participan
   } finally {
     clearInterval(ticker);
   }
-  return measure(stack, marks, from);
+  const measured = measure(stack, marks, from);
+  // What the workflow did while X's webhook was still delivering the burst.
+  const history = await stack.env.client.workflow.getHandle(campaign.workflowId).fetchHistory();
+  const delivering = {
+    startMs: measured.firstDeliveredMs,
+    endMs: measured.firstDeliveredMs + measured.span.deliveringMs,
+  };
+  return {
+    ...measured,
+    whileDelivering: tallyActivities(history, delivering.startMs, delivering.endMs),
+  };
 }
 
 async function instantWinLatency(context: BenchContext): Promise<Figure[]> {

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import { tallyActivities } from '../../bench/activity-tally';
 import { instantWinFigures, type ScenarioMeasurement } from '../../bench/instant-win-figures';
 import {
   coveredMs,
@@ -169,6 +171,10 @@ describe('instantWinFigures', () => {
     rate429s: 3,
     pacingSleeps: 0,
     failedDeliveries: 0,
+    whileDelivering: {
+      processEntries: { scheduled: 40, cancelRequested: 0, completed: 40 },
+      deliverBatch: { scheduled: 39, cancelRequested: 39, completed: 0 },
+    },
   });
   const setup = { dmDailyCap: 500, xDmSendLimit: 100_000, xDmWindowSeconds: 900, together: true };
 
@@ -191,6 +197,10 @@ describe('instantWinFigures', () => {
       detail,
       /delivered the 500 in 26000 ms .*median gap 52 ms.*first result DM 21000 ms/,
     );
+    assert.match(
+      detail,
+      /while they arrived the workflow ran processEntries 40× and started deliverBatch 39× \(39 cancelled for newer entries\)/,
+    );
     const [, p95] = figures;
     assert.ok(p95);
     assert.equal(checkFigure(p95).met, true);
@@ -205,5 +215,55 @@ describe('instantWinFigures', () => {
       together: false,
     });
     assert.doesNotMatch(p50?.detail ?? '', /delivered the/);
+  });
+});
+
+describe('tallyActivities', () => {
+  const at = (seconds: number) => ({ seconds, nanos: 0 });
+  const history: History = {
+    events: [
+      {
+        eventId: 5,
+        eventTime: at(10),
+        activityTaskScheduledEventAttributes: { activityType: { name: 'deliverBatch' } },
+      },
+      {
+        eventId: 6,
+        eventTime: at(20),
+        activityTaskScheduledEventAttributes: { activityType: { name: 'processEntries' } },
+      },
+      {
+        eventId: 7,
+        eventTime: at(21),
+        activityTaskCancelRequestedEventAttributes: { scheduledEventId: 5 },
+      },
+      {
+        eventId: 8,
+        eventTime: at(22),
+        activityTaskCompletedEventAttributes: { scheduledEventId: 6 },
+      },
+      {
+        eventId: 9,
+        eventTime: at(40),
+        activityTaskScheduledEventAttributes: { activityType: { name: 'deliverBatch' } },
+      },
+      {
+        eventId: 10,
+        eventTime: at(41),
+        activityTaskCompletedEventAttributes: { scheduledEventId: 9 },
+      },
+    ],
+  } as unknown as History;
+
+  it('counts scheduled, cancel-requested and completed activities by type within the stretch', () => {
+    assert.deepEqual(tallyActivities(history), {
+      deliverBatch: { scheduled: 2, cancelRequested: 1, completed: 1 },
+      processEntries: { scheduled: 1, cancelRequested: 0, completed: 1 },
+    });
+    // From 15 s to 40 s: the first batch was scheduled before, its cancellation within.
+    assert.deepEqual(tallyActivities(history, 15_000, 40_000), {
+      deliverBatch: { scheduled: 0, cancelRequested: 1, completed: 0 },
+      processEntries: { scheduled: 1, cancelRequested: 0, completed: 1 },
+    });
   });
 });
