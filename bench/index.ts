@@ -11,9 +11,11 @@ import { step, withTicker } from '../scripts/lib/progress';
 import * as workflows from '../workflows';
 import { apiReadsBenchmark } from './api-reads';
 import type { Benchmark } from './benchmark';
+import { capUtilisationBench } from './cap-utilisation';
 import { engineIdle, engineSending } from './engine-cost';
 import { engineThroughput } from './engine-throughput';
 import { instantWinLatencyBenchmark } from './instant-win-latency';
+import { rateBudgetBench } from './rate-budget';
 import { scaleHistory, scaleSleeping, scaleWorkers } from './scale';
 import {
   buildResults,
@@ -33,6 +35,8 @@ const benchmarks: Benchmark[] = [
   scaleSleeping,
   scaleWorkers,
   scaleHistory,
+  capUtilisationBench,
+  rateBudgetBench,
   instantWinLatencyBenchmark,
   apiReadsBenchmark,
 ];
