@@ -62,7 +62,7 @@ describe('apiReadFigures', () => {
       [
         ['API status reads per second', 50, 'reads/s', null],
         ['API status read p99', 1000, 'ms', null],
-        ['API status reads / bare route reads', 0.005, '×', null],
+        ['API status reads / bare route reads', 0.5, '%', null],
         ['API status read p99 / bare route p99', 100, '×', null],
       ],
     );
