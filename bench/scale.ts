@@ -101,26 +101,34 @@ async function putToSleep(
 ): Promise<number> {
   const accountId = await seedLinkedAccount(stack.db, { dmDailyCap: 100 });
   const now = Date.now();
-  const config = dmKeywordDrawConfig(accountId, new Date(now), {
-    winners: 1,
-    overrides: {
-      name: 'sleeping',
-      schedule: {
-        startAt: new Date(now + 24 * 3_600_000).toISOString(),
-        endAt: new Date(now + 48 * 3_600_000).toISOString(),
-        timezone: 'Asia/Tokyo',
+  // Each its own keyword, none inside another: campaigns of one account sharing a DM keyword
+  // are refused at preflight (dm_keyword_overlap), rightly.
+  const config = (n: number) =>
+    dmKeywordDrawConfig(accountId, new Date(now), {
+      winners: 1,
+      overrides: {
+        name: `sleeping ${n}`,
+        entryRules: { all: [{ type: 'dm_keyword', keyword: `くじ${String(n).padStart(4, '0')}` }] },
+        schedule: {
+          startAt: new Date(now + 24 * 3_600_000).toISOString(),
+          endAt: new Date(now + 48 * 3_600_000).toISOString(),
+          timezone: 'Asia/Tokyo',
+        },
       },
-    },
-  });
+    });
   const approved = new Set<string>();
   let asleep = 0;
   for (let started = 0; started < count && Date.now() < deadline;) {
     const wave = Math.min(SLEEP_WAVE, count - started);
     await inChunks(
-      Array.from({ length: wave }, (_, i) => i),
+      Array.from({ length: wave }, (_, i) => started + i),
       25,
-      async () => {
-        const campaign = await seedCampaignWithEntries(stack.db, { accountId, people: [], config });
+      async (n) => {
+        const campaign = await seedCampaignWithEntries(stack.db, {
+          accountId,
+          people: [],
+          config: config(n),
+        });
         const drill = { campaignId: campaign.id, accountId, people: [], winners: 1 };
         await startDrillCampaign(stack, drill);
       },
@@ -237,10 +245,20 @@ async function workersFigures(stack: DrillStack, context: BenchContext): Promise
   context.progress(`one worker: ${LOAD.campaigns} campaigns × ${LOAD.winners} winners`);
   const oneBefore = await loadRun(stack, load(0));
   context.progress(`one worker: ${describeRate(oneBefore)}`);
-  await stack.startWorker('worker-2');
+  const second = await stack.startWorker('worker-2');
   context.progress('two workers on the task queue: the same load');
+  const pids = [first.pid, second.pid].map((pid) => {
+    if (pid === undefined) throw new Error('a worker has no pid');
+    return pid;
+  });
+  const cpuBefore = pids.map((pid) => sampleProcess(pid).cpuTicks);
   const two = await loadRun(stack, load(1));
-  context.progress(`two workers: ${describeRate(two)}`);
+  const ticks = clockTicksPerSecond();
+  // Both took part: each worker's CPU seconds over the shared load.
+  const shares = pids
+    .map((pid, i) => ((sampleProcess(pid).cpuTicks - (cpuBefore[i] ?? 0)) / ticks).toFixed(1))
+    .join(' and ');
+  context.progress(`two workers: ${describeRate(two)}; CPU s per worker: ${shares}`);
   await stack.workers[1]?.stop();
   const oneAfter = await loadRun(stack, load(2));
   context.progress(`one worker again: ${describeRate(oneAfter)}`);
@@ -253,7 +271,7 @@ async function workersFigures(stack: DrillStack, context: BenchContext): Promise
       value: rateRatio(two.perSecond, one),
       unit: '×',
       target: null,
-      detail: `${LOAD.campaigns} campaigns × ${LOAD.winners} winners at once (pacing 0), first to last DM accepted: two worker processes on one task queue ${describeRate(two)} / the mean of one worker before and after (${describeRate(oneBefore)}; ${describeRate(oneAfter)}); dev server, PostgreSQL and both workers share this machine's ${os.cpus().length} cores`,
+      detail: `${LOAD.campaigns} campaigns × ${LOAD.winners} winners at once (pacing 0), first to last DM accepted: two worker processes on one task queue ${describeRate(two)} (CPU seconds spent by each worker on it: ${shares}) / the mean of one worker before and after (${describeRate(oneBefore)}; ${describeRate(oneAfter)}); dev server, PostgreSQL and both workers share this machine's ${os.cpus().length} cores`,
     },
   ];
 }
