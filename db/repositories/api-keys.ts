@@ -76,6 +76,11 @@ export async function ensureApiKey(
   const existing = await findApiKeyBySecret(db, key.secret);
   if (existing) return;
   await inTransaction(db, async (trx) => {
+    // API replicas starting together: one registers, the others find its key after the lock.
+    await sql`select pg_advisory_xact_lock(hashtext(${`kuji:ensure-api-key:${key.name}`}))`.execute(
+      trx,
+    );
+    if (await findApiKeyBySecret(trx, key.secret)) return;
     await trx
       .updateTable('api_keys')
       .set({ revoked_at: new Date() })
