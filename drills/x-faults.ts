@@ -153,15 +153,16 @@ function inStepWithServer(
 
 /**
  * The SDK gives the Java test server 5 s to answer; on a loaded two-core machine the JVM
- * sometimes needs longer: up to three tries.
+ * sometimes needs longer: up to five tries, two seconds apart.
  */
 async function startTimeSkippingServer(progress: (message: string) => void) {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await createTimeSkippingEnv();
     } catch (error) {
-      if (attempt >= 3) throw error;
+      if (attempt >= 5) throw error;
       progress(`the time-skipping server did not start (${String(error).slice(0, 80)}…); again`);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
   }
 }
