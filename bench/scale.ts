@@ -169,7 +169,7 @@ async function sleepingFigures(stack: DrillStack, context: BenchContext): Promis
   const settling = (Date.now() - startedAt) / 1000;
   const short =
     asleepCount < SLEEPING
-      ? `ONLY ${asleepCount} of ${SLEEPING} asleep within ${SLEEP_SETUP_MS / 1000} s of starting them (machine too slow or loaded); `
+      ? `ONLY ${asleepCount} of ${SLEEPING} asleep within ${SLEEP_SETUP_MS / 1000} s of starting them (the rest not asleep in time; no target checked); `
       : '';
   context.progress(
     `${asleepCount} campaigns asleep after ${settling.toFixed(0)} s; counting ${SLEEP_WINDOW_MS / 1000} s`,
@@ -185,7 +185,8 @@ async function sleepingFigures(stack: DrillStack, context: BenchContext): Promis
       nameJa: '1,000 件のキャンペーンが待機中のワーカー RSS',
       value: rss,
       unit: 'MB',
-      target: { atMost: SLEEPING_RSS_TARGET_MB },
+      // Fewer asleep than promised: the figure is no test of the target.
+      target: asleepCount < SLEEPING ? null : { atMost: SLEEPING_RSS_TARGET_MB },
       detail: `${short}worker/main.ts as its own process on the CLI dev server, ${asleepCount} campaigns approved and asleep until a start a day away; the same worker idle before them: ${mb(idle.after).toFixed(0)} MB (× ${(rss / mb(idle.after)).toFixed(2)}); peak while starting them ${mb(asleep.after, 'peakRssBytes').toFixed(0)} MB, in ${settling.toFixed(0)} s`,
     },
     {
