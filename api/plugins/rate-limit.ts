@@ -17,11 +17,6 @@ export interface RateLimitOptions {
   /** Requests per window from one client address, whatever keys it sends. */
   perAddress: number;
   windowMs: number;
-  /**
-   * Where the counters live: PostgreSQL, shared by every API replica (the default whenever the
-   * app has its database), or each process's memory.
-   */
-  store?: 'postgres' | 'memory';
 }
 
 export const defaultRateLimits: RateLimitOptions = {
@@ -63,18 +58,15 @@ export default fp(
   async function rateLimits(app: FastifyInstance, options: RateLimitOptions & { db: Db }) {
     await app.register(rateLimit, {
       global: false,
-      ...(options.store === 'memory'
-        ? {}
-        : {
-            store: postgresRateLimitStore({
-              db: options.db,
-              onError: (error, what) =>
-                app.log.warn({ err: error }, `rate limit ${what} failed in PostgreSQL`),
-            }),
-            // PostgreSQL down: requests are let through (the routes that need it answer for
-            // themselves; /healthz says 503) rather than all refused with a 500.
-            skipOnError: true,
-          }),
+      // The counters live in PostgreSQL, shared by every API replica.
+      store: postgresRateLimitStore({
+        db: options.db,
+        onError: (error, what) =>
+          app.log.warn({ err: error }, `rate limit ${what} failed in PostgreSQL`),
+      }),
+      // PostgreSQL down: requests are let through (the routes that need it answer for
+      // themselves; /healthz says 503) rather than all refused with a 500.
+      skipOnError: true,
     });
     const perAddress = app.createRateLimit({
       max: options.perAddress,
