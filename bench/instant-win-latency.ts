@@ -59,6 +59,26 @@ function answered(stack: LiveStack): Set<string> {
   return new Set(stack.emulator.sent().dms.map((dm) => dm.recipientId));
 }
 
+/** Where the unanswered entries stand: X's webhook deliveries, stored events, deliveries. */
+async function whereEntriesStand(stack: LiveStack, userIds: string[]): Promise<string> {
+  const { db } = stack.testDb;
+  const webhook = stack.emulator.webhooks.deliveries
+    .slice(-5)
+    .map((d) => `${d.eventType} ${d.status}${d.error ? ` ${d.error}` : ''}`);
+  const events = await db
+    .selectFrom('entry_events')
+    .select(['x_user_id', 'processed_at'])
+    .where('x_user_id', 'in', userIds)
+    .execute();
+  const deliveries = await db
+    .selectFrom('deliveries')
+    .select(['state', 'error_code'])
+    .where('x_user_id', 'in', userIds)
+    .execute();
+  const campaigns = await db.selectFrom('campaigns').select(['id', 'phase']).execute();
+  return JSON.stringify({ webhook, events, deliveries, campaigns });
+}
+
 async function untilAnswered(stack: LiveStack, ids: string[], timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -67,7 +87,8 @@ async function untilAnswered(stack: LiveStack, ids: string[], timeoutMs: number)
     if (left.length === 0) return;
     if (Date.now() > deadline) {
       throw new Error(
-        `${left.length} of ${ids.length} entrants got no result DM in ${timeoutMs} ms`,
+        `${left.length} of ${ids.length} entrants got no result DM in ${timeoutMs} ms; ` +
+          (await whereEntriesStand(stack, left)),
       );
     }
     await sleep(5);
