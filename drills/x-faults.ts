@@ -307,6 +307,16 @@ async function judgeXFaults(input: {
   const strangers = winners.filter((id) => !participantIds.has(id));
   if (strangers.length > 0)
     failures.push(`${strangers.length} winner(s) the scenario never made / 架空の当選者`);
+  // Every entrant wins (winners = entrants) but those X shows as suspended, whom Kuji rightly
+  // finds ineligible: anyone else left out was lost on the way.
+  const won = new Set(winners);
+  const lost = [...participantIds].filter(
+    (id) => !won.has(id) && plan.refusers.get(id) !== 'suspended',
+  );
+  if (lost.length > 0)
+    failures.push(
+      `${lost.length} entrant(s) never drawn: ${lost.slice(0, 5).join(', ')} / 抽選漏れ`,
+    );
   const refusingWinners = winners.filter((id) => plan.refusers.has(id));
   const deliverable = winners.filter((id) => !plan.refusers.has(id));
 
