@@ -10,11 +10,20 @@ import { repoRoot } from '../scripts/lib/paths';
 import { step } from '../scripts/lib/progress';
 import type { Drill, DrillOutcome } from './drill';
 import { formatDrillTable, parseDrillArgs, type DrillResult } from './report';
+import { workerKillDrill } from './worker-kill';
+import { serverRestartDrill } from './server-restart';
+import { replicasDrill } from './replicas';
 import { xFaultsDrill } from './x-faults';
 import { accountHaltDrill } from './account-halt';
 
 /** Every drill, in the order they run. */
-const drills: Drill[] = [xFaultsDrill, accountHaltDrill];
+const drills: Drill[] = [
+  xFaultsDrill,
+  accountHaltDrill,
+  workerKillDrill,
+  serverRestartDrill,
+  replicasDrill,
+];
 
 async function runDrill(drill: Drill, seed: number): Promise<DrillResult> {
   const controller = new AbortController();

@@ -3,7 +3,7 @@
  * emulator, the sender linked, the campaign stored with its entries, started and approved the way
  * the API does, and judged at the end by the emulator's record against the winners in PostgreSQL.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import { type WorkflowHandle, WorkflowFailedError } from '@temporalio/client';
 import { insertApiKey } from '../../db/repositories/api-keys';
 import { markCampaignStarted } from '../../db/repositories/campaigns';
 import { listEntries } from '../../db/repositories/entries';
@@ -125,15 +125,24 @@ export async function approveWhenAsked(handle: WorkflowHandle, signal: AbortSign
   await handle.signal(approveSignal, { by: 'bob' });
 }
 
-/** The workflow's result, or the abort reason when the drill runs out of time first. */
+/**
+ * The workflow's result, or the abort reason when the drill runs out of time first. A server
+ * that is down (a restart) is waited for; a failed workflow is thrown.
+ */
 export async function awaitResult(handle: WorkflowHandle, signal: AbortSignal): Promise<unknown> {
-  throwIfAborted(signal);
-  return Promise.race([
-    handle.result(),
-    new Promise((_, reject) =>
-      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
-    ),
-  ]);
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+  aborted.catch(() => undefined);
+  for (;;) {
+    try {
+      return await Promise.race([handle.result(), aborted]);
+    } catch (error) {
+      if (signal.aborted || error instanceof WorkflowFailedError) throw error;
+      await Promise.race([pause(500), aborted]);
+    }
+  }
 }
 
 /** An API key with a role, for drills that go through the API processes. */
