@@ -7,6 +7,7 @@
  */
 import { applyAction, DEMO_SENDER_USER_ID, DEMO_SENDER_USERNAME } from '../emulator';
 import { type Participant, participants } from '../test/support/campaign-world';
+import { statusQuery } from '../workflows/messages';
 import { tallyActivities } from './activity-tally';
 import type { BenchContext, Benchmark } from './benchmark';
 import { instantWinFigures, type ScenarioSetup } from './instant-win-figures';
@@ -75,8 +76,26 @@ async function whereEntriesStand(stack: LiveStack, userIds: string[]): Promise<s
     .select(['state', 'error_code'])
     .where('x_user_id', 'in', userIds)
     .execute();
-  const campaigns = await db.selectFrom('campaigns').select(['id', 'phase']).execute();
-  return JSON.stringify({ webhook, events, deliveries, campaigns });
+  const campaigns = await db
+    .selectFrom('campaigns')
+    .select(['id', 'phase', 'workflow_id'])
+    .execute();
+  // What the workflow says, and the last things it did.
+  const workflows = await Promise.all(
+    campaigns.map(async ({ workflow_id: id }) => {
+      if (!id) return null;
+      const handle = stack.env.client.workflow.getHandle(id);
+      const status = await handle.query(statusQuery).catch((e: unknown) => String(e));
+      const history = await handle.fetchHistory();
+      const last = (history.events ?? []).slice(-12).map((event) => {
+        const type = Object.keys(event).find((key) => key.endsWith('EventAttributes')) ?? '?';
+        const activity = event.activityTaskScheduledEventAttributes?.activityType?.name;
+        return activity ? `${type}(${activity})` : type;
+      });
+      return { id, status, last };
+    }),
+  );
+  return JSON.stringify({ webhook, events, deliveries, campaigns, workflows });
 }
 
 async function untilAnswered(stack: LiveStack, ids: string[], timeoutMs: number) {
