@@ -29,7 +29,8 @@ const BURST_ENTRIES = 500;
 const DM_DAILY_CAP = 500;
 /** Quiet time between two single entries, so each meets an idle campaign. */
 const SINGLE_GAP_MS = 300;
-const SINGLE_TIMEOUT_MS = 30_000;
+/** Long enough that a slow moment of Kuji (an armed check X is slow to answer holds collecting) shows as a figure, not an abort. */
+const SINGLE_TIMEOUT_MS = 90_000;
 const BURST_TIMEOUT_MS = 150_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
