@@ -1,37 +1,48 @@
 /**
- * When the process drills break things, pure and seeded: when each life of a worker ends in
- * SIGKILL, the round-robin that spreads requests over API replicas, and the verdict on
+ * When the process drills break things, pure and seeded: when a worker is killed mid-send and
+ * how long the lives killed in between last, the round-robin that spreads requests over API replicas, and the verdict on
  * a rate limit that replicas must share.
  */
 import { seededRandom } from '../domain/seeded-random';
 
 export interface KillMoment {
-  /** Killed this long (ms) after X accepts the first DM of this life: mid-send. */
-  afterFirstDmMs: number;
-  /** Killed after this long (ms) alive if no DM went out meanwhile (a batch still held). */
-  uptimeMs: number;
+  /** Kill once X has accepted at least this many DMs of the campaign… */
+  afterDms: number;
+  /** …and this much later (ms), so the kill falls anywhere in a send, a write or a heartbeat. */
+  delayMs: number;
 }
 
 /**
- * `kills` seeded moments for a worker killed and started again each time. A life that sends is
- * killed `afterFirstDmMs` into its sending (anywhere in a send, a write, a heartbeat); a life that
- * sends nothing — the server still waits for the killed life's batch to miss its heartbeat — is
- * killed after `uptimeMs`, in whatever it is doing (workflow tasks, queries, polls).
+ * `kills` moments spread over a send of `sends` DMs: one threshold drawn in each of `kills`
+ * equal stretches of the send (never at 0, before anything was sent), ascending, each with a
+ * delay below `maxDelayMs`. Spread, not clustered: Temporal counts every kill mid-batch as an
+ * attempt of that batch, and its retry backoff doubles with each.
  */
 export function killMoments(
   seed: number,
-  options: { kills: number; maxAfterFirstDmMs: number; minUptimeMs: number; maxUptimeMs: number },
+  options: { kills: number; sends: number; maxDelayMs: number },
 ): KillMoment[] {
-  const { kills, maxAfterFirstDmMs, minUptimeMs, maxUptimeMs } = options;
+  const { kills, sends, maxDelayMs } = options;
   if (!Number.isInteger(kills) || kills < 0) throw new Error(`kills must be a count (${kills})`);
-  if (!(minUptimeMs >= 0 && maxUptimeMs > minUptimeMs && maxAfterFirstDmMs > 0)) {
-    throw new Error(`uptimes need 0 ≤ min < max (${minUptimeMs}, ${maxUptimeMs})`);
+  if (kills > sends - 1) {
+    throw new Error(`${kills} distinct kill moments need at least ${kills + 1} sends (${sends})`);
   }
   const random = seededRandom(seed);
-  return Array.from({ length: kills }, () => ({
-    afterFirstDmMs: Math.floor(random() * maxAfterFirstDmMs),
-    uptimeMs: Math.floor(minUptimeMs + random() * (maxUptimeMs - minUptimeMs)),
+  const stretch = (sends - 1) / kills;
+  return Array.from({ length: kills }, (_, i) => ({
+    afterDms: 1 + Math.floor(i * stretch + random() * stretch),
+    delayMs: Math.floor(random() * maxDelayMs),
   }));
+}
+
+/**
+ * Lifetimes (ms after it polls) of the worker lives killed while the server still holds a batch
+ * of a killed life: uniform in [minMs, maxMs).
+ */
+export function shortLives(seed: number, count: number, minMs: number, maxMs: number): number[] {
+  if (!(minMs >= 0 && maxMs > minMs)) throw new Error(`lives need 0 ≤ min < max`);
+  const random = seededRandom(seed ^ 0x5bd1e995);
+  return Array.from({ length: count }, () => Math.floor(minMs + random() * (maxMs - minMs)));
 }
 
 /** The replica that takes request number `index` (0-based) when requests alternate. */

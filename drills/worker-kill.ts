@@ -14,9 +14,16 @@ import {
   throwIfAborted,
 } from './lib/campaign';
 import { withDrillStack } from './lib/stack';
-import { killMoments } from './process-plan';
+import { killMoments, shortLives } from './process-plan';
 
 const KILLS = 20;
+/** Kills while X accepts DMs; the rest kill the lives in between. */
+const MID_SEND_KILLS = 7;
+/**
+ * A killed batch is held by the server until its 30 s heartbeat timeout: lives killed within
+ * this much of a mid-send kill cannot hold an attempt of it (no extra retry, no longer backoff).
+ */
+const HELD_BATCH_MS = 22_000;
 const ENTRIES = 320;
 const WINNERS = 240;
 
@@ -26,16 +33,11 @@ async function run(context: DrillContext): Promise<DrillOutcome> {
   const { signal, seed } = context;
   const progress = (message: string) => context.progress(message);
   return withDrillStack({ progress }, async (stack) => {
-    const moments = killMoments(seed, {
-      kills: KILLS,
-      maxAfterFirstDmMs: 1500,
-      minUptimeMs: 500,
-      maxUptimeMs: 3000,
-    });
+    const moments = killMoments(seed, { kills: MID_SEND_KILLS, sends: WINNERS, maxDelayMs: 500 });
+    const lives = shortLives(seed, KILLS - MID_SEND_KILLS, 300, 2500);
     progress(
-      `kills (ms after a life's first DM / alive without one): ${moments
-        .map((m) => `${m.afterFirstDmMs}/${m.uptimeMs}`)
-        .join(', ')}`,
+      `mid-send kills after ${moments.map((m) => `${m.afterDms}+${m.delayMs}ms`).join(', ')} ` +
+        `DMs; lives in between (ms): ${lives.join(', ')}`,
     );
     const worker = await stack.startWorker();
     const campaign = await seedDrillCampaign(stack, {
@@ -46,10 +48,8 @@ async function run(context: DrillContext): Promise<DrillOutcome> {
     });
     const handle = await startDrillCampaign(stack, campaign);
     const started = Date.now();
-    // Approval goes on between the kills: its query waits for whichever life is up.
-    const approved = approveWhenAsked(handle, signal);
-    approved.catch(() => undefined);
-    const result = awaitResult(handle, signal);
+    await approveWhenAsked(handle, signal);
+    const result = awaitResult(stack, handle, signal);
     result.catch(() => undefined);
     let done = false;
     void result.then(
@@ -59,38 +59,38 @@ async function run(context: DrillContext): Promise<DrillOutcome> {
     const sent = () => stack.emulator.sent().dms.length;
     let killsMidSend = 0;
     const restartSeconds: number[] = [];
-    // The kills start with sending: before it, a kill only stalls preflight or the draw (whose
-    // heartbeat timeouts are minutes) and proves nothing about DMs.
-    while (!done && sent() === 0) {
-      throwIfAborted(signal);
-      await pause(20);
-    }
-    for (const [i, moment] of moments.entries()) {
-      const before = sent();
-      const alive = Date.now();
-      let firstDmAt: number | undefined;
-      while (!done) {
-        throwIfAborted(signal);
-        if (firstDmAt === undefined && sent() > before) firstDmAt = Date.now();
-        if (firstDmAt !== undefined && Date.now() - firstDmAt >= moment.afterFirstDmMs) break;
-        if (firstDmAt === undefined && Date.now() - alive >= moment.uptimeMs) break;
-        await pause(10);
-      }
-      if (done) break;
+    const killAndRestart = async (what: string) => {
       const atKill = sent();
       await worker.kill();
-      if (firstDmAt !== undefined && atKill < WINNERS) killsMidSend += 1;
       const restarting = Date.now();
       await worker.start();
       restartSeconds.push((Date.now() - restarting) / 1000);
-      progress(
-        `kill ${i + 1}/${KILLS} ${firstDmAt !== undefined ? 'mid-send' : 'between sends'}, ` +
-          `${atKill} DMs sent; worker back`,
-      );
+      progress(`kill ${worker.kills}/${KILLS} ${what} at ${atKill} DMs sent; worker back`);
+      return atKill;
+    };
+    for (const [i, moment] of moments.entries()) {
+      while (!done && sent() < moment.afterDms) {
+        throwIfAborted(signal);
+        await pause(10);
+      }
+      if (done) break;
+      await pause(moment.delayMs);
+      const killedAt = Date.now();
+      if ((await killAndRestart('mid-send')) < WINNERS) killsMidSend += 1;
+      // While the server still holds the killed life's batch (its heartbeat timeout), the next
+      // lives are killed too: in workflow tasks, queries, polls — not in another attempt.
+      const livesLeft = lives.length - (worker.kills - 1 - i);
+      const quota = Math.ceil(livesLeft / (moments.length - i));
+      for (let k = 0; k < quota && worker.kills < KILLS; k += 1) {
+        const life = lives[worker.kills - 1 - i] ?? 0;
+        if (Date.now() - killedAt + life > HELD_BATCH_MS) break;
+        await pause(life);
+        await killAndRestart(`after ${life} ms alive`);
+      }
     }
-    await approved;
     await result;
-    progress(`completed in ${Math.round((Date.now() - started) / 1000)} s, ${sent()} DMs sent`);
+    const campaignSeconds = Math.round((Date.now() - started) / 1000);
+    progress(`completed in ${campaignSeconds} s, ${sent()} DMs sent`);
     const verdict = await judgeDrillCampaign(stack, campaign);
     const failures = [...verdict.failures];
     if (worker.kills < KILLS) {
@@ -106,7 +106,7 @@ async function run(context: DrillContext): Promise<DrillOutcome> {
         kills: worker.kills,
         killsMidSend,
         restartSeconds: Number(meanRestart.toFixed(1)),
-        campaignSeconds: Math.round((Date.now() - started) / 1000),
+        campaignSeconds,
       },
       failures,
     };

@@ -129,7 +129,12 @@ export async function approveWhenAsked(handle: WorkflowHandle, signal: AbortSign
  * The workflow's result, or the abort reason when the drill runs out of time first. A server
  * that is down (a restart) is waited for; a failed workflow is thrown.
  */
-export async function awaitResult(handle: WorkflowHandle, signal: AbortSignal): Promise<unknown> {
+export async function awaitResult(
+  stack: DrillStack,
+  handle: WorkflowHandle,
+  drillSignal: AbortSignal,
+): Promise<unknown> {
+  const signal = AbortSignal.any([drillSignal, stack.closing]);
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason as Error);
     signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
@@ -137,7 +142,10 @@ export async function awaitResult(handle: WorkflowHandle, signal: AbortSignal): 
   aborted.catch(() => undefined);
   for (;;) {
     try {
-      return await Promise.race([handle.result(), aborted]);
+      return await Promise.race([
+        stack.client.withAbortSignal(signal, () => handle.result()),
+        aborted,
+      ]);
     } catch (error) {
       if (signal.aborted || error instanceof WorkflowFailedError) throw error;
       await Promise.race([pause(500), aborted]);

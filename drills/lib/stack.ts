@@ -31,7 +31,10 @@ import {
 
 export interface DrillStackOptions {
   progress(message: string): void;
-  /** X's consumer secret for the API's webhook route (and the workers' webhook checks). */
+  /**
+   * X's consumer secret for the APIs' webhook route. Workers get none: nothing registers the
+   * stack's public URL with X, so they poll (and take the APIs' nudges) instead of checking it.
+   */
   webhookSecret?: string;
   /** Added to every API process's environment (e.g. KUJI_RATE_LIMIT_PER_KEY). */
   apiEnv?: Record<string, string>;
@@ -53,6 +56,8 @@ export interface DrillStack {
   db: Db;
   /** A Temporal client of the drill's own (it reconnects after a dev server restart). */
   client: Client;
+  /** Aborted as the stack closes: long calls on `client` pass it (`client.withAbortSignal`). */
+  closing: AbortSignal;
   taskQueue: string;
   /** The bootstrap admin key every API process registers (KUJI_ADMIN_KEY). */
   adminKey: string;
@@ -124,6 +129,9 @@ export async function withDrillStack<T>(
     await seedApprovers(db);
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
+    // Calls still waiting (a workflow's result) are cancelled before their channel closes.
+    const closing = new AbortController();
+    cleanups.push(() => Promise.resolve(closing.abort(new Error('the drill stack is closing'))));
 
     const taskQueue = `drill-${randomBytes(4).toString('hex')}`;
     const adminKey = `kuji_drill_${randomBytes(18).toString('hex')}`;
@@ -139,7 +147,6 @@ export async function withDrillStack<T>(
       X_API_BASE_URL: emulator.url,
       PUBLIC_BASE_URL: publicBaseUrl,
       LOG_LEVEL: 'warn',
-      ...(options.webhookSecret ? { X_WEBHOOK_SECRET: options.webhookSecret } : {}),
     });
     const stack: DrillStack = {
       dir,
@@ -148,6 +155,7 @@ export async function withDrillStack<T>(
       emulator,
       db,
       client: new Client({ connection, namespace: 'default' }),
+      closing: closing.signal,
       taskQueue,
       adminKey,
       publicBaseUrl,
@@ -177,6 +185,7 @@ export async function withDrillStack<T>(
             HOST: '127.0.0.1',
             PORT: String(port),
             KUJI_ADMIN_KEY: adminKey,
+            ...(options.webhookSecret ? { X_WEBHOOK_SECRET: options.webhookSecret } : {}),
             ...options.apiEnv,
           },
           ready: { probe: () => answers(`${url}/healthz`) },

@@ -6,18 +6,27 @@ import {
   replicaFor,
   restartPlan,
   sharedLimitFailures,
+  shortLives,
 } from '../../drills/process-plan';
 
-const killOptions = { kills: 20, maxAfterFirstDmMs: 1500, minUptimeMs: 500, maxUptimeMs: 3000 };
+const killOptions = { kills: 7, sends: 240, maxDelayMs: 500 };
 
 describe('killMoments', () => {
-  it('gives one moment per kill, each within its bounds', () => {
+  it('draws one moment in each equal stretch of the send, ascending, never at 0', () => {
     const moments = killMoments(7, killOptions);
-    assert.equal(moments.length, 20);
-    for (const moment of moments) {
-      assert.ok(moment.afterFirstDmMs >= 0 && moment.afterFirstDmMs < 1500);
-      assert.ok(moment.uptimeMs >= 500 && moment.uptimeMs < 3000);
+    assert.equal(moments.length, 7);
+    const stretch = 239 / 7;
+    for (const [i, moment] of moments.entries()) {
+      assert.ok(moment.afterDms >= 1 + Math.floor(i * stretch), JSON.stringify(moment));
+      assert.ok(moment.afterDms <= 1 + Math.floor((i + 1) * stretch), JSON.stringify(moment));
+      assert.ok(moment.delayMs >= 0 && moment.delayMs < 500);
     }
+    const thresholds = moments.map((m) => m.afterDms);
+    assert.deepEqual(
+      thresholds,
+      [...thresholds].sort((a, b) => a - b),
+    );
+    assert.ok(thresholds.every((t) => t >= 1 && t < 240));
   });
 
   it('replays the same moments for the same seed and others for another seed', () => {
@@ -25,14 +34,20 @@ describe('killMoments', () => {
     assert.notDeepEqual(killMoments(42, killOptions), killMoments(43, killOptions));
   });
 
-  it('spreads the moments instead of repeating one', () => {
-    const uptimes = new Set(killMoments(1, killOptions).map((m) => m.uptimeMs));
-    assert.ok(uptimes.size >= 15, `only ${uptimes.size} distinct uptimes`);
-  });
-
-  it('refuses a negative count and empty bounds', () => {
+  it('refuses a negative count and more kills than a send has moments', () => {
     assert.throws(() => killMoments(1, { ...killOptions, kills: -1 }));
-    assert.throws(() => killMoments(1, { ...killOptions, minUptimeMs: 3000 }));
+    assert.throws(() => killMoments(1, { ...killOptions, sends: 7 }));
+  });
+});
+
+describe('shortLives', () => {
+  it('gives seeded lives within their bounds', () => {
+    const lives = shortLives(3, 13, 300, 2500);
+    assert.equal(lives.length, 13);
+    assert.ok(lives.every((ms) => ms >= 300 && ms < 2500));
+    assert.ok(new Set(lives).size >= 10, 'lives are spread');
+    assert.deepEqual(shortLives(3, 13, 300, 2500), lives);
+    assert.throws(() => shortLives(3, 1, 2500, 300));
   });
 });
 
