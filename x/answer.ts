@@ -43,6 +43,46 @@ export interface XAnswer {
   body: Json;
 }
 
+/** The socket events twitter-api-v2 forwards to the debug hook, one listener each per request. */
+const FORWARDED_SOCKET_EVENTS = ['error', 'connect', 'close', 'end', 'lookup', 'timeout'] as const;
+
+interface ListenerHolder {
+  rawListeners(event: string): unknown[];
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+function isListenerHolder(value: unknown): value is ListenerHolder {
+  const candidate = value as Partial<ListenerHolder> | null | undefined;
+  return (
+    typeof candidate?.rawListeners === 'function' && typeof candidate.removeListener === 'function'
+  );
+}
+
+/**
+ * twitter-api-v2, when given a debug hook, adds six forwarding listeners to the request's socket
+ * right after it passes the socket to the hook, and never removes them. Kuji's agent keeps
+ * sockets alive, so each request on a reused socket would leave six more behind (a leak, and
+ * MaxListenersExceededWarning after ten). The hook ignores those events, so they are removed:
+ * for each event, the first listener added after the hook saw the socket is the library's (it
+ * adds them in the same `socket` event, before Node's own later `once` listeners, which are
+ * left alone).
+ */
+function dropForwardingListeners(socket: ListenerHolder): void {
+  const before = new Map(
+    FORWARDED_SOCKET_EVENTS.map((event) => [event, new Set(socket.rawListeners(event))]),
+  );
+  queueMicrotask(() => {
+    for (const event of FORWARDED_SOCKET_EVENTS) {
+      const known = before.get(event);
+      const added = socket.rawListeners(event).find((listener) => !known?.has(listener));
+      // A `once` wrapper carries `.listener`: never the library's (it uses `on`).
+      if (typeof added === 'function' && !('listener' in added)) {
+        socket.removeListener(event, added as (...args: unknown[]) => void);
+      }
+    }
+  });
+}
+
 /**
  * twitter-api-v2 drops the status of a successful answer; its per-request debug hook sees the
  * response. Pass `options` with the request and read `answer()` after it resolved.
@@ -55,6 +95,11 @@ export function answerRecorder(): {
   return {
     options: {
       requestEventDebugHandler: (event: string, data?: unknown) => {
+        if (event === 'socket') {
+          const socket = (data as { socket?: unknown } | undefined)?.socket;
+          if (isListenerHolder(socket)) dropForwardingListeners(socket);
+          return;
+        }
         if (event !== 'response') return;
         const status = (data as { res?: { statusCode?: unknown } } | undefined)?.res?.statusCode;
         if (typeof status === 'number') httpStatus = status;
