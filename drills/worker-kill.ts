@@ -49,7 +49,7 @@ async function run(context: DrillContext): Promise<DrillOutcome> {
     const handle = await startDrillCampaign(stack, campaign);
     const started = Date.now();
     await approveWhenAsked(handle, signal);
-    const result = awaitResult(stack, handle, signal);
+    const result = awaitResult(handle, signal, stack.closing);
     result.catch(() => undefined);
     let done = false;
     void result.then(

@@ -130,11 +130,12 @@ export async function approveWhenAsked(handle: WorkflowHandle, signal: AbortSign
  * that is down (a restart) is waited for; a failed workflow is thrown.
  */
 export async function awaitResult(
-  stack: DrillStack,
   handle: WorkflowHandle,
   drillSignal: AbortSignal,
+  /** The stack's `closing`: the call is cancelled before its channel closes. */
+  closing?: AbortSignal,
 ): Promise<unknown> {
-  const signal = AbortSignal.any([drillSignal, stack.closing]);
+  const signal = closing ? AbortSignal.any([drillSignal, closing]) : drillSignal;
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason as Error);
     signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
@@ -143,7 +144,7 @@ export async function awaitResult(
   for (;;) {
     try {
       return await Promise.race([
-        stack.client.withAbortSignal(signal, () => handle.result()),
+        handle.client.withAbortSignal(signal, () => handle.result()),
         aborted,
       ]);
     } catch (error) {
