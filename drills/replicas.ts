@@ -155,7 +155,7 @@ async function run(context: DrillContext): Promise<DrillOutcome> {
       }
       failures.push(...sharedLimitFailures(statuses, PER_KEY, apis.length));
 
-      await awaitResult(stack, handle, signal);
+      await awaitResult(handle, signal, stack.closing);
       const verdict = await judgeDrillCampaign(stack, campaign);
       failures.push(...verdict.failures);
       const down = stack.workers.filter((w) => !w.running).map((w) => w.options.name);
