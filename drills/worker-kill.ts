@@ -23,7 +23,7 @@ const MID_SEND_KILLS = 7;
  * A killed batch is held by the server until its 30 s heartbeat timeout: lives killed within
  * this much of a mid-send kill cannot hold an attempt of it (no extra retry, no longer backoff).
  */
-const HELD_BATCH_MS = 22_000;
+const HELD_BATCH_MS = 26_000;
 const ENTRIES = 320;
 const WINNERS = 240;
 
