@@ -10,15 +10,21 @@ import { type Db, inTransaction } from '../../db/client';
 import { lockCampaignTakingEvents } from '../../db/repositories/campaigns';
 import type { WatchCursors } from '../../db/repositories/campaign-watch';
 import { insertEntryEvents, type NewEntryEvent } from '../../db/repositories/entries';
+import { findStoredEventKeys } from '../../db/repositories/entry-event-keys';
 import {
   type EntryEventDraft,
   postEngagementEvent,
+  type UserEngagementSource,
   userEngagementEvent,
+  userEngagementKey,
 } from '../../domain/entry-events';
 import type { loadRunningCampaign } from '../campaign/campaign-loader';
 import type { XAccess, XPost } from '../x-access';
 import { createKeywordDmReader, type KeywordDmsX } from './poll-keyword-dms';
 import { keywordDmsRoutedTo } from './keyword-dm-route';
+import { readUserList, type UserListSource } from './poll-user-lists';
+
+type UserListName = keyof NonNullable<WatchCursors['lists']>;
 
 export type EntryListsX = Pick<
   XAccess,
@@ -41,6 +47,8 @@ export interface EntryListsPollDeps {
    * workflow's `pollEntries` never does, as before DMs were polled.
    */
   keywordDms?: boolean;
+  /** X's clock, which dates its rate windows (default: the wall clock). */
+  now?: () => number;
   /** Where a failed DM read is reported (default: the activity's logger). */
   warn?: (message: string, meta: Record<string, unknown>) => void;
 }
@@ -62,6 +70,17 @@ function engagementPost(post: XPost) {
   };
 }
 
+/** The read's answer; undefined when X's window for it is spent (a 429 or no requests left). */
+async function unlessRateLimited<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof Error && 'type' in error && error.type === 'rate_limited')
+      return undefined;
+    throw error;
+  }
+}
+
 const activityWarn = (message: string, meta: Record<string, unknown>) => {
   Context.current().log.warn(message, meta);
 };
@@ -72,9 +91,10 @@ export function createEntryListsPoll({
   loadConfig,
   webhookUrl,
   keywordDms = false,
+  now = Date.now,
   warn = activityWarn,
 }: EntryListsPollDeps) {
-  const { readKeywordDms } = createKeywordDmReader(x, Date.now, (error) => {
+  const { readKeywordDms } = createKeywordDmReader(x, now, (error) => {
     warn('Reading older keyword DMs from X failed; reading on from there at the next poll', {
       error: error instanceof Error ? error.message : String(error),
     });
@@ -89,35 +109,72 @@ export function createEntryListsPoll({
     const cursors: WatchCursors = { ...from };
 
     const drafts: EntryEventDraft[] = [];
+    const lists = { ...cursors.lists };
+    const listReads: [UserListName, UserEngagementSource, UserListSource['readPage']][] = [];
+    const onePage = { accountId, maxPages: 1, waitInline: false } as const;
+    const startingAt = (token: string | undefined) => (token ? { paginationToken: token } : {});
     if (ruleTypes.has('repost')) {
-      const page = await x.xListReposters({ accountId, postId, maxPages: 10 });
-      drafts.push(...page.items.map((user) => userEngagementEvent('repost', user)));
+      listReads.push([
+        'reposters',
+        'repost',
+        (token) => x.xListReposters({ ...onePage, postId, ...startingAt(token) }),
+      ]);
     }
     if (ruleTypes.has('like')) {
-      const page = await x.xListLikers({ accountId, postId, maxPages: 10 });
-      drafts.push(...page.items.map((user) => userEngagementEvent('like', user)));
+      listReads.push([
+        'likers',
+        'like',
+        (token) => x.xListLikers({ ...onePage, postId, ...startingAt(token) }),
+      ]);
     }
     if (ruleTypes.has('follow')) {
-      const page = await x.xListFollowers({ accountId, maxPages: 10 });
-      drafts.push(...page.items.map((user) => userEngagementEvent('follow', user)));
+      listReads.push([
+        'followers',
+        'follow',
+        (token) => x.xListFollowers({ ...onePage, ...startingAt(token) }),
+      ]);
     }
+    for (const [list, source, readPage] of listReads) {
+      const stored = async (userIds: readonly string[]) => {
+        const keys = await findStoredEventKeys(
+          db,
+          campaignId,
+          source,
+          userIds.map((id) => userEngagementKey(source, id)),
+        );
+        return new Set(userIds.filter((id) => keys.has(userEngagementKey(source, id))));
+      };
+      const read = await readUserList({ readPage, stored }, lists[list] ?? {}, now());
+      drafts.push(...read.users.map((user) => userEngagementEvent(source, user)));
+      if (read.cursor.gaps || read.cursor.resetAt) lists[list] = read.cursor;
+      else delete lists[list];
+    }
+    if (Object.keys(lists).length > 0) cursors.lists = lists;
+    else delete cursors.lists;
+    // Quotes and replies: a spent window skips the list this poll (its reads start again from
+    // the same place), rather than holding the other lists' entries back until the reset.
     if (ruleTypes.has('quote')) {
-      const page = await x.xListQuotes({ accountId, postId, maxPages: 10 });
-      for (const post of page.items) {
+      const quotes = await unlessRateLimited(() =>
+        x.xListQuotes({ accountId, postId, maxPages: 10, waitInline: false }),
+      );
+      for (const post of quotes?.items ?? []) {
         drafts.push(...postEngagementEvent('quote', engagementPost(post), account.xUserId));
       }
     }
     if (ruleTypes.has('reply')) {
-      const page = await x.xSearchRecent({
-        accountId,
-        query: `conversation_id:${postId} is:reply`,
-        sinceId: cursors.repliesSinceId,
-        maxPages: 10,
-      });
-      for (const post of page.items) {
+      const replies = await unlessRateLimited(() =>
+        x.xSearchRecent({
+          accountId,
+          query: `conversation_id:${postId} is:reply`,
+          sinceId: cursors.repliesSinceId,
+          maxPages: 10,
+          waitInline: false,
+        }),
+      );
+      for (const post of replies?.items ?? []) {
         drafts.push(...postEngagementEvent('reply', engagementPost(post), account.xUserId));
       }
-      if (page.newestId) cursors.repliesSinceId = page.newestId;
+      if (replies?.newestId) cursors.repliesSinceId = replies.newestId;
     }
     const keywords = config.entryRules.all.flatMap((rule) =>
       rule.type === 'dm_keyword' ? [rule.keyword] : [],

@@ -13,6 +13,21 @@ export interface WatchCursors {
   dmNewestId?: string;
   /** DMs a poll left unread below the newest (more than it reads at once): read on from here. */
   dmBackfill?: { paginationToken: string; untilId?: string };
+  /** Where X's user lists (reposters, likers, followers) are read on from. */
+  lists?: Partial<Record<'reposters' | 'likers' | 'followers', UserListCursor>>;
+}
+
+/** One of X's user lists (newest first), as polls left it. */
+export interface UserListCursor {
+  /**
+   * Parts a poll left unread below what it read (X's pagination tokens, newest part first): each
+   * is read on down to users stored before, or the list's end.
+   */
+  gaps?: string[];
+  /** Polls in a row that read only `gaps`, not the top of the list. */
+  pollsWithoutTop?: number;
+  /** The list's window is spent until then (X's clock): not read before. */
+  resetAt?: string;
 }
 
 export interface CampaignWatch {
