@@ -40,9 +40,10 @@ export type BatchStop =
   | { kind: 'halted'; code: string; category: string; deliveryId: string; accountHalted?: boolean }
   | { kind: 'error_rate'; failed: number; window: number; threshold: number }
   /**
-   * A transient X failure (a 5xx, a 429) after this attempt had sent: the batch ends with what
-   * it sent and the workflow starts the next one after `afterMs`, so the retry budget counts
-   * failures in a row, as it did per DM, not failures per batch.
+   * A 429 on any send (X's reset as `afterMs`), or another transient X failure (a 5xx) after
+   * this attempt had sent: the batch ends with what it sent and the workflow starts the next one
+   * after `afterMs`, so a rate limit never uses the retry budget, and the budget counts failures
+   * in a row, as it did per DM, not failures per batch.
    */
   | { kind: 'retry_later'; afterMs: number; code: string; deliveryId: string };
 
@@ -149,7 +150,8 @@ export function createDeliverBatchActivity({
     /**
      * Sends queued deliveries of the campaign one by one, paced, until the queue is empty,
      * `maxSends` sends ended, cancellation was requested, or a send stops the batch (the day's
-     * cap, a halt, the error rate). Transient failures fail the attempt (Temporal retries it).
+     * cap, a halt, the error rate). A 429 ends the batch (retry_later at X's reset); other
+     * transient failures on an attempt's first send fail the attempt (Temporal retries it).
      */
     async deliverBatch(input: DeliverBatchInput): Promise<DeliverBatchResult> {
       const context = Context.current();
@@ -249,7 +251,15 @@ export function createDeliverBatchActivity({
             return finish({ kind: 'cancelled' });
           }
           beat();
-          if (error instanceof ApplicationFailure && !error.nonRetryable && sentThisAttempt > 0) {
+          // A 429 is never a failure (X's reset is when to try again), whatever send of the batch
+          // met it; another transient error after the attempt has sent ends the batch too, so the
+          // retry budget counts failures in a row.
+          const rateLimited = error instanceof ApplicationFailure && error.type === 'rate_limited';
+          if (
+            error instanceof ApplicationFailure &&
+            !error.nonRetryable &&
+            (sentThisAttempt > 0 || rateLimited)
+          ) {
             return finish({
               kind: 'retry_later',
               afterMs: msOptionalToNumber(error.nextRetryDelay ?? undefined) ?? RETRY_LATER_MS,

@@ -34,6 +34,7 @@ import { messageDigest } from '../../domain/verification';
 import { isXErrorCode, type XError, xErrorCatalog, xErrorFromDetails } from '../../domain/x-errors';
 import { nonRetryable } from '../campaign/campaign-loader';
 import type { SendDmResult, XAccess } from '../x-access';
+import { xDidNotTakeIt } from '../x-access/not-taken';
 
 export interface SendPipelineDeps {
   db: Db;
@@ -160,9 +161,17 @@ export function createSendPipeline({ db, x, now: wallClock }: SendPipelineDeps) 
       await releaseQuotaSlot(db, { accountId, deliveryId: delivery.id });
       return { status: 'failed', failure: recorded };
     }
-    // Rate limits and transient errors: Temporal retries the activity (at X's reset for a 429,
-    // with backoff otherwise). The row stays 'sending' — a timeout may have reached X — so the
-    // retry reconciles before sending, and its quota slot stays held.
+    if (xDidNotTakeIt(failure)) {
+      // X refused the send itself (a 429, a spent window): it does not hold the message, so the
+      // row goes back to the queue at its place, with nothing to reconcile before the next try,
+      // and gives its quota slot back until then.
+      await markDeliveryQueued(db, delivery.id, recorded);
+      await releaseQuotaSlot(db, { accountId, deliveryId: delivery.id });
+      throw failure;
+    }
+    // Transient errors: Temporal retries the activity (with backoff) or the batch ends to try
+    // again later. The row stays 'sending' — a timeout may have reached X — so the retry
+    // reconciles before sending, and its quota slot stays held.
     throw failure;
   }
 

@@ -6,6 +6,7 @@ import { recordXDmDayLimit } from '../../db/repositories/accounts';
 import { XCallError, createReply, readPage, sendDm, type XDmEvent, type XPost } from '../../x/api';
 import { activityContext, type XCore, type XFail } from './core';
 import { replyCostKind } from '../../domain/x-cost';
+import { markedNotTaken } from './not-taken';
 import type { ReplyInput, ReplyResult, SendDmInput, SendDmResult } from './types';
 
 function normalizeForMatch(text: string): string {
@@ -106,6 +107,8 @@ export function createXMessages(core: XCore) {
      */
     async xSendDm(input: SendDmInput): Promise<SendDmResult> {
       const notBeforeMs = notBeforeOf(input);
+      /** Set when X refused the send call itself before taking the DM (see not-taken.ts). */
+      let notTaken = false;
       try {
         if (input.reconcileFirst || activityContext().info.attempt > 1) {
           const delivered = await findDeliveredDm(input, notBeforeMs);
@@ -134,6 +137,8 @@ export function createXMessages(core: XCore) {
             rateLimit: sent.rateLimit,
           };
         } catch (error) {
+          // A 429 is a refusal before acceptance: X did not take this DM.
+          if (error instanceof XCallError && error.xError.code === 'rate_limited') notTaken = true;
           if (error instanceof XCallError && error.xError.reconcileBeforeRetry) {
             const delivered = await findDeliveredDm(input, notBeforeMs).catch(() => undefined);
             if (delivered) {
@@ -148,7 +153,11 @@ export function createXMessages(core: XCore) {
           throw error;
         }
       } catch (error) {
-        fail(error, 'xSendDm', input.accountId);
+        try {
+          fail(error, 'xSendDm', input.accountId);
+        } catch (failure) {
+          throw notTaken ? markedNotTaken(failure) : failure;
+        }
       }
     },
 

@@ -352,7 +352,7 @@ describe('deliverBatch activity', () => {
     assert.deepEqual(retried, [30_000, 55_000]);
   });
 
-  it("keeps a rate limit's retry delay and type when it fails the attempt", async () => {
+  it("ends the batch retry_later with a rate limit's retry delay, even on its first send", async () => {
     const { campaignId, runtime, ids } = await queuedWins('ratelimited', 2);
     const limited = ApplicationFailure.create({
       type: 'rate_limited',
@@ -365,14 +365,14 @@ describe('deliverBatch activity', () => {
     });
     const run = await world.attempt(input(campaignId));
 
-    assert.ok(run.error instanceof ApplicationFailure);
-    assert.equal(run.error.type, 'rate_limited');
-    assert.equal(run.error.message, limited.message);
-    assert.equal(run.error.nonRetryable, false);
-    assert.equal(run.error.nextRetryDelay, 42_000);
-    assert.deepEqual(run.error.details, [
-      { code: 'rate_limited' },
-      { deliveryId: ids[0], sent: 0, failed: 0 },
-    ]);
+    // A 429 is not a failure: it never uses the attempt's retry budget.
+    assert.equal(run.error, undefined, String(run.error));
+    assert.deepEqual(run.result?.stop, {
+      kind: 'retry_later',
+      afterMs: 42_000,
+      code: 'rate_limited',
+      deliveryId: ids[0],
+    });
+    assert.equal(run.result?.sent, 0);
   });
 });
