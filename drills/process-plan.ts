@@ -1,7 +1,7 @@
 /**
- * When the process drills break things, pure and seeded: when a worker is killed mid-send and
- * how long the lives killed in between last, the round-robin that spreads requests over API replicas, and the verdict on
- * a rate limit that replicas must share.
+ * When the process drills break things, pure and seeded: when a worker is killed mid-send, how
+ * long the lives killed in between last, the round-robin that spreads requests over API
+ * replicas, and the verdict on a rate limit that replicas must share.
  */
 import { seededRandom } from '../domain/seeded-random';
 

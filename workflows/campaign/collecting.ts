@@ -141,8 +141,11 @@ export async function collect(run: CampaignRun, plan: CampaignPlan): Promise<voi
       }
       const drained = await drainEntries(run, plan);
       if (drained.remaining > 0) watchPausedUntilMs = Date.now() + retryDelayMs(drained);
+      // Results left in the queue for arrivals to be decided first: the next pass sends on,
+      // whatever the watch's restart below does with its report.
+      let resultsLeft = false;
       if (plan.kind === 'instant_win' && !run.status.paused && !blocked(run, 'sending')) {
-        await deliverQueue(run, 'window_full');
+        resultsLeft = await deliverQueue(run, 'window_full');
       }
       const ended = Date.now() >= endAtMs || loop.endCollecting;
       if (ended && !(await holdCollecting(run, plan))) {
@@ -179,6 +182,7 @@ export async function collect(run: CampaignRun, plan: CampaignPlan): Promise<voi
       const canSend = () =>
         plan.kind === 'instant_win' && !run.status.paused && !blocked(run, 'sending');
       const woken = () =>
+        resultsLeft ||
         run.entriesArrived ||
         run.watchReported ||
         cancelled(run) ||

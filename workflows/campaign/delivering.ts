@@ -12,6 +12,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
@@ -27,6 +28,18 @@ type BatchResult = Awaited<ReturnType<Activities['deliverBatch']>>;
 const BATCH_SENDS = 100;
 const DEFAULT_SAFETY = { errorRateThreshold: 0.3, errorRateWindow: 20, errorRateMinAttempts: 10 };
 const DEFAULT_PACING = { minGapSeconds: 20, jitterSeconds: 10 };
+/**
+ * While entries keep arriving (X's webhook delivers a burst one event at a time), an instant win
+ * still sends up to this many results between two decisions, uninterrupted by new arrivals.
+ * Before it, every arrival cancelled the batch before it sent: a stream of entries starved
+ * sending until it ended (#14's latency benchmark: 0–1 batches while 500 entries arrived).
+ */
+const SENDS_AMID_ARRIVALS = 20;
+/** Histories recorded before the slice above replay without it. */
+export const SENDS_AMID_ARRIVALS_PATCH = 'sends-amid-arrivals';
+
+/** Entries or X's events are waiting to be decided. */
+const arrivalsPending = (run: CampaignRun): boolean => run.entriesArrived || run.watchReported;
 
 /** The batch's progress its heartbeats carried, if a cancellation brought it back. */
 function progressOf(failure: unknown): Partial<BatchResult> | undefined {
@@ -73,15 +86,18 @@ export async function untilRunning(run: CampaignRun): Promise<boolean> {
   }
 }
 
-/** Whether a running batch must stop now: the same things that keep the next one from starting. */
-function mustStop(run: CampaignRun, until: 'window_full' | 'drained'): boolean {
+/**
+ * Whether a running batch must stop now: the same things that keep the next one from starting.
+ * A slice (sent amid arrivals) is not stopped by new arrivals.
+ */
+function mustStop(run: CampaignRun, until: 'window_full' | 'drained', slice = false): boolean {
   return (
     cancelled(run) ||
     run.status.paused ||
     blocked(run, 'sending') ||
     run.loop.reapprovalNeeded ||
     // New entries wait for no queue: collection decides them, then sends on.
-    (until === 'window_full' && (run.entriesArrived || run.watchReported))
+    (until === 'window_full' && !slice && arrivalsPending(run))
   );
 }
 
@@ -89,9 +105,11 @@ function mustStop(run: CampaignRun, until: 'window_full' | 'drained'): boolean {
 async function runBatch(
   run: CampaignRun,
   until: 'window_full' | 'drained',
+  slice: boolean,
 ): Promise<BatchResult | null> {
   const limit = run.input.options?.continueAsNewAfterSends;
-  const maxSends = limit === undefined ? BATCH_SENDS : Math.max(1, limit - run.sendsThisRun);
+  const untilLimit = limit === undefined ? BATCH_SENDS : Math.max(1, limit - run.sendsThisRun);
+  const maxSends = slice ? Math.min(SENDS_AMID_ARRIVALS, untilLimit) : untilLimit;
   const scope = new CancellationScope();
   let done = false;
   const batch = scope.run(() =>
@@ -105,7 +123,7 @@ async function runBatch(
       recentFailures: run.loop.recentFailures,
     }),
   );
-  const watcher = condition(() => done || mustStop(run, until)).then(() => {
+  const watcher = condition(() => done || mustStop(run, until, slice)).then(() => {
     if (!done) scope.cancel();
   });
   try {
@@ -151,13 +169,22 @@ async function runBatch(
 export async function deliverQueue(
   run: CampaignRun,
   until: 'window_full' | 'drained',
-): Promise<void> {
+): Promise<boolean> {
   const { status, loop } = run;
+  let sliceSent = false;
   for (;;) {
     run.queueNudged = false;
-    if (!(await untilRunning(run))) return;
-    if (until === 'window_full' && (run.entriesArrived || run.watchReported)) return;
-    const result = await runBatch(run, until);
+    if (!(await untilRunning(run))) return false;
+    let slice = false;
+    if (until === 'window_full' && arrivalsPending(run)) {
+      if (!patched(SENDS_AMID_ARRIVALS_PATCH)) return false;
+      // One slice per pass of collection, then the arrivals are decided and collection comes
+      // back for the rest (true: results may be left in the queue).
+      if (sliceSent) return true;
+      slice = true;
+    }
+    sliceSent = true;
+    const result = await runBatch(run, until, slice);
     if (!result) continue;
     status.counts.sent += result.sent;
     status.counts.failed += result.failed;
@@ -168,11 +195,11 @@ export async function deliverQueue(
     loop.recentFailures = result.recentFailures;
     if (result.lastSendAtMs !== undefined) loop.lastSendAtMs = result.lastSendAtMs;
     const stop = result.stop;
-    if (stop.kind === 'drained' && !run.queueNudged) return;
+    if (stop.kind === 'drained' && !run.queueNudged) return false;
     if (stop.kind === 'quota_full') {
       if (until === 'window_full') {
         loop.sendWindowAtMs = Date.parse(stop.nextWindowAt);
-        return;
+        return false;
       }
       status.nextWindowAt = stop.nextWindowAt;
       await waitKeepingDeadlines(
@@ -208,6 +235,6 @@ export async function deliverQueue(
       );
     }
     await continueAsNewIfSuggested(run);
-    if (cancelled(run)) return;
+    if (cancelled(run)) return false;
   }
 }
