@@ -41,11 +41,11 @@ export function renderUser(
   if (fields.has('description')) out.description = user.description;
   if (fields.has('public_metrics')) {
     out.public_metrics = {
-      followers_count: state.follows.filter((f) => f.followeeId === user.id).length,
-      following_count: state.follows.filter((f) => f.followerId === user.id).length,
-      tweet_count: [...state.posts.values()].filter((p) => p.authorId === user.id).length,
+      followers_count: state.followersCount(user.id),
+      following_count: state.followingCount(user.id),
+      tweet_count: state.posts.postsBy(user.id),
       listed_count: 0,
-      like_count: state.likes.filter((l) => l.userId === user.id).length,
+      like_count: state.likesBy(user.id),
     };
   }
   if (fields.has('receives_your_dm') && viewerId) {
@@ -93,12 +93,11 @@ export function renderPost(
     }
   }
   if (fields.has('public_metrics')) {
-    const posts = [...state.posts.values()];
     out.public_metrics = {
-      retweet_count: posts.filter((p) => p.repostOfId === post.id).length,
-      reply_count: posts.filter((p) => p.inReplyToPostId === post.id).length,
-      like_count: state.likes.filter((l) => l.postId === post.id).length,
-      quote_count: posts.filter((p) => p.quotedPostId === post.id).length,
+      retweet_count: state.posts.repostsOf(post.id),
+      reply_count: state.posts.repliesTo(post.id),
+      like_count: state.likesOf(post.id),
+      quote_count: state.posts.quotesOf(post.id),
       bookmark_count: 0,
       impression_count: 0,
     };

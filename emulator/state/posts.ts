@@ -2,13 +2,27 @@
 import { randomBytes } from 'node:crypto';
 import { GraphWorld } from './graph';
 import { postPayload, userPayload } from './payloads';
+import { bump, PostIndex } from './post-index';
 import { hashtagEntities, mentionEntities } from './text';
 import { EmulatorError, type EmuLike, type EmuPost, type EmuUser } from './types';
 
 export class PostsWorld extends GraphWorld {
-  posts = new Map<string, EmuPost>();
+  posts = new PostIndex();
   postKeys = new Map<string, string>();
+  /** Every like in the order it happened; add them only through `like`. */
   likes: EmuLike[] = [];
+  /** `user:post` of every like, and the counts per user and per post. */
+  private likePairs = new Set<string>();
+  private likesByUser = new Map<string, number>();
+  private likesOfPost = new Map<string, number>();
+
+  likesBy(userId: string): number {
+    return this.likesByUser.get(userId) ?? 0;
+  }
+
+  likesOf(postId: string): number {
+    return this.likesOfPost.get(postId) ?? 0;
+  }
 
   post(ref: string): EmuPost | undefined {
     return this.posts.get(ref) ?? this.posts.get(this.postKeys.get(ref) ?? '');
@@ -104,9 +118,7 @@ export class PostsWorld extends GraphWorld {
   repost(userRef: string, postRef: string, atMs?: number): EmuPost {
     const user = this.requireUser(userRef);
     const original = this.requirePost(postRef);
-    const existing = [...this.posts.values()].find(
-      (p) => p.authorId === user.id && p.repostOfId === original.id,
-    );
+    const existing = this.posts.repostBy(user.id, original.id);
     if (existing) return existing;
     return this.createPost({ author: user.id, text: '', repostOf: original.id, atMs });
   }
@@ -114,9 +126,13 @@ export class PostsWorld extends GraphWorld {
   like(userRef: string, postRef: string, atMs = this.clock.now()): EmuLike | undefined {
     const user = this.requireUser(userRef);
     const post = this.requirePost(postRef);
-    if (this.likes.some((l) => l.userId === user.id && l.postId === post.id)) return undefined;
+    const pair = `${user.id}:${post.id}`;
+    if (this.likePairs.has(pair)) return undefined;
     const like = { userId: user.id, postId: post.id, seq: this.nextSeq(), atMs };
     this.likes.push(like);
+    this.likePairs.add(pair);
+    bump(this.likesByUser, user.id, 1);
+    bump(this.likesOfPost, post.id, 1);
     const author = this.users.get(post.authorId);
     const payload = {
       id: randomBytes(16).toString('hex'),
