@@ -282,6 +282,7 @@ export function createXCore(deps: XAccessDeps) {
   return {
     db: deps.db,
     clock,
+    rateLimitMarginMs: marginMs,
     log,
     clients,
     usage,
