@@ -33,8 +33,20 @@ import {
   workflowBundle,
 } from '../support/temporal';
 
-const STREAM_DECISIONS = 30;
 const FIRST_ENTRANTS = 5;
+
+/**
+ * How the stream arrives. Each decision takes at most `decisionLimit` entries (the workflow asks
+ * for 500; the test narrows it to make a long stream small) and `perDecision` more land while
+ * it runs: with 1 and 1, each decision ends with none left; with 1 and 2, each ends with more
+ * left than it took, as when X's webhook delivers a burst faster than it is decided. Audiences
+ * stay under the account's cap of 100 DMs a day.
+ */
+interface Arrival {
+  count: number;
+  perDecision: number;
+  decisionLimit?: number;
+}
 
 describe('campaign workflow: results go out while entries keep arriving', () => {
   let env: TestWorkflowEnvironment;
@@ -55,8 +67,8 @@ describe('campaign workflow: results go out while entries keep arriving', () => 
     await testDb?.close();
   });
 
-  it('sends results between decisions of a stream that never pauses', async () => {
-    const people = participants(FIRST_ENTRANTS + STREAM_DECISIONS, 'stream_');
+  async function streamScenario(arrival: Arrival, prefix: string) {
+    const people = participants(FIRST_ENTRANTS + arrival.count, prefix);
     await emulator.loadScenario(worldScenario(people));
     const accountId = await seedLinkedAccount(testDb.db);
     const now = new Date(await env.currentTimeMs());
@@ -117,17 +129,20 @@ describe('campaign workflow: results go out while entries keep arriving', () => 
       publicBaseUrl: 'http://kuji.test',
     });
     const decide = activities.processEntries;
-    const taskQueue = 'sends-amid-arrivals';
+    const taskQueue = `sends-amid-arrivals-${prefix}`;
     const worker = await testWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
       activities: {
         ...activities,
-        // Entries arrive faster than they are decided: one more lands during every decision.
         processEntries: async (input) => {
-          const decided = await decide(input);
-          await arrive();
+          const decided = await decide({
+            ...input,
+            limit: Math.min(input.limit, arrival.decisionLimit ?? input.limit),
+          });
+          // Entries arrive faster than they are decided: more land during every decision.
+          for (let i = 0; i < arrival.perDecision; i += 1) await arrive();
           return decided;
         },
       },
@@ -172,5 +187,11 @@ describe('campaign workflow: results go out while entries keep arriving', () => 
       { missing: verdict.missing, duplicated: verdict.duplicated, unexpected: verdict.unexpected },
       { missing: [], duplicated: [], unexpected: [] },
     );
-  });
+  }
+
+  it('sends results between decisions when an entry lands during each decision', () =>
+    streamScenario({ count: 30, perDecision: 1 }, 'each_'));
+
+  it('sends results while entries arrive faster than they are decided', () =>
+    streamScenario({ count: 60, perDecision: 2, decisionLimit: 1 }, 'burst_'));
 });

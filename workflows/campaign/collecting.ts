@@ -139,8 +139,10 @@ export async function collect(run: CampaignRun, plan: CampaignPlan): Promise<voi
           if (!(error instanceof ActivityFailure)) throw error;
         }
       }
-      const drained = await drainEntries(run, plan);
-      if (drained.remaining > 0) watchPausedUntilMs = Date.now() + retryDelayMs(drained);
+      const drained = await drainEntries(run, plan, { forResults: plan.kind === 'instant_win' });
+      if (drained.remaining > 0 && !drained.yielded) {
+        watchPausedUntilMs = Date.now() + retryDelayMs(drained);
+      }
       // Results left in the queue for arrivals to be decided first: the next pass sends on,
       // whatever the watch's restart below does with its report.
       let resultsLeft = false;
@@ -183,6 +185,8 @@ export async function collect(run: CampaignRun, plan: CampaignPlan): Promise<voi
         plan.kind === 'instant_win' && !run.status.paused && !blocked(run, 'sending');
       const woken = () =>
         resultsLeft ||
+        // Entries left undecided while their results went out: decided next.
+        drained.yielded === true ||
         run.entriesArrived ||
         run.watchReported ||
         cancelled(run) ||

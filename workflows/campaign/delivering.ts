@@ -19,6 +19,7 @@ import type { Activities } from '../../activities';
 import { sending } from './activity-proxies';
 import { awaitReapproval } from './approval';
 import { waitKeepingDeadlines } from './claim-deadlines';
+import { SENDS_AMID_ARRIVALS_PATCH } from './patches';
 import { blocked, cancelled, type CampaignRun, type CampaignRunInput } from './state';
 import { openInterventionOnce, stopSending } from './stops';
 
@@ -35,8 +36,6 @@ const DEFAULT_PACING = { minGapSeconds: 20, jitterSeconds: 10 };
  * sending until it ended (#14's latency benchmark: 0–1 batches while 500 entries arrived).
  */
 const SENDS_AMID_ARRIVALS = 20;
-/** Histories recorded before the slice above replay without it. */
-export const SENDS_AMID_ARRIVALS_PATCH = 'sends-amid-arrivals';
 
 /** Entries or X's events are waiting to be decided. */
 const arrivalsPending = (run: CampaignRun): boolean => run.entriesArrived || run.watchReported;

@@ -2,9 +2,10 @@
  * Deciding stored entry events: in batches while collecting, and every last one before the
  * draw, the last send and the report, so nothing a participant sent stays undecided.
  */
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { deciding } from './activity-proxies';
 import { awaitReapproval } from './approval';
+import { SENDS_AMID_ARRIVALS_PATCH } from './patches';
 import { blocked, cancelled, type CampaignPlan, type CampaignRun, senderHalted } from './state';
 import { openInterventionOnce, stopSending } from './stops';
 
@@ -20,10 +21,20 @@ export interface Drained {
   held: boolean;
   /** X's rate window for facts opens then: events waiting for it are decided after. */
   retryAt?: string;
+  /** Stopped with events left so the results queued so far go out first (see `forResults`). */
+  yielded?: boolean;
 }
 
-/** Decides stored entry events in batches until none is left; returns the deliveries queued. */
-export async function drainEntries(run: CampaignRun, plan: CampaignPlan): Promise<Drained> {
+/**
+ * Decides stored entry events in batches until none is left; returns the deliveries queued.
+ * `forResults` (an instant win collecting): a batch that queued results ends the drain even with
+ * events left, so a stream of entries never holds its results back; the caller comes back.
+ */
+export async function drainEntries(
+  run: CampaignRun,
+  plan: CampaignPlan,
+  options: { forResults?: boolean } = {},
+): Promise<Drained> {
   const { status, loop } = run;
   let queued = 0;
   for (;;) {
@@ -69,6 +80,9 @@ export async function drainEntries(run: CampaignRun, plan: CampaignPlan): Promis
         held: false,
         ...(batch.xWindowResetAt ? { retryAt: batch.xWindowResetAt } : {}),
       };
+    }
+    if (options.forResults && batch.queued > 0 && patched(SENDS_AMID_ARRIVALS_PATCH)) {
+      return { queued, remaining: batch.remaining, held: false, yielded: true };
     }
   }
 }
