@@ -73,9 +73,13 @@ async function main(): Promise<number> {
   console.log(
     `${actions.length} participant actions on X (${[...new Set(actions.map((a) => a.type))].join(', ')})`,
   );
+  // Entries are decided as X delivers them (an instant win sends results in between): wait
+  // until some are in and two reads 3 s apart agree.
   let entries = 0;
-  for (let waited = 0; waited < 90 && entries === 0; waited += 3) {
+  let previous = -1;
+  for (let waited = 0; waited < 90 && (entries === 0 || entries !== previous); waited += 3) {
     await sleep(3000);
+    previous = entries;
     entries = (await listEntries(stack, id)).length;
   }
   console.log(
