@@ -282,7 +282,6 @@ export function createXCore(deps: XAccessDeps) {
   return {
     db: deps.db,
     clock,
-    rateLimitMarginMs: marginMs,
     log,
     clients,
     usage,

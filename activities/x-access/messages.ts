@@ -3,18 +3,9 @@
  * delivery) reads the conversation or the replies first and reports the copy X already holds.
  */
 import { recordXDmDayLimit } from '../../db/repositories/accounts';
-import {
-  XCallError,
-  createReply,
-  readPage,
-  sendDm,
-  type XDmEvent,
-  type XPost,
-  type XRateLimit,
-} from '../../x/api';
+import { XCallError, createReply, readPage, sendDm, type XDmEvent, type XPost } from '../../x/api';
 import { activityContext, type XCore, type XFail } from './core';
 import { replyCostKind } from '../../domain/x-cost';
-import { makeXError } from '../../domain/x-errors';
 import { markedNotTaken } from './not-taken';
 import type { ReplyInput, ReplyResult, SendDmInput, SendDmResult } from './types';
 
@@ -29,19 +20,6 @@ function normalizeForMatch(text: string): string {
 export function createXMessages(core: XCore) {
   const { db, clients, usage, log, logPartialErrors, notBeforeOf } = core;
   const fail: XFail = core.fail;
-  /**
-   * The DM-send window of each account as X's last answer to a send reported it. Kept by this
-   * worker only: another worker that has not sent yet learns it from X (one 429 at most).
-   */
-  const dmSendWindows = new Map<string, XRateLimit>();
-
-  /** X said no sends are left before its reset: the send would only meet a 429. */
-  function heldBackUntil(accountId: string): number | undefined {
-    const window = dmSendWindows.get(accountId);
-    if (!window || window.remaining > 0) return undefined;
-    const resumeAt = Date.parse(window.resetAt) + core.rateLimitMarginMs;
-    return resumeAt > core.clock.now() ? resumeAt : undefined;
-  }
 
   /** Finds our DM with this text in the conversation, sent at or after `notBeforeMs`. */
   async function findDeliveredDm(
@@ -142,21 +120,9 @@ export function createXMessages(core: XCore) {
             return await countedDm(input.accountId, delivered);
           }
         }
-        // Checked after the read above: a DM an earlier attempt may have sent was looked for.
-        const resumeAt = heldBackUntil(input.accountId);
-        if (resumeAt !== undefined) {
-          notTaken = true;
-          throw new XCallError(
-            makeXError('rate_limited', {
-              retryAt: new Date(resumeAt).toISOString(),
-              xDetail: "X's last answer left no DM sends before its reset; not sent until then.",
-            }),
-          );
-        }
         const { client } = await clients.forAccount(input.accountId);
         try {
           const sent = await sendDm(client, input.participantId, input.text);
-          if (sent.rateLimit) dmSendWindows.set(input.accountId, sent.rateLimit);
           await usage.countWrite(input.accountId, 'dm_create', sent.dmEventId);
           logPartialErrors('xSendDm', input.accountId, sent);
           // The daily cap is never above what X says it allows (domain/quota.ts dailyCapOf).
