@@ -8,42 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { createCampaignRuntimeActivities } from '../../activities';
-import {
-  type BatchProgress,
-  createDeliverBatchActivity,
-  type DeliverBatchInput,
-  type DeliverBatchResult,
-} from '../../activities/delivery/deliver-batch';
-import { createXAccess } from '../../activities/x-access';
-import { listDeliveries } from '../../db/repositories/deliveries';
 import { startXEmulator, type XEmulator } from '../../emulator';
-import {
-  dmKeywordDrawConfig,
-  participants,
-  seedCampaignWithEntries,
-  seedLinkedAccount,
-  worldScenario,
-} from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { testCredentialsKey } from '../support/fixtures';
-
-const T0 = Date.parse('2026-12-03T01:00:00.000Z');
-const silentLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
-interface Attempt {
-  result?: DeliverBatchResult;
-  error?: unknown;
-  heartbeats: BatchProgress[];
-}
+import { deliverBatchWorld } from '../support/deliver-batch-world';
 
 describe('deliverBatch after a transient X failure', () => {
   let testDb: TestDatabase;
@@ -62,96 +29,10 @@ describe('deliverBatch after a transient X failure', () => {
     await testDb?.close();
   });
 
-  /** A drawn campaign with `count` winners, each with a queued win DM, oldest first. */
-  async function queuedWins(prefix: string, count: number) {
-    const people = participants(count, prefix);
-    await emulator.loadScenario(worldScenario(people));
-    const accountId = await seedLinkedAccount(testDb.db);
-    const campaign = await seedCampaignWithEntries(testDb.db, {
-      accountId,
-      people,
-      config: dmKeywordDrawConfig(accountId, new Date(), { winners: count }),
-    });
-    const runtime = createCampaignRuntimeActivities({
-      db: testDb.db,
-      x: createXAccess({
-        db: testDb.db,
-        credentialsKey: testCredentialsKey,
-        xApiBaseUrl: emulator.url,
-        requestTimeoutMs: 2_000,
-      }),
-      publicBaseUrl: 'http://kuji.test',
-    });
-    await runtime.prepareCampaign({ campaignId: campaign.id });
-    await runtime.processEntries({
-      campaignId: campaign.id,
-      now: new Date().toISOString(),
-      limit: 100,
-    });
-    assert.equal((await runtime.drawCampaign({ campaignId: campaign.id })).queued, count);
-    const queued = await listDeliveries(testDb.db, { campaignId: campaign.id, limit: 100 });
-    const ids = queued
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))
-      .map((d) => d.id);
-    return { campaignId: campaign.id, runtime, ids };
-  }
-
-  /** The batch on a fake clock its pacing sleep moves; `beforeSend` may inject X faults. */
-  function batchWorld(
-    runtime: Awaited<ReturnType<typeof queuedWins>>['runtime'],
-    beforeSend?: (index: number) => void,
-  ) {
-    let nowMs = T0;
-    let sends = 0;
-    const batch = createDeliverBatchActivity({
-      db: testDb.db,
-      sendDelivery: (input) => {
-        beforeSend?.(sends);
-        sends += 1;
-        return runtime.sendDelivery(input);
-      },
-      pacingSleep: (ms) => {
-        nowMs += ms;
-        return Promise.resolve();
-      },
-      random: () => 0.5,
-      clock: () => nowMs,
-    });
-    return async function attempt(
-      input: DeliverBatchInput,
-      info: { attempt?: number; heartbeatDetails?: unknown } = {},
-    ): Promise<Attempt> {
-      const environment = new MockActivityEnvironment(
-        {
-          attempt: info.attempt ?? 1,
-          heartbeatDetails: info.heartbeatDetails,
-          scheduledTimestampMs: T0,
-          currentAttemptScheduledTimestampMs: T0,
-        },
-        { logger: silentLogger },
-      );
-      const heartbeats: BatchProgress[] = [];
-      environment.on('heartbeat', (details: BatchProgress) =>
-        heartbeats.push(structuredClone(details)),
-      );
-      try {
-        return { result: await environment.run(() => batch.deliverBatch(input)), heartbeats };
-      } catch (error) {
-        return { error, heartbeats };
-      }
-    };
-  }
-
-  const input = (campaignId: string): DeliverBatchInput => ({
-    campaignId,
-    now: new Date(T0).toISOString(),
-    maxSends: 100,
-    pacing: { minGapSeconds: 20, jitterSeconds: 10 },
-    safety: { errorRateThreshold: 0.5, errorRateWindow: 20, errorRateMinAttempts: 10 },
-    recentFailures: [],
+  const { queuedWins, batchWorld, input, lastSeq } = deliverBatchWorld({
+    testDb: () => testDb,
+    emulator: () => emulator,
   });
-
-  const lastSeq = () => emulator.requestLog.at(-1)?.seq ?? 0;
 
   it('ends the batch retry_later after a 503 once it has sent, and still fails the attempt on a first send', async () => {
     const { campaignId, runtime, ids } = await queuedWins('unavailable', 4);
