@@ -10,7 +10,10 @@ import { linkingFromSettings } from './x-linking';
 
 async function main() {
   const settings = loadSettings();
-  const db = createDb(requireDatabaseUrl(settings));
+  const db = createDb(requireDatabaseUrl(settings), {
+    onConnectionError: (error) =>
+      console.warn(`api: a database connection ended: ${error.message}`),
+  });
   await registerBootstrapAdminKey(db, settings.KUJI_ADMIN_KEY);
   const connection = await Connection.connect(temporalConnectionOptions(settings));
   const app = await buildApp(

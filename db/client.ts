@@ -6,14 +6,20 @@ import type { Database } from './database';
 // but parse counts explicitly where they are read.
 export function createDb(
   connectionString: string,
-  options: { max?: number; onIdleError?: (error: Error) => void } = {},
+  options: {
+    max?: number;
+    /** A connection died outside a query (e.g. the server restarting); told, never thrown. */
+    onConnectionError?: (error: Error) => void;
+  } = {},
 ): Kysely<Database> {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
-  // An idle client's error (e.g. the server shutting down) must not crash the process; the next
-  // query gets a fresh connection or a proper error.
-  pool.on('error', (error) => {
-    options.onIdleError?.(error);
-  });
+  const told = (error: Error) => options.onConnectionError?.(error);
+  // A dying connection is emitted as an 'error' event, which crashes the process when nobody
+  // listens. The pool listens only while a client sits idle in it; a client that Kysely holds
+  // (in a transaction, between statements) needs a listener of its own. Its query in flight is
+  // rejected either way, and the pool replaces the dead client.
+  pool.on('error', told);
+  pool.on('connect', (client) => client.on('error', told));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

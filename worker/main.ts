@@ -15,7 +15,10 @@ import { createKujiWorker, webhookUrlFromSettings } from './worker';
 async function main() {
   const settings = loadSettings();
   const credentialsKey = loadCredentialsKey(process.env);
-  const db = createDb(requireDatabaseUrl(settings));
+  const db = createDb(requireDatabaseUrl(settings), {
+    onConnectionError: (error) =>
+      console.warn(`worker: a database connection ended: ${error.message}`),
+  });
   const publicBaseUrl = settings.PUBLIC_BASE_URL ?? `http://${settings.HOST}:${settings.PORT}`;
   const temporal = temporalConnectionOptions(settings);
   console.log(`worker: Temporal at ${describeTemporalConnection(temporal)}`);
