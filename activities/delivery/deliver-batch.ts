@@ -67,6 +67,11 @@ export interface BatchProgress {
   lastSendAtMs?: number;
   /** The running send's own heartbeat (its X calls' checkpoints), handed back on a retry. */
   inner?: unknown;
+  /**
+   * Attempts in a row that X's transient failures ended (reset by a send that ends). The retry
+   * budget and the backoff count these only: an attempt lost with its worker is retried at once.
+   */
+  xFailures?: number;
 }
 
 /** Named with the failure of a batch whose retries ran out, so the workflow can name them. */
@@ -93,6 +98,17 @@ export interface DeliverBatchDeps {
 /** The wait before the next batch after a transient failure without X's own retry instant. */
 const RETRY_LATER_MS = 5_000;
 
+/**
+ * X's transient failures in a row that one batch retries before a person is asked: the retry
+ * policy's own attempts are for lost workers (sending's options in the workflow).
+ */
+export const X_FAILURE_ATTEMPTS = 10;
+
+/** The wait after the n-th transient X failure in a row: 5 s, doubling, at most 10 minutes. */
+export function xFailureBackoffMs(failuresInRow: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, failuresInRow - 1), 10 * 60_000);
+}
+
 /** Cancellation reaches an activity only through its heartbeats: one a second at least. */
 const HEARTBEAT_EVERY_MS = 1_000;
 
@@ -107,30 +123,35 @@ function isProgress(details: unknown): details is BatchProgress {
   );
 }
 
-/** The send's failure as it was (type, message, retryability, retry delay), naming the batch's progress. */
-function failureWithProgress(error: unknown, progress: BatchFailureDetails): ApplicationFailure {
-  if (error instanceof ApplicationFailure) {
-    // A 429's retry instant (X's reset) must survive: Temporal retries the batch then.
-    const nextRetryDelay = msOptionalToNumber(error.nextRetryDelay ?? undefined);
-    const failure = ApplicationFailure.create({
-      message: error.message,
-      ...(error.type ? { type: error.type } : {}),
-      nonRetryable: error.nonRetryable ?? false,
-      details: [...(error.details ?? []), progress],
-      ...(nextRetryDelay !== undefined ? { nextRetryDelay } : {}),
-      ...(error.cause ? { cause: error.cause } : {}),
-    });
-    failure.stack = error.stack;
-    return failure;
-  }
+/**
+ * The send's failure as it was (type, message, retryability), naming the batch's progress. A
+ * retryable one is the `failuresInRow`-th in a row: it carries its own backoff (X's retry
+ * instant when it gave one), and the last one the budget allows is not retried.
+ */
+function failureWithProgress(
+  error: unknown,
+  progress: BatchFailureDetails,
+  failuresInRow: number,
+): ApplicationFailure {
+  const known = error instanceof ApplicationFailure ? error : undefined;
   // What the worker would make of a plain error: retryable, typed by its name.
-  const cause = error instanceof Error ? error : new Error(String(error));
-  return ApplicationFailure.create({
-    message: cause.message,
-    type: cause.name,
-    details: [progress],
-    cause,
+  const cause = known ?? (error instanceof Error ? error : new Error(String(error)));
+  const retryable = !(known?.nonRetryable ?? false);
+  const budgetSpent = retryable && failuresInRow >= X_FAILURE_ATTEMPTS;
+  const nextRetryDelay =
+    msOptionalToNumber(known?.nextRetryDelay ?? undefined) ?? xFailureBackoffMs(failuresInRow);
+  const failure = ApplicationFailure.create({
+    message: budgetSpent
+      ? `${cause.message} (${failuresInRow} attempts in a row failed / ${failuresInRow} 回連続で失敗)`
+      : cause.message,
+    ...(known ? (known.type ? { type: known.type } : {}) : { type: cause.name }),
+    nonRetryable: !retryable || budgetSpent,
+    details: [...(known?.details ?? []), progress],
+    ...(retryable && !budgetSpent ? { nextRetryDelay } : {}),
+    ...(known ? (known.cause ? { cause: known.cause } : {}) : { cause }),
   });
+  if (known) failure.stack = known.stack;
+  return failure;
 }
 
 export function createDeliverBatchActivity({
@@ -267,11 +288,17 @@ export function createDeliverBatchActivity({
               deliveryId,
             });
           }
-          throw failureWithProgress(error, {
-            deliveryId,
-            sent: progress.sent,
-            failed: progress.failed,
-          });
+          const retryable = !(error instanceof ApplicationFailure && error.nonRetryable);
+          if (retryable) {
+            progress.xFailures = (progress.xFailures ?? 0) + 1;
+            // The last heartbeat reaches the server before the failure: the retry counts on.
+            beat();
+          }
+          throw failureWithProgress(
+            error,
+            { deliveryId, sent: progress.sent, failed: progress.failed },
+            progress.xFailures ?? 0,
+          );
         } finally {
           clearInterval(ticker);
         }
@@ -293,6 +320,7 @@ export function createDeliverBatchActivity({
           case 'sent':
           case 'failed': {
             sentThisAttempt += 1;
+            delete progress.xFailures;
             const failed = outcome.status === 'failed';
             if (failed) progress.failed += 1;
             else progress.sent += 1;

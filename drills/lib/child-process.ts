@@ -62,7 +62,13 @@ export class ManagedProcess {
       },
     );
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        process.removeListener('exit', this.killOnExit);
+        resolve();
+      }),
+    );
+    // One listener per life, removed when it ends: 20 restarts add no more than one.
     process.once('exit', this.killOnExit);
     // What this life printed, for the ready line (the tail spans every life and is cut short).
     let life = '';

@@ -7,7 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowFailedError } from '@temporalio/client';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { type Activities, createCampaignRuntimeActivities } from '../../activities';
 import type { DeliverBatchInput } from '../../activities/delivery/deliver-batch';
@@ -154,6 +156,81 @@ describe('deliverBatch and watchEntries on a worker', { timeout: 300_000 }, () =
     assert.equal(second.sent, 2);
     assert.deepEqual(second.stop, { kind: 'drained' });
     assert.equal(emulator.sent().dms.length - before, 3, 'each DM reached X once');
+  });
+
+  it("X's transient failures in a row get 10 attempts, each with its own backoff; the 10th is not retried", async () => {
+    const campaignId = await queuedWins('exhausted', 2);
+    const before = emulator.sent().dms.length;
+    emulator.injectFault({
+      endpoint: 'dm.send',
+      sequence: Array.from({ length: 12 }, () => 'service_unavailable' as const),
+    });
+    const { failure, attempts } = await withWorker(async (taskQueue) => {
+      const handle = await env.client.workflow.start(batchWorkflow, {
+        workflowId: `batch-exhausted-${campaignId}`,
+        taskQueue,
+        args: [await batchInput(campaignId, 1)],
+      });
+      const answered = await handle.result().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const events = (await handle.fetchHistory()).events ?? [];
+      const started = events.find((e) => e.activityTaskStartedEventAttributes);
+      return { failure: answered, attempts: started?.activityTaskStartedEventAttributes?.attempt };
+    });
+    assert.ok(failure instanceof WorkflowFailedError, 'the batch failed for a person to look at');
+    const activityFailure = failure.cause;
+    assert.ok(activityFailure instanceof ActivityFailure);
+    const cause = activityFailure.cause;
+    assert.ok(cause instanceof ApplicationFailure);
+    assert.equal(cause.nonRetryable, true);
+    assert.match(cause.message, /10 attempts in a row failed/);
+    assert.equal(attempts, 10);
+    assert.equal(emulator.sent().dms.length - before, 0);
+    emulator.faults.clear();
+  });
+
+  it("attempts lost with their worker cost none of X's 10: three lost, then 9 failures, and the batch sends", async () => {
+    const campaignId = await queuedWins('lost', 2);
+    const before = emulator.sent().dms.length;
+    emulator.injectFault({
+      endpoint: 'dm.send',
+      sequence: Array.from({ length: 9 }, () => 'service_unavailable' as const),
+    });
+    let lost = 0;
+    const release = new AbortController();
+    const result = await withWorker(
+      async (taskQueue) => {
+        try {
+          return await env.client.workflow.execute(batchWorkflow, {
+            workflowId: `batch-lost-${campaignId}`,
+            taskQueue,
+            args: [await batchInput(campaignId, 1)],
+          });
+        } finally {
+          // The silent attempts end before the worker shuts down (it waits for its activities).
+          release.abort();
+        }
+      },
+      (activities) => ({
+        ...activities,
+        // The first three attempts go silent, as on a worker that died: no heartbeat, no answer,
+        // until the server's heartbeat timeout hands the batch to the next attempt.
+        deliverBatch: async (input) => {
+          if (lost < 3) {
+            lost += 1;
+            await new Promise((resolve) => release.signal.addEventListener('abort', resolve));
+            throw new Error('lost with its worker');
+          }
+          return activities.deliverBatch(input);
+        },
+      }),
+    );
+    assert.equal(lost, 3);
+    assert.equal(result.sent, 2);
+    assert.deepEqual(result.stop, { kind: 'drained' });
+    assert.equal(emulator.sent().dms.length - before, 2);
   });
 
   it('a batch cancelled while it paces answers the workflow within about a second', async () => {

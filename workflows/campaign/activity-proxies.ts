@@ -3,7 +3,11 @@
  * may take. Each group is one set of options: a timeout, a heartbeat where the work is long, and
  * a retry policy that matches the kind of failure.
  */
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  type ActivityOptions,
+  proxyActivities,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 
 /** Small database writes: the phase, interventions, the audit trail. */
@@ -82,21 +86,20 @@ export const finalPolling = proxyActivities<Activities>({
 });
 
 /**
- * Sending: one activity delivers a batch of queued DMs, paced inside the activity and
- * heartbeating after each; the workflow cancels it on a pause, a cancel, a change or a stop and
- * waits for it to say where it stopped. Transient X errors fail the attempt and the batch is
- * retried with backoff (429s at X's reset), going on from the queue in the database.
+ * Sending: one activity delivers a batch of queued DMs, paced inside it and heartbeating after
+ * each; the workflow cancels it on a pause, a cancel, a change or a stop and waits for it to say
+ * where it stopped. The batch owns its retries of X's transient failures (deliver-batch.ts: 5 s,
+ * doubling, 10 in a row, each carried in the failure, 429s at X's reset); this policy's own
+ * backoff is for an attempt lost with its worker, which goes on from its last heartbeat after a
+ * second, as many times as a rolling deploy or a crash loop needs before a person is asked.
  */
-export const sending = proxyActivities<Activities>({
+export const sendingOptions = {
   startToCloseTimeout: '2 hours',
   // The batch heartbeats every second, also while an X call waits: a worker that dies mid-batch
-  // is noticed in 30 s and the batch goes on from its last heartbeat on another worker.
-  heartbeatTimeout: '30 seconds',
+  // is noticed within 10 s and the batch goes on from its last heartbeat on another worker.
+  heartbeatTimeout: '10 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    maximumAttempts: 10,
-  },
-});
+  retry: { initialInterval: '1 second', backoffCoefficient: 1, maximumAttempts: 50 },
+} satisfies ActivityOptions;
+
+export const sending = proxyActivities<Activities>(sendingOptions);

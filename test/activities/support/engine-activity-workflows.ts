@@ -4,30 +4,17 @@
  * WAIT_CANCELLATION_COMPLETED, polling by retry policy on the time-skipping server) is tested on a
  * real worker without the whole campaign around them. Bundled for test/activities/ only.
  */
-import {
-  ActivityCancellationType,
-  CancellationScope,
-  proxyActivities,
-  sleep,
-} from '@temporalio/workflow';
+import { CancellationScope, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../../activities';
+import { sendingOptions } from '../../../workflows/campaign/activity-proxies';
 import type {
   DeliverBatchInput,
   DeliverBatchResult,
 } from '../../../activities/delivery/deliver-batch';
 import type { WatchEntriesInput, WatchOutcome } from '../../../activities/entries/watch-entries';
 
-const sending = proxyActivities<Activities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '30 seconds',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    maximumAttempts: 10,
-  },
-});
+// The campaign's own options: the batch's retries are tested as the campaign schedules them.
+const sending = proxyActivities<Activities>(sendingOptions);
 
 const watching = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
