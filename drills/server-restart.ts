@@ -5,14 +5,7 @@
  * and every winner gets exactly one DM, judged by the emulator (in this process).
  */
 import type { Drill, DrillContext, DrillOutcome } from './drill';
-import {
-  approveWhenAsked,
-  awaitResult,
-  judgeDrillCampaign,
-  seedDrillCampaign,
-  startDrillCampaign,
-  throwIfAborted,
-} from './lib/campaign';
+import { judgeDrillCampaign, sendDrillCampaign, throwIfAborted } from './lib/campaign';
 import { withDrillStack } from './lib/stack';
 import { restartPlan } from './process-plan';
 
@@ -31,23 +24,12 @@ async function run(context: DrillContext): Promise<DrillOutcome> {
         `PostgreSQL down for ${plan.postgresDownMs} ms after ${plan.postgresAfterDms} DMs`,
     );
     const worker = await stack.startWorker();
-    const campaign = await seedDrillCampaign(stack, {
+    const sending = await sendDrillCampaign(stack, signal, {
       name: 'restarted',
       entries: ENTRIES,
       winners: WINNERS,
-      collectSeconds: 3,
     });
-    const handle = await startDrillCampaign(stack, campaign);
-    const started = Date.now();
-    await approveWhenAsked(handle, signal);
-    const result = awaitResult(handle, signal, stack.closing);
-    result.catch(() => undefined);
-    let done = false;
-    void result.then(
-      () => (done = true),
-      () => (done = true),
-    );
-    const sent = () => stack.emulator.sent().dms.length;
+    const sent = () => sending.sent();
     const failures: string[] = [];
     // A worker must ride out an outage; one that exited is a finding, started again to finish.
     const keepWorkerUp = async () => {
@@ -58,7 +40,7 @@ async function run(context: DrillContext): Promise<DrillOutcome> {
       await worker.start();
     };
     const untilSent = async (count: number) => {
-      while (!done && sent() < count) {
+      while (!sending.done && sent() < count) {
         throwIfAborted(signal);
         await keepWorkerUp();
         await pause(10);
@@ -66,28 +48,29 @@ async function run(context: DrillContext): Promise<DrillOutcome> {
     };
     await untilSent(plan.temporalAfterDms);
     const atTemporal = sent();
-    if (done) failures.push('the campaign completed before the Temporal restart / 再起動前に完了');
+    if (sending.done)
+      failures.push('the campaign completed before the Temporal restart / 再起動前に完了');
     else {
       await stack.temporal.restart({ downMs: plan.temporalDownMs });
       progress(`Temporal dev server restarted at ${atTemporal} DMs sent`);
     }
     await untilSent(plan.postgresAfterDms);
     const atPostgres = sent();
-    if (done)
+    if (sending.done)
       failures.push('the campaign completed before the PostgreSQL restart / 再起動前に完了');
     else {
       await stack.postgres.restart({ downMs: plan.postgresDownMs });
       progress(`PostgreSQL restarted at ${atPostgres} DMs sent`);
     }
-    while (!done) {
+    while (!sending.done) {
       throwIfAborted(signal);
       await keepWorkerUp();
       await pause(100);
     }
-    await result;
-    const campaignSeconds = Math.round((Date.now() - started) / 1000);
+    await sending.finished;
+    const campaignSeconds = Math.round((Date.now() - sending.startedAt) / 1000);
     progress(`completed in ${campaignSeconds} s, ${sent()} DMs sent`);
-    const verdict = await judgeDrillCampaign(stack, campaign);
+    const verdict = await judgeDrillCampaign(stack, sending.campaign);
     failures.push(...verdict.failures);
     return {
       passed: failures.length === 0,

@@ -154,6 +154,49 @@ export async function awaitResult(
   }
 }
 
+/** A campaign under way: its winners' DMs going out while the drill breaks things. */
+export interface SendingDrillCampaign {
+  campaign: DrillCampaign;
+  /** When it was started (ms since epoch). */
+  startedAt: number;
+  /** The workflow's result (see awaitResult). */
+  finished: Promise<unknown>;
+  /** True once `finished` has settled. */
+  readonly done: boolean;
+  /** DMs the emulator has accepted so far. */
+  sent(): number;
+}
+
+/**
+ * Seeds, starts and approves a campaign of `entries` stored entries and `winners` winners on the
+ * stack's worker, collecting for 3 s, and watches it until its workflow ends.
+ */
+export async function sendDrillCampaign(
+  stack: DrillStack,
+  signal: AbortSignal,
+  options: { name: string; entries: number; winners: number },
+): Promise<SendingDrillCampaign> {
+  const campaign = await seedDrillCampaign(stack, { ...options, collectSeconds: 3 });
+  const handle = await startDrillCampaign(stack, campaign);
+  const startedAt = Date.now();
+  await approveWhenAsked(handle, signal);
+  const finished = awaitResult(handle, signal, stack.closing);
+  let done = false;
+  finished.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  return {
+    campaign,
+    startedAt,
+    finished,
+    get done() {
+      return done;
+    },
+    sent: () => stack.emulator.sent().dms.length,
+  };
+}
+
 /** An API key with a role, for drills that go through the API processes. */
 export async function createDrillApiKey(
   stack: DrillStack,
