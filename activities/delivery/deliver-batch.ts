@@ -68,10 +68,11 @@ export interface BatchProgress {
   /** The running send's own heartbeat (its X calls' checkpoints), handed back on a retry. */
   inner?: unknown;
   /**
-   * Attempts in a row that X's transient failures ended (reset by a send that ends). The retry
-   * budget and the backoff count these only: an attempt lost with its worker is retried at once.
+   * Attempts in a row that a transient failure ended (X's, or the database's; reset by a send
+   * that ends). The retry budget and the backoff count these only: an attempt lost with its
+   * worker is retried at once.
    */
-  xFailures?: number;
+  failuresInRow?: number;
 }
 
 /** Named with the failure of a batch whose retries ran out, so the workflow can name them. */
@@ -99,13 +100,13 @@ export interface DeliverBatchDeps {
 const RETRY_LATER_MS = 5_000;
 
 /**
- * X's transient failures in a row that one batch retries before a person is asked: the retry
+ * Transient failures in a row that one batch retries before a person is asked: the retry
  * policy's own attempts are for lost workers (sending's options in the workflow).
  */
-export const X_FAILURE_ATTEMPTS = 10;
+export const FAILURES_IN_ROW_ALLOWED = 10;
 
-/** The wait after the n-th transient X failure in a row: 5 s, doubling, at most 10 minutes. */
-export function xFailureBackoffMs(failuresInRow: number): number {
+/** The wait after the n-th transient failure in a row: 5 s, doubling, at most 10 minutes. */
+export function failureBackoffMs(failuresInRow: number): number {
   return Math.min(5_000 * 2 ** Math.max(0, failuresInRow - 1), 10 * 60_000);
 }
 
@@ -137,9 +138,9 @@ function failureWithProgress(
   // What the worker would make of a plain error: retryable, typed by its name.
   const cause = known ?? (error instanceof Error ? error : new Error(String(error)));
   const retryable = !(known?.nonRetryable ?? false);
-  const budgetSpent = retryable && failuresInRow >= X_FAILURE_ATTEMPTS;
+  const budgetSpent = retryable && failuresInRow >= FAILURES_IN_ROW_ALLOWED;
   const nextRetryDelay =
-    msOptionalToNumber(known?.nextRetryDelay ?? undefined) ?? xFailureBackoffMs(failuresInRow);
+    msOptionalToNumber(known?.nextRetryDelay ?? undefined) ?? failureBackoffMs(failuresInRow);
   const failure = ApplicationFailure.create({
     message: budgetSpent
       ? `${cause.message} (${failuresInRow} attempts in a row failed / ${failuresInRow} 回連続で失敗)`
@@ -171,8 +172,9 @@ export function createDeliverBatchActivity({
     /**
      * Sends queued deliveries of the campaign one by one, paced, until the queue is empty,
      * `maxSends` sends ended, cancellation was requested, or a send stops the batch (the day's
-     * cap, a halt, the error rate). A 429 ends the batch (retry_later at X's reset); other
-     * transient failures on an attempt's first send fail the attempt (Temporal retries it).
+     * cap, a halt, the error rate). A 429 ends the batch (retry_later at X's reset), and so does
+     * another transient X failure once the attempt has sent; any other transient failure fails
+     * the attempt with its own backoff, and the tenth in a row is not retried (a person looks).
      */
     async deliverBatch(input: DeliverBatchInput): Promise<DeliverBatchResult> {
       const context = Context.current();
@@ -218,134 +220,152 @@ export function createDeliverBatchActivity({
         }
       };
 
-      for (;;) {
-        let [next] = await nextQueuedDeliveries(db, input.campaignId, 1);
-        if (!next) return finish({ kind: 'drained' });
-        if (progress.sent + progress.failed >= input.maxSends) return finish({ kind: 'max_sends' });
-        if (progress.lastSendAtMs !== undefined) {
-          const { minGapSeconds, jitterSeconds } = input.pacing;
-          const gapMs = minGapSeconds * 1000 + Math.floor(random() * jitterSeconds * 1000);
-          // Never more than one gap from now, whatever clock the last send was dated by.
-          const waitMs = Math.min(gapMs, progress.lastSendAtMs + gapMs - workflowNow());
-          if (waitMs > 0) {
-            await waitOut(waitMs);
-            // A resend queued, or a delivery settled, during the gap: the queue's head decides.
-            if (!signal.aborted) [next] = await nextQueuedDeliveries(db, input.campaignId, 1);
-            if (!next) return finish({ kind: 'drained' });
-          }
-        }
-        beat();
-        if (signal.aborted) return finish({ kind: 'cancelled' });
-
-        const deliveryId = next.id;
-        // Before the send's X call, not after: a send that would pass the budget never goes.
-        const overBudget = await xBudget?.checkBudget(next);
-        if (overBudget) {
-          return finish({
-            kind: 'halted',
-            code: overBudget.code,
-            category: overBudget.category,
-            deliveryId,
-          });
-        }
-        // An X call (with its waits) can take a while: heartbeats go on so a cancellation is
-        // seen, and the send's own heartbeats travel inside the batch's.
-        const ticker = setInterval(beat, HEARTBEAT_EVERY_MS);
-        let outcome: SendOutcome;
-        try {
-          outcome = await runNested(
-            {
-              heartbeat: (details) => {
-                progress.inner = details;
-                beat();
-              },
-              heartbeatDetails: progress.inner,
-              // Only the first send of a retried attempt may be the one in doubt: it reconciles
-              // with X first; the sends after it are first attempts of their own.
-              attempt: sentThisAttempt === 0 ? context.info.attempt : 1,
-            },
-            () => sendDelivery({ deliveryId, now: new Date(workflowNow()).toISOString() }),
-          );
-        } catch (error) {
-          // Cancelled while an X call waited: the send stays in doubt and is reconciled later.
-          if (signal.aborted && error instanceof CancelledFailure) {
-            return finish({ kind: 'cancelled' });
+      /** The delivery whose send is under way, named by a failure. */
+      let sending = '';
+      const sendUntilStopped = async (): Promise<DeliverBatchResult> => {
+        for (;;) {
+          sending = '';
+          let [next] = await nextQueuedDeliveries(db, input.campaignId, 1);
+          if (!next) return finish({ kind: 'drained' });
+          if (progress.sent + progress.failed >= input.maxSends)
+            return finish({ kind: 'max_sends' });
+          if (progress.lastSendAtMs !== undefined) {
+            const { minGapSeconds, jitterSeconds } = input.pacing;
+            const gapMs = minGapSeconds * 1000 + Math.floor(random() * jitterSeconds * 1000);
+            // Never more than one gap from now, whatever clock the last send was dated by.
+            const waitMs = Math.min(gapMs, progress.lastSendAtMs + gapMs - workflowNow());
+            if (waitMs > 0) {
+              await waitOut(waitMs);
+              // A resend queued, or a delivery settled, during the gap: the queue's head decides.
+              if (!signal.aborted) [next] = await nextQueuedDeliveries(db, input.campaignId, 1);
+              if (!next) return finish({ kind: 'drained' });
+            }
           }
           beat();
-          // A 429 is never a failure (X's reset is when to try again), whatever send of the batch
-          // met it; another transient error after the attempt has sent ends the batch too, so the
-          // retry budget counts failures in a row.
-          const rateLimited = error instanceof ApplicationFailure && error.type === 'rate_limited';
-          if (
-            error instanceof ApplicationFailure &&
-            !error.nonRetryable &&
-            (sentThisAttempt > 0 || rateLimited)
-          ) {
-            return finish({
-              kind: 'retry_later',
-              afterMs: msOptionalToNumber(error.nextRetryDelay ?? undefined) ?? RETRY_LATER_MS,
-              code: error.type ?? 'transient',
-              deliveryId,
-            });
-          }
-          const retryable = !(error instanceof ApplicationFailure && error.nonRetryable);
-          if (retryable) {
-            progress.xFailures = (progress.xFailures ?? 0) + 1;
-            // The last heartbeat reaches the server before the failure: the retry counts on.
-            beat();
-          }
-          throw failureWithProgress(
-            error,
-            { deliveryId, sent: progress.sent, failed: progress.failed },
-            progress.xFailures ?? 0,
-          );
-        } finally {
-          clearInterval(ticker);
-        }
-        delete progress.inner;
+          if (signal.aborted) return finish({ kind: 'cancelled' });
 
-        switch (outcome.status) {
-          case 'skipped':
-            continue;
-          case 'quota_full':
-            return finish({ kind: 'quota_full', nextWindowAt: outcome.nextWindowAt });
-          case 'halted':
+          const deliveryId = next.id;
+          sending = deliveryId;
+          // Before the send's X call, not after: a send that would pass the budget never goes.
+          const overBudget = await xBudget?.checkBudget(next);
+          if (overBudget) {
             return finish({
               kind: 'halted',
-              code: outcome.code,
-              category: outcome.category,
+              code: overBudget.code,
+              category: overBudget.category,
               deliveryId,
-              ...(outcome.accountHalted ? { accountHalted: true } : {}),
             });
-          case 'sent':
-          case 'failed': {
-            sentThisAttempt += 1;
-            delete progress.xFailures;
-            const failed = outcome.status === 'failed';
-            if (failed) progress.failed += 1;
-            else progress.sent += 1;
-            const { errorRateThreshold, errorRateWindow, errorRateMinAttempts } = input.safety;
-            progress.recentFailures = [...progress.recentFailures, failed].slice(-errorRateWindow);
-            progress.lastSendAtMs = workflowNow();
-            const limits = {
-              threshold: errorRateThreshold,
-              window: errorRateWindow,
-              minAttempts: errorRateMinAttempts,
-            };
-            if (errorRateExceeded(progress.recentFailures, limits)) {
-              const failures = progress.recentFailures.filter(Boolean).length;
-              progress.recentFailures = [];
-              beat();
-              return finish({
-                kind: 'error_rate',
-                failed: failures,
-                window: errorRateWindow,
-                threshold: errorRateThreshold,
-              });
+          }
+          // An X call (with its waits) can take a while: heartbeats go on so a cancellation is
+          // seen, and the send's own heartbeats travel inside the batch's.
+          const ticker = setInterval(beat, HEARTBEAT_EVERY_MS);
+          let outcome: SendOutcome;
+          try {
+            outcome = await runNested(
+              {
+                heartbeat: (details) => {
+                  progress.inner = details;
+                  beat();
+                },
+                heartbeatDetails: progress.inner,
+                // Only the first send of a retried attempt may be the one in doubt: it reconciles
+                // with X first; the sends after it are first attempts of their own.
+                attempt: sentThisAttempt === 0 ? context.info.attempt : 1,
+              },
+              () => sendDelivery({ deliveryId, now: new Date(workflowNow()).toISOString() }),
+            );
+          } catch (error) {
+            // Cancelled while an X call waited: the send stays in doubt and is reconciled later.
+            if (signal.aborted && error instanceof CancelledFailure) {
+              return finish({ kind: 'cancelled' });
             }
             beat();
+            // A 429 is never a failure (X's reset is when to try again), whatever send of the batch
+            // met it; another transient error after the attempt has sent ends the batch too, so the
+            // retry budget counts failures in a row.
+            const rateLimited =
+              error instanceof ApplicationFailure && error.type === 'rate_limited';
+            if (
+              error instanceof ApplicationFailure &&
+              !error.nonRetryable &&
+              (sentThisAttempt > 0 || rateLimited)
+            ) {
+              return finish({
+                kind: 'retry_later',
+                afterMs: msOptionalToNumber(error.nextRetryDelay ?? undefined) ?? RETRY_LATER_MS,
+                code: error.type ?? 'transient',
+                deliveryId,
+              });
+            }
+            throw error;
+          } finally {
+            clearInterval(ticker);
+          }
+          delete progress.inner;
+
+          switch (outcome.status) {
+            case 'skipped':
+              continue;
+            case 'quota_full':
+              return finish({ kind: 'quota_full', nextWindowAt: outcome.nextWindowAt });
+            case 'halted':
+              return finish({
+                kind: 'halted',
+                code: outcome.code,
+                category: outcome.category,
+                deliveryId,
+                ...(outcome.accountHalted ? { accountHalted: true } : {}),
+              });
+            case 'sent':
+            case 'failed': {
+              sentThisAttempt += 1;
+              delete progress.failuresInRow;
+              const failed = outcome.status === 'failed';
+              if (failed) progress.failed += 1;
+              else progress.sent += 1;
+              const { errorRateThreshold, errorRateWindow, errorRateMinAttempts } = input.safety;
+              progress.recentFailures = [...progress.recentFailures, failed].slice(
+                -errorRateWindow,
+              );
+              progress.lastSendAtMs = workflowNow();
+              const limits = {
+                threshold: errorRateThreshold,
+                window: errorRateWindow,
+                minAttempts: errorRateMinAttempts,
+              };
+              if (errorRateExceeded(progress.recentFailures, limits)) {
+                const failures = progress.recentFailures.filter(Boolean).length;
+                progress.recentFailures = [];
+                beat();
+                return finish({
+                  kind: 'error_rate',
+                  failed: failures,
+                  window: errorRateWindow,
+                  threshold: errorRateThreshold,
+                });
+              }
+              beat();
+            }
           }
         }
+      };
+
+      try {
+        return await sendUntilStopped();
+      } catch (error) {
+        if (error instanceof CancelledFailure) throw error;
+        // Any transient failure of the attempt counts, X's or the database's: the next attempt
+        // waits its backoff and goes on from the heartbeat.
+        if (!(error instanceof ApplicationFailure && error.nonRetryable)) {
+          progress.failuresInRow = (progress.failuresInRow ?? 0) + 1;
+          // The last heartbeat reaches the server before the failure: the retry counts on.
+          beat();
+        }
+        throw failureWithProgress(
+          error,
+          { deliveryId: sending, sent: progress.sent, failed: progress.failed },
+          progress.failuresInRow ?? 0,
+        );
       }
     },
   };

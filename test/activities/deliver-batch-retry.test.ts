@@ -66,6 +66,53 @@ describe('deliverBatch after a transient X failure', () => {
     assert.equal(emulator.sent().dms.length - before, 1);
   });
 
+  it("counts transient failures in a row in its heartbeat, X's or the database's, each with its own backoff, and does not retry the tenth", async () => {
+    const { campaignId, runtime } = await queuedWins('inrow', 2);
+    const before = emulator.sent().dms.length;
+    let databaseDown = true;
+    // The budget check reads PostgreSQL before each send: a failure there is not X's.
+    const attempt = batchWorld(runtime, undefined, {
+      xBudget: {
+        checkBudget: () =>
+          databaseDown
+            ? Promise.reject(new Error('Connection terminated unexpectedly'))
+            : Promise.resolve(null),
+      },
+    });
+
+    const first = await attempt(input(campaignId));
+    assert.ok(first.error instanceof ApplicationFailure);
+    assert.equal(first.error.nonRetryable, false);
+    assert.equal(first.error.nextRetryDelay, 5_000);
+    assert.equal(first.heartbeats.at(-1)?.failuresInRow, 1);
+    const second = await attempt(input(campaignId), {
+      attempt: 2,
+      heartbeatDetails: first.heartbeats.at(-1),
+    });
+    assert.ok(second.error instanceof ApplicationFailure);
+    assert.equal(second.error.nextRetryDelay, 10_000, 'doubled');
+    assert.equal(second.heartbeats.at(-1)?.failuresInRow, 2);
+
+    const tenth = await attempt(input(campaignId), {
+      attempt: 14,
+      heartbeatDetails: { ...second.heartbeats.at(-1), failuresInRow: 9 },
+    });
+    assert.ok(tenth.error instanceof ApplicationFailure);
+    assert.equal(tenth.error.nonRetryable, true, 'a person looks');
+    assert.match(tenth.error.message, /10 attempts in a row failed/);
+
+    // Back up after the second failure: the batch sends both and the count is gone.
+    databaseDown = false;
+    const recovered = await attempt(input(campaignId), {
+      attempt: 3,
+      heartbeatDetails: second.heartbeats.at(-1),
+    });
+    assert.equal(recovered.error, undefined, String(recovered.error));
+    assert.equal(recovered.result?.sent, 2);
+    assert.equal(recovered.heartbeats.at(-1)?.failuresInRow, undefined);
+    assert.equal(emulator.sent().dms.length - before, 2);
+  });
+
   it("ends the batch retry_later with X's reset as the wait after a 429 once it has sent", async () => {
     const { campaignId, runtime, ids } = await queuedWins('limited', 3);
     const resetSeconds = Math.floor(Date.now() / 1000) + 120;

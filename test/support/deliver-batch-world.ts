@@ -9,6 +9,7 @@ import { createCampaignRuntimeActivities } from '../../activities';
 import {
   type BatchProgress,
   createDeliverBatchActivity,
+  type DeliverBatchDeps,
   type DeliverBatchInput,
   type DeliverBatchResult,
 } from '../../activities/delivery/deliver-batch';
@@ -84,6 +85,7 @@ export function deliverBatchWorld(world: {
   function batchWorld(
     runtime: Awaited<ReturnType<typeof queuedWins>>['runtime'],
     beforeSend?: (index: number) => void,
+    deps: Pick<DeliverBatchDeps, 'xBudget'> = {},
   ) {
     let nowMs = T0;
     let sends = 0;
@@ -100,6 +102,7 @@ export function deliverBatchWorld(world: {
       },
       random: () => 0.5,
       clock: () => nowMs,
+      ...deps,
     });
     return async function attempt(
       input: DeliverBatchInput,

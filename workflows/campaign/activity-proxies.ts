@@ -88,8 +88,8 @@ export const finalPolling = proxyActivities<Activities>({
 /**
  * Sending: one activity delivers a batch of queued DMs, paced inside it and heartbeating after
  * each; the workflow cancels it on a pause, a cancel, a change or a stop and waits for it to say
- * where it stopped. The batch owns its retries of X's transient failures (deliver-batch.ts: 5 s,
- * doubling, 10 in a row, each carried in the failure, 429s at X's reset); this policy's own
+ * where it stopped. The batch owns its retries of transient failures, X's or the database's
+ * (deliver-batch.ts: 5 s, doubling, 10 in a row, each carried in the failure); this policy's own
  * backoff is for an attempt lost with its worker, which goes on from its last heartbeat after a
  * second, as many times as a rolling deploy or a crash loop needs before a person is asked.
  */
