@@ -18,8 +18,9 @@ export function createDb(
   // listens. The pool listens only while a client sits idle in it; a client that Kysely holds
   // (in a transaction, between statements) needs a listener of its own. Its query in flight is
   // rejected either way, and the pool replaces the dead client.
-  pool.on('error', told);
   pool.on('connect', (client) => client.on('error', told));
+  // The pool re-emits an idle client's error, which the client's own listener has told already.
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

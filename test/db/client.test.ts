@@ -37,4 +37,23 @@ describe('createDb: a connection that dies', () => {
       await db.destroy();
     }
   });
+
+  it('idle in the pool: told once, and the next query gets a new connection', async () => {
+    const told: Error[] = [];
+    const db = createDb(testDb.url, { max: 1, onConnectionError: (error) => told.push(error) });
+    try {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
+      await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(testDb.db);
+      const deadline = Date.now() + 5_000;
+      while (told.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(told.length, 1, 'told once, not by both the client and the pool');
+      const again = await sql<{ one: number }>`select 1 as one`.execute(db);
+      assert.equal(again.rows[0]!.one, 1);
+    } finally {
+      await db.destroy();
+    }
+  });
 });
