@@ -38,6 +38,7 @@ import {
 } from './rate-budget-figures';
 import type { Figure } from './report';
 import { startXReadRecorder } from './x-read-recorder';
+import { silentLogger } from '../test/support/silent-logger';
 
 const MINUTE = 60_000;
 const WINDOW_MS = 15 * MINUTE;
@@ -73,15 +74,6 @@ const LISTS: (ListBudget & { size: number })[] = [
     size: 5_000,
   },
 ];
-
-const silentLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 function audienceScenario() {
   const people = participants(Math.max(...LISTS.map((l) => l.size)), 'budget');

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createCampaignRuntimeActivities } from '../../activities';
 import {
   type BatchProgress,
   createDeliverBatchActivity,
@@ -16,30 +15,12 @@ import {
   type DeliverBatchInput,
   type DeliverBatchResult,
 } from '../../activities/delivery/deliver-batch';
-import { createXAccess } from '../../activities/x-access';
-import { listDeliveries } from '../../db/repositories/deliveries';
 import { startXEmulator, type XEmulator } from '../../emulator';
-import {
-  dmKeywordDrawConfig,
-  participants,
-  seedCampaignWithEntries,
-  seedLinkedAccount,
-  worldScenario,
-} from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { testCredentialsKey } from '../support/fixtures';
+import { deliverBatchWorld, T0 } from '../support/deliver-batch-world';
+import { silentLogger } from '../support/silent-logger';
 
-const T0 = Date.parse('2026-12-03T01:00:00.000Z');
 const SAFE = { errorRateThreshold: 0.5, errorRateWindow: 20, errorRateMinAttempts: 10 };
-const silentLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
 interface Attempt {
   result?: DeliverBatchResult;
   error?: unknown;
@@ -63,55 +44,17 @@ describe('deliverBatch activity', () => {
     await testDb?.close();
   });
 
-  const runtimeFor = () =>
-    createCampaignRuntimeActivities({
-      db: testDb.db,
-      x: createXAccess({
-        db: testDb.db,
-        credentialsKey: testCredentialsKey,
-        xApiBaseUrl: emulator.url,
-        requestTimeoutMs: 2_000,
-      }),
-      publicBaseUrl: 'http://kuji.test',
-    });
-
-  /** A drawn campaign with `count` winners, each with a queued win DM, oldest first. */
-  async function queuedWins(
-    prefix: string,
-    count: number,
-    options: { dmDailyCap?: number; closedDms?: number } = {},
-  ) {
-    const people = participants(count, prefix);
-    const closed = people.slice(0, options.closedDms ?? 0).map((p) => p.id);
-    await emulator.loadScenario(worldScenario(people, { closedDms: closed }));
-    const accountId = await seedLinkedAccount(testDb.db, { dmDailyCap: options.dmDailyCap });
-    const campaign = await seedCampaignWithEntries(testDb.db, {
-      accountId,
-      people,
-      config: dmKeywordDrawConfig(accountId, new Date(), { winners: count }),
-    });
-    const runtime = runtimeFor();
-    await runtime.prepareCampaign({ campaignId: campaign.id });
-    await runtime.processEntries({
-      campaignId: campaign.id,
-      now: new Date().toISOString(),
-      limit: 100,
-    });
-    const drawn = await runtime.drawCampaign({ campaignId: campaign.id });
-    assert.equal(drawn.queued, count);
-    const queued = await listDeliveries(testDb.db, { campaignId: campaign.id, limit: 100 });
-    const ids = queued
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))
-      .map((d) => d.id);
-    return { campaignId: campaign.id, runtime, ids };
-  }
+  const { queuedWins } = deliverBatchWorld({
+    testDb: () => testDb,
+    emulator: () => emulator,
+  });
 
   /**
    * The batch on a fake clock that only the pacing sleep moves: what each send was dated and
    * each wait asked for are exact. `onSleep` may cancel the attempt; `beforeSend` may inject faults.
    */
   function batchWorld(
-    runtime: ReturnType<typeof runtimeFor>,
+    runtime: Awaited<ReturnType<typeof queuedWins>>['runtime'],
     options: {
       random?: () => number;
       beforeSend?: (index: number, deliveryId: string) => void;

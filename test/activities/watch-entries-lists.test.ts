@@ -24,18 +24,10 @@ import {
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
+import { silentLogger } from '../support/silent-logger';
 
 const MINUTE = 60_000;
 const PAGE = 100;
-const silentLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
 describe('watchEntries activity, X lists larger than one poll', () => {
   let testDb: TestDatabase;
   let emulator: XEmulator;

@@ -38,18 +38,10 @@ import {
 } from '../support/campaign-world';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testCredentialsKey } from '../support/fixtures';
+import { silentLogger } from '../support/silent-logger';
 
 const S = Date.parse('2026-12-03T02:00:00.000Z');
 const MINUTE = 60_000;
-const silentLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
 describe('watchEntries activity', () => {
   let testDb: TestDatabase;
   let emulator: XEmulator;

@@ -25,17 +25,9 @@ import {
 } from './campaign-world';
 import type { TestDatabase } from './database';
 import { testCredentialsKey } from './fixtures';
+import { silentLogger } from './silent-logger';
 
 export const T0 = Date.parse('2026-12-03T01:00:00.000Z');
-const silentLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
 export interface Attempt {
   result?: DeliverBatchResult;
   error?: unknown;
@@ -48,10 +40,17 @@ export function deliverBatchWorld(world: {
   emulator: () => XEmulator;
 }) {
   /** A drawn campaign with `count` winners, each with a queued win DM, oldest first. */
-  async function queuedWins(prefix: string, count: number) {
+  async function queuedWins(
+    prefix: string,
+    count: number,
+    options: { dmDailyCap?: number; closedDms?: number } = {},
+  ) {
     const people = participants(count, prefix);
-    await world.emulator().loadScenario(worldScenario(people));
-    const accountId = await seedLinkedAccount(world.testDb().db);
+    const closed = people.slice(0, options.closedDms ?? 0).map((p) => p.id);
+    await world.emulator().loadScenario(worldScenario(people, { closedDms: closed }));
+    const accountId = await seedLinkedAccount(world.testDb().db, {
+      dmDailyCap: options.dmDailyCap,
+    });
     const campaign = await seedCampaignWithEntries(world.testDb().db, {
       accountId,
       people,

@@ -3,7 +3,6 @@
  * encrypted credentials, activities wired to the emulator's clock, and a way to run an activity
  * the way Temporal would (MockActivityEnvironment), capturing heartbeats and log lines.
  */
-import type { Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { credentialsEnvelopeStore } from '../../db/repositories/credential-envelopes';
 import type { Db } from '../../db/client';
@@ -14,6 +13,7 @@ import {
   type XCredentials,
 } from '../../x/credentials';
 import { startXEmulator, type Scenario, type XEmulator } from '../../emulator';
+import { silentLogger } from '../support/silent-logger';
 
 export const SENDER_ID = '1790000000000000001';
 export const ALICE_ID = '1790000000000000101';
@@ -167,16 +167,6 @@ export async function createHarness(
   });
   return { db, emulator, key, accountId, activities, logs: lines };
 }
-
-/** The SDK's own "Activity failed" lines would drown the test output; failures are asserted instead. */
-const silentLogger: Logger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 export interface ActivityRun<T> {
   result?: T;
