@@ -224,7 +224,12 @@ describe('claims on the participant view', () => {
         url?: string;
       }> = [
         { headers: { cookie }, body: answers },
-        { headers: { cookie }, body: { ...answers, csrf: csrf.slice(0, -2) + 'AA' } },
+        // A token one character off: its first (a whole 6 bits; a token that already ended in
+        // "AA" made the old tamper a no-op, about 1 run in 1,000).
+        {
+          headers: { cookie },
+          body: { ...answers, csrf: (csrf[0] === 'A' ? 'B' : 'A') + csrf.slice(1) },
+        },
         { headers: {}, body: { ...answers, csrf } },
         // Bob's session on another campaign, posting to this one.
         { headers: { cookie: otherCookie }, body: { ...answers, csrf } },
